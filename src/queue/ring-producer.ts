@@ -1,0 +1,203 @@
+/**
+ * The main thread's side of a run's ring: writes records and publishes them with one
+ * atomic store, so the Worker can drain them without this thread ever yielding. When
+ * the ring is full the producer blocks until the Worker has committed and made room.
+ */
+
+import { StorageError } from "../errors.ts";
+import { Ctrl, Kind, type RingViews, RunState } from "./layout.ts";
+
+/** How long a full ring may see no progress before logging gives up with an error. */
+const STALL_LIMIT_MS = 120_000;
+
+export class RingProducer {
+  readonly #ctrl: Int32Array;
+  readonly #f64: Float64Array;
+  readonly #i32: Int32Array;
+  readonly #u8: Uint8Array;
+  readonly #words: number;
+  /** Largest record, in words, written in one piece; bigger payloads are chunked. */
+  readonly #maxRecordWords: number;
+  #head: number;
+  #tail: number;
+  #flushToken = 0;
+
+  constructor(views: RingViews) {
+    this.#ctrl = views.ctrl;
+    this.#f64 = views.f64;
+    this.#i32 = views.i32;
+    this.#u8 = views.u8;
+    this.#words = views.words;
+    this.#maxRecordWords = Math.max(16, Math.floor(views.words / 4));
+    this.#head = Atomics.load(this.#ctrl, Ctrl.HEAD);
+    this.#tail = Atomics.load(this.#ctrl, Ctrl.TAIL);
+  }
+
+  /** One metric point: the hot path of `run.log`. */
+  putMetric(slot: number, ts: number, step: number, value: number): void {
+    let head = this.#head;
+    if (head + 3 > this.#words || this.#free(head) < 3) head = this.#reserve(3);
+    const f64 = this.#f64;
+    const i32 = this.#i32;
+    i32[2 * head] = Kind.METRIC | (slot << 8);
+    i32[2 * head + 1] = ts;
+    f64[head + 1] = step;
+    f64[head + 2] = value;
+    head += 3;
+    this.#publish(head === this.#words ? 0 : head);
+  }
+
+  /** The first `count` points of one `logMetrics` call, as one record (committed together). */
+  putMetrics(ts: number, slots: number[], steps: number[], values: number[], count: number): void {
+    const size = 1 + 3 * count;
+    if (size > this.#maxRecordWords) {
+      for (let start = 0; start < count; start += 1024) {
+        const end = Math.min(count, start + 1024);
+        this.putMetrics(
+          ts,
+          slots.slice(start, end),
+          steps.slice(start, end),
+          values.slice(start, end),
+          end - start,
+        );
+      }
+      return;
+    }
+    let head = this.#head;
+    if (head + size > this.#words || this.#free(head) < size) head = this.#reserve(size);
+    const f64 = this.#f64;
+    this.#i32[2 * head] = Kind.METRICS | (count << 8);
+    this.#i32[2 * head + 1] = ts;
+    let word = head + 1;
+    for (let i = 0; i < count; i++) {
+      f64[word] = slots[i] as number;
+      f64[word + 1] = steps[i] as number;
+      f64[word + 2] = values[i] as number;
+      word += 3;
+    }
+    this.#publish(word === this.#words ? 0 : word);
+  }
+
+  /** An operation record with a binary payload; payloads larger than a quarter ring go in chunks. */
+  putOp(op: number, payload: Uint8Array): void {
+    const maxBytes = (this.#maxRecordWords - 1) * 8;
+    if (payload.length <= maxBytes) {
+      this.#putBytes(Kind.OP | (op << 8), payload);
+      return;
+    }
+    for (let start = 0; start < payload.length; start += maxBytes) {
+      const end = Math.min(payload.length, start + maxBytes);
+      const last = end === payload.length;
+      this.#putBytes(Kind.CHUNK | ((last ? op : 0) << 8), payload.subarray(start, end));
+    }
+  }
+
+  /** Asks for a commit of everything written so far; returns the token the Worker publishes. */
+  putFlush(): number {
+    this.#flushToken = (this.#flushToken + 1) | 0 || 1;
+    let head = this.#head;
+    if (head + 1 > this.#words || this.#free(head) < 1) head = this.#reserve(1);
+    this.#i32[2 * head] = Kind.FLUSH;
+    this.#i32[2 * head + 1] = this.#flushToken;
+    this.#publish(head + 1 === this.#words ? 0 : head + 1);
+    return this.#flushToken;
+  }
+
+  /** Whether the Worker has committed everything up to flush `token`. */
+  isFlushed(token: number): boolean {
+    return ((Atomics.load(this.#ctrl, Ctrl.FLUSHED) - token) | 0) >= 0;
+  }
+
+  /** Blocks until flush `token` is committed, or `timeoutMs` passes; returns whether it was. */
+  waitFlushed(token: number, timeoutMs: number): boolean {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const seen = Atomics.load(this.#ctrl, Ctrl.FLUSHED);
+      if (((seen - token) | 0) >= 0) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.#ctrl, Ctrl.FLUSHED, seen, Math.min(left, 50));
+    }
+  }
+
+  /** Waits without blocking the event loop until flush `token` is committed. */
+  async flushedAsync(token: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const seen = Atomics.load(this.#ctrl, Ctrl.FLUSHED);
+      if (((seen - token) | 0) >= 0) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      const result = Atomics.waitAsync(this.#ctrl, Ctrl.FLUSHED, seen, Math.min(left, 50));
+      if (result.async) await result.value;
+    }
+  }
+
+  /** Blocks until the Worker reports the run closed, or `timeoutMs` passes. */
+  waitClosed(timeoutMs: number): boolean {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const state = Atomics.load(this.#ctrl, Ctrl.STATE);
+      if (state === RunState.CLOSED) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.#ctrl, Ctrl.STATE, state, Math.min(left, 50));
+    }
+  }
+
+  #putBytes(header: number, payload: Uint8Array): void {
+    const size = 1 + Math.ceil(payload.length / 8);
+    let head = this.#head;
+    if (head + size > this.#words || this.#free(head) < size) head = this.#reserve(size);
+    this.#i32[2 * head] = header;
+    this.#i32[2 * head + 1] = payload.length;
+    this.#u8.set(payload, (head + 1) * 8);
+    const next = head + size;
+    this.#publish(next === this.#words ? 0 : next);
+  }
+
+  #publish(head: number): void {
+    this.#head = head;
+    Atomics.store(this.#ctrl, Ctrl.HEAD, head);
+  }
+
+  /** Free words from `head` up to (not touching) the tail last seen. */
+  #free(head: number): number {
+    const used = head >= this.#tail ? head - this.#tail : head + this.#words - this.#tail;
+    return this.#words - used - 1;
+  }
+
+  /**
+   * Makes room for `size` contiguous words and returns where they start, wrapping to
+   * word 0 when they do not fit before the end. Blocks while the Worker catches up.
+   */
+  #reserve(size: number): number {
+    let stalledSince = Date.now();
+    let lastTail = this.#tail;
+    for (;;) {
+      this.#tail = Atomics.load(this.#ctrl, Ctrl.TAIL);
+      const head = this.#head;
+      const wraps = head + size > this.#words;
+      const needed = wraps ? this.#words - head + size : size;
+      if (this.#free(head) >= needed) {
+        Atomics.store(this.#ctrl, Ctrl.WAITING, 0);
+        if (!wraps) return head;
+        this.#i32[2 * head] = Kind.WRAP;
+        this.#i32[2 * head + 1] = 0;
+        this.#publish(0);
+        return 0;
+      }
+      if (this.#tail !== lastTail) {
+        lastTail = this.#tail;
+        stalledSince = Date.now();
+      } else if (Date.now() - stalledSince > STALL_LIMIT_MS) {
+        Atomics.store(this.#ctrl, Ctrl.WAITING, 0);
+        throw new StorageError(
+          `The run's writer made no progress for ${STALL_LIMIT_MS / 1000} s while its queue was full; the run file may be locked or the disk full.`,
+        );
+      }
+      Atomics.store(this.#ctrl, Ctrl.WAITING, 1);
+      Atomics.wait(this.#ctrl, Ctrl.TAIL, this.#tail, 20);
+    }
+  }
+}

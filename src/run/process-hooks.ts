@@ -1,0 +1,84 @@
+/**
+ * Process-level safety net for open runs: a normal exit closes them `finished` (an
+ * exit code other than 0: `failed`); an uncaught exception or unhandled rejection
+ * logs its traceback and closes them `failed`; SIGINT and SIGTERM close them
+ * `failed`, then the signal takes its usual effect. Installed while a run is open,
+ * removed with the last one, so the process behaves as if goodseed were not there.
+ */
+
+export interface ExitAware {
+  /** Closes the run synchronously, logging `error` as its traceback when given. */
+  closeOnExit(status: "finished" | "failed", error?: unknown): void;
+}
+
+const openRuns = new Set<ExitAware>();
+let installed = false;
+
+function closeAll(status: "finished" | "failed", error?: unknown): void {
+  for (const run of [...openRuns]) {
+    try {
+      run.closeOnExit(status, error);
+    } catch {
+      // one run failing to close must not keep the others open
+    }
+  }
+}
+
+function onExit(code: number): void {
+  closeAll(code === 0 ? "finished" : "failed");
+}
+
+function onUncaught(error: unknown): void {
+  closeAll("failed", error);
+}
+
+function onRejection(reason: unknown): void {
+  // Someone else handles rejections: the process lives on, and so do the runs.
+  if (process.listenerCount("unhandledRejection") > 1) return;
+  closeAll("failed", reason);
+  // With a listener installed the runtime would swallow the rejection; rethrowing
+  // restores its default: report it and exit with code 1.
+  throw reason;
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  const alone = process.listenerCount(signal) === 1;
+  const interrupted = new Error(`Interrupted by ${signal}`);
+  interrupted.stack = interrupted.message;
+  closeAll("failed", interrupted);
+  uninstall();
+  if (alone) process.kill(process.pid, signal);
+}
+
+const onSigint = (): void => onSignal("SIGINT");
+const onSigterm = (): void => onSignal("SIGTERM");
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on("exit", onExit);
+  process.on("uncaughtExceptionMonitor", onUncaught);
+  process.on("unhandledRejection", onRejection);
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigterm);
+}
+
+function uninstall(): void {
+  if (!installed) return;
+  installed = false;
+  process.off("exit", onExit);
+  process.off("uncaughtExceptionMonitor", onUncaught);
+  process.off("unhandledRejection", onRejection);
+  process.off("SIGINT", onSigint);
+  process.off("SIGTERM", onSigterm);
+}
+
+export function trackRun(run: ExitAware): void {
+  openRuns.add(run);
+  install();
+}
+
+export function untrackRun(run: ExitAware): void {
+  openRuns.delete(run);
+  if (openRuns.size === 0) uninstall();
+}

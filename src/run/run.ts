@@ -1,0 +1,549 @@
+/**
+ * `Run`: one experiment, logged into one SQLite file. The constructor creates (or
+ * resumes, or opens read-only) the file on the main thread; after that every write
+ * is validated here and queued for the writer Worker.
+ */
+
+import { runsDir, validateProject, validateRunId } from "../config/paths.ts";
+import { resolveSettings, type Settings } from "../config/settings.ts";
+import {
+  InvalidOptionError,
+  InvalidValueError,
+  ReadOnlyRunError,
+  RunClosedError,
+  StorageDisabledError,
+  StorageError,
+  StorageUnavailableError,
+} from "../errors.ts";
+import { allocateRing, ringViews } from "../queue/layout.ts";
+import { RingProducer } from "../queue/ring-producer.ts";
+import {
+  type ConfigRow,
+  type MetricData,
+  type MetricQuery,
+  RunReader,
+  type StringPoint,
+  type StringQuery,
+} from "../storage/run-reader.ts";
+import { type ConfigValue, decodeConfigValue, stringSetMembers } from "../values/config-value.ts";
+import { type ConfigEntry, encodeConfigs, flattenInto } from "../values/flatten.ts";
+import { normalizePath } from "../values/paths.ts";
+import { pythonJsonStringSet } from "../values/python-json.ts";
+import { nowIso } from "../values/time.ts";
+import { attachRing, detachRing, sharedClock } from "../workers/writer-client.ts";
+import { monitoringIdentity } from "./namespace.ts";
+import {
+  type CloseOptions,
+  type LogConfigsOptions,
+  type Logger,
+  type LogOptions,
+  type RunOptions,
+  silentLogger,
+  type WaitOptions,
+} from "./options.ts";
+import { type ExitAware, trackRun, untrackRun } from "./process-hooks.ts";
+import { createRunFile, openReadOnly, resumeRunFile } from "./run-file.ts";
+import type { PathRecord } from "./run-writer.ts";
+import { RunWriter } from "./run-writer.ts";
+import { formatTraceback } from "./traceback.ts";
+import { validateName } from "./validate-name.ts";
+
+/** How long a flush or close may wait for the Worker before reporting an error. */
+const FLUSH_TIMEOUT_MS = 60_000;
+
+/** A config as `getConfigs` returns it. */
+export interface RunConfig {
+  readonly path: string;
+  readonly typeTag: string;
+  readonly value: ConfigValue;
+  readonly updatedAt: string;
+}
+
+export type { MetricData, StringPoint };
+
+type Mode = "write" | "read-only" | "disabled";
+
+/**
+ * An experiment run.
+ *
+ * @example
+ * ```ts
+ * import { Run } from "goodseed";
+ * await using run = new Run({ project: "demo", name: "baseline", storage: "local" });
+ * run.set("parameters", { lr: 1e-3, batchSize: 32 });
+ * for (let step = 0; step < 100; step++) run.log("train/loss", 1 / (step + 1), { step });
+ * ```
+ */
+export class Run implements ExitAware {
+  /** The run id (the file name without `.sqlite`); `""` for a disabled run. */
+  readonly runId: string;
+  /** The project the run belongs to. */
+  readonly project: string;
+  #name: string | undefined;
+
+  readonly #mode: Mode;
+  readonly #settings: Settings;
+  readonly #logger: Logger;
+  readonly #file: string | undefined;
+  readonly #namespace: string | undefined;
+  readonly #captureTraceback: boolean;
+  #writer: RunWriter | undefined;
+  #ring: RingProducer | undefined;
+  #ringId = 0;
+  #reader: RunReader | undefined;
+  #closed = false;
+
+  constructor(options: RunOptions = {}) {
+    this.#logger = options.logger ?? silentLogger;
+    if (options.runId !== undefined && options.resumeRunId !== undefined) {
+      throw new InvalidOptionError(
+        "Cannot specify both runId and resumeRunId: use resumeRunId to continue a run.",
+      );
+    }
+    this.#settings = resolveSettings(
+      {
+        home: options.goodseedHome,
+        project: options.project,
+        storage: options.storage,
+        apiKey: options.apiKey,
+        runId: options.runId,
+      },
+      process.env,
+    );
+    const settings = this.#settings;
+    this.project = settings.project;
+    this.#captureTraceback = options.captureTraceback ?? true;
+
+    if (settings.storage === "disabled") {
+      this.#mode = "disabled";
+      this.runId = "";
+      this.#name = options.name;
+      this.#closed = false;
+      return;
+    }
+    if (settings.storage === "cloud") {
+      throw new StorageUnavailableError(
+        "Storage 'cloud' (the default storage mode) is not available in this version of goodseed for Bun. " +
+          "Log to local files with storage: 'local' in new Run({...}), GOODSEED_STORAGE=local, or `goodseed init --storage local`.",
+      );
+    }
+    validateProject(settings.project);
+    const dir = options.logDir ?? runsDir(settings.home, settings.project);
+
+    if (options.readOnly) {
+      const runId = options.resumeRunId ?? settings.runId;
+      if (runId === undefined) {
+        throw new InvalidOptionError(
+          "readOnly with storage 'local' needs the run to open: pass runId.",
+        );
+      }
+      checkIdShape(runId);
+      const { file, reader } = openReadOnly(dir, runId);
+      this.#mode = "read-only";
+      this.runId = runId;
+      this.#file = file;
+      this.#reader = reader;
+      const meta = reader.meta();
+      this.#name = meta.get("name") ?? meta.get("experiment_name");
+      return;
+    }
+
+    this.#mode = "write";
+    const monitoring =
+      (options.captureStdout ?? true) ||
+      (options.captureStderr ?? true) ||
+      (options.captureHardwareMetrics ?? true) ||
+      this.#captureTraceback;
+    const identity = monitoring ? monitoringIdentity(options.monitoringNamespace) : undefined;
+    this.#namespace = identity?.namespace;
+    const statics = (): ConfigEntry[] =>
+      identity
+        ? [
+            { path: `${identity.namespace}/hostname`, tag: "str", text: identity.hostname },
+            { path: `${identity.namespace}/pid`, tag: "int", text: String(identity.pid) },
+            { path: `${identity.namespace}/tid`, tag: "int", text: String(identity.tid) },
+          ]
+        : [];
+
+    let state: ReturnType<typeof createRunFile>;
+    if (options.resumeRunId !== undefined) {
+      checkIdShape(options.resumeRunId);
+      state = resumeRunFile({ dir, runId: options.resumeRunId, logger: this.#logger });
+    } else {
+      const name = options.name === undefined ? undefined : validateName(options.name);
+      const tags =
+        options.tags === undefined
+          ? undefined
+          : stringSetMembers(checkTags(options.tags), "sys/tags");
+      if (options.description !== undefined && typeof options.description !== "string") {
+        throw new InvalidOptionError("description must be a string.");
+      }
+      state = createRunFile({
+        dir,
+        runId: settings.runId === undefined ? undefined : validateRunId(settings.runId),
+        project: settings.project,
+        name,
+        description: options.description,
+        tags,
+        sysConfigs: statics,
+      });
+    }
+    this.runId = state.runId;
+    this.#file = state.file;
+    this.#name = state.name;
+
+    const buffer = allocateRing();
+    this.#ring = new RingProducer(ringViews(buffer));
+    this.#writer = new RunWriter(this.#ring, sharedClock(), state);
+    this.#ringId = attachRing(state.file, buffer, (message) => this.#logger.error(message));
+    if (options.resumeRunId !== undefined) this.#writer.configs(statics());
+    trackRun(this);
+  }
+
+  /** The display name (`sys/name`). */
+  get name(): string | undefined {
+    return this.#name;
+  }
+
+  /** Absolute path of the run file; `undefined` for a disabled run. */
+  get file(): string | undefined {
+    return this.#file;
+  }
+
+  /** The prefix of this process's monitoring paths, e.g. `monitoring/1a2b3c4d`. */
+  get monitoringNamespace(): string | undefined {
+    return this.#namespace;
+  }
+
+  /** Whether `close()` has run. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  // ---- writing -------------------------------------------------------------------
+
+  /** The writer if writes are allowed; `undefined` for a disabled run (writes are no-ops). */
+  #writable(): RunWriter | undefined {
+    if (this.#writer !== undefined && !this.#closed) return this.#writer;
+    if (this.#mode === "disabled") return undefined;
+    if (this.#mode === "read-only") throw new ReadOnlyRunError(this.runId);
+    throw new RunClosedError(this.runId);
+  }
+
+  /**
+   * Sets a config. Plain objects, Maps and arrays are flattened under `path`
+   * (`run.set("parameters", { lr: 0.1 })` stores `parameters/lr`).
+   */
+  set(path: string, value: unknown): void {
+    const writer = this.#writable();
+    if (!writer) return;
+    const entries: ConfigEntry[] = [];
+    flattenInto(value, path, entries);
+    this.#writeConfigs(writer, entries);
+  }
+
+  /**
+   * Logs a point: a number goes to a metric series, a string to a string series.
+   * Without `step`, the path's next auto-step is used.
+   */
+  log(path: string, value: number | string | bigint, options?: LogOptions): void {
+    const writer = this.#writer;
+    if (writer !== undefined && !this.#closed) writer.log(path, value, options);
+    else this.#writable();
+  }
+
+  /** Logs several metrics at one step, atomically: every value is checked first. */
+  logMetrics(data: PathRecord<number>, options?: LogOptions): void {
+    this.#writable()?.logMetrics(data, options);
+  }
+
+  /** Logs several string series points at one step, atomically. */
+  logStrings(data: PathRecord<string>, options?: LogOptions): void {
+    this.#writable()?.logStrings(data, options);
+  }
+
+  /** Logs configs; with `flatten` (the default) nested containers become `/`-joined paths. */
+  logConfigs(data: PathRecord<unknown>, options?: LogConfigsOptions): void {
+    const writer = this.#writable();
+    if (!writer) return;
+    this.#writeConfigs(writer, encodeConfigs(data, options?.flatten ?? true));
+  }
+
+  /** Adds one or more strings to a string set config such as `sys/tags`. */
+  add(path: string, values: string | readonly string[]): void {
+    const writer = this.#writable();
+    if (!writer) return;
+    const normalized = normalizePath(path);
+    const members = setArgument(values, normalized);
+    const current = this.#currentSet(writer, normalized, "add") ?? new Set<string>();
+    for (const member of members) current.add(member);
+    this.#writeConfigs(writer, [
+      { path: normalized, tag: "string_set", text: pythonJsonStringSet(current) },
+    ]);
+  }
+
+  /** Removes strings from a string set config; a missing set is left alone. */
+  remove(path: string, values: string | readonly string[]): void {
+    const writer = this.#writable();
+    if (!writer) return;
+    const normalized = normalizePath(path);
+    const members = setArgument(values, normalized);
+    const current = this.#currentSet(writer, normalized, "remove");
+    if (current === undefined) return;
+    for (const member of members) current.delete(member);
+    this.#writeConfigs(writer, [
+      { path: normalized, tag: "string_set", text: pythonJsonStringSet(current) },
+    ]);
+  }
+
+  #currentSet(writer: RunWriter, path: string, verb: string): Set<string> | undefined {
+    const tag = writer.configTag(path);
+    if (tag === undefined) return undefined;
+    if (tag !== "string_set") {
+      throw new InvalidValueError(
+        `Cannot ${verb} string-set values at '${path}': it holds a config of type '${tag}'.`,
+        path,
+      );
+    }
+    return new Set(writer.stringSet(path));
+  }
+
+  #writeConfigs(writer: RunWriter, entries: ConfigEntry[]): void {
+    const rename = entries.findLast((entry) => entry.path === "sys/name");
+    if (rename !== undefined) {
+      if (rename.tag !== "str") {
+        throw new InvalidValueError("sys/name must be a string.", "sys/name");
+      }
+      validateName(rename.text);
+    }
+    writer.configs(entries);
+    if (rename !== undefined) {
+      writer.meta("name", rename.text);
+      this.#name = rename.text;
+    }
+  }
+
+  // ---- reading -------------------------------------------------------------------
+
+  /** A reader that sees everything logged before the call. */
+  #readerAfterFlush(): RunReader {
+    this.#flushSync();
+    return this.#openReader();
+  }
+
+  async #readerAfterFlushAsync(): Promise<RunReader> {
+    if (this.#ring && this.#writer && !this.#closed) {
+      const token = this.#ring.putFlush();
+      if (!(await this.#ring.flushedAsync(token, FLUSH_TIMEOUT_MS))) throw this.#stalled();
+    }
+    return this.#openReader();
+  }
+
+  #flushSync(): void {
+    if (this.#ring && this.#writer && !this.#closed) {
+      const token = this.#ring.putFlush();
+      if (!this.#ring.waitFlushed(token, FLUSH_TIMEOUT_MS)) throw this.#stalled();
+    }
+  }
+
+  #stalled(): StorageError {
+    return new StorageError(
+      `The writer of run '${this.runId}' did not commit within ${FLUSH_TIMEOUT_MS / 1000} s; the file may be locked or the disk full.`,
+    );
+  }
+
+  #openReader(): RunReader {
+    if (this.#mode === "disabled" || this.#file === undefined) throw new StorageDisabledError();
+    // A closed run is read with a short-lived read-write connection, so that closing it
+    // leaves the file without -wal and -shm beside it.
+    if (this.#reader === undefined)
+      this.#reader = new RunReader(this.#file, { readonly: !this.#closed });
+    return this.#reader;
+  }
+
+  #afterRead<T>(value: T): T {
+    if (this.#closed && this.#mode === "write") {
+      this.#reader?.close();
+      this.#reader = undefined;
+    }
+    return value;
+  }
+
+  /** Whether `path` is a config or a series with at least one point. */
+  exists(path: string): boolean {
+    const normalized = normalizePath(path);
+    return this.#afterRead(this.#readerAfterFlush().exists(normalized));
+  }
+
+  /** The config at `path`, else the last value of its metric or string series; `undefined` if none. */
+  get(path: string): ConfigValue | number | string | undefined {
+    const normalized = normalizePath(path);
+    return this.#afterRead(this.#readerAfterFlush().get(normalized));
+  }
+
+  /** Paths of the metric series that have at least one point, in byte order. */
+  async getMetricPaths(): Promise<string[]> {
+    return this.#afterRead((await this.#readerAfterFlushAsync()).metricPaths());
+  }
+
+  /**
+   * The points of a metric series, optionally within `[stepMin, stepMax]`; with
+   * `maxPoints`, longer series come back as at most that many buckets.
+   */
+  async getMetricData(path: string, query: MetricQuery = {}): Promise<MetricData> {
+    const normalized = normalizePath(path);
+    checkQueryNumber(query.maxPoints, "maxPoints", 1);
+    return this.#afterRead((await this.#readerAfterFlushAsync()).metricData(normalized, query));
+  }
+
+  /** Paths of the string series that have at least one point, in byte order. */
+  async getStringPaths(): Promise<string[]> {
+    return this.#afterRead((await this.#readerAfterFlushAsync()).stringPaths());
+  }
+
+  /** The points of a string series in step order, optionally paged with `limit` and `offset`. */
+  async getStringData(path: string, query: StringQuery = {}): Promise<StringPoint[]> {
+    const normalized = normalizePath(path);
+    checkQueryNumber(query.limit, "limit", 0);
+    checkQueryNumber(query.offset, "offset", 0);
+    return this.#afterRead((await this.#readerAfterFlushAsync()).stringData(normalized, query));
+  }
+
+  /** Every config in write order, typed. */
+  async getConfigs(): Promise<RunConfig[]> {
+    const rows = (await this.#readerAfterFlushAsync()).configRows();
+    return this.#afterRead(
+      rows.map((row: ConfigRow) => ({
+        path: row.path,
+        typeTag: row.typeTag,
+        value: decodeConfigValue(row.typeTag, row.text),
+        updatedAt: row.updatedAt,
+      })),
+    );
+  }
+
+  // ---- sync and lifecycle ----------------------------------------------------------
+
+  /** Starts an upload cycle now. Local and disabled runs have nothing to upload. */
+  sync(): void {}
+
+  /** Waits until everything logged is uploaded. Local and disabled runs have nothing to wait for. */
+  async wait(_options: WaitOptions = {}): Promise<void> {}
+
+  /**
+   * Closes the run with `status` (default `finished`). All local work (the last
+   * points, the status, the checkpoint into one file) is done before this returns;
+   * the promise settles when the upload has drained.
+   */
+  close(status = "finished", _options: CloseOptions = {}): Promise<void> {
+    this.#closeNow(status);
+    return Promise.resolve();
+  }
+
+  /** Closes the run synchronously (used when the process is exiting). */
+  closeOnExit(status: "finished" | "failed", error?: unknown): void {
+    if (this.#closed) return;
+    if (error !== undefined) this.#logTraceback(error);
+    this.#closeNow(status);
+  }
+
+  /** Logs `error` as this run's traceback, if traceback capture is on. */
+  #logTraceback(error: unknown): void {
+    if (!this.#captureTraceback || !this.#namespace || !this.#writer || this.#closed) return;
+    const path = `${this.#namespace}/traceback`;
+    this.#writer.log(path, formatTraceback(error), { step: this.#writer.nextStep(path) });
+  }
+
+  /** @internal Used by `withRun`: logs the error and closes the run `failed`. */
+  failWith(error: unknown): void {
+    this.closeOnExit("failed", error);
+  }
+
+  #closeNow(status: string): void {
+    if (this.#closed) return;
+    if (typeof status !== "string" || status === "") {
+      throw new InvalidValueError(
+        "close(status) takes a non-empty string such as 'finished' or 'failed'.",
+      );
+    }
+    this.#closed = true;
+    const writer = this.#writer;
+    const ring = this.#ring;
+    if (writer && ring) {
+      writer.meta("status", status);
+      writer.meta("closed_at", nowIso());
+      const closedTime = nowIso();
+      writer.configs([
+        { path: "sys/state", tag: "str", text: status },
+        { path: "sys/closed_time", tag: "str", text: closedTime },
+      ]);
+      // Our read connection must be gone before the Worker's close, or the WAL files stay.
+      this.#reader?.close();
+      this.#reader = undefined;
+      writer.close();
+      const done = ring.waitClosed(FLUSH_TIMEOUT_MS);
+      detachRing(this.#ringId);
+      untrackRun(this);
+      if (!done) {
+        this.#logger.error(
+          `Run '${this.runId}' did not finish closing within ${FLUSH_TIMEOUT_MS / 1000} s; its file may be locked.`,
+        );
+      }
+    } else {
+      this.#reader?.close();
+      this.#reader = undefined;
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.#closeNow("finished");
+  }
+}
+
+function checkIdShape(runId: string): void {
+  if (
+    typeof runId !== "string" ||
+    runId === "" ||
+    /[/\\\u0000]/.test(runId) ||
+    runId === "." ||
+    runId === ".."
+  ) {
+    throw new InvalidOptionError(`Run id ${JSON.stringify(runId)} is not a valid run id.`);
+  }
+}
+
+function checkTags(tags: unknown): unknown[] {
+  if (!Array.isArray(tags)) throw new InvalidOptionError("tags must be an array of strings.");
+  return tags;
+}
+
+function setArgument(values: unknown, path: string): string[] {
+  if (typeof values === "string") return [values];
+  if (Array.isArray(values) || values instanceof Set) {
+    const members: string[] = [];
+    for (const value of values) {
+      if (typeof value !== "string") {
+        throw new InvalidValueError(
+          `String set '${path}' takes strings, got ${typeof value}.`,
+          path,
+        );
+      }
+      members.push(value);
+    }
+    return members;
+  }
+  throw new InvalidValueError(`String set '${path}' takes a string or an array of strings.`, path);
+}
+
+function checkQueryNumber(value: number | undefined, name: string, min: number): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new InvalidValueError(
+      `${name} must be an integer of at least ${min}, got ${String(value)}.`,
+    );
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Bucket downsampling of a metric series, exactly as the Python server computes it
+ * (FORMAT.md §11): buckets of a power-of-two number of consecutive points, step and
+ * value averaged by sequential summation, non-finite values left out of value/min/max.
+ */
+
+/** The points of one series in step order, as parallel arrays. */
+export interface SeriesRows {
+  readonly steps: Float64Array | number[];
+  readonly ys: Float64Array | number[];
+  readonly ts: Float64Array | number[];
+  readonly length: number;
+}
+
+export interface Bucket {
+  /** Mean of the bucket's steps. */
+  readonly step: number;
+  /** Mean of its finite values (NaN when none is finite). */
+  readonly value: number;
+  readonly minY: number;
+  readonly maxY: number;
+  /** Points in the bucket. */
+  readonly count: number;
+  /** `ts` of the bucket's middle point. */
+  readonly ts: number;
+}
+
+/** The smallest power of two `k` with `ceil(length / k) <= maxBuckets`. */
+export function bucketSize(length: number, maxBuckets: number): number {
+  let k = 1;
+  while (Math.ceil(length / k) > maxBuckets) k *= 2;
+  return k;
+}
+
+/** Buckets of `k` points over rows `[from, to)` of a series. */
+export function bucketize(rows: SeriesRows, from: number, to: number, k: number): Bucket[] {
+  const buckets: Bucket[] = [];
+  const { steps, ys, ts } = rows;
+  for (let start = from; start < to; start += k) {
+    const end = Math.min(start + k, to);
+    let stepSum = 0;
+    let sum = 0;
+    let finite = 0;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = start; i < end; i++) {
+      stepSum += steps[i] as number;
+      const y = ys[i] as number;
+      if (Number.isFinite(y)) {
+        sum += y;
+        finite++;
+        if (y < min) min = y;
+        if (y > max) max = y;
+      }
+    }
+    const count = end - start;
+    buckets.push({
+      step: stepSum / count,
+      value: finite > 0 ? sum / finite : Number.NaN,
+      minY: finite > 0 ? min : Number.NaN,
+      maxY: finite > 0 ? max : Number.NaN,
+      count,
+      ts: ts[start + Math.floor(count / 2)] as number,
+    });
+  }
+  return buckets;
+}
