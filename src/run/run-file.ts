@@ -148,8 +148,10 @@ export function resumeRunFile(spec: ResumeSpec): RunFileState {
   if (!isFile(file)) throw new RunNotFoundError(spec.runId, file);
   const db = openWriter(file);
   try {
-    ensureSchema(db);
+    // One IMMEDIATE transaction: it waits for a live writer's lock (busy_timeout) instead of
+    // failing to upgrade a read, and two processes resuming at once cannot both win.
     db.transaction(() => {
+      ensureSchema(db);
       const meta = new Map<string, string>();
       for (const row of db
         .query<{ key: string; value: string | null }, []>("SELECT key, value FROM run_meta")

@@ -21,9 +21,14 @@ export interface EncodedConfig {
   readonly text: string;
 }
 
-/** Whether a number goes into the file as an `int` (integer-valued, not -0). */
+/**
+ * Whether a number goes into the file as an `int`: integer-valued, not -0, and within
+ * ±(2^53 − 1). Beyond that a JavaScript number is no longer an exact integer (1e300
+ * is integer-valued), so it is stored as the float it is; exact big integers are
+ * `bigint`s.
+ */
 function isIntegral(value: number): boolean {
-  return Number.isInteger(value) && !Object.is(value, -0);
+  return Number.isSafeInteger(value) && !Object.is(value, -0);
 }
 
 /**
@@ -35,12 +40,7 @@ export function encodeConfigValue(value: unknown, path: string): EncodedConfig {
     case "boolean":
       return { tag: "bool", text: value ? "true" : "false" };
     case "number":
-      if (isIntegral(value)) {
-        return {
-          tag: "int",
-          text: Number.isSafeInteger(value) ? String(value) : BigInt(value).toString(),
-        };
-      }
+      if (isIntegral(value)) return { tag: "int", text: String(value) };
       return { tag: "float", text: pythonFloatRepr(value) };
     case "bigint":
       return { tag: "int", text: value.toString() };
