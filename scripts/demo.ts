@@ -205,5 +205,5 @@ await run.close();
 
 console.log(`
 Run '${run.runId}' is in ${run.file}
-Look at it in the browser:   bunx goodseed serve   (or: npm run serve, from this checkout)
-List the runs:               bunx goodseed list -p ${run.project}`);
+Serve it:        bunx goodseed serve   (from this checkout: npm run serve; npm run demo starts it next)
+List the runs:   bunx goodseed list -p ${run.project}`);

@@ -1,0 +1,33 @@
+/** What a CLI command gets from the outside world, so that tests can run commands in-process. */
+
+import { resolveHome } from "../config/settings.ts";
+
+export interface CliContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readonly isTTY: boolean;
+}
+
+/** A bad invocation: exit code 2 and the command's usage. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** A failure the user can act on: exit code 1 and the message. */
+export class CliError extends Error {
+  override name = "CliError";
+}
+
+export function processContext(): CliContext {
+  return {
+    env: process.env,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  };
+}
+
+export function homeOf(context: CliContext): string {
+  return resolveHome(undefined, context.env);
+}

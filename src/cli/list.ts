@@ -1,0 +1,118 @@
+/** `goodseed list [dir] [-p project] [--json]`: the projects, or the runs of one. */
+
+import { statSync } from "node:fs";
+import { ConnectionPool } from "../server/connection-pool.ts";
+import { RunCatalog, type RunSummary } from "../server/run-catalog.ts";
+import { isoFromMicros } from "../values/time.ts";
+import { type CliContext, CliError } from "./context.ts";
+
+export const LIST_HELP = `Usage: goodseed list [dir] [-p <project>] [--json]
+
+Lists the projects under <dir> (default: $GOODSEED_HOME/projects), or with --project
+the runs of one project: run id, name, status, creation time and number of metric series.
+
+Options:
+  -p, --project <name>   list the runs of this project
+      --json             print JSON for scripts instead of a table
+  -h, --help             show this help
+`;
+
+export interface ListOptions {
+  dir: string;
+  project: string | undefined;
+  json: boolean;
+}
+
+function table(rows: string[][]): string {
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) =>
+          column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0),
+        )
+        .join("  "),
+    )
+    .join("\n");
+}
+
+function when(iso: string | null): string {
+  return iso ? iso.slice(0, 19).replace("T", " ") : "-";
+}
+
+export function listCommand(context: CliContext, options: ListOptions): number {
+  if (!statSync(options.dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new CliError(`Projects directory does not exist: ${options.dir}`);
+  }
+  const pool = new ConnectionPool({ maxOpen: 8 });
+  const catalog = new RunCatalog(
+    options.dir,
+    pool,
+    { warn: (message) => context.stderr(`warning: ${message}\n`) },
+    { watch: false },
+  );
+  try {
+    const files = catalog.files();
+    if (options.project === undefined) {
+      const projects = new Map<string, { runs: number; newest: number }>();
+      for (const run of files) {
+        const entry = projects.get(run.project) ?? { runs: 0, newest: 0 };
+        entry.runs++;
+        entry.newest = Math.max(entry.newest, run.mtimeMs);
+        projects.set(run.project, entry);
+      }
+      const sorted = [...projects].sort((a, b) => b[1].newest - a[1].newest);
+      const items = sorted.map(([name, entry]) => ({
+        name,
+        run_count: entry.runs,
+        last_modified: isoFromMicros(Math.round(entry.newest * 1000)),
+      }));
+      if (options.json) {
+        context.stdout(`${JSON.stringify({ projects: items }, null, 2)}\n`);
+      } else if (items.length === 0) {
+        context.stdout("No projects found.\n");
+      } else {
+        const rows = [["PROJECT", "RUNS", "LAST MODIFIED"]];
+        for (const item of items)
+          rows.push([item.name, String(item.run_count), when(item.last_modified)]);
+        context.stdout(`${table(rows)}\n\n${items.length} project(s)\n`);
+      }
+      return 0;
+    }
+    const runs: RunSummary[] = [];
+    for (const run of files) {
+      if (run.project !== options.project) continue;
+      const summary = catalog.summary(run);
+      if (summary) runs.push(summary);
+    }
+    runs.sort((a, b) =>
+      (a.created_at ?? "") < (b.created_at ?? "")
+        ? 1
+        : (a.created_at ?? "") > (b.created_at ?? "")
+          ? -1
+          : 0,
+    );
+    if (options.json) {
+      context.stdout(`${JSON.stringify({ runs }, null, 2)}\n`);
+    } else if (runs.length === 0) {
+      context.stdout(`No runs found in project '${options.project}'.\n`);
+    } else {
+      const rows = [["RUN ID", "NAME", "STATUS", "CREATED", "METRICS"]];
+      for (const run of runs) {
+        const status = run.trashed ? `${run.status} (trashed)` : run.status;
+        rows.push([
+          run.run_id,
+          run.experiment_name ?? "-",
+          status,
+          when(run.created_at),
+          String(run.metric_paths.length),
+        ]);
+      }
+      context.stdout(`${table(rows)}\n\n${runs.length} run(s) in ${options.project}\n`);
+    }
+    return 0;
+  } finally {
+    pool.close();
+  }
+}

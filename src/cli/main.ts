@@ -1,0 +1,125 @@
+/**
+ * The `goodseed` command line: `serve` (also with no command), `list`, and the help
+ * and version of each. Exit codes: 0 success, 1 failure, 2 bad usage.
+ */
+
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import packageJson from "../../package.json" with { type: "json" };
+import { type CliContext, CliError, homeOf, processContext, UsageError } from "./context.ts";
+import { LIST_HELP, listCommand } from "./list.ts";
+import { parsePort, SERVE_HELP, serveCommand } from "./serve.ts";
+
+declare const GOODSEED_VERSION: string | undefined;
+
+export const VERSION: string =
+  typeof GOODSEED_VERSION === "string" ? GOODSEED_VERSION : packageJson.version;
+
+const MAIN_HELP = `Usage: goodseed [command] [options]
+
+A local-first experiment tracker: every run is one SQLite file.
+
+Commands:
+  serve [dir]     serve the runs over HTTP (the default command)
+  list [dir]      list the projects, or the runs of one with -p
+
+Options:
+  -h, --help      show help (also: goodseed <command> --help)
+  -V, --version   print the version
+`;
+
+const HELP: Record<string, string> = { serve: SERVE_HELP, list: LIST_HELP };
+
+type Parsed = ReturnType<typeof parseArgs>;
+
+function parse(
+  args: string[],
+  options: NonNullable<Parameters<typeof parseArgs>[0]>["options"],
+): Parsed {
+  try {
+    return parseArgs({
+      args,
+      options: { help: { type: "boolean", short: "h" }, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function oneDir(context: CliContext, positionals: string[]): string {
+  if (positionals.length > 1)
+    throw new UsageError(`expected at most one directory, got ${positionals.length}`);
+  return positionals[0] ?? join(homeOf(context), "projects");
+}
+
+async function dispatch(context: CliContext, command: string, args: string[]): Promise<number> {
+  switch (command) {
+    case "serve": {
+      const { values, positionals } = parse(args, {
+        port: { type: "string", short: "p" },
+        host: { type: "string" },
+      });
+      if (values.help) return help(context, "serve");
+      return await serveCommand(context, {
+        dir: oneDir(context, positionals),
+        port: parsePort((values.port as string | undefined) ?? "8765"),
+        host: (values.host as string | undefined) ?? "127.0.0.1",
+      });
+    }
+    case "list": {
+      const { values, positionals } = parse(args, {
+        project: { type: "string", short: "p" },
+        json: { type: "boolean" },
+      });
+      if (values.help) return help(context, "list");
+      return listCommand(context, {
+        dir: oneDir(context, positionals),
+        project: values.project as string | undefined,
+        json: Boolean(values.json),
+      });
+    }
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+function help(context: CliContext, command?: string): number {
+  context.stdout(command ? (HELP[command] ?? MAIN_HELP) : MAIN_HELP);
+  return 0;
+}
+
+/** Runs the CLI with `argv` (without the executable and script) and returns the exit code. */
+export async function main(
+  argv: string[],
+  context: CliContext = processContext(),
+): Promise<number> {
+  const [first, ...rest] = argv;
+  let command = "serve";
+  let args = argv;
+  if (argv.includes("--version") || argv.includes("-V")) {
+    context.stdout(`goodseed ${VERSION}\n`);
+    return 0;
+  }
+  if (first === "--help" || first === "-h" || first === "help")
+    return help(context, first === "help" ? rest[0] : undefined);
+  if (first !== undefined && !first.startsWith("-")) {
+    command = first;
+    args = rest;
+  }
+  try {
+    return await dispatch(context, command, args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      context.stderr(`goodseed: ${error.message}\n\n${HELP[command] ?? MAIN_HELP}`);
+      return 2;
+    }
+    if (error instanceof CliError) {
+      context.stderr(`Error: ${error.message}\n`);
+      return 1;
+    }
+    context.stderr(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

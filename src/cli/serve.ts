@@ -1,0 +1,74 @@
+/** `goodseed serve [dir] [--port 8765] [--host 127.0.0.1]`: serves the runs under `dir`. */
+
+import { createApp } from "../server/app.ts";
+import { type CliContext, CliError, UsageError } from "./context.ts";
+
+export const SERVE_HELP = `Usage: goodseed serve [dir] [--port <port>] [--host <host>]
+
+Serves the runs under <dir> (default: $GOODSEED_HOME/projects) over the local HTTP API
+of goodseed, while training processes keep writing them.
+
+Options:
+  -p, --port <port>   port to listen on (0 picks a free one)   [default: 8765]
+      --host <host>   address to bind; anything but loopback exposes the API,
+                      which has no authentication             [default: 127.0.0.1]
+  -h, --help          show this help
+`;
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+export interface ServeOptions {
+  dir: string;
+  port: number;
+  host: string;
+}
+
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535, got '${text}'.`);
+  return port;
+}
+
+/** Starts the server and resolves once it is listening; the returned stop() ends it. */
+export function startServer(
+  context: CliContext,
+  options: ServeOptions,
+): { url: string; stop(): Promise<void> } {
+  const app = createApp({
+    projectsDir: options.dir,
+    logger: { warn: (message) => context.stderr(`warning: ${message}\n`) },
+  });
+  try {
+    app.listen({ hostname: options.host, port: options.port });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CliError(
+      `could not listen on ${options.host}:${options.port} (${reason}). Pick another port with --port.`,
+    );
+  }
+  const server = app.server;
+  if (!server) throw new CliError(`could not listen on ${options.host}:${options.port}.`);
+  const shownHost = server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname;
+  const url = `http://${shownHost}:${server.port}/`;
+  return {
+    url,
+    stop: async () => {
+      await app.stop();
+    },
+  };
+}
+
+export async function serveCommand(context: CliContext, options: ServeOptions): Promise<number> {
+  if (!LOOPBACK.has(options.host)) {
+    context.stderr(
+      `warning: listening on ${options.host}: anyone who can reach this address can read and trash your runs (the API has no authentication).\n`,
+    );
+  }
+  const { url } = startServer(context, options);
+  context.stdout(
+    `goodseed is serving ${options.dir}\nOpen ${url} to look at your runs (press Ctrl-C to stop).\n`,
+  );
+  await new Promise<never>(() => {});
+  return 0;
+}

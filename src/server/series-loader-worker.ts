@@ -1,0 +1,25 @@
+/** The series loader Worker: reads a step range of a settled run file and sends the columns back. */
+
+import { openImmutable } from "./connection-pool.ts";
+import { readRange } from "./series-loader.ts";
+import type { LoadRequest } from "./series-loader-protocol.ts";
+
+declare const self: Worker;
+
+self.onmessage = (event: MessageEvent<LoadRequest>) => {
+  const { id, file, seriesId, low, high } = event.data;
+  try {
+    const db = openImmutable(file);
+    try {
+      const range = readRange(db, seriesId, low, high);
+      self.postMessage(
+        { id, range },
+        { transfer: [range.steps.buffer, range.ys.buffer, range.ts.buffer] as ArrayBuffer[] },
+      );
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    self.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+  }
+};

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "bun:test";
+import { join } from "node:path";
+import packageJson from "../../package.json" with { type: "json" };
+import { localRun } from "../helpers/runs.ts";
+import { compatHome, REPO_ROOT, tempDir } from "../helpers/temp-dir.ts";
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const child = Bun.spawn(["bun", join(REPO_ROOT, "bin/goodseed.ts"), ...args], {
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, ...env },
+  });
+  const [stdout, stderr] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  return { code: await child.exited, stdout, stderr };
+}
+
+describe("goodseed CLI", () => {
+  it("prints its version and help for every command", async () => {
+    expect((await cli(["--version"])).stdout.trim()).toBe(`goodseed ${packageJson.version}`);
+    expect((await cli(["list", "--version"])).stdout.trim()).toBe(
+      `goodseed ${packageJson.version}`,
+    );
+    const help = await cli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("serve");
+    expect(help.stdout).toContain("list");
+    for (const command of ["serve", "list"]) {
+      const result = await cli([command, "--help"]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`Usage: goodseed ${command}`);
+    }
+  });
+
+  it("exits 2 on bad usage", async () => {
+    for (const args of [
+      ["bogus"],
+      ["list", "--nope"],
+      ["serve", "--port", "abc"],
+      ["list", "a", "b"],
+    ]) {
+      const result = await cli(args);
+      expect({ args, code: result.code }).toEqual({ args, code: 2 });
+      expect(result.stderr).toContain("Usage:");
+    }
+  });
+
+  it("lists projects and runs as tables and as JSON", async () => {
+    await using compat = compatHome();
+    const projects = await cli(["list", compat.projects]);
+    expect(projects.code).toBe(0);
+    expect(projects.stdout).toContain("acme/vision");
+    expect(projects.stdout).toContain("2 project(s)");
+    const runs = await cli(["list", compat.projects, "-p", "acme/vision"]);
+    expect(runs.stdout.split("\n")[0]).toMatch(/^RUN ID\s+NAME\s+STATUS\s+CREATED\s+METRICS$/);
+    expect(runs.stdout).toMatch(
+      /sweep-large-88\s+Large sweep Alpha\s+finished\s+2026-11-26 18:14:35\s+3/,
+    );
+    expect(runs.stdout).toContain("3 run(s) in acme/vision");
+    const json = JSON.parse(
+      (await cli(["list", compat.projects, "--project", "default", "--json"])).stdout,
+    );
+    expect(json.runs.map((run: { run_id: string }) => run.run_id)).toContain("live-91aa");
+    const projectsJson = JSON.parse((await cli(["list", compat.projects, "--json"])).stdout);
+    expect(projectsJson.projects).toHaveLength(2);
+  });
+
+  it("lists the runs in GOODSEED_HOME by default and says when there are none", async () => {
+    await using dir = tempDir();
+    const empty = await cli(["list"], { GOODSEED_HOME: dir.path });
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain("Projects directory does not exist");
+    const run = localRun(dir.path, { project: "mine", runId: "r1", name: "First" });
+    run.log("loss", 1, { step: 0 });
+    await run.close();
+    const listed = await cli(["list", "-p", "mine"], { GOODSEED_HOME: dir.path });
+    expect(listed.stdout).toMatch(/r1\s+First\s+finished/);
+    expect((await cli(["list", "-p", "other"], { GOODSEED_HOME: dir.path })).stdout).toContain(
+      "No runs found in project 'other'.",
+    );
+  });
+});

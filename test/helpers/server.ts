@@ -1,0 +1,44 @@
+/** Requests against the app without a port, and real servers on free loopback ports. */
+
+import { closeApp, createApp, type GoodseedApp } from "../../src/server/app.ts";
+
+/** An app on `projectsDir`; `await using` releases its watcher and connections. */
+export function appFor(
+  projectsDir: string,
+  warnings: string[] = [],
+): GoodseedApp & { [Symbol.asyncDispose](): Promise<void> } {
+  const app = createApp({ projectsDir, logger: { warn: (message) => warnings.push(message) } });
+  return Object.assign(app, { [Symbol.asyncDispose]: async () => closeApp(app) });
+}
+
+export interface JsonResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: test bodies are inspected field by field
+  body: any;
+}
+
+export async function request(
+  app: GoodseedApp,
+  target: string,
+  method = "GET",
+): Promise<JsonResult> {
+  const response = await app.handle(new Request(`http://localhost${target}`, { method }));
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, body };
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+  const port = probe.port as number;
+  await probe.stop(true);
+  return port;
+}
