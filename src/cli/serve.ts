@@ -67,7 +67,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
   }
   const { url } = startServer(context, options);
   context.stdout(
-    `goodseed is serving ${options.dir}\nOpen ${url} to look at your runs (press Ctrl-C to stop).\n`,
+    `goodseed is serving ${options.dir}\nOpen ${url} to look at your runs (JSON API: ${url}api/runs). Press Ctrl-C to stop.\n`,
   );
   await new Promise<never>(() => {});
   return 0;
