@@ -23,6 +23,8 @@ export interface Settings {
   readonly apiUrl: string;
   readonly apiKey: string | undefined;
   readonly runId: string | undefined;
+  /** Hardware sampling interval (GOODSEED_MONITOR_INTERVAL_MS, for tests), 10 s by default. */
+  readonly monitorIntervalMs: number;
 }
 
 /** The explicit values a caller may give; each overrides the environment. */
@@ -54,6 +56,15 @@ export function parseStorageMode(value: string, source: string): StorageMode {
   );
 }
 
+export const DEFAULT_MONITOR_INTERVAL_MS = 10_000;
+
+function monitorInterval(text: string | undefined): number {
+  const value = Number(text);
+  return text !== undefined && Number.isFinite(value) && value >= 50
+    ? value
+    : DEFAULT_MONITOR_INTERVAL_MS;
+}
+
 export function resolveSettings(overrides: SettingOverrides, env: Environment): Settings {
   const home = resolveHome(overrides.home, env);
   const file = readConfigFile(home);
@@ -75,5 +86,6 @@ export function resolveSettings(overrides: SettingOverrides, env: Environment): 
     apiUrl: nonEmpty(env.GOODSEED_API_URL) ?? file.apiUrl ?? DEFAULT_API_URL,
     apiKey: nonEmpty(overrides.apiKey) ?? nonEmpty(env.GOODSEED_API_KEY) ?? file.apiKey,
     runId: nonEmpty(overrides.runId) ?? nonEmpty(env.GOODSEED_RUN_ID),
+    monitorIntervalMs: monitorInterval(env.GOODSEED_MONITOR_INTERVAL_MS),
   });
 }

@@ -59,6 +59,10 @@ export const Op = {
   META: 4,
   /** nothing: commit, checkpoint the WAL into the file and close it */
   CLOSE: 5,
+  /** u8 stream (0 stdout, 1 stderr), str text: console output to cut into lines */
+  CONSOLE: 6,
+  /** str namespace, u8 stdout, u8 stderr, u8 hardware, f64 console next step, f64 hardware next step, f64 interval ms */
+  MONITOR: 7,
 } as const;
 
 export const SeriesKind = {

@@ -40,8 +40,8 @@ export interface NewRunSpec {
   readonly name: string | undefined;
   readonly description: string | undefined;
   readonly tags: readonly string[] | undefined;
-  /** Extra configs written with the sys/ ones (e.g. monitoring statics), in one call. */
-  readonly sysConfigs: (runId: string) => ConfigEntry[];
+  /** Config calls written after the sys/ ones, each with its own `updated_at` (git, monitoring statics). */
+  readonly configCalls: readonly ConfigEntry[][];
 }
 
 /** run_meta keys of ours that tell who is writing the run (readers of the format ignore them). */
@@ -128,8 +128,7 @@ export function createRunFile(spec: NewRunSpec): RunFileState {
         sys.push({ path: "sys/tags", tag: "string_set", text: pythonJsonStringSet(spec.tags) });
       }
       insertConfigs(db, sys);
-      const extra = spec.sysConfigs(runId);
-      if (extra.length > 0) insertConfigs(db, extra);
+      for (const call of spec.configCalls) if (call.length > 0) insertConfigs(db, call);
     })();
   } finally {
     db.close();

@@ -215,6 +215,37 @@ export class RunWriter {
     this.#ring.putOp(Op.META, payload.bytes());
   }
 
+  /** Starts the Worker-side monitoring of this run: console line cutting and hardware samples. */
+  monitor(options: {
+    namespace: string;
+    stdout: boolean;
+    stderr: boolean;
+    hardware: boolean;
+    consoleStep: number;
+    hardwareStep: number;
+    intervalMs: number;
+  }): void {
+    const payload = this.#payload.reset().str(options.namespace);
+    payload
+      .u8(options.stdout ? 1 : 0)
+      .u8(options.stderr ? 1 : 0)
+      .u8(options.hardware ? 1 : 0);
+    payload.f64(options.consoleStep).f64(options.hardwareStep).f64(options.intervalMs);
+    this.#ring.putOp(Op.MONITOR, payload.bytes());
+  }
+
+  /** Console output for the Worker to cut into lines. */
+  consoleText(stream: "stdout" | "stderr", text: string): void {
+    this.#ring.putOp(
+      Op.CONSOLE,
+      this.#payload
+        .reset()
+        .u8(stream === "stderr" ? 1 : 0)
+        .str(text)
+        .bytes(),
+    );
+  }
+
   /** Queues the end of the run: the Worker commits, checkpoints and closes the file. */
   close(): void {
     this.#ring.putOp(Op.CLOSE, new Uint8Array(0));

@@ -4,6 +4,7 @@
  * is validated here and queued for the writer Worker.
  */
 
+import { captureConsole } from "../capture/console-capture.ts";
 import { runsDir, validateProject, validateRunId } from "../config/paths.ts";
 import { resolveSettings, type Settings } from "../config/settings.ts";
 import {
@@ -15,6 +16,7 @@ import {
   StorageError,
   StorageUnavailableError,
 } from "../errors.ts";
+import { collectGitConfigs } from "../monitoring/git-info.ts";
 import { allocateRing, ringViews } from "../queue/layout.ts";
 import { RingProducer } from "../queue/ring-producer.ts";
 import {
@@ -34,6 +36,7 @@ import { attachRing, detachRing, sharedClock } from "../workers/writer-client.ts
 import { monitoringIdentity } from "./namespace.ts";
 import {
   type CloseOptions,
+  GitRef,
   type LogConfigsOptions,
   type Logger,
   type LogOptions,
@@ -92,6 +95,7 @@ export class Run implements ExitAware {
   #ringId = 0;
   #reader: RunReader | undefined;
   #closed = false;
+  #stopCapture: (() => void) | undefined;
 
   constructor(options: RunOptions = {}) {
     this.#logger = options.logger ?? silentLogger;
@@ -156,14 +160,13 @@ export class Run implements ExitAware {
       this.#captureTraceback;
     const identity = monitoring ? monitoringIdentity(options.monitoringNamespace) : undefined;
     this.#namespace = identity?.namespace;
-    const statics = (): ConfigEntry[] =>
-      identity
-        ? [
-            { path: `${identity.namespace}/hostname`, tag: "str", text: identity.hostname },
-            { path: `${identity.namespace}/pid`, tag: "int", text: String(identity.pid) },
-            { path: `${identity.namespace}/tid`, tag: "int", text: String(identity.tid) },
-          ]
-        : [];
+    const statics: ConfigEntry[] = identity
+      ? [
+          { path: `${identity.namespace}/hostname`, tag: "str", text: identity.hostname },
+          { path: `${identity.namespace}/pid`, tag: "int", text: String(identity.pid) },
+          { path: `${identity.namespace}/tid`, tag: "int", text: String(identity.tid) },
+        ]
+      : [];
 
     let state: ReturnType<typeof createRunFile>;
     if (options.resumeRunId !== undefined) {
@@ -185,7 +188,7 @@ export class Run implements ExitAware {
         name,
         description: options.description,
         tags,
-        sysConfigs: statics,
+        configCalls: [gitConfigs(options.gitRef), statics],
       });
     }
     this.runId = state.runId;
@@ -196,7 +199,27 @@ export class Run implements ExitAware {
     this.#ring = new RingProducer(ringViews(buffer));
     this.#writer = new RunWriter(this.#ring, sharedClock(), state);
     this.#ringId = attachRing(state.file, buffer, (message) => this.#logger.error(message));
-    if (options.resumeRunId !== undefined) this.#writer.configs(statics());
+    if (options.resumeRunId !== undefined) this.#writer.configs(statics);
+    if (identity) {
+      const capture = {
+        stdout: options.captureStdout ?? true,
+        stderr: options.captureStderr ?? true,
+        hardware: options.captureHardwareMetrics ?? true,
+      };
+      const next = (path: string) => state.nextSteps.get(`${identity.namespace}/${path}`) ?? 0;
+      this.#writer.monitor({
+        namespace: identity.namespace,
+        ...capture,
+        consoleStep: Math.max(next("stdout"), next("stderr")),
+        hardwareStep: next("cpu"),
+        intervalMs: settings.monitorIntervalMs,
+      });
+      const writer = this.#writer;
+      this.#stopCapture = captureConsole(
+        { consoleText: (stream, text) => writer.consoleText(stream, text) },
+        capture,
+      );
+    }
     trackRun(this);
   }
 
@@ -467,6 +490,8 @@ export class Run implements ExitAware {
       );
     }
     this.#closed = true;
+    this.#stopCapture?.();
+    this.#stopCapture = undefined;
     const writer = this.#writer;
     const ring = this.#ring;
     if (writer && ring) {
@@ -502,6 +527,11 @@ export class Run implements ExitAware {
   [Symbol.dispose](): void {
     this.#closeNow("finished");
   }
+}
+
+function gitConfigs(gitRef: GitRef | boolean | undefined): ConfigEntry[] {
+  if (gitRef === false || (gitRef instanceof GitRef && gitRef.disabled)) return [];
+  return collectGitConfigs(gitRef instanceof GitRef ? gitRef.repositoryPath : undefined);
 }
 
 function checkIdShape(runId: string): void {

@@ -6,6 +6,7 @@
  */
 
 import { Database, type Statement } from "bun:sqlite";
+import { LineCutter, type LineCutterState } from "../monitoring/console-lines.ts";
 import { ByteReader } from "../queue/bytes.ts";
 import { Ctrl, Kind, Op, type RingViews, RunState, SeriesKind } from "../queue/layout.ts";
 import { applyWriterPragmas } from "../storage/schema.ts";
@@ -25,7 +26,29 @@ type Binding = number | string;
 export interface SinkEvents {
   /** A commit failed; it is retried after a pause. */
   onError(message: string): void;
+  /** The run is about to report itself closed (the last moment the Worker can tidy up for it). */
+  onFinish?(): void;
 }
+
+/** What the run's monitoring asked for (the MONITOR operation). */
+interface Monitoring {
+  readonly namespace: string;
+  readonly hardware: boolean;
+  readonly intervalMs: number;
+  consoleStep: number;
+  hardwareStep: number;
+  readonly cutters: [LineCutter, LineCutter];
+}
+
+/** Console state as of the last commit, to go back to when a transaction rolls back. */
+interface ConsoleSnapshot {
+  consoleStep: number;
+  cutters: [LineCutterState, LineCutterState];
+}
+
+const STREAMS = ["stdout", "stderr"] as const;
+/** How often partial console lines are considered for flushing, as the peer's drain. */
+const CONSOLE_DRAIN_MS = 1000;
 
 export class RunSink {
   readonly file: string;
@@ -74,6 +97,11 @@ export class RunSink {
   #chunksAtCommit = 0;
   #retryAt = 0;
   #lastHeartbeat = 0;
+  #monitoring: Monitoring | undefined;
+  #consoleAtCommit: ConsoleSnapshot | undefined;
+  #lastConsoleDrain = 0;
+  /** Series ids of paths the Worker logs itself (console lines, hardware), by kind and path. */
+  #pathIds = new Map<string, number>();
 
   constructor(file: string, ring: RingViews, events: SinkEvents) {
     this.file = file;
@@ -136,6 +164,10 @@ export class RunSink {
           Atomics.load(ctrl, Ctrl.WAITING) === 1;
         if (due) this.#commit();
       }
+      if (this.#monitoring && now - this.#lastConsoleDrain >= CONSOLE_DRAIN_MS && !this.#closing) {
+        this.#lastConsoleDrain = now;
+        this.#drainPartials(now, false);
+      }
       if (now - this.#lastHeartbeat >= HEARTBEAT_INTERVAL_MS && !this.#closing) {
         this.#lastHeartbeat = now;
         this.#setMeta.run("heartbeat_at", nowIso());
@@ -160,6 +192,7 @@ export class RunSink {
     this.#txnStart = -1;
     this.#resolvedInTxn = [];
     this.#chunksAtCommit = this.#chunks.length;
+    this.#consoleAtCommit = this.#consoleSnapshot();
     const ctrl = this.#ring.ctrl;
     Atomics.store(ctrl, Ctrl.TAIL, this.#pos);
     Atomics.notify(ctrl, Ctrl.TAIL);
@@ -178,6 +211,12 @@ export class RunSink {
     }
     for (const slot of this.#resolvedInTxn) this.#slotIds[slot] = 0;
     this.#resolvedInTxn = [];
+    this.#pathIds.clear();
+    if (this.#monitoring && this.#consoleAtCommit) {
+      this.#monitoring.consoleStep = this.#consoleAtCommit.consoleStep;
+      this.#monitoring.cutters[0].restore(this.#consoleAtCommit.cutters[0]);
+      this.#monitoring.cutters[1].restore(this.#consoleAtCommit.cutters[1]);
+    }
     this.#chunks.length = this.#chunksAtCommit;
     this.#staged = 0;
     this.#stageMixed = false;
@@ -196,6 +235,7 @@ export class RunSink {
     this.#db.run("PRAGMA wal_checkpoint(TRUNCATE)");
     this.#db.close();
     this.#closed = true;
+    this.#events.onFinish?.();
     const ctrl = this.#ring.ctrl;
     Atomics.store(ctrl, Ctrl.STATE, RunState.CLOSED);
     Atomics.notify(ctrl, Ctrl.STATE);
@@ -351,6 +391,91 @@ export class RunSink {
     this.#stageMixed = false;
   }
 
+  #consoleSnapshot(): ConsoleSnapshot | undefined {
+    const monitoring = this.#monitoring;
+    if (!monitoring) return undefined;
+    return {
+      consoleStep: monitoring.consoleStep,
+      cutters: [monitoring.cutters[0].snapshot(), monitoring.cutters[1].snapshot()],
+    };
+  }
+
+  #consoleText(stream: 0 | 1, text: string): void {
+    const monitoring = this.#monitoring;
+    if (!monitoring) return;
+    const now = performance.now();
+    for (const line of monitoring.cutters[stream].push(text, now)) this.#consoleLine(stream, line);
+  }
+
+  /** Logs partial lines that waited long enough (or all of them, at close). */
+  #drainPartials(now: number, force: boolean): void {
+    const monitoring = this.#monitoring;
+    if (!monitoring) return;
+    for (const stream of [0, 1] as const) {
+      const line = monitoring.cutters[stream].flushPartial(now, force);
+      if (line !== undefined) {
+        if (this.#txnStart < 0) this.#begin(now);
+        this.#consoleLine(stream, line);
+      }
+    }
+  }
+
+  #consoleLine(stream: 0 | 1, line: string): void {
+    const monitoring = this.#monitoring as Monitoring;
+    const path = `${monitoring.namespace}/${STREAMS[stream]}`;
+    this.#insertString.run(
+      this.#pathId(SeriesKind.STRING, path),
+      monitoring.consoleStep++,
+      line,
+      unixSeconds(),
+    );
+    this.#txnRows++;
+  }
+
+  /** Whether this run wants hardware samples, and how often. */
+  get hardwareInterval(): number | undefined {
+    const monitoring = this.#monitoring;
+    return monitoring?.hardware && !this.#closing && !this.#closed
+      ? monitoring.intervalMs
+      : undefined;
+  }
+
+  /** Takes the step number of a new hardware sample. */
+  nextHardwareStep(): number {
+    return (this.#monitoring as Monitoring).hardwareStep++;
+  }
+
+  /** Logs hardware metrics (`cpu`, `memory`, `gpu`, …) of sample `step` under the monitoring namespace. */
+  logHardware(step: number, metrics: Readonly<Record<string, number>>, now: number): void {
+    const monitoring = this.#monitoring;
+    if (!monitoring?.hardware || this.#closing || this.#closed) return;
+    const entries = Object.entries(metrics);
+    if (entries.length === 0) return;
+    try {
+      if (this.#txnStart < 0) this.#begin(now);
+      const ts = unixSeconds();
+      for (const [key, value] of entries) {
+        const id = this.#pathId(SeriesKind.METRIC, `${monitoring.namespace}/${key}`);
+        this.#insertMetric.run(id, step, Number.isNaN(value) ? "NaN" : value, ts);
+      }
+      this.#txnRows += entries.length;
+    } catch (error) {
+      this.#rollback(error, now);
+    }
+  }
+
+  #pathId(kind: number, path: string): number {
+    const key = `${kind}:${path}`;
+    const known = this.#pathIds.get(key);
+    if (known !== undefined) return known;
+    const metric = kind === SeriesKind.METRIC;
+    (metric ? this.#defineMetric : this.#defineString).run(path);
+    const row = (metric ? this.#metricId : this.#stringId).get(path);
+    if (!row) throw new Error(`series '${path}' vanished after it was created`);
+    this.#pathIds.set(key, row.id);
+    return row.id;
+  }
+
   #seriesId(slot: number): number {
     const known = this.#slotIds[slot];
     if (known) return known;
@@ -407,8 +532,33 @@ export class RunSink {
         return;
       }
       case Op.CLOSE:
+        this.#drainPartials(performance.now(), true);
         this.#closing = true;
         return;
+      case Op.CONSOLE: {
+        const stream = reader.u8();
+        this.#consoleText(stream === 1 ? 1 : 0, reader.str());
+        return;
+      }
+      case Op.MONITOR: {
+        const namespace = reader.str();
+        reader.u8(); // stdout and stderr capture happen on the main thread
+        reader.u8();
+        const hardware = reader.u8() === 1;
+        const consoleStep = reader.f64();
+        const hardwareStep = reader.f64();
+        const intervalMs = reader.f64();
+        this.#monitoring = {
+          namespace,
+          hardware,
+          intervalMs,
+          consoleStep,
+          hardwareStep,
+          cutters: [new LineCutter(), new LineCutter()],
+        };
+        this.#consoleAtCommit = this.#consoleSnapshot();
+        return;
+      }
       default:
         throw new Error(`corrupt queue operation ${op}`);
     }
@@ -433,6 +583,10 @@ function groupBySeries(series: Int32Array, count: number, order: Int32Array): vo
     order[at] = i;
     starts.set(id, at + 1);
   }
+}
+
+function unixSeconds(): number {
+  return Math.floor(Date.now() / 1000);
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -36,7 +36,7 @@ describe("durability", () => {
   it("points are in the file while the main thread busy-loops without yielding", async () => {
     await using dir = tempDir();
     const child = spawnScript(
-      `const run = new Run({ runId: "busy", captureStdout: false, captureStderr: false });
+      `const run = new Run({ runId: "busy", captureStdout: false, captureStderr: false, captureHardwareMetrics: false });
 for (let step = 0; step < 1000; step++) run.log("train/loss", 1 / (step + 1), { step });
 console.log("logged");
 const until = performance.now() + 4000;
@@ -62,7 +62,7 @@ while (performance.now() < until) {}
   it("a SIGKILLed script leaves a file with every point committed before its last second", async () => {
     await using dir = tempDir();
     const child = spawnScript(
-      `const run = new Run({ runId: "killed", captureStdout: false, captureStderr: false });
+      `const run = new Run({ runId: "killed", captureStdout: false, captureStderr: false, captureHardwareMetrics: false });
 let step = 0;
 for (; step < 5000; step++) run.log("m", step, { step });
 console.log("first batch");

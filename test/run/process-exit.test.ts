@@ -6,7 +6,7 @@ import { runScript, spawnScript } from "../helpers/scripts.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-const OPEN = `const run = new Run({ runId: "exit", captureStdout: false, captureStderr: false });
+const OPEN = `const run = new Run({ runId: "exit", captureStdout: false, captureStderr: false, captureHardwareMetrics: false });
 for (let step = 0; step < 100; step++) run.log("m", step, { step });
 `;
 

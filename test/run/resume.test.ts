@@ -80,7 +80,7 @@ describe("resume", () => {
   it("resumes, with a warning, a run whose writer process on this host is gone", async () => {
     await using dir = tempDir();
     const result = await runScript(
-      `const run = new Run({ runId: "orphan", captureStdout: false, captureStderr: false });
+      `const run = new Run({ runId: "orphan", captureStdout: false, captureStderr: false, captureHardwareMetrics: false });
        run.log("m", 1, { step: 0 });
        run.exists("m");
        process.kill(process.pid, "SIGKILL");`,

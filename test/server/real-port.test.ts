@@ -92,7 +92,7 @@ describe("goodseed serve on a real port", () => {
   it("shows a run that another process is writing, with growing point counts", async () => {
     await using dir = tempDir();
     const writer = spawnScript(
-      `const run = new Run({ project: "live", runId: "growing", captureStdout: false, captureStderr: false });
+      `const run = new Run({ project: "live", runId: "growing", captureStdout: false, captureStderr: false, captureHardwareMetrics: false });
 let step = 0;
 setInterval(() => { for (let i = 0; i < 50; i++) run.log("train/loss", 1 / (step + 1), { step: step++ }); }, 20);
 setTimeout(() => process.exit(0), 20000);`,

@@ -1,0 +1,29 @@
+/** Fake `nvidia-smi` and `rocm-smi` executables, put first on PATH for a spawned script. */
+
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export type FakeBehaviour = { output: string } | "hang" | "garbage" | "fail";
+
+export function fakeTool(
+  binDir: string,
+  name: "nvidia-smi" | "rocm-smi",
+  behaviour: FakeBehaviour,
+): void {
+  mkdirSync(binDir, { recursive: true });
+  let body: string;
+  // A hanging tool notes each start in <tool>.calls: a second start proves the first was killed.
+  if (behaviour === "hang") body = 'echo "$$" >> "$0.calls"\nexec sleep 59.99';
+  else if (behaviour === "garbage")
+    body =
+      "printf 'NVIDIA-SMI has failed because it could not communicate\\n%%s\\n' '@@ garbage ,, ::'";
+  else if (behaviour === "fail") body = "exit 9";
+  else body = `cat <<'GOODSEED_FAKE'\n${behaviour.output}\nGOODSEED_FAKE`;
+  const file = join(binDir, name);
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
+  chmodSync(file, 0o755);
+}
+
+export function pathWith(binDir: string): string {
+  return `${binDir}:${process.env.PATH ?? ""}`;
+}
