@@ -6,7 +6,13 @@ export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Whether a person is at the keyboard: interactive prompts are allowed. */
   readonly isTTY: boolean;
+  /** Streams for interactive prompts (injected by tests). */
+  readonly input: NodeJS.ReadableStream;
+  readonly output: NodeJS.WritableStream;
+  /** How the CLI talks to the remote API (injected by tests). */
+  readonly fetch: typeof fetch;
 }
 
 /** A bad invocation: exit code 2 and the command's usage. */
@@ -25,6 +31,9 @@ export function processContext(): CliContext {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    input: process.stdin,
+    output: process.stdout,
+    fetch: globalThis.fetch,
   };
 }
 

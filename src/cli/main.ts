@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import packageJson from "../../package.json" with { type: "json" };
 import { type CliContext, CliError, homeOf, processContext, UsageError } from "./context.ts";
+import { INIT_HELP, initCommand } from "./init.ts";
 import { LIST_HELP, listCommand } from "./list.ts";
 import { parsePort, SERVE_HELP, serveCommand } from "./serve.ts";
 
@@ -22,13 +23,14 @@ A local-first experiment tracker: every run is one SQLite file.
 Commands:
   serve [dir]     serve the runs over HTTP (the default command)
   list [dir]      list the projects, or the runs of one with -p
+  init            write the defaults (project, storage, API key) to the config file
 
 Options:
   -h, --help      show help (also: goodseed <command> --help)
   -V, --version   print the version
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, list: LIST_HELP };
+const HELP: Record<string, string> = { serve: SERVE_HELP, list: LIST_HELP, init: INIT_HELP };
 
 type Parsed = ReturnType<typeof parseArgs>;
 
@@ -78,6 +80,24 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         dir: oneDir(context, positionals),
         project: values.project as string | undefined,
         json: Boolean(values.json),
+      });
+    }
+    case "init": {
+      const { values, positionals } = parse(args, {
+        project: { type: "string" },
+        storage: { type: "string" },
+        "api-url": { type: "string" },
+        "api-key": { type: "string" },
+        yes: { type: "boolean", short: "y" },
+      });
+      if (values.help) return help(context, "init");
+      if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+      return await initCommand(context, {
+        project: values.project as string | undefined,
+        storage: values.storage as string | undefined,
+        apiUrl: values["api-url"] as string | undefined,
+        apiKey: values["api-key"] as string | undefined,
+        yes: Boolean(values.yes),
       });
     }
     default:

@@ -1,6 +1,7 @@
 /** `goodseed serve [dir] [--port 8765] [--host 127.0.0.1]`: serves the runs under `dir`. */
 
-import { createApp } from "../server/app.ts";
+import { closeApp, createApp } from "../server/app.ts";
+import { type Listening, listen } from "../server/listen.ts";
 import { type CliContext, CliError, UsageError } from "./context.ts";
 
 export const SERVE_HELP = `Usage: goodseed serve [dir] [--port <port>] [--host <host>]
@@ -30,33 +31,21 @@ export function parsePort(text: string): number {
   return port;
 }
 
-/** Starts the server and resolves once it is listening; the returned stop() ends it. */
-export function startServer(
-  context: CliContext,
-  options: ServeOptions,
-): { url: string; stop(): Promise<void> } {
+/** Starts the server; the returned stop() ends it. */
+export function startServer(context: CliContext, options: ServeOptions): Listening {
   const app = createApp({
     projectsDir: options.dir,
     logger: { warn: (message) => context.stderr(`warning: ${message}\n`) },
   });
   try {
-    app.listen({ hostname: options.host, port: options.port });
+    return listen(app, { hostname: options.host, port: options.port });
   } catch (error) {
+    closeApp(app);
     const reason = error instanceof Error ? error.message : String(error);
     throw new CliError(
       `could not listen on ${options.host}:${options.port} (${reason}). Pick another port with --port.`,
     );
   }
-  const server = app.server;
-  if (!server) throw new CliError(`could not listen on ${options.host}:${options.port}.`);
-  const shownHost = server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname;
-  const url = `http://${shownHost}:${server.port}/`;
-  return {
-    url,
-    stop: async () => {
-      await app.stop();
-    },
-  };
 }
 
 export async function serveCommand(context: CliContext, options: ServeOptions): Promise<number> {

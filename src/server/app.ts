@@ -55,8 +55,9 @@ export function createApp(options: AppOptions) {
     series: new SeriesCache(),
     catalog: new RunCatalog(options.projectsDir, pool, options.logger ?? { warn() {} }),
   };
-  // Read every run's summary in the background, so the first run list does not wait.
-  setTimeout(() => void state.catalog.warm().catch(() => {}), 0);
+  // Read every run's summary in the background, in small slices, so that the first run
+  // list does not wait and the first requests are not held up by the warm-up either.
+  setTimeout(() => void state.catalog.warm().catch(() => {}), 25).unref();
   const dispatch = (request: Request): Response | Promise<Response> => {
     const { path, query } = splitTarget(request.url);
     const target = route(request.method, path);

@@ -294,7 +294,7 @@ export class RunCatalog {
    * Reads the summaries of every run in slices of `slice` files, yielding to the event
    * loop in between, so that a server answers requests while it warms up.
    */
-  async warm(slice = 100): Promise<void> {
+  async warm(slice = 25): Promise<void> {
     const files = this.files();
     for (let start = 0; start < files.length && !this.#closed; start += slice) {
       for (const run of files.slice(start, start + slice)) this.summary(run);

@@ -27,7 +27,7 @@ describe("goodseed CLI", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("serve");
     expect(help.stdout).toContain("list");
-    for (const command of ["serve", "list"]) {
+    for (const command of ["serve", "list", "init"]) {
       const result = await cli([command, "--help"]);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(`Usage: goodseed ${command}`);
