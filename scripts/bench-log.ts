@@ -3,6 +3,7 @@
  *
  *   bun scripts/bench-log.ts            all cases, each in a fresh process
  *   bun scripts/bench-log.ts --quick    a tenth of the points
+ *   bun scripts/bench-log.ts --cloud    also with storage 'cloud', uploading to a fake API on 127.0.0.1
  *
  * Prints points/s for `run.log` on one series and for `logMetrics` with 10 keys (from
  * the first call until the last point is committed), the main thread's cost per
@@ -17,7 +18,15 @@ import { join } from "node:path";
 import { Run } from "../src/index.ts";
 import { applyWriterPragmas, ensureSchema } from "../src/storage/schema.ts";
 
-type CaseName = "log" | "logMetrics" | "callCost" | "rss" | "rawLog" | "rawLogMetrics";
+type CaseName =
+  | "log"
+  | "logMetrics"
+  | "callCost"
+  | "rss"
+  | "rawLog"
+  | "rawLogMetrics"
+  | "cloudLog"
+  | "cloudLogMetrics";
 
 interface CaseResult {
   name: CaseName;
@@ -33,14 +42,21 @@ interface CaseResult {
 }
 
 const quick = process.argv.includes("--quick");
+const cloud = process.argv.includes("--cloud");
 const scale = quick ? 0.1 : 1;
 const KEYS = Array.from({ length: 10 }, (_, k) => `train/metric_${k}`);
 
-function newRun(home: string): Run {
+/** Cloud runs of the comparison rounds skip the upload drain at close (BENCH_NO_DRAIN=1). */
+function drainOption(): { uploadTimeoutMs?: number } {
+  return process.env.BENCH_NO_DRAIN === "1" ? { uploadTimeoutMs: 1 } : {};
+}
+
+function newRun(home: string, storage: "local" | "cloud" = "local"): Run {
   return new Run({
-    storage: "local",
+    storage,
+    apiKey: "test-key",
+    project: storage === "cloud" ? "bench/cloud" : "bench",
     goodseedHome: home,
-    project: "bench",
     captureStdout: false,
     captureStderr: false,
     captureHardwareMetrics: false,
@@ -49,9 +65,9 @@ function newRun(home: string): Run {
   });
 }
 
-async function caseLog(home: string): Promise<CaseResult> {
+async function caseLog(home: string, storage: "local" | "cloud" = "local"): Promise<CaseResult> {
   const points = Math.round(2_000_000 * scale);
-  const run = newRun(home);
+  const run = newRun(home, storage);
   const start = performance.now();
   for (let step = 0; step < points; step++)
     run.log("train/loss", Math.sin(step) + step * 1e-6, { step });
@@ -71,9 +87,12 @@ async function caseLog(home: string): Promise<CaseResult> {
   };
 }
 
-async function caseLogMetrics(home: string): Promise<CaseResult> {
+async function caseLogMetrics(
+  home: string,
+  storage: "local" | "cloud" = "local",
+): Promise<CaseResult> {
   const calls = Math.round(200_000 * scale);
-  const run = newRun(home);
+  const run = newRun(home, storage);
   const start = performance.now();
   for (let step = 0; step < calls; step++) {
     const values: Record<string, number> = {};
@@ -83,7 +102,7 @@ async function caseLogMetrics(home: string): Promise<CaseResult> {
   run.exists(KEYS[0] as string);
   const seconds = (performance.now() - start) / 1000;
   const closeStart = performance.now();
-  await run.close();
+  await run.close("finished", drainOption());
   const closeSeconds = (performance.now() - closeStart) / 1000;
   const points = calls * 10;
   const bytesPerPoint = statSync(run.file as string).size / points;
@@ -214,15 +233,23 @@ async function runCase(name: CaseName): Promise<CaseResult> {
         return caseRaw(home, 1);
       case "rawLogMetrics":
         return caseRaw(home, 10);
+      case "cloudLog":
+        return await caseLog(home, "cloud");
+      case "cloudLogMetrics":
+        return await caseLogMetrics(home, "cloud");
     }
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
 }
 
-async function inChild(name: CaseName): Promise<CaseResult> {
+async function inChild(name: CaseName, env: Record<string, string> = {}): Promise<CaseResult> {
   const args = ["bun", import.meta.path, "--case", name, ...(quick ? ["--quick"] : [])];
-  const child = Bun.spawn(args, { stdout: "pipe", stderr: "inherit" });
+  const child = Bun.spawn(args, {
+    stdout: "pipe",
+    stderr: "inherit",
+    env: { ...process.env, ...env },
+  });
   const text = await new Response(child.stdout).text();
   if ((await child.exited) !== 0) throw new Error(`case ${name} failed`);
   return JSON.parse(text.trim().split("\n").pop() as string) as CaseResult;
@@ -245,6 +272,27 @@ for (const name of [
   "rss",
 ] as CaseName[]) {
   results.set(name, await inChild(name));
+}
+/** Cloud against local, in interleaved rounds: this machine's speed drifts too much for one run each. */
+const cloudRatios: Record<"log" | "logMetrics", number[]> = { log: [], logMetrics: [] };
+if (cloud) {
+  // The fake API runs in a process of its own, as a real one would.
+  const { startFakeRemoteProcess } = await import("../test/helpers/fake-remote.ts");
+  await using fake = await startFakeRemoteProcess();
+  for (let round = 0; round < 3; round++) {
+    for (const [localName, cloudName] of [
+      ["log", "cloudLog"],
+      ["logMetrics", "cloudLogMetrics"],
+    ] as const) {
+      const local = await inChild(localName);
+      const remote = await inChild(cloudName, { GOODSEED_API_URL: fake.url, BENCH_NO_DRAIN: "1" });
+      cloudRatios[localName].push(remote.pointsPerSecond / local.pointsPerSecond);
+    }
+  }
+  // One more of each, waiting for the upload to drain at close.
+  for (const name of ["cloudLog", "cloudLogMetrics"] as CaseName[]) {
+    results.set(name, await inChild(name, { GOODSEED_API_URL: fake.url }));
+  }
 }
 const get = (name: CaseName) => results.get(name) as CaseResult;
 const log = get("log");
@@ -279,3 +327,18 @@ console.log(
 console.log(
   `bytes per point in the closed file: ${(log.bytesPerPoint ?? 0).toFixed(1)} (1 series), ${(metrics.bytesPerPoint ?? 0).toFixed(1)} (10 series)`,
 );
+if (cloud) {
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  const percent = (values: number[]) =>
+    values.map((value) => `${(value * 100).toFixed(0)} %`).join(", ");
+  for (const [label, key, name] of [
+    ["run.log", "log", "cloudLog"],
+    ["logMetrics", "logMetrics", "cloudLogMetrics"],
+  ] as const) {
+    const drained = get(name);
+    console.log(
+      `storage 'cloud', ${label}: median ${(median(cloudRatios[key]) * 100).toFixed(0)} % of local throughput (rounds: ${percent(cloudRatios[key])}); upload of ${fmt(drained.points)} points drained ${(drained.closeSeconds ?? 0).toFixed(1)} s after the last point`,
+    );
+  }
+}

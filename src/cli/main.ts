@@ -10,6 +10,7 @@ import { type CliContext, CliError, homeOf, processContext, UsageError } from ".
 import { INIT_HELP, initCommand } from "./init.ts";
 import { LIST_HELP, listCommand } from "./list.ts";
 import { parsePort, SERVE_HELP, serveCommand } from "./serve.ts";
+import { UPLOAD_HELP, uploadCommand } from "./upload.ts";
 
 declare const GOODSEED_VERSION: string | undefined;
 
@@ -24,13 +25,19 @@ Commands:
   serve [dir]     serve the runs over HTTP (the default command)
   list [dir]      list the projects, or the runs of one with -p
   init            write the defaults (project, storage, API key) to the config file
+  upload -p <p>   upload what the runs of a project have not uploaded yet
 
 Options:
   -h, --help      show help (also: goodseed <command> --help)
   -V, --version   print the version
 `;
 
-const HELP: Record<string, string> = { serve: SERVE_HELP, list: LIST_HELP, init: INIT_HELP };
+const HELP: Record<string, string> = {
+  serve: SERVE_HELP,
+  list: LIST_HELP,
+  init: INIT_HELP,
+  upload: UPLOAD_HELP,
+};
 
 type Parsed = ReturnType<typeof parseArgs>;
 
@@ -80,6 +87,20 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         dir: oneDir(context, positionals),
         project: values.project as string | undefined,
         json: Boolean(values.json),
+      });
+    }
+    case "upload": {
+      const { values, positionals } = parse(args, {
+        project: { type: "string", short: "p" },
+        "run-id": { type: "string", short: "r" },
+        "api-key": { type: "string" },
+      });
+      if (values.help) return help(context, "upload");
+      if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+      return await uploadCommand(context, {
+        project: values.project as string | undefined,
+        runId: values["run-id"] as string | undefined,
+        apiKey: values["api-key"] as string | undefined,
       });
     }
     case "init": {

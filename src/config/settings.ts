@@ -14,6 +14,7 @@ export type StorageMode = "disabled" | "local" | "cloud";
 export const STORAGE_MODES: readonly StorageMode[] = ["disabled", "local", "cloud"];
 
 export const DEFAULT_API_URL = "https://api.goodseed.ai";
+export const DEFAULT_APP_URL = "https://app.goodseed.ai";
 export const DEFAULT_PROJECT = "default";
 
 export interface Settings {
@@ -21,6 +22,8 @@ export interface Settings {
   readonly project: string;
   readonly storage: StorageMode;
   readonly apiUrl: string;
+  /** The web app, named in messages (GOODSEED_APP_URL). */
+  readonly appUrl: string;
   readonly apiKey: string | undefined;
   readonly runId: string | undefined;
   /** Hardware sampling interval (GOODSEED_MONITOR_INTERVAL_MS, for tests), 10 s by default. */
@@ -84,6 +87,7 @@ export function resolveSettings(overrides: SettingOverrides, env: Environment): 
       DEFAULT_PROJECT,
     storage,
     apiUrl: nonEmpty(env.GOODSEED_API_URL) ?? file.apiUrl ?? DEFAULT_API_URL,
+    appUrl: nonEmpty(env.GOODSEED_APP_URL) ?? DEFAULT_APP_URL,
     apiKey: nonEmpty(overrides.apiKey) ?? nonEmpty(env.GOODSEED_API_KEY) ?? file.apiKey,
     runId: nonEmpty(overrides.runId) ?? nonEmpty(env.GOODSEED_RUN_ID),
     monitorIntervalMs: monitorInterval(env.GOODSEED_MONITOR_INTERVAL_MS),

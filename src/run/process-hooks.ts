@@ -1,6 +1,7 @@
 /**
- * Process-level safety net for open runs: a normal exit closes them `finished` (an
- * exit code other than 0: `failed`); an uncaught exception or unhandled rejection
+ * Process-level safety net for open runs: when the program is done they close
+ * `finished` (and their uploads drain); `process.exit()` closes them too (an exit
+ * code other than 0: `failed`); an uncaught exception or unhandled rejection
  * logs its traceback and closes them `failed`; SIGINT and SIGTERM close them
  * `failed`, then the signal takes its usual effect. Installed while a run is open,
  * removed with the last one, so the process behaves as if goodseed were not there.
@@ -9,6 +10,8 @@
 export interface ExitAware {
   /** Closes the run synchronously, logging `error` as its traceback when given. */
   closeOnExit(status: "finished" | "failed", error?: unknown): void;
+  /** Closes the run 'finished' when the program has nothing left to do, and waits for its upload. */
+  closeAtEnd(): Promise<void>;
 }
 
 const openRuns = new Set<ExitAware>();
@@ -22,6 +25,11 @@ function closeAll(status: "finished" | "failed", error?: unknown): void {
       // one run failing to close must not keep the others open
     }
   }
+}
+
+/** The event loop ran dry: close what is open, letting cloud uploads drain before the exit. */
+function onBeforeExit(): void {
+  for (const run of [...openRuns]) void run.closeAtEnd().catch(() => {});
 }
 
 function onExit(code: number): void {
@@ -56,6 +64,7 @@ const onSigterm = (): void => onSignal("SIGTERM");
 function install(): void {
   if (installed) return;
   installed = true;
+  process.on("beforeExit", onBeforeExit);
   process.on("exit", onExit);
   process.on("uncaughtExceptionMonitor", onUncaught);
   process.on("unhandledRejection", onRejection);
@@ -66,6 +75,7 @@ function install(): void {
 function uninstall(): void {
   if (!installed) return;
   installed = false;
+  process.off("beforeExit", onBeforeExit);
   process.off("exit", onExit);
   process.off("uncaughtExceptionMonitor", onUncaught);
   process.off("unhandledRejection", onRejection);

@@ -4,21 +4,15 @@
  * is validated here and queued for the writer Worker.
  */
 
-import { captureConsole } from "../capture/console-capture.ts";
-import { runsDir, validateProject, validateRunId } from "../config/paths.ts";
-import { resolveSettings, type Settings } from "../config/settings.ts";
+import type { RemoteReader } from "../cloud/remote-reader.ts";
 import {
-  InvalidOptionError,
   InvalidValueError,
   ReadOnlyRunError,
   RunClosedError,
   StorageDisabledError,
   StorageError,
-  StorageUnavailableError,
 } from "../errors.ts";
-import { collectGitConfigs } from "../monitoring/git-info.ts";
-import { allocateRing, ringViews } from "../queue/layout.ts";
-import { RingProducer } from "../queue/ring-producer.ts";
+import type { RingProducer } from "../queue/ring-producer.ts";
 import {
   type ConfigRow,
   type MetricData,
@@ -27,16 +21,16 @@ import {
   type StringPoint,
   type StringQuery,
 } from "../storage/run-reader.ts";
-import { type ConfigValue, decodeConfigValue, stringSetMembers } from "../values/config-value.ts";
+import { type ConfigValue, decodeConfigValue } from "../values/config-value.ts";
 import { type ConfigEntry, encodeConfigs, flattenInto } from "../values/flatten.ts";
 import { normalizePath } from "../values/paths.ts";
 import { pythonJsonStringSet } from "../values/python-json.ts";
 import { nowIso } from "../values/time.ts";
-import { attachRing, detachRing, sharedClock } from "../workers/writer-client.ts";
-import { monitoringIdentity } from "./namespace.ts";
+import { finishUpload, syncUpload, waitForUpload } from "../workers/upload-client.ts";
+import { detachRing } from "../workers/writer-client.ts";
+import { openRun, type RunMode } from "./open-run.ts";
 import {
   type CloseOptions,
-  GitRef,
   type LogConfigsOptions,
   type Logger,
   type LogOptions,
@@ -45,9 +39,7 @@ import {
   type WaitOptions,
 } from "./options.ts";
 import { type ExitAware, trackRun, untrackRun } from "./process-hooks.ts";
-import { createRunFile, openReadOnly, resumeRunFile } from "./run-file.ts";
-import type { PathRecord } from "./run-writer.ts";
-import { RunWriter } from "./run-writer.ts";
+import type { PathRecord, RunWriter } from "./run-writer.ts";
 import { formatTraceback } from "./traceback.ts";
 import { validateName } from "./validate-name.ts";
 
@@ -64,8 +56,6 @@ export interface RunConfig {
 
 export type { MetricData, StringPoint };
 
-type Mode = "write" | "read-only" | "disabled";
-
 /**
  * An experiment run.
  *
@@ -80,147 +70,44 @@ type Mode = "write" | "read-only" | "disabled";
 export class Run implements ExitAware {
   /** The run id (the file name without `.sqlite`); `""` for a disabled run. */
   readonly runId: string;
-  /** The project the run belongs to. */
+  /** The project the run belongs to (`workspace/project` for a cloud run). */
   readonly project: string;
   #name: string | undefined;
 
-  readonly #mode: Mode;
-  readonly #settings: Settings;
+  readonly #mode: RunMode;
   readonly #logger: Logger;
   readonly #file: string | undefined;
   readonly #namespace: string | undefined;
   readonly #captureTraceback: boolean;
-  #writer: RunWriter | undefined;
-  #ring: RingProducer | undefined;
-  #ringId = 0;
+  readonly #writer: RunWriter | undefined;
+  readonly #ring: RingProducer | undefined;
+  readonly #ringId: number;
+  readonly #remote: RemoteReader | undefined;
+  readonly #upload: { readonly id: number; readonly project: string } | undefined;
   #reader: RunReader | undefined;
   #closed = false;
   #stopCapture: (() => void) | undefined;
+  /** Settles when the upload of a closed cloud run has drained. */
+  #uploadDone: Promise<void> | undefined;
 
   constructor(options: RunOptions = {}) {
     this.#logger = options.logger ?? silentLogger;
-    if (options.runId !== undefined && options.resumeRunId !== undefined) {
-      throw new InvalidOptionError(
-        "Cannot specify both runId and resumeRunId: use resumeRunId to continue a run.",
-      );
-    }
-    this.#settings = resolveSettings(
-      {
-        home: options.goodseedHome,
-        project: options.project,
-        storage: options.storage,
-        apiKey: options.apiKey,
-        runId: options.runId,
-      },
-      process.env,
-    );
-    const settings = this.#settings;
-    this.project = settings.project;
     this.#captureTraceback = options.captureTraceback ?? true;
-
-    if (settings.storage === "disabled") {
-      this.#mode = "disabled";
-      this.runId = "";
-      this.#name = options.name;
-      this.#closed = false;
-      return;
-    }
-    if (settings.storage === "cloud") {
-      throw new StorageUnavailableError(
-        "Storage 'cloud' (the default storage mode) is not available in this version of goodseed for Bun. " +
-          "Log to local files with storage: 'local' in new Run({...}), GOODSEED_STORAGE=local, or `goodseed init --storage local`.",
-      );
-    }
-    validateProject(settings.project);
-    const dir = options.logDir ?? runsDir(settings.home, settings.project);
-
-    if (options.readOnly) {
-      const runId = options.resumeRunId ?? settings.runId;
-      if (runId === undefined) {
-        throw new InvalidOptionError(
-          "readOnly with storage 'local' needs the run to open: pass runId.",
-        );
-      }
-      checkIdShape(runId);
-      const { file, reader } = openReadOnly(dir, runId);
-      this.#mode = "read-only";
-      this.runId = runId;
-      this.#file = file;
-      this.#reader = reader;
-      const meta = reader.meta();
-      this.#name = meta.get("name") ?? meta.get("experiment_name");
-      return;
-    }
-
-    this.#mode = "write";
-    const monitoring =
-      (options.captureStdout ?? true) ||
-      (options.captureStderr ?? true) ||
-      (options.captureHardwareMetrics ?? true) ||
-      this.#captureTraceback;
-    const identity = monitoring ? monitoringIdentity(options.monitoringNamespace) : undefined;
-    this.#namespace = identity?.namespace;
-    const statics: ConfigEntry[] = identity
-      ? [
-          { path: `${identity.namespace}/hostname`, tag: "str", text: identity.hostname },
-          { path: `${identity.namespace}/pid`, tag: "int", text: String(identity.pid) },
-          { path: `${identity.namespace}/tid`, tag: "int", text: String(identity.tid) },
-        ]
-      : [];
-
-    let state: ReturnType<typeof createRunFile>;
-    if (options.resumeRunId !== undefined) {
-      checkIdShape(options.resumeRunId);
-      state = resumeRunFile({ dir, runId: options.resumeRunId, logger: this.#logger });
-    } else {
-      const name = options.name === undefined ? undefined : validateName(options.name);
-      const tags =
-        options.tags === undefined
-          ? undefined
-          : stringSetMembers(checkTags(options.tags), "sys/tags");
-      if (options.description !== undefined && typeof options.description !== "string") {
-        throw new InvalidOptionError("description must be a string.");
-      }
-      state = createRunFile({
-        dir,
-        runId: settings.runId === undefined ? undefined : validateRunId(settings.runId),
-        project: settings.project,
-        name,
-        description: options.description,
-        tags,
-        configCalls: [gitConfigs(options.gitRef), statics],
-      });
-    }
-    this.runId = state.runId;
-    this.#file = state.file;
-    this.#name = state.name;
-
-    const buffer = allocateRing();
-    this.#ring = new RingProducer(ringViews(buffer));
-    this.#writer = new RunWriter(this.#ring, sharedClock(), state);
-    this.#ringId = attachRing(state.file, buffer, (message) => this.#logger.error(message));
-    if (options.resumeRunId !== undefined) this.#writer.configs(statics);
-    if (identity) {
-      const capture = {
-        stdout: options.captureStdout ?? true,
-        stderr: options.captureStderr ?? true,
-        hardware: options.captureHardwareMetrics ?? true,
-      };
-      const next = (path: string) => state.nextSteps.get(`${identity.namespace}/${path}`) ?? 0;
-      this.#writer.monitor({
-        namespace: identity.namespace,
-        ...capture,
-        consoleStep: Math.max(next("stdout"), next("stderr")),
-        hardwareStep: next("cpu"),
-        intervalMs: settings.monitorIntervalMs,
-      });
-      const writer = this.#writer;
-      this.#stopCapture = captureConsole(
-        { consoleText: (stream, text) => writer.consoleText(stream, text) },
-        capture,
-      );
-    }
-    trackRun(this);
+    const opened = openRun(options, this.#logger);
+    this.#mode = opened.mode;
+    this.runId = opened.runId;
+    this.project = opened.project;
+    this.#name = opened.name;
+    this.#file = opened.file;
+    this.#namespace = opened.namespace;
+    this.#writer = opened.writer;
+    this.#ring = opened.ring;
+    this.#ringId = opened.ringId ?? 0;
+    this.#reader = opened.reader;
+    this.#remote = opened.remote;
+    this.#upload = opened.upload;
+    this.#stopCapture = opened.stopCapture;
+    if (this.#writer) trackRun(this);
   }
 
   /** The display name (`sys/name`). */
@@ -395,17 +282,20 @@ export class Run implements ExitAware {
   /** Whether `path` is a config or a series with at least one point. */
   exists(path: string): boolean {
     const normalized = normalizePath(path);
+    if (this.#remote) return this.#remote.existsNow(normalized);
     return this.#afterRead(this.#readerAfterFlush().exists(normalized));
   }
 
   /** The config at `path`, else the last value of its metric or string series; `undefined` if none. */
   get(path: string): ConfigValue | number | string | undefined {
     const normalized = normalizePath(path);
+    if (this.#remote) return this.#remote.getNow(normalized);
     return this.#afterRead(this.#readerAfterFlush().get(normalized));
   }
 
   /** Paths of the metric series that have at least one point, in byte order. */
   async getMetricPaths(): Promise<string[]> {
+    if (this.#remote) return this.#remote.metricPaths();
     return this.#afterRead((await this.#readerAfterFlushAsync()).metricPaths());
   }
 
@@ -416,11 +306,13 @@ export class Run implements ExitAware {
   async getMetricData(path: string, query: MetricQuery = {}): Promise<MetricData> {
     const normalized = normalizePath(path);
     checkQueryNumber(query.maxPoints, "maxPoints", 1);
+    if (this.#remote) return this.#remote.metricData(normalized, query);
     return this.#afterRead((await this.#readerAfterFlushAsync()).metricData(normalized, query));
   }
 
   /** Paths of the string series that have at least one point, in byte order. */
   async getStringPaths(): Promise<string[]> {
+    if (this.#remote) return this.#remote.stringPaths();
     return this.#afterRead((await this.#readerAfterFlushAsync()).stringPaths());
   }
 
@@ -429,38 +321,73 @@ export class Run implements ExitAware {
     const normalized = normalizePath(path);
     checkQueryNumber(query.limit, "limit", 0);
     checkQueryNumber(query.offset, "offset", 0);
+    if (this.#remote) return this.#remote.stringData(normalized, query);
     return this.#afterRead((await this.#readerAfterFlushAsync()).stringData(normalized, query));
   }
 
   /** Every config in write order, typed. */
   async getConfigs(): Promise<RunConfig[]> {
-    const rows = (await this.#readerAfterFlushAsync()).configRows();
-    return this.#afterRead(
-      rows.map((row: ConfigRow) => ({
-        path: row.path,
-        typeTag: row.typeTag,
-        value: decodeConfigValue(row.typeTag, row.text),
-        updatedAt: row.updatedAt,
-      })),
-    );
+    const rows = this.#remote
+      ? await this.#remote.configRows()
+      : this.#afterRead((await this.#readerAfterFlushAsync()).configRows());
+    return rows.map((row: ConfigRow) => ({
+      path: row.path,
+      typeTag: row.typeTag,
+      value: decodeConfigValue(row.typeTag, row.text),
+      updatedAt: row.updatedAt,
+    }));
   }
 
   // ---- sync and lifecycle ----------------------------------------------------------
 
-  /** Starts an upload cycle now. Local and disabled runs have nothing to upload. */
-  sync(): void {}
+  /**
+   * Starts an upload cycle now, of everything logged so far (cloud runs; nothing to do
+   * for local and disabled ones).
+   */
+  sync(): void {
+    if (!this.#upload || this.#closed) return;
+    this.#flushSync();
+    syncUpload(this.#upload.id);
+  }
 
-  /** Waits until everything logged is uploaded. Local and disabled runs have nothing to wait for. */
-  async wait(_options: WaitOptions = {}): Promise<void> {}
+  /**
+   * Waits until everything logged so far is uploaded, or `timeoutMs` passed. Local and
+   * disabled runs have nothing to wait for.
+   */
+  async wait(options: WaitOptions = {}): Promise<void> {
+    if (!this.#upload) return;
+    if (this.#closed) {
+      await this.#uploadDone;
+      return;
+    }
+    if (this.#ring) {
+      const token = this.#ring.putFlush();
+      await this.#ring.flushedAsync(token, FLUSH_TIMEOUT_MS);
+    }
+    await waitForUpload(this.#upload.id, options.timeoutMs);
+  }
 
   /**
    * Closes the run with `status` (default `finished`). All local work (the last
    * points, the status, the checkpoint into one file) is done before this returns;
-   * the promise settles when the upload has drained.
+   * the promise settles when the upload has drained, or after `uploadTimeoutMs`, when
+   * the run stays complete locally and `goodseed upload` can finish the upload.
    */
-  close(status = "finished", _options: CloseOptions = {}): Promise<void> {
+  close(status = "finished", options: CloseOptions = {}): Promise<void> {
+    const wasOpen = !this.#closed;
     this.#closeNow(status);
-    return Promise.resolve();
+    if (wasOpen && this.#upload) this.#uploadDone = this.#finishUpload(options.uploadTimeoutMs);
+    return this.#uploadDone ?? Promise.resolve();
+  }
+
+  async #finishUpload(timeoutMs: number | undefined): Promise<void> {
+    const upload = this.#upload as { id: number; project: string };
+    const result = await finishUpload(upload.id, timeoutMs);
+    if (result.remaining > 0) {
+      this.#logger.warn(
+        `${result.remaining} item(s) of run '${this.runId}' are not uploaded yet. Finish with: goodseed upload -p ${upload.project} --run-id ${this.runId}`,
+      );
+    }
   }
 
   /** Closes the run synchronously (used when the process is exiting). */
@@ -524,31 +451,14 @@ export class Run implements ExitAware {
     await this.close();
   }
 
+  /** @internal Closes the run (when the program is done) and waits for its upload. */
+  closeAtEnd(): Promise<void> {
+    return this.close("finished", { uploadTimeoutMs: 60_000 });
+  }
+
   [Symbol.dispose](): void {
     this.#closeNow("finished");
   }
-}
-
-function gitConfigs(gitRef: GitRef | boolean | undefined): ConfigEntry[] {
-  if (gitRef === false || (gitRef instanceof GitRef && gitRef.disabled)) return [];
-  return collectGitConfigs(gitRef instanceof GitRef ? gitRef.repositoryPath : undefined);
-}
-
-function checkIdShape(runId: string): void {
-  if (
-    typeof runId !== "string" ||
-    runId === "" ||
-    /[/\\\u0000]/.test(runId) ||
-    runId === "." ||
-    runId === ".."
-  ) {
-    throw new InvalidOptionError(`Run id ${JSON.stringify(runId)} is not a valid run id.`);
-  }
-}
-
-function checkTags(tags: unknown): unknown[] {
-  if (!Array.isArray(tags)) throw new InvalidOptionError("tags must be an array of strings.");
-  return tags;
 }
 
 function setArgument(values: unknown, path: string): string[] {

@@ -1,0 +1,167 @@
+/**
+ * `goodseed upload -p <workspace/project> [--run-id <id>] [--api-key <key>]`: uploads
+ * what the runs of a project have not uploaded yet (a run logged with local storage,
+ * or one whose process died mid-upload), run by run, with a progress display. Running
+ * it twice uploads nothing twice.
+ */
+
+import { Database } from "bun:sqlite";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { ApiClient } from "../cloud/api-client.ts";
+import { defaultWorkspace, splitProject } from "../cloud/remote-run.ts";
+import { RunUploader } from "../cloud/run-uploader.ts";
+import { countPending } from "../cloud/upload-batches.ts";
+import { projectProblem, runsDir } from "../config/paths.ts";
+import { resolveSettings } from "../config/settings.ts";
+import { judgeWriter } from "../run/liveness.ts";
+import { type CliContext, CliError, UsageError } from "./context.ts";
+
+export const UPLOAD_HELP = `Usage: goodseed upload -p <workspace/project> [--run-id <id>] [--api-key <key>]
+
+Uploads to the goodseed API what the runs of a project have not uploaded yet: runs
+logged with local storage, or runs whose process stopped before its upload finished.
+A project without a workspace is uploaded to your default workspace.
+
+Options:
+  -p, --project <name>   the project whose runs to upload (required)
+  -r, --run-id <id>      upload only this run
+      --api-key <key>    API key                          [default: $GOODSEED_API_KEY]
+  -h, --help             show this help
+`;
+
+export interface UploadOptions {
+  project: string | undefined;
+  runId: string | undefined;
+  apiKey: string | undefined;
+}
+
+/** Failed attempts in a row before a run's upload gives up (with backoff: about two minutes). */
+const MAX_ATTEMPTS = 10;
+
+function readMeta(file: string): Map<string, string> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const meta = new Map<string, string>();
+    for (const row of db
+      .query<{ key: string; value: string | null }, []>("SELECT key, value FROM run_meta")
+      .all()) {
+      if (row.value !== null) meta.set(row.key, row.value);
+    }
+    return meta;
+  } finally {
+    db.close();
+  }
+}
+
+function pendingIn(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return countPending(db);
+  } finally {
+    db.close();
+  }
+}
+
+export async function uploadCommand(context: CliContext, options: UploadOptions): Promise<number> {
+  if (!options.project)
+    throw new UsageError("--project is required (the project whose runs to upload)");
+  const problem = projectProblem(options.project);
+  if (problem) throw new UsageError(`--project ${problem}`);
+  const settings = resolveSettings({ apiKey: options.apiKey }, context.env);
+  if (!settings.apiKey) {
+    throw new CliError("No API key: set GOODSEED_API_KEY, pass --api-key, or run `goodseed init`.");
+  }
+  const api = new ApiClient({
+    baseUrl: settings.apiUrl,
+    apiKey: settings.apiKey,
+    appUrl: settings.appUrl,
+    fetch: context.fetch,
+  });
+  const dir = runsDir(settings.home, options.project);
+  let files: string[];
+  try {
+    files = readdirSync(dir)
+      .filter((name) => name.endsWith(".sqlite"))
+      .sort()
+      .map((name) => join(dir, name));
+  } catch {
+    throw new CliError(`No runs to upload: ${dir} does not exist.`);
+  }
+  if (options.runId !== undefined) {
+    const file = join(dir, `${options.runId}.sqlite`);
+    if (!statSync(file, { throwIfNoEntry: false })?.isFile())
+      throw new CliError(`Run '${options.runId}' not found at ${file}.`);
+    files = [file];
+  }
+  if (files.length === 0) {
+    context.stdout(`No runs found in project '${options.project}'.\n`);
+    return 0;
+  }
+
+  let remoteProject = options.project;
+  if (!splitProject(remoteProject)) {
+    const workspace = await defaultWorkspace(api);
+    if (workspace.kind !== "ok")
+      throw new CliError(`Could not find your default workspace: ${workspace.message}`);
+    remoteProject = `${workspace.body}/${options.project}`;
+  }
+
+  let failures = 0;
+  for (const [index, file] of files.entries()) {
+    const stem = file.slice(dir.length + 1, -".sqlite".length);
+    const counter = `[${index + 1}/${files.length}]`;
+    let meta: Map<string, string>;
+    let total: number;
+    try {
+      meta = readMeta(file);
+      total = pendingIn(file);
+    } catch (error) {
+      context.stderr(
+        `${counter} skipping ${file}: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      failures++;
+      continue;
+    }
+    if (meta.get("status") === "running" && judgeWriter(meta).alive) {
+      context.stdout(
+        `${counter} Skipping run '${stem}': it is still being written (its process uploads it).\n`,
+      );
+      continue;
+    }
+    context.stdout(`${counter} Uploading run '${stem}' from ${file} ...\n`);
+    const errors: string[] = [];
+    const uploader = new RunUploader({
+      file,
+      identity: {
+        project: remoteProject,
+        runId: meta.get("run_id") ?? stem,
+        name: meta.get("name") ?? meta.get("experiment_name"),
+        createdAt: meta.get("created_at"),
+        modifiedAt: meta.get("modified_at"),
+      },
+      api,
+      pauseMs: 0,
+      maxAttempts: MAX_ATTEMPTS,
+      events: {
+        warn: (message) => context.stderr(`warning: ${message}\n`),
+        error: (message) => errors.push(message),
+        progress: (uploaded) => {
+          if (context.isTTY)
+            context.stderr(
+              `\r${counter} ${uploaded.toLocaleString("en-US")} / ${total.toLocaleString("en-US")} items`,
+            );
+        },
+      },
+    });
+    await uploader.finish();
+    if (context.isTTY && uploader.uploaded > 0) context.stderr("\n");
+    if (uploader.state === "finished") {
+      context.stdout(`${counter} Done. Uploaded ${uploader.uploaded} item(s).\n`);
+    } else {
+      failures++;
+      for (const message of errors) context.stderr(`Error: ${message}\n`);
+    }
+  }
+  return failures === 0 ? 0 : 1;
+}

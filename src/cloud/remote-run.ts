@@ -1,0 +1,82 @@
+/** Finding a run on the remote API: the default workspace and the register ("ensure") call. */
+
+import { pythonJsonString } from "../values/python-json.ts";
+import type { ApiClient, Outcome } from "./api-client.ts";
+
+export interface RunIdentity {
+  /** `workspace/project`. */
+  readonly project: string;
+  readonly runId: string;
+  readonly name: string | undefined;
+  readonly createdAt?: string | undefined;
+  readonly modifiedAt?: string | undefined;
+}
+
+export function splitProject(project: string): { workspace: string; name: string } | undefined {
+  const slash = project.indexOf("/");
+  if (slash <= 0 || slash === project.length - 1) return undefined;
+  return { workspace: project.slice(0, slash), name: project.slice(slash + 1) };
+}
+
+/** The user's default workspace, from `auth/me`. */
+export async function defaultWorkspace(api: ApiClient): Promise<Outcome<string>> {
+  const outcome = await api.request<{ name?: unknown; Name?: unknown }>("GET", "/api/v1/auth/me");
+  if (outcome.kind !== "ok") return outcome;
+  const name = outcome.body?.name ?? outcome.body?.Name;
+  if (typeof name === "string" && name !== "")
+    return { kind: "ok", status: outcome.status, body: name };
+  return { kind: "fatal", status: outcome.status, message: "auth/me did not name a workspace" };
+}
+
+/** A message for a register failure that says what to do. */
+function explain(
+  api: ApiClient,
+  identity: RunIdentity,
+  outcome: Exclude<Outcome, { kind: "ok" }>,
+): string {
+  if (outcome.status === 401)
+    return `the API key was refused (${outcome.message}); check GOODSEED_API_KEY or apiKey`;
+  if (outcome.status === 403)
+    return `the API key has no access to project '${identity.project}' (${outcome.message})`;
+  if (outcome.status === 404) {
+    return `project '${identity.project}' was not found (${outcome.message}); create it at ${api.appUrl}`;
+  }
+  return outcome.message;
+}
+
+/** Creates the remote run, or finds it: returns its remote id. */
+export async function registerRun(api: ApiClient, identity: RunIdentity): Promise<Outcome<string>> {
+  const parts = splitProject(identity.project);
+  if (!parts) {
+    return {
+      kind: "fatal",
+      status: 0,
+      message: `project '${identity.project}' must be 'workspace/project' for cloud storage`,
+    };
+  }
+  const fields = [
+    `"workspace": ${pythonJsonString(parts.workspace)}`,
+    `"project": ${pythonJsonString(parts.name)}`,
+    `"run_id": ${pythonJsonString(identity.runId)}`,
+    `"experiment_name": ${identity.name === undefined ? "null" : pythonJsonString(identity.name)}`,
+  ];
+  if (identity.createdAt !== undefined)
+    fields.push(`"created_at": ${pythonJsonString(identity.createdAt)}`);
+  if (identity.modifiedAt !== undefined)
+    fields.push(`"modified_at": ${pythonJsonString(identity.modifiedAt)}`);
+  const outcome = await api.request<{ id?: unknown }>("POST", "/api/v1/runs", {
+    body: `{${fields.join(", ")}}`,
+  });
+  if (outcome.kind === "ok") {
+    const id = outcome.body?.id;
+    if (typeof id === "string" || typeof id === "number")
+      return { kind: "ok", status: outcome.status, body: String(id) };
+    return {
+      kind: "retry",
+      status: outcome.status,
+      message: "the API did not return a run id",
+      retryAfterMs: undefined,
+    };
+  }
+  return { ...outcome, message: explain(api, identity, outcome) };
+}
