@@ -10,16 +10,14 @@ import {
   ReadOnlyRunError,
   RunClosedError,
   StorageDisabledError,
-  StorageError,
 } from "../errors.ts";
 import type { RingProducer } from "../queue/ring-producer.ts";
-import {
-  type ConfigRow,
-  type MetricData,
-  type MetricQuery,
-  RunReader,
-  type StringPoint,
-  type StringQuery,
+import type {
+  ConfigRow,
+  MetricData,
+  MetricQuery,
+  StringPoint,
+  StringQuery,
 } from "../storage/run-reader.ts";
 import { type ConfigValue, decodeConfigValue } from "../values/config-value.ts";
 import { type ConfigEntry, encodeConfigs, flattenInto } from "../values/flatten.ts";
@@ -28,6 +26,7 @@ import { pythonJsonStringSet } from "../values/python-json.ts";
 import { nowIso } from "../values/time.ts";
 import { finishUpload, syncUpload, waitForUpload } from "../workers/upload-client.ts";
 import { detachRing } from "../workers/writer-client.ts";
+import { FLUSH_TIMEOUT_MS, LocalReads } from "./local-reads.ts";
 import { openRun, type RunMode } from "./open-run.ts";
 import {
   type CloseOptions,
@@ -42,9 +41,6 @@ import { type ExitAware, trackRun, untrackRun } from "./process-hooks.ts";
 import type { PathRecord, RunWriter } from "./run-writer.ts";
 import { formatTraceback } from "./traceback.ts";
 import { validateName } from "./validate-name.ts";
-
-/** How long a flush or close may wait for the Worker before reporting an error. */
-const FLUSH_TIMEOUT_MS = 60_000;
 
 /** A config as `getConfigs` returns it. */
 export interface RunConfig {
@@ -84,7 +80,7 @@ export class Run implements ExitAware {
   readonly #ringId: number;
   readonly #remote: RemoteReader | undefined;
   readonly #upload: { readonly id: number; readonly project: string } | undefined;
-  #reader: RunReader | undefined;
+  readonly #reads: LocalReads | undefined;
   #closed = false;
   #stopCapture: (() => void) | undefined;
   /** Settles when the upload of a closed cloud run has drained. */
@@ -103,7 +99,9 @@ export class Run implements ExitAware {
     this.#writer = opened.writer;
     this.#ring = opened.ring;
     this.#ringId = opened.ringId ?? 0;
-    this.#reader = opened.reader;
+    if (opened.file && !opened.remote) {
+      this.#reads = new LocalReads(opened.file, opened.runId, opened.ring, opened.reader);
+    }
     this.#remote = opened.remote;
     this.#upload = opened.upload;
     this.#stopCapture = opened.stopCapture;
@@ -235,68 +233,29 @@ export class Run implements ExitAware {
 
   // ---- reading -------------------------------------------------------------------
 
-  /** A reader that sees everything logged before the call. */
-  #readerAfterFlush(): RunReader {
-    this.#flushSync();
-    return this.#openReader();
-  }
-
-  async #readerAfterFlushAsync(): Promise<RunReader> {
-    if (this.#ring && this.#writer && !this.#closed) {
-      const token = this.#ring.putFlush();
-      if (!(await this.#ring.flushedAsync(token, FLUSH_TIMEOUT_MS))) throw this.#stalled();
-    }
-    return this.#openReader();
-  }
-
-  #flushSync(): void {
-    if (this.#ring && this.#writer && !this.#closed) {
-      const token = this.#ring.putFlush();
-      if (!this.#ring.waitFlushed(token, FLUSH_TIMEOUT_MS)) throw this.#stalled();
-    }
-  }
-
-  #stalled(): StorageError {
-    return new StorageError(
-      `The writer of run '${this.runId}' did not commit within ${FLUSH_TIMEOUT_MS / 1000} s; the file may be locked or the disk full.`,
-    );
-  }
-
-  #openReader(): RunReader {
-    if (this.#mode === "disabled" || this.#file === undefined) throw new StorageDisabledError();
-    // A closed run is read with a short-lived read-write connection, so that closing it
-    // leaves the file without -wal and -shm beside it.
-    if (this.#reader === undefined)
-      this.#reader = new RunReader(this.#file, { readonly: !this.#closed });
-    return this.#reader;
-  }
-
-  #afterRead<T>(value: T): T {
-    if (this.#closed && this.#mode === "write") {
-      this.#reader?.close();
-      this.#reader = undefined;
-    }
-    return value;
+  #local(): LocalReads {
+    if (!this.#reads) throw new StorageDisabledError();
+    return this.#reads;
   }
 
   /** Whether `path` is a config or a series with at least one point. */
   exists(path: string): boolean {
     const normalized = normalizePath(path);
     if (this.#remote) return this.#remote.existsNow(normalized);
-    return this.#afterRead(this.#readerAfterFlush().exists(normalized));
+    return this.#local().now((reader) => reader.exists(normalized));
   }
 
   /** The config at `path`, else the last value of its metric or string series; `undefined` if none. */
   get(path: string): ConfigValue | number | string | undefined {
     const normalized = normalizePath(path);
     if (this.#remote) return this.#remote.getNow(normalized);
-    return this.#afterRead(this.#readerAfterFlush().get(normalized));
+    return this.#local().now((reader) => reader.get(normalized));
   }
 
   /** Paths of the metric series that have at least one point, in byte order. */
   async getMetricPaths(): Promise<string[]> {
     if (this.#remote) return this.#remote.metricPaths();
-    return this.#afterRead((await this.#readerAfterFlushAsync()).metricPaths());
+    return this.#local().later((reader) => reader.metricPaths());
   }
 
   /**
@@ -307,13 +266,13 @@ export class Run implements ExitAware {
     const normalized = normalizePath(path);
     checkQueryNumber(query.maxPoints, "maxPoints", 1);
     if (this.#remote) return this.#remote.metricData(normalized, query);
-    return this.#afterRead((await this.#readerAfterFlushAsync()).metricData(normalized, query));
+    return this.#local().later((reader) => reader.metricData(normalized, query));
   }
 
   /** Paths of the string series that have at least one point, in byte order. */
   async getStringPaths(): Promise<string[]> {
     if (this.#remote) return this.#remote.stringPaths();
-    return this.#afterRead((await this.#readerAfterFlushAsync()).stringPaths());
+    return this.#local().later((reader) => reader.stringPaths());
   }
 
   /** The points of a string series in step order, optionally paged with `limit` and `offset`. */
@@ -322,14 +281,14 @@ export class Run implements ExitAware {
     checkQueryNumber(query.limit, "limit", 0);
     checkQueryNumber(query.offset, "offset", 0);
     if (this.#remote) return this.#remote.stringData(normalized, query);
-    return this.#afterRead((await this.#readerAfterFlushAsync()).stringData(normalized, query));
+    return this.#local().later((reader) => reader.stringData(normalized, query));
   }
 
   /** Every config in write order, typed. */
   async getConfigs(): Promise<RunConfig[]> {
     const rows = this.#remote
       ? await this.#remote.configRows()
-      : this.#afterRead((await this.#readerAfterFlushAsync()).configRows());
+      : await this.#local().later((reader) => reader.configRows());
     return rows.map((row: ConfigRow) => ({
       path: row.path,
       typeTag: row.typeTag,
@@ -346,7 +305,7 @@ export class Run implements ExitAware {
    */
   sync(): void {
     if (!this.#upload || this.#closed) return;
-    this.#flushSync();
+    this.#reads?.flushNow();
     syncUpload(this.#upload.id);
   }
 
@@ -360,10 +319,7 @@ export class Run implements ExitAware {
       await this.#uploadDone;
       return;
     }
-    if (this.#ring) {
-      const token = this.#ring.putFlush();
-      await this.#ring.flushedAsync(token, FLUSH_TIMEOUT_MS);
-    }
+    await this.#reads?.later(() => undefined);
     await waitForUpload(this.#upload.id, options.timeoutMs);
   }
 
@@ -430,8 +386,7 @@ export class Run implements ExitAware {
         { path: "sys/closed_time", tag: "str", text: closedTime },
       ]);
       // Our read connection must be gone before the Worker's close, or the WAL files stay.
-      this.#reader?.close();
-      this.#reader = undefined;
+      this.#reads?.closed(true);
       writer.close();
       const done = ring.waitClosed(FLUSH_TIMEOUT_MS);
       detachRing(this.#ringId);
@@ -442,8 +397,7 @@ export class Run implements ExitAware {
         );
       }
     } else {
-      this.#reader?.close();
-      this.#reader = undefined;
+      this.#reads?.closed(false);
     }
   }
 

@@ -6,22 +6,17 @@
  */
 
 import { Database, type Statement } from "bun:sqlite";
-import { LineCutter, type LineCutterState } from "../monitoring/console-lines.ts";
 import { ByteReader } from "../queue/bytes.ts";
 import { Ctrl, Kind, Op, type RingViews, RunState, SeriesKind } from "../queue/layout.ts";
 import { applyWriterPragmas } from "../storage/schema.ts";
 import { nowIso } from "../values/time.ts";
+import { MetricStage, STAGE } from "./metric-stage.ts";
+import { type ConsoleSnapshot, SinkMonitoring } from "./sink-monitoring.ts";
 
 const COMMIT_INTERVAL_MS = 100;
 const COMMIT_ROWS = 20_000;
 const HEARTBEAT_INTERVAL_MS = 10_000;
 const RETRY_DELAY_MS = 500;
-/** Rows per multi-row INSERT: one statement call per 64 points is about twice as fast as one per point. */
-const BATCH = 64;
-/** Metric points held before they are written, grouped by series. */
-const STAGE = 16_384;
-
-type Binding = number | string;
 
 export interface SinkEvents {
   /** A commit failed; it is retried after a pause. */
@@ -30,42 +25,24 @@ export interface SinkEvents {
   onFinish?(): void;
 }
 
-/** What the run's monitoring asked for (the MONITOR operation). */
-interface Monitoring {
-  readonly namespace: string;
-  readonly hardware: boolean;
-  readonly intervalMs: number;
-  consoleStep: number;
-  hardwareStep: number;
-  readonly cutters: [LineCutter, LineCutter];
+function unixSeconds(): number {
+  return Math.floor(Date.now() / 1000);
 }
-
-/** Console state as of the last commit, to go back to when a transaction rolls back. */
-interface ConsoleSnapshot {
-  consoleStep: number;
-  cutters: [LineCutterState, LineCutterState];
-}
-
-const STREAMS = ["stdout", "stderr"] as const;
-/** How often partial console lines are considered for flushing, as the peer's drain. */
-const CONSOLE_DRAIN_MS = 1000;
 
 export class RunSink {
   readonly file: string;
   readonly #db: Database;
   readonly #ring: RingViews;
   readonly #events: SinkEvents;
+  readonly #stage: MetricStage;
 
-  readonly #insertMetric: Statement;
-  readonly #insertMetricBatch: Statement;
   readonly #insertString: Statement;
+  readonly #insertMetric: Statement;
   readonly #insertConfig: Statement;
   readonly #setMeta: Statement;
   readonly #deleteMeta: Statement;
-  readonly #defineMetric: Statement;
-  readonly #defineString: Statement;
-  readonly #metricId: Statement<{ id: number }, [string]>;
-  readonly #stringId: Statement<{ id: number }, [string]>;
+  readonly #define: Record<number, Statement>;
+  readonly #idOf: Record<number, Statement<{ id: number }, [string]>>;
 
   /** Per slot: the series path, its kind, and its id once resolved in the file (0 = not yet). */
   readonly #slotPaths: string[] = [];
@@ -73,18 +50,8 @@ export class RunSink {
   readonly #slotIds: number[] = [];
   /** Slots resolved inside the open transaction: forgotten again if it rolls back. */
   #resolvedInTxn: number[] = [];
-
-  // Metric points are staged, then written grouped by series: with several series
-  // interleaved (logMetrics), inserting each series' points together keeps the
-  // primary-key index writes sequential, which is faster and packs pages denser.
-  readonly #stageSeries = new Int32Array(STAGE);
-  readonly #stageStep = new Float64Array(STAGE);
-  readonly #stageY = new Float64Array(STAGE);
-  readonly #stageTs = new Float64Array(STAGE);
-  #staged = 0;
-  #stageMixed = false;
-  readonly #order = new Int32Array(STAGE);
-  readonly #batch: Binding[] = new Array(BATCH * 4);
+  /** Series ids of paths the Worker logs itself (console lines, hardware), by kind and path. */
+  readonly #pathIds = new Map<string, number>();
 
   /** Next word to read; TAIL (in the ring) is where reading restarts after a rollback. */
   #pos: number;
@@ -97,25 +64,20 @@ export class RunSink {
   #chunksAtCommit = 0;
   #retryAt = 0;
   #lastHeartbeat = 0;
-  #monitoring: Monitoring | undefined;
+  #monitoring: SinkMonitoring | undefined;
   #consoleAtCommit: ConsoleSnapshot | undefined;
-  #lastConsoleDrain = 0;
-  /** Series ids of paths the Worker logs itself (console lines, hardware), by kind and path. */
-  #pathIds = new Map<string, number>();
 
   constructor(file: string, ring: RingViews, events: SinkEvents) {
     this.file = file;
     this.#ring = ring;
     this.#events = events;
     this.#pos = Atomics.load(ring.ctrl, Ctrl.TAIL);
-    this.#db = new Database(file, { strict: true });
-    applyWriterPragmas(this.#db);
-    const db = this.#db;
-    const metricSql =
-      "INSERT OR REPLACE INTO metric_points (series_id, step, y, ts, uploaded) VALUES ";
-    this.#insertMetric = db.query(`${metricSql}(?, ?, ?, ?, 0)`);
-    this.#insertMetricBatch = db.query(
-      metricSql + new Array(BATCH).fill("(?, ?, ?, ?, 0)").join(", "),
+    const db = new Database(file, { strict: true });
+    applyWriterPragmas(db);
+    this.#db = db;
+    this.#stage = new MetricStage(db);
+    this.#insertMetric = db.query(
+      "INSERT OR REPLACE INTO metric_points (series_id, step, y, ts, uploaded) VALUES (?, ?, ?, ?, 0)",
     );
     this.#insertString = db.query(
       "INSERT OR REPLACE INTO string_points (series_id, step, value, ts, uploaded) VALUES (?, ?, ?, ?, 0)",
@@ -125,10 +87,14 @@ export class RunSink {
     );
     this.#setMeta = db.query("INSERT OR REPLACE INTO run_meta (key, value) VALUES (?, ?)");
     this.#deleteMeta = db.query("DELETE FROM run_meta WHERE key = ?");
-    this.#defineMetric = db.query("INSERT OR IGNORE INTO metric_series (path) VALUES (?)");
-    this.#defineString = db.query("INSERT OR IGNORE INTO string_series (path) VALUES (?)");
-    this.#metricId = db.query("SELECT id FROM metric_series WHERE path = ?");
-    this.#stringId = db.query("SELECT id FROM string_series WHERE path = ?");
+    this.#define = {
+      [SeriesKind.METRIC]: db.query("INSERT OR IGNORE INTO metric_series (path) VALUES (?)"),
+      [SeriesKind.STRING]: db.query("INSERT OR IGNORE INTO string_series (path) VALUES (?)"),
+    };
+    this.#idOf = {
+      [SeriesKind.METRIC]: db.query("SELECT id FROM metric_series WHERE path = ?"),
+      [SeriesKind.STRING]: db.query("SELECT id FROM string_series WHERE path = ?"),
+    };
   }
 
   get closed(): boolean {
@@ -155,6 +121,8 @@ export class RunSink {
           read++;
         }
       }
+      if (this.#monitoring && !this.#closing)
+        this.#consoleLines(this.#monitoring.partialLines(now, false), now);
       if (this.#txnStart >= 0) {
         const due =
           this.#closing ||
@@ -163,10 +131,6 @@ export class RunSink {
           now - this.#txnStart >= COMMIT_INTERVAL_MS ||
           Atomics.load(ctrl, Ctrl.WAITING) === 1;
         if (due) this.#commit();
-      }
-      if (this.#monitoring && now - this.#lastConsoleDrain >= CONSOLE_DRAIN_MS && !this.#closing) {
-        this.#lastConsoleDrain = now;
-        this.#drainPartials(now, false);
       }
       if (now - this.#lastHeartbeat >= HEARTBEAT_INTERVAL_MS && !this.#closing) {
         this.#lastHeartbeat = now;
@@ -187,12 +151,12 @@ export class RunSink {
   }
 
   #commit(): void {
-    this.#flushStage();
+    this.#stage.flush();
     this.#db.run("COMMIT");
     this.#txnStart = -1;
     this.#resolvedInTxn = [];
     this.#chunksAtCommit = this.#chunks.length;
-    this.#consoleAtCommit = this.#consoleSnapshot();
+    this.#consoleAtCommit = this.#monitoring?.snapshot();
     const ctrl = this.#ring.ctrl;
     Atomics.store(ctrl, Ctrl.TAIL, this.#pos);
     Atomics.notify(ctrl, Ctrl.TAIL);
@@ -212,14 +176,9 @@ export class RunSink {
     for (const slot of this.#resolvedInTxn) this.#slotIds[slot] = 0;
     this.#resolvedInTxn = [];
     this.#pathIds.clear();
-    if (this.#monitoring && this.#consoleAtCommit) {
-      this.#monitoring.consoleStep = this.#consoleAtCommit.consoleStep;
-      this.#monitoring.cutters[0].restore(this.#consoleAtCommit.cutters[0]);
-      this.#monitoring.cutters[1].restore(this.#consoleAtCommit.cutters[1]);
-    }
+    if (this.#monitoring && this.#consoleAtCommit) this.#monitoring.restore(this.#consoleAtCommit);
     this.#chunks.length = this.#chunksAtCommit;
-    this.#staged = 0;
-    this.#stageMixed = false;
+    this.#stage.discard();
     this.#txnStart = -1;
     this.#flushToken = undefined;
     this.#closing = false;
@@ -248,38 +207,36 @@ export class RunSink {
    */
   #applyMetricRun(head: number, limit: number): number {
     const { f64, i32, words } = this.#ring;
-    const stageSeries = this.#stageSeries;
-    const stageStep = this.#stageStep;
-    const stageY = this.#stageY;
-    const stageTs = this.#stageTs;
+    const stage = this.#stage;
+    const { series, steps, ys, ts } = stage;
     let pos = this.#pos;
     let applied = 0;
     let lastSlot = -1;
     let lastId = 0;
-    let staged = this.#staged;
+    let count = stage.count;
     while (pos !== head && applied < limit) {
       const a = i32[2 * pos] as number;
       if ((a & 0xff) !== Kind.METRIC) break;
       const slot = a >>> 8;
       if (slot !== lastSlot) {
         lastId = this.#seriesId(slot);
-        if (staged > 0 && stageSeries[staged - 1] !== lastId) this.#stageMixed = true;
+        if (count > 0 && series[count - 1] !== lastId) stage.mixed = true;
         lastSlot = slot;
       }
-      stageSeries[staged] = lastId;
-      stageStep[staged] = f64[pos + 1] as number;
-      stageY[staged] = f64[pos + 2] as number;
-      stageTs[staged] = (i32[2 * pos + 1] as number) >>> 0;
-      if (++staged === STAGE) {
-        this.#staged = staged;
-        this.#flushStage();
-        staged = 0;
+      series[count] = lastId;
+      steps[count] = f64[pos + 1] as number;
+      ys[count] = f64[pos + 2] as number;
+      ts[count] = (i32[2 * pos + 1] as number) >>> 0;
+      if (++count === STAGE) {
+        stage.count = count;
+        stage.flush();
+        count = 0;
       }
       pos += 3;
       if (pos >= words) pos = 0;
       applied++;
     }
-    this.#staged = staged;
+    stage.count = count;
     this.#pos = pos;
     this.#txnRows += applied;
     return applied;
@@ -287,7 +244,7 @@ export class RunSink {
 
   /** Applies the record at the read position and moves past it. */
   #apply(): void {
-    const { f64, i32, words } = this.#ring;
+    const { f64, i32, u8, words } = this.#ring;
     const w = this.#pos;
     const a = i32[2 * w] as number;
     const b = i32[2 * w + 1] as number;
@@ -295,7 +252,13 @@ export class RunSink {
     let next: number;
     switch (kind) {
       case Kind.METRIC:
-        this.#addMetric(a >>> 8, f64[w + 1] as number, f64[w + 2] as number, b >>> 0);
+        this.#stage.push(
+          this.#seriesId(a >>> 8),
+          f64[w + 1] as number,
+          f64[w + 2] as number,
+          b >>> 0,
+        );
+        this.#txnRows++;
         next = w + 3;
         break;
       case Kind.METRICS: {
@@ -303,27 +266,28 @@ export class RunSink {
         const ts = b >>> 0;
         let word = w + 1;
         for (let i = 0; i < count; i++) {
-          this.#addMetric(
-            f64[word] as number,
+          this.#stage.push(
+            this.#seriesId(f64[word] as number),
             f64[word + 1] as number,
             f64[word + 2] as number,
             ts,
           );
           word += 3;
         }
+        this.#txnRows += count;
         next = word;
         break;
       }
       case Kind.OP:
-        this.#flushStage();
-        this.#applyOp(a >>> 8, this.#ring.u8.subarray((w + 1) * 8, (w + 1) * 8 + b));
+        this.#stage.flush();
+        this.#applyOp(a >>> 8, u8.subarray((w + 1) * 8, (w + 1) * 8 + b));
         next = w + 1 + Math.ceil(b / 8);
         break;
       case Kind.CHUNK: {
-        this.#chunks.push(this.#ring.u8.slice((w + 1) * 8, (w + 1) * 8 + b));
+        this.#chunks.push(u8.slice((w + 1) * 8, (w + 1) * 8 + b));
         const op = a >>> 8;
         if (op !== 0) {
-          this.#flushStage();
+          this.#stage.flush();
           this.#applyOp(op, concat(this.#chunks));
           this.#chunks = [];
         }
@@ -341,153 +305,6 @@ export class RunSink {
         throw new Error(`corrupt queue record of kind ${kind} at word ${w}`);
     }
     this.#pos = next >= words ? 0 : next;
-  }
-
-  #addMetric(slot: number, step: number, value: number, ts: number): void {
-    const staged = this.#staged;
-    const id = this.#seriesId(slot);
-    if (staged > 0 && this.#stageSeries[staged - 1] !== id) this.#stageMixed = true;
-    this.#stageSeries[staged] = id;
-    this.#stageStep[staged] = step;
-    this.#stageY[staged] = value;
-    this.#stageTs[staged] = ts;
-    this.#txnRows++;
-    this.#staged = staged + 1;
-    if (this.#staged === STAGE) this.#flushStage();
-  }
-
-  /** Writes the staged points, grouped by series (a stable counting sort keeps each series' order). */
-  #flushStage(): void {
-    const count = this.#staged;
-    if (count === 0) return;
-    const order = this.#order;
-    if (this.#stageMixed) groupBySeries(this.#stageSeries, count, order);
-    else for (let i = 0; i < count; i++) order[i] = i;
-    const batch = this.#batch;
-    const series = this.#stageSeries;
-    const steps = this.#stageStep;
-    const ys = this.#stageY;
-    const ts = this.#stageTs;
-    let rows = 0;
-    for (let i = 0; i < count; i++) {
-      const row = order[i] as number;
-      const base = rows * 4;
-      const y = ys[row] as number;
-      batch[base] = series[row] as number;
-      batch[base + 1] = steps[row] as number;
-      // NaN cannot be a REAL in SQLite (it would become NULL): it is stored as the TEXT 'NaN'.
-      batch[base + 2] = Number.isNaN(y) ? "NaN" : y;
-      batch[base + 3] = ts[row] as number;
-      if (++rows === BATCH) {
-        this.#insertMetricBatch.run(batch);
-        rows = 0;
-      }
-    }
-    for (let row = 0; row < rows; row++) {
-      const base = row * 4;
-      this.#insertMetric.run(batch[base], batch[base + 1], batch[base + 2], batch[base + 3]);
-    }
-    this.#staged = 0;
-    this.#stageMixed = false;
-  }
-
-  #consoleSnapshot(): ConsoleSnapshot | undefined {
-    const monitoring = this.#monitoring;
-    if (!monitoring) return undefined;
-    return {
-      consoleStep: monitoring.consoleStep,
-      cutters: [monitoring.cutters[0].snapshot(), monitoring.cutters[1].snapshot()],
-    };
-  }
-
-  #consoleText(stream: 0 | 1, text: string): void {
-    const monitoring = this.#monitoring;
-    if (!monitoring) return;
-    const now = performance.now();
-    for (const line of monitoring.cutters[stream].push(text, now)) this.#consoleLine(stream, line);
-  }
-
-  /** Logs partial lines that waited long enough (or all of them, at close). */
-  #drainPartials(now: number, force: boolean): void {
-    const monitoring = this.#monitoring;
-    if (!monitoring) return;
-    for (const stream of [0, 1] as const) {
-      const line = monitoring.cutters[stream].flushPartial(now, force);
-      if (line !== undefined) {
-        if (this.#txnStart < 0) this.#begin(now);
-        this.#consoleLine(stream, line);
-      }
-    }
-  }
-
-  #consoleLine(stream: 0 | 1, line: string): void {
-    const monitoring = this.#monitoring as Monitoring;
-    const path = `${monitoring.namespace}/${STREAMS[stream]}`;
-    this.#insertString.run(
-      this.#pathId(SeriesKind.STRING, path),
-      monitoring.consoleStep++,
-      line,
-      unixSeconds(),
-    );
-    this.#txnRows++;
-  }
-
-  /** Whether this run wants hardware samples, and how often. */
-  get hardwareInterval(): number | undefined {
-    const monitoring = this.#monitoring;
-    return monitoring?.hardware && !this.#closing && !this.#closed
-      ? monitoring.intervalMs
-      : undefined;
-  }
-
-  /** Takes the step number of a new hardware sample. */
-  nextHardwareStep(): number {
-    return (this.#monitoring as Monitoring).hardwareStep++;
-  }
-
-  /** Logs hardware metrics (`cpu`, `memory`, `gpu`, …) of sample `step` under the monitoring namespace. */
-  logHardware(step: number, metrics: Readonly<Record<string, number>>, now: number): void {
-    const monitoring = this.#monitoring;
-    if (!monitoring?.hardware || this.#closing || this.#closed) return;
-    const entries = Object.entries(metrics);
-    if (entries.length === 0) return;
-    try {
-      if (this.#txnStart < 0) this.#begin(now);
-      const ts = unixSeconds();
-      for (const [key, value] of entries) {
-        const id = this.#pathId(SeriesKind.METRIC, `${monitoring.namespace}/${key}`);
-        this.#insertMetric.run(id, step, Number.isNaN(value) ? "NaN" : value, ts);
-      }
-      this.#txnRows += entries.length;
-    } catch (error) {
-      this.#rollback(error, now);
-    }
-  }
-
-  #pathId(kind: number, path: string): number {
-    const key = `${kind}:${path}`;
-    const known = this.#pathIds.get(key);
-    if (known !== undefined) return known;
-    const metric = kind === SeriesKind.METRIC;
-    (metric ? this.#defineMetric : this.#defineString).run(path);
-    const row = (metric ? this.#metricId : this.#stringId).get(path);
-    if (!row) throw new Error(`series '${path}' vanished after it was created`);
-    this.#pathIds.set(key, row.id);
-    return row.id;
-  }
-
-  #seriesId(slot: number): number {
-    const known = this.#slotIds[slot];
-    if (known) return known;
-    const path = this.#slotPaths[slot];
-    if (path === undefined) throw new Error(`queue names series slot ${slot} before defining it`);
-    const metric = this.#slotKinds[slot] === SeriesKind.METRIC;
-    (metric ? this.#defineMetric : this.#defineString).run(path);
-    const row = (metric ? this.#metricId : this.#stringId).get(path);
-    if (!row) throw new Error(`series '${path}' vanished after it was created`);
-    this.#slotIds[slot] = row.id;
-    this.#resolvedInTxn.push(slot);
-    return row.id;
   }
 
   #applyOp(op: number, payload: Uint8Array): void {
@@ -531,62 +348,98 @@ export class RunSink {
         else this.#deleteMeta.run(key);
         return;
       }
-      case Op.CLOSE:
-        this.#drainPartials(performance.now(), true);
+      case Op.CLOSE: {
+        const now = performance.now();
+        if (this.#monitoring) this.#consoleLines(this.#monitoring.partialLines(now, true), now);
         this.#closing = true;
         return;
+      }
       case Op.CONSOLE: {
-        const stream = reader.u8();
-        this.#consoleText(stream === 1 ? 1 : 0, reader.str());
+        const stream = reader.u8() === 1 ? 1 : 0;
+        const now = performance.now();
+        if (this.#monitoring)
+          this.#consoleLines(this.#monitoring.consoleText(stream, reader.str(), now), now);
         return;
       }
-      case Op.MONITOR: {
-        const namespace = reader.str();
-        reader.u8(); // stdout and stderr capture happen on the main thread
-        reader.u8();
-        const hardware = reader.u8() === 1;
-        const consoleStep = reader.f64();
-        const hardwareStep = reader.f64();
-        const intervalMs = reader.f64();
-        this.#monitoring = {
-          namespace,
-          hardware,
-          intervalMs,
-          consoleStep,
-          hardwareStep,
-          cutters: [new LineCutter(), new LineCutter()],
-        };
-        this.#consoleAtCommit = this.#consoleSnapshot();
+      case Op.MONITOR:
+        this.#monitoring = new SinkMonitoring(reader);
+        this.#consoleAtCommit = this.#monitoring.snapshot();
         return;
-      }
       default:
         throw new Error(`corrupt queue operation ${op}`);
     }
   }
-}
 
-/** Fills `order[0..count)` with row indexes grouped by series id, each group in row order. */
-function groupBySeries(series: Int32Array, count: number, order: Int32Array): void {
-  const starts = new Map<number, number>();
-  for (let i = 0; i < count; i++) {
-    const id = series[i] as number;
-    starts.set(id, (starts.get(id) ?? 0) + 1);
+  #consoleLines(lines: readonly { path: string; step: number; line: string }[], now: number): void {
+    if (lines.length === 0) return;
+    if (this.#txnStart < 0) this.#begin(now);
+    const ts = unixSeconds();
+    for (const { path, step, line } of lines) {
+      this.#insertString.run(this.#pathId(SeriesKind.STRING, path), step, line, ts);
+    }
+    this.#txnRows += lines.length;
   }
-  let offset = 0;
-  for (const [id, n] of [...starts].sort((x, y) => x[0] - y[0])) {
-    starts.set(id, offset);
-    offset += n;
-  }
-  for (let i = 0; i < count; i++) {
-    const id = series[i] as number;
-    const at = starts.get(id) as number;
-    order[at] = i;
-    starts.set(id, at + 1);
-  }
-}
 
-function unixSeconds(): number {
-  return Math.floor(Date.now() / 1000);
+  /** Whether this run wants hardware samples, and how often. */
+  get hardwareInterval(): number | undefined {
+    const monitoring = this.#monitoring;
+    return monitoring?.hardware && !this.#closing && !this.#closed
+      ? monitoring.intervalMs
+      : undefined;
+  }
+
+  /** Takes the step number of a new hardware sample. */
+  nextHardwareStep(): number {
+    return (this.#monitoring as SinkMonitoring).nextHardwareStep();
+  }
+
+  /** Logs hardware metrics (`cpu`, `memory`, `gpu`, …) of sample `step` under the monitoring namespace. */
+  logHardware(step: number, metrics: Readonly<Record<string, number>>, now: number): void {
+    const monitoring = this.#monitoring;
+    if (!monitoring?.hardware || this.#closing || this.#closed) return;
+    const entries = Object.entries(metrics);
+    if (entries.length === 0) return;
+    try {
+      if (this.#txnStart < 0) this.#begin(now);
+      const ts = unixSeconds();
+      for (const [key, value] of entries) {
+        const id = this.#pathId(SeriesKind.METRIC, `${monitoring.namespace}/${key}`);
+        this.#insertMetric.run(id, step, Number.isNaN(value) ? "NaN" : value, ts);
+      }
+      this.#txnRows += entries.length;
+    } catch (error) {
+      this.#rollback(error, now);
+    }
+  }
+
+  /** The id of a series, created when missing. */
+  #resolve(kind: number, path: string): number {
+    (this.#define[kind] as Statement).run(path);
+    const row = (this.#idOf[kind] as Statement<{ id: number }, [string]>).get(path);
+    if (!row) throw new Error(`series '${path}' vanished after it was created`);
+    return row.id;
+  }
+
+  #pathId(kind: number, path: string): number {
+    const key = `${kind}:${path}`;
+    let id = this.#pathIds.get(key);
+    if (id === undefined) {
+      id = this.#resolve(kind, path);
+      this.#pathIds.set(key, id);
+    }
+    return id;
+  }
+
+  #seriesId(slot: number): number {
+    const known = this.#slotIds[slot];
+    if (known) return known;
+    const path = this.#slotPaths[slot];
+    if (path === undefined) throw new Error(`queue names series slot ${slot} before defining it`);
+    const id = this.#resolve(this.#slotKinds[slot] as number, path);
+    this.#slotIds[slot] = id;
+    this.#resolvedInTxn.push(slot);
+    return id;
+  }
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
