@@ -1,49 +1,297 @@
 /**
- * The web UI of `goodseed serve`: it reads only the JSON API, so it also works against
- * any other goodseed server.
+ * The web UI of `goodseed serve`: projects and runs, charts of the runs chosen for
+ * comparison, their config diff, and one run's details, all read from the JSON API
+ * (so the page also works against any other goodseed server: `?api=http://host:port`).
  */
 
-interface RunRow {
-  project: string;
-  run_id: string;
-  experiment_name: string | null;
-  created_at: string | null;
-  status: string;
-  metric_paths: string[];
+import { api, apiBase, type RunSummary } from "./api.ts";
+import { MetricChart } from "./charts.ts";
+import { configDiff, RunDetails } from "./details.ts";
+import { h, PALETTE } from "./dom.ts";
+import { RunsTable } from "./runs-table.ts";
+import { readView, runKey, writeView } from "./view-state.ts";
+
+const LIVE_MS = 3000;
+
+const view = readView();
+const details = new RunDetails();
+const charts = new Map<string, MetricChart>();
+let chartSignature = "";
+let showAllConfigs = false;
+let runsSignature = "";
+
+const table = new RunsTable({
+  view,
+  changed: () => {
+    writeView(view);
+    renderAll();
+  },
+  focus: (run) => {
+    view.focus = runKey(run);
+    writeView(view);
+    void details.show(run, table.configsOf(run));
+    renderCompare();
+  },
+});
+
+const toolbar = h("div", { class: "toolbar filters" });
+const compare = h("section", { class: "compare", "aria-label": "Comparison" });
+const status = document.getElementById("status") as HTMLElement;
+
+function byKey(key: string): RunSummary | undefined {
+  return table.runs.find((run) => runKey(run) === key);
 }
 
-function cell(text: string, className?: string): HTMLTableCellElement {
-  const td = document.createElement("td");
-  td.textContent = text;
-  if (className) td.className = className;
-  return td;
+function option(value: string, label: string, selected: boolean) {
+  return h("option", { value, selected }, label);
 }
 
-async function render(): Promise<void> {
-  const app = document.getElementById("app") as HTMLElement;
-  const response = await fetch("api/runs");
-  const { runs } = (await response.json()) as { runs: RunRow[] };
-  const table = document.createElement("table");
-  const head = table.createTHead().insertRow();
-  for (const title of ["Project", "Run", "Name", "Status", "Created", "Metrics"]) {
-    const th = document.createElement("th");
-    th.textContent = title;
-    head.appendChild(th);
+function renderToolbar(): void {
+  const projects = [...new Set(table.runs.map((run) => run.project))].sort();
+  const tags = new Set<string>();
+  const configKeys = new Set<string>();
+  const metricPaths = new Set<string>();
+  for (const run of table.runs) {
+    for (const path of run.metric_paths) metricPaths.add(path);
+    const configs = table.configsOf(run);
+    if (!configs) continue;
+    for (const key of Object.keys(configs)) configKeys.add(key);
+    const runTags = configs["sys/tags"];
+    if (Array.isArray(runTags)) for (const tag of runTags) tags.add(tag);
   }
-  const body = table.createTBody();
-  for (const run of runs) {
-    const row = body.insertRow();
-    row.append(
-      cell(run.project),
-      cell(run.run_id),
-      cell(run.experiment_name ?? ""),
-      cell(run.status, run.status === "running" ? "live" : undefined),
-      cell((run.created_at ?? "").slice(0, 19).replace("T", " ")),
-      cell(String(run.metric_paths.length)),
+  const update = (apply: (value: string) => void) => (event: Event) => {
+    apply((event.target as HTMLInputElement | HTMLSelectElement).value);
+    writeView(view);
+    renderAll();
+  };
+  toolbar.replaceChildren(
+    h(
+      "label",
+      {},
+      "Project ",
+      h(
+        "select",
+        { onchange: update((value) => (view.project = value)) },
+        option("", "All projects", view.project === ""),
+        ...projects.map((project) => option(project, project, project === view.project)),
+      ),
+    ),
+    h(
+      "label",
+      {},
+      "Search ",
+      h("input", {
+        type: "search",
+        value: view.text,
+        placeholder: "run, name, tag",
+        onchange: update((value) => (view.text = value)),
+      }),
+    ),
+    h(
+      "label",
+      {},
+      "Status ",
+      h(
+        "select",
+        { onchange: update((value) => (view.status = value)) },
+        ...["", "running", "finished", "failed"].map((value) =>
+          option(value, value || "Any", value === view.status),
+        ),
+      ),
+    ),
+    h(
+      "label",
+      {},
+      "Tag ",
+      h("input", {
+        list: "tag-list",
+        value: view.tag,
+        onchange: update((value) => (view.tag = value)),
+      }),
+    ),
+    h(
+      "datalist",
+      { id: "tag-list" },
+      ...[...tags].sort().map((tag) => h("option", { value: tag })),
+    ),
+    h(
+      "label",
+      {},
+      "Add column ",
+      h("input", {
+        list: "column-list",
+        placeholder: "config:… or metric:…",
+        onchange: (event: Event) => {
+          const input = event.target as HTMLInputElement;
+          const value = input.value.trim();
+          if (/^(config|metric):./.test(value) && !view.columns.includes(value))
+            view.columns = [...view.columns, value];
+          input.value = "";
+          writeView(view);
+          renderAll();
+        },
+      }),
+    ),
+    h(
+      "datalist",
+      { id: "column-list" },
+      ...[...configKeys].sort().map((key) => h("option", { value: `config:${key}` })),
+      ...[...metricPaths].sort().map((path) => h("option", { value: `metric:${path}` })),
+    ),
+    h(
+      "label",
+      {},
+      h("input", {
+        type: "checkbox",
+        checked: view.log,
+        onchange: (event: Event) => {
+          view.log = (event.target as HTMLInputElement).checked;
+          writeView(view);
+          for (const chart of charts.values()) chart.setLog(view.log);
+        },
+      }),
+      " Log scale",
+    ),
+  );
+}
+
+const observer = new IntersectionObserver((entries) => {
+  for (const entry of entries) {
+    if (!entry.isIntersecting) continue;
+    const chart = charts.get((entry.target as HTMLElement).dataset.path ?? "");
+    if (chart && !chart.drawn) void chart.draw();
+  }
+});
+
+/** The runs to chart: the selected ones, else the run shown in detail. */
+function comparedRuns(): RunSummary[] {
+  const keys = view.selected.length > 0 ? view.selected : view.focus ? [view.focus] : [];
+  return keys.map(byKey).filter((run): run is RunSummary => run !== undefined);
+}
+
+function renderCompare(): void {
+  const runs = comparedRuns();
+  const colors = new Map(
+    runs.map((run, index) => [runKey(run), PALETTE[index % PALETTE.length] as string]),
+  );
+  const signature = `${runs.map(runKey).join("|")}`;
+  if (signature !== chartSignature) {
+    chartSignature = signature;
+    for (const chart of charts.values()) chart.destroy();
+    charts.clear();
+    const paths = [...new Set(runs.flatMap((run) => run.metric_paths))].sort();
+    for (const path of paths) {
+      charts.set(
+        path,
+        new MetricChart(
+          path,
+          runs.filter((run) => run.metric_paths.includes(path)),
+          colors,
+          view.log,
+        ),
+      );
+    }
+  }
+  const user = [...charts.values()].filter((chart) => !chart.path.startsWith("monitoring/"));
+  const system = [...charts.values()].filter((chart) => chart.path.startsWith("monitoring/"));
+  const legend = h(
+    "ul",
+    { class: "legend" },
+    ...runs.map((run) =>
+      h(
+        "li",
+        {},
+        h("span", { class: "swatch", style: `background:${colors.get(runKey(run))}` }),
+        run.run_id,
+      ),
+    ),
+  );
+  const diffHolder = h("div", { class: "diff-holder" });
+  compare.replaceChildren(
+    runs.length === 0
+      ? h("p", { class: "hint" }, "Tick runs in the table to compare them, or open one by its id.")
+      : h(
+          "div",
+          {},
+          h("h2", {}, `Charts (${runs.length} run${runs.length === 1 ? "" : "s"})`),
+          legend,
+          h("div", { class: "charts" }, ...user.map((chart) => chart.element)),
+          system.length > 0 ? h("h3", {}, "System") : "",
+          h("div", { class: "charts system" }, ...system.map((chart) => chart.element)),
+          runs.length > 1 ? h("h2", {}, "Config diff") : "",
+          runs.length > 1
+            ? h(
+                "label",
+                {},
+                h("input", {
+                  type: "checkbox",
+                  checked: showAllConfigs,
+                  onchange: (event: Event) => {
+                    showAllConfigs = (event.target as HTMLInputElement).checked;
+                    renderCompare();
+                  },
+                }),
+                " Show all keys",
+              )
+            : "",
+          diffHolder,
+        ),
+  );
+  for (const chart of charts.values()) observer.observe(chart.element);
+  if (runs.length > 1) {
+    void table
+      .loadConfigs(runs)
+      .then(() =>
+        diffHolder.replaceChildren(configDiff(runs, (run) => table.configsOf(run), showAllConfigs)),
+      );
+  }
+}
+
+function renderAll(): void {
+  renderToolbar();
+  table.render();
+  renderCompare();
+}
+
+async function refresh(first: boolean): Promise<void> {
+  const runs = await api.runs();
+  const signature = runs
+    .map(
+      (run) =>
+        `${runKey(run)}:${run.status}:${run.trashed}:${run.metric_paths.length}:${run.string_series_paths.length}`,
+    )
+    .join("|");
+  table.runs = runs;
+  status.textContent = `${runs.length} runs${apiBase ? ` from ${apiBase}` : ""}`;
+  if (first || signature !== runsSignature) {
+    runsSignature = signature;
+    if (!first) chartSignature = "";
+    renderAll();
+  }
+  for (const chart of charts.values()) chart.update(runs);
+  if (first && view.focus) {
+    const run = byKey(view.focus);
+    if (run) await details.show(run, table.configsOf(run));
+  }
+}
+
+async function live(): Promise<void> {
+  try {
+    await refresh(false);
+    const running = comparedRuns().some((run) => run.status === "running");
+    if (running) for (const chart of charts.values()) await chart.extend();
+    if (details.run && byKey(runKey(details.run))?.status === "running") await details.extend();
+  } finally {
+    setTimeout(() => void live(), LIVE_MS);
+  }
+}
+
+const app = document.getElementById("app") as HTMLElement;
+app.replaceChildren(toolbar, table.element, compare, details.element);
+refresh(true)
+  .then(() => setTimeout(() => void live(), LIVE_MS))
+  .catch((error: unknown) => {
+    app.replaceChildren(
+      h("p", { class: "error", role: "alert" }, `Could not load runs: ${String(error)}`),
     );
-  }
-  app.replaceChildren(table);
-  (document.getElementById("status") as HTMLElement).textContent = `${runs.length} runs`;
-}
-
-void render();
+  });

@@ -1,0 +1,334 @@
+/**
+ * One chart per metric path, each run a line in its own colour with its min/max
+ * envelope where the server downsampled. Dragging zooms and refetches that step range
+ * at full resolution (through firstPointIndex/lastPointIndex); double-click resets.
+ * Charts are drawn when they scroll into view; running runs get only their new
+ * points every few seconds.
+ */
+
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { api, type DownsampledSeries, num, type RunSummary } from "./api.ts";
+import { h, PALETTE } from "./dom.ts";
+import { runKey } from "./view-state.ts";
+
+/** One run's points on one chart, with the series index each point stands for. */
+interface Trace {
+  run: RunSummary;
+  color: string;
+  steps: number[];
+  values: number[];
+  mins: number[];
+  maxs: number[];
+  /** First and last series index each point covers. */
+  starts: number[];
+  ends: number[];
+  total: number;
+  downsampled: boolean;
+}
+
+/** The bucket size the server uses: the smallest power of two with ceil(R / k) <= N. */
+function bucketSize(count: number, pointCount: number): number {
+  let k = 1;
+  while (Math.ceil(count / k) > pointCount) k *= 2;
+  return k;
+}
+
+function toTrace(
+  run: RunSummary,
+  color: string,
+  series: DownsampledSeries,
+  pointCount: number,
+): Trace {
+  const trace: Trace = {
+    run,
+    color,
+    steps: [],
+    values: [],
+    mins: [],
+    maxs: [],
+    starts: [],
+    ends: [],
+    total: series.totalCount,
+    downsampled: series.downsampled,
+  };
+  const f = series.firstPointIndex;
+  const l = series.lastPointIndex;
+  const k = series.downsampled ? bucketSize(l - f + 1, pointCount) : 1;
+  let bucket = 0;
+  series.points.forEach((point, index) => {
+    let start: number;
+    let end: number;
+    if (point.downsampled) {
+      start = f + bucket * k;
+      end = Math.min(f + (bucket + 1) * k, l + 1) - 1;
+      bucket++;
+    } else if (series.downsampled) {
+      start = end = index === 0 ? f : l;
+    } else {
+      start = end = f + index;
+    }
+    trace.steps.push(point.step);
+    trace.values.push(num(point.value));
+    trace.mins.push(num(point.minY ?? point.value));
+    trace.maxs.push(num(point.maxY ?? point.value));
+    trace.starts.push(start);
+    trace.ends.push(end);
+  });
+  return trace;
+}
+
+/** Tick labels that stay readable from 1e-9 to 1e12: four significant digits. */
+function ticks(_plot: uPlot, splits: number[]): string[] {
+  return splits.map((value) => {
+    if (value === null || value === undefined) return "";
+    const magnitude = Math.abs(value);
+    if (magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e6))
+      return value.toExponential(2).replace(/\.?0+e/, "e");
+    return String(Number(value.toPrecision(4)));
+  });
+}
+
+function themeColor(name: string, fallback: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+}
+
+/** Fills the band between a run's min and max values, in its colour. */
+function fillEnvelope(
+  plot: uPlot,
+  xs: number[],
+  envelope: { color: string; mins: (number | null)[]; maxs: (number | null)[] },
+): void {
+  const ctx = plot.ctx;
+  const upper: [number, number][] = [];
+  const lower: [number, number][] = [];
+  for (let i = 0; i < xs.length; i++) {
+    const min = envelope.mins[i];
+    const max = envelope.maxs[i];
+    if (min === null || min === undefined || max === null || max === undefined) continue;
+    const x = plot.valToPos(xs[i] as number, "x", true);
+    upper.push([x, plot.valToPos(max, "y", true)]);
+    lower.push([x, plot.valToPos(min, "y", true)]);
+  }
+  if (upper.length < 2) return;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(plot.bbox.left, plot.bbox.top, plot.bbox.width, plot.bbox.height);
+  ctx.clip();
+  ctx.beginPath();
+  for (const [index, [x, y]] of upper.entries()) {
+    if (index === 0) ctx.moveTo(x, y);
+    else ctx.lineTo(x, y);
+  }
+  for (let i = lower.length - 1; i >= 0; i--) ctx.lineTo(...(lower[i] as [number, number]));
+  ctx.closePath();
+  ctx.fillStyle = `${envelope.color}33`;
+  ctx.fill();
+  ctx.restore();
+}
+
+export class MetricChart {
+  readonly element: HTMLElement;
+  readonly path: string;
+  #runs: RunSummary[];
+  #traces: Trace[] = [];
+  #plot: uPlot | undefined;
+  #log: boolean;
+  #zoomed = false;
+  #drawn = false;
+  readonly #body: HTMLElement;
+  readonly #note: HTMLElement;
+
+  constructor(path: string, runs: RunSummary[], colors: Map<string, string>, log: boolean) {
+    this.path = path;
+    this.#runs = runs;
+    this.#log = log;
+    this.#body = h("div", { class: "plot" });
+    this.#note = h("p", { class: "chart-note" });
+    this.element = h(
+      "figure",
+      { class: "chart", "data-path": path },
+      h("figcaption", {}, path),
+      this.#body,
+      this.#note,
+    );
+    this.#colors = colors;
+  }
+
+  readonly #colors: Map<string, string>;
+
+  /** Points per request: about two per horizontal pixel. */
+  #pointCount(): number {
+    return Math.max(200, Math.min(4000, Math.round((this.#body.clientWidth || 800) * 1.5)));
+  }
+
+  async draw(): Promise<void> {
+    this.#drawn = true;
+    const pointCount = this.#pointCount();
+    const traces = await Promise.all(
+      this.#runs.map(async (run) =>
+        toTrace(
+          run,
+          this.#colors.get(runKey(run)) ?? (PALETTE[0] as string),
+          await api.metrics(run, this.path, pointCount),
+          pointCount,
+        ),
+      ),
+    );
+    this.#traces = traces;
+    this.#render();
+  }
+
+  get drawn(): boolean {
+    return this.#drawn;
+  }
+
+  setLog(log: boolean): void {
+    if (log === this.#log) return;
+    this.#log = log;
+    if (this.#drawn) this.#render();
+  }
+
+  #render(): void {
+    const width = this.#body.clientWidth || 800;
+    const traces = this.#traces;
+    const tables = traces.map(
+      (trace) => [trace.steps, trace.values, trace.mins, trace.maxs] as uPlot.AlignedData,
+    );
+    const joined = tables.length === 1 ? (tables[0] as uPlot.AlignedData) : uPlot.join(tables);
+    const usable = (column: unknown) =>
+      (column as (number | null | undefined)[]).map((v) =>
+        v === null || v === undefined || !Number.isFinite(v) || (this.#log && v <= 0) ? null : v,
+      );
+    // uPlot draws the lines; the min/max envelopes are filled by the draw hook below.
+    const data: uPlot.AlignedData = [
+      joined[0] as number[],
+      ...traces.map((_, index) => usable(joined[1 + index * 3])),
+    ];
+    const envelopes = traces.map((trace, index) =>
+      trace.downsampled
+        ? {
+            color: trace.color,
+            mins: usable(joined[2 + index * 3]),
+            maxs: usable(joined[3 + index * 3]),
+          }
+        : undefined,
+    );
+    const grid = themeColor("--line", "#e1e3e0");
+    const text = themeColor("--muted", "#6b6f72");
+    const options: uPlot.Options = {
+      width,
+      height: 220,
+      series: [
+        { label: "step" },
+        ...traces.map((trace) => ({
+          label: trace.run.run_id,
+          stroke: trace.color,
+          width: 1.5,
+          points: { show: false },
+        })),
+      ],
+      scales: { x: { time: false }, y: { distr: this.#log ? 3 : 1 } },
+      axes: [
+        { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid }, values: ticks },
+        { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid }, size: 64, values: ticks },
+      ],
+      legend: { live: true },
+      cursor: { drag: { x: true, y: false } },
+      hooks: {
+        drawSeries: [
+          (plot, seriesIndex) => {
+            const envelope = envelopes[seriesIndex - 1];
+            if (envelope) fillEnvelope(plot, data[0] as number[], envelope);
+          },
+        ],
+        setSelect: [
+          (plot) => {
+            if (plot.select.width < 5) return;
+            const from = plot.posToVal(plot.select.left, "x");
+            const to = plot.posToVal(plot.select.left + plot.select.width, "x");
+            void this.#zoom(from, to);
+          },
+        ],
+      },
+    };
+    this.#plot?.destroy();
+    this.#body.replaceChildren();
+    this.#plot = new uPlot(options, data, this.#body);
+    this.#plot.over.addEventListener("dblclick", () => void this.#reset());
+    const counts = traces.map(
+      (trace) =>
+        `${trace.run.run_id}: ${trace.total.toLocaleString()} points${trace.downsampled ? " (downsampled)" : ""}`,
+    );
+    this.#note.textContent = `${counts.join(" · ")}${this.#zoomed ? " · zoomed (double-click to reset)" : ""}`;
+    this.element.dataset.series = String(traces.length);
+    this.element.dataset.points = String(
+      traces.reduce((sum, trace) => sum + trace.steps.length, 0),
+    );
+  }
+
+  /** Refetches the step range [from, to] of every run at full resolution. */
+  async #zoom(from: number, to: number): Promise<void> {
+    const pointCount = this.#pointCount();
+    this.#zoomed = true;
+    this.#traces = await Promise.all(
+      this.#traces.map(async (trace) => {
+        const first = trace.steps.findIndex((step) => step >= from);
+        let last = -1;
+        for (let i = trace.steps.length - 1; i >= 0; i--) {
+          if ((trace.steps[i] as number) <= to) {
+            last = i;
+            break;
+          }
+        }
+        if (first < 0 || last < first) return trace;
+        const series = await api.metrics(
+          trace.run,
+          this.path,
+          pointCount,
+          trace.starts[first],
+          trace.ends[last],
+        );
+        return toTrace(trace.run, trace.color, series, pointCount);
+      }),
+    );
+    this.#render();
+  }
+
+  async #reset(): Promise<void> {
+    this.#zoomed = false;
+    await this.draw();
+  }
+
+  /** Appends the points a running run logged since the last look. */
+  async extend(): Promise<boolean> {
+    if (!this.#drawn || this.#zoomed) return false;
+    let grew = false;
+    for (const trace of this.#traces) {
+      if (trace.run.status !== "running") continue;
+      const next = (trace.ends[trace.ends.length - 1] ?? -1) + 1;
+      const pointCount = this.#pointCount();
+      const series = await api.metrics(trace.run, this.path, pointCount, next);
+      if (series.totalCount <= trace.total && series.points.length === 0) continue;
+      const added = toTrace(trace.run, trace.color, series, pointCount);
+      for (const key of ["steps", "values", "mins", "maxs", "starts", "ends"] as const)
+        trace[key].push(...added[key]);
+      trace.total = series.totalCount;
+      grew = grew || added.steps.length > 0;
+    }
+    if (grew) this.#render();
+    return grew;
+  }
+
+  /** Takes the latest summaries (statuses) of this chart's runs. */
+  update(runs: RunSummary[]): void {
+    const latest = (run: RunSummary) =>
+      runs.find((candidate) => runKey(candidate) === runKey(run)) ?? run;
+    this.#runs = this.#runs.map(latest);
+    for (const trace of this.#traces) trace.run = latest(trace.run);
+  }
+
+  destroy(): void {
+    this.#plot?.destroy();
+  }
+}

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { cpSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { createApp } from "../../src/server/app.ts";
+import { type Listening, listen } from "../../src/server/listen.ts";
+import { launch, screenshot } from "../helpers/browser.ts";
+import { localRun } from "../helpers/runs.ts";
+import { spawnScript } from "../helpers/scripts.ts";
+import { FIXTURES, tempDir } from "../helpers/temp-dir.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+const dir = tempDir("goodseed-ui-");
+let browser: Browser;
+let server: Listening;
+let writer: ReturnType<typeof spawnScript>;
+
+async function makeRuns(home: string): Promise<void> {
+  cpSync(join(FIXTURES, "home"), home, { recursive: true });
+  for (const [runId, lr] of [
+    ["lr-small", 0.01],
+    ["lr-large", 0.1],
+  ] as const) {
+    const run = localRun(home, { project: "ui/compare", runId, name: `lr ${lr}`, tags: ["sweep"] });
+    run.set("parameters", { lr, batch: 32, optimizer: "adam" });
+    for (let step = 0; step < 300; step++)
+      run.log("train/loss", Math.exp(-step * lr) + 0.01, { step });
+    for (let line = 0; line < 500; line++)
+      run.log("console/stdout", `epoch ${line}: loss ${(1 / (line + 1)).toFixed(4)}`, {
+        step: line,
+      });
+    await run.close();
+  }
+}
+
+async function open(path: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(new URL(path, server.url).href);
+  await page.waitForSelector("table.runs-table tbody tr");
+  expect(errors).toEqual([]);
+  return page;
+}
+
+beforeAll(async () => {
+  const home = join(dir.path, "home");
+  await makeRuns(home);
+  writer = spawnScript(
+    `const run = new Run({ project: "ui/live", runId: "growing", captureStdout: false, captureStderr: false, captureHardwareMetrics: false });
+let step = 0;
+setInterval(() => { for (let i = 0; i < 20; i++) run.log("live/loss", 1 / (step + 1), { step: step++ }); }, 100);
+setTimeout(() => process.exit(0), 60000);`,
+    { home },
+  );
+  await waitFor(
+    () => Bun.file(join(home, "projects/ui/live/runs/growing.sqlite")).exists(),
+    "the live run",
+  );
+  server = listen(createApp({ projectsDir: join(home, "projects") }), {
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  browser = await launch();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  writer?.kill();
+  await writer?.exited;
+  writer?.cleanup();
+  dir[Symbol.dispose]();
+});
+
+describe("the web UI", () => {
+  it("lists every run with its status, marking running ones live", async () => {
+    const page = await open("/");
+    const ids = await page.$$eval("table.runs-table tbody tr", (rows) =>
+      rows.map((row) => row.getAttribute("data-run")),
+    );
+    expect(ids).toHaveLength(11);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        "acme/vision:sweep-large-88",
+        "ui/compare:lr-small",
+        "ui/live:growing",
+      ]),
+    );
+    const live = await page.$eval(
+      'tr[data-run="ui/live:growing"] .status',
+      (cell) => cell.textContent,
+    );
+    expect(live).toContain("● running");
+    await page.fill('input[type="search"]', "lr-");
+    await page.press('input[type="search"]', "Enter");
+    await waitFor(
+      async () => (await page.locator("table.runs-table tbody tr").count()) === 2,
+      "the filtered table",
+    );
+    expect(page.url()).toContain("q=lr-");
+    await screenshot(page, "runs-table");
+    await page.close();
+  }, 30_000);
+
+  it("charts a metric with one series per selected run", async () => {
+    const page = await open("/?project=ui%2Fcompare");
+    for (const id of ["lr-small", "lr-large"])
+      await page.check(`input[aria-label="Compare ${id}"]`);
+    const chart = page.locator('figure.chart[data-path="train/loss"]');
+    await chart.scrollIntoViewIfNeeded();
+    await waitFor(
+      async () => (await chart.getAttribute("data-series")) === "2",
+      "two series on the chart",
+    );
+    expect(await chart.locator("canvas").count()).toBe(1);
+    const labels = await chart.locator(".u-legend .u-series .u-label").allTextContents();
+    expect(labels).toEqual(expect.arrayContaining(["lr-small", "lr-large"]));
+    expect(page.url()).toContain("runs=");
+    await screenshot(page, "chart");
+    await page.close();
+  }, 30_000);
+
+  it("shows only the differing config keys in the diff of the selected runs", async () => {
+    const page = await open("/?runs=ui%2Fcompare%3Alr-small,ui%2Fcompare%3Alr-large");
+    await page.waitForSelector("table.diff tbody tr");
+    const keys = await page.$$eval("table.diff tbody td.path", (cells) =>
+      cells.map((cell) => cell.textContent),
+    );
+    expect(keys).toContain("parameters/lr");
+    expect(keys).toContain("sys/name");
+    expect(keys).not.toContain("parameters/batch");
+    expect(keys).not.toContain("parameters/optimizer");
+    await screenshot(page, "config-diff");
+    await page.close();
+  }, 30_000);
+
+  it("shows the tail of a run's console, with older pages on request, and a failed run's traceback", async () => {
+    const page = await open("/?run=ui%2Fcompare%3Alr-large");
+    await page.waitForSelector("pre.console");
+    await waitFor(
+      async () => (await page.textContent("pre.console"))?.includes("epoch 499"),
+      "the console tail",
+    );
+    const text = (await page.textContent("pre.console")) ?? "";
+    expect(text.trim().split("\n")).toHaveLength(200);
+    expect(text).toContain("epoch 300: ");
+    expect(text).not.toContain("epoch 299: ");
+    expect(await page.textContent(".console-status")).toContain("showing 200 of 500");
+    await page.click('button:has-text("Older")');
+    await waitFor(
+      async () => (await page.textContent(".console-status"))?.includes("400 of 500"),
+      "the older page",
+    );
+    await screenshot(page, "console");
+    await page.goto(new URL("/?run=acme%2Fvision%3Acrash-5e1b", server.url).href);
+    await page.waitForSelector(".traceback pre");
+    expect(await page.textContent(".traceback pre")).toContain(
+      "ValueError: simulated training failure in Alpha",
+    );
+    await screenshot(page, "traceback");
+    await page.close();
+  }, 30_000);
+
+  it("extends the chart of a running run as it logs", async () => {
+    const page = await open("/?runs=ui%2Flive%3Agrowing");
+    const chart = page.locator('figure.chart[data-path="live/loss"]');
+    await chart.scrollIntoViewIfNeeded();
+    const points = async () => Number(await chart.getAttribute("data-points"));
+    await waitFor(async () => (await points()) > 0, "the first points");
+    const first = await points();
+    await waitFor(async () => (await points()) > first, "the chart to grow", 15_000);
+    expect(Number(await chart.getAttribute("data-points"))).toBeGreaterThan(first);
+    await screenshot(page, "live");
+    await page.close();
+  }, 30_000);
+});
