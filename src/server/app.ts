@@ -67,7 +67,7 @@ export function createApp(options: AppOptions) {
       case "projects":
         return jsonResponse(listProjectsBody(state.catalog));
       case "runs":
-        return jsonResponse(listRunsBody(state.catalog, query.get("project")));
+        return listRunsBody(state.catalog, query.get("project")).then(jsonResponse);
       case "run":
         return runEndpoint(state, target, query);
     }

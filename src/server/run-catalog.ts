@@ -266,6 +266,11 @@ export class RunCatalog {
     }
   }
 
+  /** Whether the summary of `run` in its current version is at hand (no read needed). */
+  hasSummary(run: RunFile): boolean {
+    return this.#summaries.get(run.file)?.key === run.version.key;
+  }
+
   /** The summary of one run file, re-read only when the file changed; `undefined` if unreadable. */
   summary(run: RunFile): RunSummary | undefined {
     const cached = this.#summaries.get(run.file);

@@ -1,7 +1,7 @@
 /** `/api/projects` and `/api/runs`, from the run catalog. */
 
 import { isoFromMicros } from "../values/time.ts";
-import type { RunCatalog, RunSummary } from "./run-catalog.ts";
+import type { RunCatalog, RunFile, RunSummary } from "./run-catalog.ts";
 
 interface ProjectEntry {
   name: string;
@@ -45,27 +45,72 @@ interface RunListCache {
 }
 
 const caches = new WeakMap<RunCatalog, RunListCache>();
+const building = new WeakMap<RunCatalog, { signature: string; done: Promise<RunListCache> }>();
 
-export function listRunsBody(catalog: RunCatalog, project: string | undefined): string {
+/** Newest created_at first, compared as strings; a missing one sorts last. Stable. */
+function newestFirst(a: RunSummary, b: RunSummary): number {
+  const x = a.created_at ?? "";
+  const y = b.created_at ?? "";
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/**
+ * Reads every summary the list needs, yielding to the event loop after each `sliceMs`
+ * of reading, so that other requests (a chart's points, one project's runs) are
+ * answered while a cold list of thousands of runs is being read.
+ */
+async function buildList(
+  catalog: RunCatalog,
+  files: readonly RunFile[],
+  signature: string,
+  sliceMs = 10,
+): Promise<RunListCache> {
+  const all: RunSummary[] = [];
+  let sliceStart = performance.now();
+  for (const run of files) {
+    if (!catalog.hasSummary(run) && performance.now() - sliceStart > sliceMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+    const summary = catalog.summary(run);
+    if (summary) all.push(summary);
+  }
+  catalog.prune(files);
+  return { signature, all: all.sort(newestFirst), bodies: new Map() };
+}
+
+async function currentList(catalog: RunCatalog): Promise<RunListCache> {
   const files = catalog.files();
   const signature = catalog.changeToken(files);
-  let current = caches.get(catalog);
-  if (!current || current.signature !== signature) {
-    const all: RunSummary[] = [];
+  const current = caches.get(catalog);
+  if (current && current.signature === signature) return current;
+  let pending = building.get(catalog);
+  if (!pending || pending.signature !== signature) {
+    pending = { signature, done: buildList(catalog, files, signature) };
+    building.set(catalog, pending);
+  }
+  const list = await pending.done;
+  if (building.get(catalog) === pending) building.delete(catalog);
+  const latest = caches.get(catalog);
+  if (!latest || latest.signature !== catalog.changeToken(catalog.files())) caches.set(catalog, list);
+  return list;
+}
+
+export async function listRunsBody(
+  catalog: RunCatalog,
+  project: string | undefined,
+): Promise<string> {
+  if (project !== undefined && !caches.has(catalog)) {
+    // Before the first full list: one project's runs need only that project's files read.
+    const files = catalog.files().filter((run) => run.project === project);
+    const runs: RunSummary[] = [];
     for (const run of files) {
       const summary = catalog.summary(run);
-      if (summary) all.push(summary);
+      if (summary) runs.push(summary);
     }
-    catalog.prune(files);
-    // Newest created_at first, compared as strings; a missing one sorts last. Stable.
-    all.sort((a, b) => {
-      const x = a.created_at ?? "";
-      const y = b.created_at ?? "";
-      return x < y ? 1 : x > y ? -1 : 0;
-    });
-    current = { signature, all, bodies: new Map() };
-    caches.set(catalog, current);
+    return JSON.stringify({ runs: runs.sort(newestFirst) });
   }
+  const current = await currentList(catalog);
   const key = project ?? "";
   let body = current.bodies.get(key);
   if (body === undefined) {

@@ -78,7 +78,8 @@ export function num(value: number | string | undefined): number {
 export const api = {
   projects: () =>
     getJson<{ projects: ProjectSummary[] }>("/api/projects").then((body) => body.projects),
-  runs: () => getJson<{ runs: RunSummary[] }>("/api/runs").then((body) => body.runs),
+  runs: (project?: string) =>
+    getJson<{ runs: RunSummary[] }>("/api/runs", { project }).then((body) => body.runs),
   configs: (run: RunSummary) =>
     getJson<{ configs: Record<string, ConfigValue> }>(`${runPath(run)}/configs`).then(
       (body) => body.configs,

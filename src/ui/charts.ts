@@ -131,7 +131,10 @@ export class MetricChart {
   readonly element: HTMLElement;
   readonly path: string;
   #runs: RunSummary[];
+  /** What is drawn: the whole series, or the zoomed range at full resolution. */
   #traces: Trace[] = [];
+  /** The whole series (downsampled), which maps steps to point indices for zooming. */
+  #overview: Trace[] = [];
   #plot: uPlot | undefined;
   #log: boolean;
   #zoomed = false;
@@ -147,7 +150,13 @@ export class MetricChart {
     this.#note = h("p", { class: "chart-note" });
     this.element = h(
       "figure",
-      { class: "chart", "data-path": path },
+      {
+        class: "chart",
+        "data-path": path,
+        tabindex: 0,
+        "aria-label": `Chart of ${path}: + and - zoom, arrow keys pan, 0 resets`,
+        onkeydown: (event: Event) => this.#key(event as KeyboardEvent),
+      },
       h("figcaption", {}, path),
       this.#body,
       this.#note,
@@ -175,8 +184,11 @@ export class MetricChart {
         ),
       ),
     );
-    this.#traces = traces;
-    this.#render();
+    this.#overview = traces;
+    if (!this.#zoomed) {
+      this.#traces = traces;
+      this.#render();
+    }
   }
 
   get drawn(): boolean {
@@ -255,7 +267,7 @@ export class MetricChart {
     this.#plot?.destroy();
     this.#body.replaceChildren();
     this.#plot = new uPlot(options, data, this.#body);
-    this.#plot.over.addEventListener("dblclick", () => void this.#reset());
+    this.#plot.over.addEventListener("dblclick", () => this.#reset());
     const counts = traces.map(
       (trace) =>
         `${trace.run.run_id}: ${trace.total.toLocaleString()} points${trace.downsampled ? " (downsampled)" : ""}`,
@@ -265,46 +277,80 @@ export class MetricChart {
     this.element.dataset.points = String(
       traces.reduce((sum, trace) => sum + trace.steps.length, 0),
     );
+    this.element.dataset.total = String(traces.reduce((sum, trace) => sum + trace.total, 0));
+    this.element.dataset.zoomed = String(this.#zoomed);
   }
 
-  /** Refetches the step range [from, to] of every run at full resolution. */
+  /** Zooms and pans from the keyboard, as dragging and double-clicking do with the mouse. */
+  #key(event: KeyboardEvent): void {
+    const scale = this.#plot?.scales.x;
+    if (!scale || scale.min === undefined || scale.max === undefined) return;
+    const { min, max } = scale;
+    const span = max - min;
+    let range: [number, number] | undefined;
+    if (event.key === "+" || event.key === "=") range = [min + span / 4, max - span / 4];
+    else if (event.key === "-") range = [min - span / 2, max + span / 2];
+    else if (event.key === "ArrowLeft") range = [min - span / 4, max - span / 4];
+    else if (event.key === "ArrowRight") range = [min + span / 4, max + span / 4];
+    else if (event.key === "0" || event.key === "Escape") {
+      if (this.#zoomed) this.#reset();
+      event.preventDefault();
+      return;
+    }
+    if (!range) return;
+    event.preventDefault();
+    void this.#zoom(range[0], range[1]);
+  }
+
+  /**
+   * Fetches the step range [from, to] of every run at full resolution (or as finely as
+   * pointCount allows): the overview says which point indices the range covers.
+   */
   async #zoom(from: number, to: number): Promise<void> {
     const pointCount = this.#pointCount();
+    const covered = this.#overview.map((trace) => {
+      const steps = trace.steps;
+      if (steps.length === 0) return undefined;
+      if (from <= (steps[0] as number) && to >= (steps[steps.length - 1] as number))
+        return undefined;
+      // The last bucket at or before `from` and the first at or after `to` bound the range.
+      let first = 0;
+      while (first + 1 < steps.length && (steps[first + 1] as number) <= from) first++;
+      let last = steps.length - 1;
+      while (last > 0 && (steps[last - 1] as number) >= to) last--;
+      return last < first
+        ? undefined
+        : { trace, first: trace.starts[first], last: trace.ends[last] };
+    });
+    if (covered.every((range) => range === undefined)) {
+      this.#reset();
+      return;
+    }
     this.#zoomed = true;
     this.#traces = await Promise.all(
-      this.#traces.map(async (trace) => {
-        const first = trace.steps.findIndex((step) => step >= from);
-        let last = -1;
-        for (let i = trace.steps.length - 1; i >= 0; i--) {
-          if ((trace.steps[i] as number) <= to) {
-            last = i;
-            break;
-          }
-        }
-        if (first < 0 || last < first) return trace;
-        const series = await api.metrics(
-          trace.run,
-          this.path,
-          pointCount,
-          trace.starts[first],
-          trace.ends[last],
-        );
-        return toTrace(trace.run, trace.color, series, pointCount);
+      covered.map(async (range, index) => {
+        const whole = this.#overview[index] as Trace;
+        if (!range) return whole;
+        const series = await api.metrics(whole.run, this.path, pointCount, range.first, range.last);
+        return toTrace(whole.run, whole.color, series, pointCount);
       }),
     );
     this.#render();
+    this.#plot?.setScale("x", { min: from, max: to });
   }
 
-  async #reset(): Promise<void> {
+  /** Back to the whole series, which live updates kept extending. */
+  #reset(): void {
     this.#zoomed = false;
-    await this.draw();
+    this.#traces = this.#overview;
+    this.#render();
   }
 
   /** Appends the points a running run logged since the last look. */
   async extend(): Promise<boolean> {
-    if (!this.#drawn || this.#zoomed) return false;
+    if (!this.#drawn) return false;
     let grew = false;
-    for (const trace of this.#traces) {
+    for (const trace of this.#overview) {
       if (trace.run.status !== "running") continue;
       const next = (trace.ends[trace.ends.length - 1] ?? -1) + 1;
       const pointCount = this.#pointCount();
@@ -316,7 +362,11 @@ export class MetricChart {
       trace.total = series.totalCount;
       grew = grew || added.steps.length > 0;
     }
-    if (grew) this.#render();
+    // Appended pages pile up at finer and finer resolution: past twice what the chart
+    // can show, the whole series is fetched again, downsampled once.
+    if (this.#overview.some((trace) => trace.steps.length > 2 * this.#pointCount()))
+      await this.draw();
+    else if (grew && !this.#zoomed) this.#render();
     return grew;
   }
 
@@ -325,7 +375,7 @@ export class MetricChart {
     const latest = (run: RunSummary) =>
       runs.find((candidate) => runKey(candidate) === runKey(run)) ?? run;
     this.#runs = this.#runs.map(latest);
-    for (const trace of this.#traces) trace.run = latest(trace.run);
+    for (const trace of [...this.#overview, ...this.#traces]) trace.run = latest(trace.run);
   }
 
   destroy(): void {

@@ -30,23 +30,112 @@ const table = new RunsTable({
     view.focus = runKey(run);
     writeView(view);
     void details.show(run, table.configsOf(run));
-    renderCompare();
+    void renderCompare();
   },
+  loaded: () => updateChoices(),
 });
 
 const toolbar = h("div", { class: "toolbar filters" });
 const compare = h("section", { class: "compare", "aria-label": "Comparison" });
 const status = document.getElementById("status") as HTMLElement;
 
+/** Runs of the linked view's projects, known before the full list arrives. */
+const early = new Map<string, RunSummary>();
+
 function byKey(key: string): RunSummary | undefined {
-  return table.runs.find((run) => runKey(run) === key);
+  return table.runs.find((run) => runKey(run) === key) ?? early.get(key);
 }
 
 function option(value: string, label: string, selected: boolean) {
   return h("option", { value, selected }, label);
 }
 
-function renderToolbar(): void {
+const update = (apply: (value: string) => void) => (event: Event) => {
+  apply((event.target as HTMLInputElement | HTMLSelectElement).value);
+  writeView(view);
+  renderAll();
+};
+const projectSelect = h("select", { onchange: update((value) => (view.project = value)) });
+const tagList = h("datalist", { id: "tag-list" });
+const columnList = h("datalist", { id: "column-list" });
+let choicesSignature = "";
+
+/**
+ * The toolbar is built once, so typing in it is never interrupted; its choices
+ * (projects, tags, columns) grow as runs and their configs arrive.
+ */
+toolbar.replaceChildren(
+  h("label", {}, "Project ", projectSelect),
+  h(
+    "label",
+    {},
+    "Search ",
+    h("input", {
+      type: "search",
+      value: view.text,
+      placeholder: "run, name, tag",
+      onchange: update((value) => (view.text = value)),
+    }),
+  ),
+  h(
+    "label",
+    {},
+    "Status ",
+    h(
+      "select",
+      { onchange: update((value) => (view.status = value)) },
+      ...["", "running", "finished", "failed"].map((value) =>
+        option(value, value || "Any", value === view.status),
+      ),
+    ),
+  ),
+  h(
+    "label",
+    {},
+    "Tag ",
+    h("input", {
+      list: "tag-list",
+      value: view.tag,
+      onchange: update((value) => (view.tag = value)),
+    }),
+  ),
+  tagList,
+  h(
+    "label",
+    {},
+    "Add column ",
+    h("input", {
+      list: "column-list",
+      placeholder: "config:… or metric:…",
+      onchange: (event: Event) => {
+        const input = event.target as HTMLInputElement;
+        const value = input.value.trim();
+        if (/^(config|metric):./.test(value) && !view.columns.includes(value))
+          view.columns = [...view.columns, value];
+        input.value = "";
+        writeView(view);
+        renderAll();
+      },
+    }),
+  ),
+  columnList,
+  h(
+    "label",
+    {},
+    h("input", {
+      type: "checkbox",
+      checked: view.log,
+      onchange: (event: Event) => {
+        view.log = (event.target as HTMLInputElement).checked;
+        writeView(view);
+        for (const chart of charts.values()) chart.setLog(view.log);
+      },
+    }),
+    " Log scale",
+  ),
+);
+
+function updateChoices(): void {
   const projects = [...new Set(table.runs.map((run) => run.project))].sort();
   const tags = new Set<string>();
   const configKeys = new Set<string>();
@@ -59,99 +148,23 @@ function renderToolbar(): void {
     const runTags = configs["sys/tags"];
     if (Array.isArray(runTags)) for (const tag of runTags) tags.add(tag);
   }
-  const update = (apply: (value: string) => void) => (event: Event) => {
-    apply((event.target as HTMLInputElement | HTMLSelectElement).value);
-    writeView(view);
-    renderAll();
-  };
-  toolbar.replaceChildren(
-    h(
-      "label",
-      {},
-      "Project ",
-      h(
-        "select",
-        { onchange: update((value) => (view.project = value)) },
-        option("", "All projects", view.project === ""),
-        ...projects.map((project) => option(project, project, project === view.project)),
-      ),
-    ),
-    h(
-      "label",
-      {},
-      "Search ",
-      h("input", {
-        type: "search",
-        value: view.text,
-        placeholder: "run, name, tag",
-        onchange: update((value) => (view.text = value)),
-      }),
-    ),
-    h(
-      "label",
-      {},
-      "Status ",
-      h(
-        "select",
-        { onchange: update((value) => (view.status = value)) },
-        ...["", "running", "finished", "failed"].map((value) =>
-          option(value, value || "Any", value === view.status),
-        ),
-      ),
-    ),
-    h(
-      "label",
-      {},
-      "Tag ",
-      h("input", {
-        list: "tag-list",
-        value: view.tag,
-        onchange: update((value) => (view.tag = value)),
-      }),
-    ),
-    h(
-      "datalist",
-      { id: "tag-list" },
-      ...[...tags].sort().map((tag) => h("option", { value: tag })),
-    ),
-    h(
-      "label",
-      {},
-      "Add column ",
-      h("input", {
-        list: "column-list",
-        placeholder: "config:… or metric:…",
-        onchange: (event: Event) => {
-          const input = event.target as HTMLInputElement;
-          const value = input.value.trim();
-          if (/^(config|metric):./.test(value) && !view.columns.includes(value))
-            view.columns = [...view.columns, value];
-          input.value = "";
-          writeView(view);
-          renderAll();
-        },
-      }),
-    ),
-    h(
-      "datalist",
-      { id: "column-list" },
-      ...[...configKeys].sort().map((key) => h("option", { value: `config:${key}` })),
-      ...[...metricPaths].sort().map((path) => h("option", { value: `metric:${path}` })),
-    ),
-    h(
-      "label",
-      {},
-      h("input", {
-        type: "checkbox",
-        checked: view.log,
-        onchange: (event: Event) => {
-          view.log = (event.target as HTMLInputElement).checked;
-          writeView(view);
-          for (const chart of charts.values()) chart.setLog(view.log);
-        },
-      }),
-      " Log scale",
-    ),
+  const signature = [
+    projects.join(","),
+    [...tags].join(","),
+    configKeys.size,
+    metricPaths.size,
+    view.project,
+  ].join("|");
+  if (signature === choicesSignature) return;
+  choicesSignature = signature;
+  projectSelect.replaceChildren(
+    option("", "All projects", view.project === ""),
+    ...projects.map((project) => option(project, project, project === view.project)),
+  );
+  tagList.replaceChildren(...[...tags].sort().map((tag) => h("option", { value: tag })));
+  columnList.replaceChildren(
+    ...[...configKeys].sort().map((key) => h("option", { value: `config:${key}` })),
+    ...[...metricPaths].sort().map((path) => h("option", { value: `metric:${path}` })),
   );
 }
 
@@ -169,12 +182,13 @@ function comparedRuns(): RunSummary[] {
   return keys.map(byKey).filter((run): run is RunSummary => run !== undefined);
 }
 
-function renderCompare(): void {
+/** Draws the comparison; resolves when the charts on screen have drawn. */
+function renderCompare(): Promise<unknown> {
   const runs = comparedRuns();
   const colors = new Map(
     runs.map((run, index) => [runKey(run), PALETTE[index % PALETTE.length] as string]),
   );
-  const signature = `${runs.map(runKey).join("|")}`;
+  const signature = runs.map((run) => `${runKey(run)}:${run.metric_paths.length}`).join("|");
   if (signature !== chartSignature) {
     chartSignature = signature;
     for (const chart of charts.values()) chart.destroy();
@@ -228,7 +242,7 @@ function renderCompare(): void {
                   checked: showAllConfigs,
                   onchange: (event: Event) => {
                     showAllConfigs = (event.target as HTMLInputElement).checked;
-                    renderCompare();
+                    void renderCompare();
                   },
                 }),
                 " Show all keys",
@@ -237,7 +251,13 @@ function renderCompare(): void {
           diffHolder,
         ),
   );
-  for (const chart of charts.values()) observer.observe(chart.element);
+  // Charts already on screen start fetching now; the observer draws the others as they scroll in.
+  const drawing: Promise<void>[] = [];
+  for (const chart of charts.values()) {
+    if (!chart.drawn && chart.element.getBoundingClientRect().top < window.innerHeight)
+      drawing.push(chart.draw());
+    observer.observe(chart.element);
+  }
   if (runs.length > 1) {
     void table
       .loadConfigs(runs)
@@ -245,12 +265,13 @@ function renderCompare(): void {
         diffHolder.replaceChildren(configDiff(runs, (run) => table.configsOf(run), showAllConfigs)),
       );
   }
+  return Promise.allSettled(drawing);
 }
 
 function renderAll(): void {
-  renderToolbar();
+  updateChoices();
   table.render();
-  renderCompare();
+  void renderCompare();
 }
 
 async function refresh(first: boolean): Promise<void> {
@@ -265,14 +286,28 @@ async function refresh(first: boolean): Promise<void> {
   status.textContent = `${runs.length} runs${apiBase ? ` from ${apiBase}` : ""}`;
   if (first || signature !== runsSignature) {
     runsSignature = signature;
-    if (!first) chartSignature = "";
     renderAll();
   }
   for (const chart of charts.values()) chart.update(runs);
-  if (first && view.focus) {
+  if (first && view.focus && !details.run) {
     const run = byKey(view.focus);
     if (run) await details.show(run, table.configsOf(run));
   }
+}
+
+/**
+ * A link to compared or detailed runs draws them from their projects' (short) run
+ * lists, without waiting for the list of every run on the server.
+ */
+async function showLinkedRuns(): Promise<void> {
+  const keys = [...view.selected, view.focus].filter((key) => key !== "");
+  const projects = [...new Set(keys.map((key) => key.slice(0, key.lastIndexOf(":"))))];
+  if (projects.length === 0) return;
+  const lists = await Promise.all(projects.map((project) => api.runs(project)));
+  if (table.runs.length > 0) return;
+  for (const run of lists.flat()) early.set(runKey(run), run);
+  const focused = view.focus ? early.get(view.focus) : undefined;
+  await Promise.all([renderCompare(), focused ? details.show(focused, undefined) : undefined]);
 }
 
 async function live(): Promise<void> {
@@ -288,7 +323,13 @@ async function live(): Promise<void> {
 
 const app = document.getElementById("app") as HTMLElement;
 app.replaceChildren(toolbar, table.element, compare, details.element);
-refresh(true)
+// A linked view draws its charts first; the full run list (thousands of runs) follows,
+// or comes anyway after a second and a half.
+Promise.race([
+  showLinkedRuns().catch(() => {}),
+  new Promise((resolve) => setTimeout(resolve, 1500)),
+])
+  .then(() => refresh(true))
   .then(() => setTimeout(() => void live(), LIVE_MS))
   .catch((error: unknown) => {
     app.replaceChildren(

@@ -1,28 +1,46 @@
 /**
  * The runs table: every run of the server (or one project), with sort, text, status
  * and tag filters, columns the user adds from configs and last metric values, and
- * checkboxes that choose the runs to compare. Configs are fetched for the rows shown.
+ * checkboxes that choose the runs to compare. Configs and last values are fetched for
+ * the rows as they scroll into view (all of a project's only when a filter or sort needs them).
  */
 
 import { api, type ConfigValue, num, pool, type RunSummary } from "./api.ts";
 import { formatDuration, formatTime, formatValue, h } from "./dom.ts";
 import { runKey, type ViewState } from "./view-state.ts";
 
-const PAGE = 200;
+/** Rows drawn at first and added per "Show more" (or on scrolling to the end). */
+const PAGE = 100;
 
 export interface TableHost {
   readonly view: ViewState;
   changed(): void;
   focus(run: RunSummary): void;
+  /** Configs or last values arrived: tag and column choices may have grown. */
+  loaded(): void;
+}
+
+/** The cells of one row that fill in when its configs and last values arrive. */
+interface RowCells {
+  run: RunSummary;
+  tags: HTMLElement;
+  extras: HTMLElement[];
 }
 
 export class RunsTable {
   readonly element = h("section", { class: "runs", "aria-label": "Runs" });
   runs: RunSummary[] = [];
   readonly #configs = new Map<string, Record<string, ConfigValue>>();
+  readonly #configRequests = new Map<string, Promise<void>>();
   readonly #lastValues = new Map<string, number>();
   readonly #host: TableHost;
+  readonly #rows = new Map<Element, RowCells>();
   #shown = PAGE;
+  #scroller: HTMLElement | undefined;
+  #observer: IntersectionObserver | undefined;
+  #pending = new Set<RunSummary>();
+  #flushQueued = false;
+  #everything = "";
 
   constructor(host: TableHost) {
     this.#host = host;
@@ -32,10 +50,44 @@ export class RunsTable {
     return this.#configs.get(runKey(run));
   }
 
+  /** Fetches the configs of `runs` not fetched yet, four at a time (charts need the other connections). */
   async loadConfigs(runs: readonly RunSummary[]): Promise<void> {
-    const missing = runs.filter((run) => !this.#configs.has(runKey(run)));
-    await pool(missing, 6, async (run) => {
-      this.#configs.set(runKey(run), await api.configs(run));
+    await pool(runs, 4, (run) => {
+      const key = runKey(run);
+      if (this.#configs.has(key)) return Promise.resolve();
+      let request = this.#configRequests.get(key);
+      if (!request) {
+        request = api.configs(run).then(
+          (configs) => {
+            this.#configs.set(key, configs);
+          },
+          () => {
+            this.#configRequests.delete(key);
+          },
+        );
+        this.#configRequests.set(key, request);
+      }
+      return request;
+    });
+  }
+
+  async #loadLastValues(runs: readonly RunSummary[]): Promise<void> {
+    const paths = this.#host.view.columns
+      .filter((column) => column.startsWith("metric:"))
+      .map((column) => column.slice(7));
+    const wanted = runs.flatMap((run) =>
+      paths
+        .filter(
+          (path) =>
+            run.metric_paths.includes(path) && !this.#lastValues.has(`${runKey(run)}\u0000${path}`),
+        )
+        .map((path) => ({ run, path })),
+    );
+    await pool(wanted, 4, async ({ run, path }) => {
+      // pointCount=1 ends with the last point as it is: the series' last value.
+      const series = await api.metrics(run, path, 1);
+      const last = series.points[series.points.length - 1];
+      if (last) this.#lastValues.set(`${runKey(run)}\u0000${path}`, num(last.value));
     });
   }
 
@@ -44,12 +96,25 @@ export class RunsTable {
     return Array.isArray(tags) ? tags : [];
   }
 
+  /** Whether the filter or the sort needs every run's configs or last values, not just the shown rows'. */
+  #needsEverything(): string {
+    const view = this.#host.view;
+    const sortsOnData = view.sort.startsWith("config:") || view.sort.startsWith("metric:");
+    return view.tag || sortsOnData
+      ? `${view.project}|${view.tag}|${view.sort}|${view.columns}`
+      : "";
+  }
+
+  #inProject(): RunSummary[] {
+    const project = this.#host.view.project;
+    return project ? this.runs.filter((run) => run.project === project) : this.runs;
+  }
+
   /** The runs passing the filters, sorted. */
   visible(): RunSummary[] {
     const view = this.#host.view;
     const text = view.text.toLowerCase();
-    const rows = this.runs.filter((run) => {
-      if (view.project && run.project !== view.project) return false;
+    const rows = this.#inProject().filter((run) => {
       if (view.status && run.status !== view.status) return false;
       if (view.tag && !this.#tags(run).includes(view.tag)) return false;
       if (text) {
@@ -92,6 +157,12 @@ export class RunsTable {
     const view = this.#host.view;
     const rows = this.visible();
     const shown = rows.slice(0, this.#shown);
+    // A redraw keeps the table's scroll position and the keyboard focus where they were.
+    const scrollTop = this.#scroller?.scrollTop ?? 0;
+    const focused =
+      document.activeElement instanceof HTMLElement && this.element.contains(document.activeElement)
+        ? document.activeElement.dataset.focusKey
+        : undefined;
     const header = (label: string, sortKey: string) => {
       const active = view.sort === sortKey;
       return h(
@@ -104,6 +175,7 @@ export class RunsTable {
           "button",
           {
             class: "sort",
+            "data-focus-key": `sort|${sortKey}`,
             onclick: () => {
               view.descending = active ? !view.descending : sortKey === "created";
               view.sort = sortKey;
@@ -116,6 +188,68 @@ export class RunsTable {
       );
     };
     const selected = new Set(view.selected);
+    this.#observer?.disconnect();
+    this.#rows.clear();
+    const body = h(
+      "tbody",
+      {},
+      ...shown.map((run) => {
+        const key = runKey(run);
+        const tags = h("td", { class: "tags" });
+        const extras = view.columns.map(() => h("td", { class: "extra" }));
+        const row = h(
+          "tr",
+          { "data-run": key, class: selected.has(key) ? "selected" : undefined },
+          h(
+            "td",
+            {},
+            h("input", {
+              type: "checkbox",
+              "aria-label": `Compare ${run.run_id}`,
+              "data-focus-key": `check|${key}`,
+              checked: selected.has(key),
+              onchange: (event: Event) => {
+                const on = (event.target as HTMLInputElement).checked;
+                view.selected = on
+                  ? [...view.selected, key]
+                  : view.selected.filter((k) => k !== key);
+                this.#host.changed();
+              },
+            }),
+          ),
+          h(
+            "td",
+            {},
+            h(
+              "button",
+              {
+                class: "link",
+                "data-focus-key": `open|${key}`,
+                onclick: () => this.#host.focus(run),
+              },
+              run.run_id,
+            ),
+          ),
+          h("td", {}, run.experiment_name ?? ""),
+          h("td", {}, run.project),
+          h(
+            "td",
+            { class: `status ${run.status}` },
+            run.status === "running" ? h("span", { class: "live", title: "live" }, "● ") : "",
+            run.status,
+            run.trashed ? " (trashed)" : "",
+          ),
+          h("td", {}, formatTime(run.created_at)),
+          h("td", {}, formatDuration(duration(run))),
+          tags,
+          ...extras,
+        );
+        const cells = { run, tags, extras };
+        this.#rows.set(row, cells);
+        this.#paint(cells);
+        return row;
+      }),
+    );
     const table = h(
       "table",
       { class: "runs-table" },
@@ -155,52 +289,7 @@ export class RunsTable {
           ),
         ),
       ),
-      h(
-        "tbody",
-        {},
-        ...shown.map((run) => {
-          const key = runKey(run);
-          const tags = this.#tags(run);
-          return h(
-            "tr",
-            { "data-run": key, class: selected.has(key) ? "selected" : undefined },
-            h(
-              "td",
-              {},
-              h("input", {
-                type: "checkbox",
-                "aria-label": `Compare ${run.run_id}`,
-                checked: selected.has(key),
-                onchange: (event: Event) => {
-                  const on = (event.target as HTMLInputElement).checked;
-                  view.selected = on
-                    ? [...view.selected, key]
-                    : view.selected.filter((k) => k !== key);
-                  this.#host.changed();
-                },
-              }),
-            ),
-            h(
-              "td",
-              {},
-              h("button", { class: "link", onclick: () => this.#host.focus(run) }, run.run_id),
-            ),
-            h("td", {}, run.experiment_name ?? ""),
-            h("td", {}, run.project),
-            h(
-              "td",
-              { class: `status ${run.status}` },
-              run.status === "running" ? h("span", { class: "live", title: "live" }, "● ") : "",
-              run.status,
-              run.trashed ? " (trashed)" : "",
-            ),
-            h("td", {}, formatTime(run.created_at)),
-            h("td", {}, formatDuration(duration(run))),
-            h("td", { class: "tags" }, ...tags.map((tag) => h("span", { class: "tag" }, tag))),
-            ...view.columns.map((column) => h("td", { class: "extra" }, this.#cell(run, column))),
-          );
-        }),
-      ),
+      body,
     );
     const more =
       rows.length > shown.length
@@ -208,6 +297,7 @@ export class RunsTable {
             "button",
             {
               class: "more",
+              "data-focus-key": "more",
               onclick: () => {
                 this.#shown += PAGE;
                 this.render();
@@ -216,42 +306,82 @@ export class RunsTable {
             `Show more (${rows.length - shown.length} left)`,
           )
         : null;
-    this.element.replaceChildren(
-      h("p", { class: "count" }, `${rows.length} of ${this.runs.length} runs`),
-      table,
-      more ?? "",
+    const scroller = h("div", { class: "table-scroll" }, table, more ?? "");
+    this.#scroller = scroller;
+    const count = h("p", { class: "count" }, `${rows.length} of ${this.runs.length} runs`);
+    this.element.replaceChildren(count, scroller);
+    if (scrollTop > 0) scroller.scrollTop = scrollTop;
+    if (focused)
+      this.element.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
+    // Rows fetch their configs (tags, config columns) and last values once they scroll into view.
+    this.#observer = new IntersectionObserver(
+      (entries) => {
+        for (const entry of entries) {
+          if (!entry.isIntersecting) continue;
+          if (entry.target === more) {
+            this.#shown += PAGE;
+            queueMicrotask(() => this.render());
+            return;
+          }
+          const cells = this.#rows.get(entry.target);
+          if (cells) this.#pending.add(cells.run);
+        }
+        this.#queueFlush();
+      },
+      { root: scroller, rootMargin: "300px 0px" },
     );
-    void this.#fill(shown);
+    for (const row of body.rows) this.#observer.observe(row);
+    if (more) this.#observer.observe(more);
+    void this.#loadEverything(count);
+  }
+
+  #paint(cells: RowCells): void {
+    const configs = this.configsOf(cells.run);
+    if (configs)
+      cells.tags.replaceChildren(
+        ...this.#tags(cells.run).map((tag) => h("span", { class: "tag" }, tag)),
+      );
+    this.#host.view.columns.forEach((column, index) => {
+      const cell = cells.extras[index];
+      if (cell) cell.textContent = this.#cell(cells.run, column);
+    });
+  }
+
+  #queueFlush(): void {
+    if (this.#flushQueued || this.#pending.size === 0) return;
+    this.#flushQueued = true;
+    setTimeout(() => {
+      this.#flushQueued = false;
+      const runs = [...this.#pending];
+      this.#pending.clear();
+      void Promise.all([this.loadConfigs(runs), this.#loadLastValues(runs)]).then(() => {
+        for (const cells of this.#rows.values()) this.#paint(cells);
+        this.#host.loaded();
+      });
+    }, 16);
+  }
+
+  /**
+   * A tag filter or a sort on a config or metric needs every run of the project's data,
+   * not only the shown rows': it is fetched once, with progress, then the table redraws.
+   */
+  async #loadEverything(count: HTMLElement): Promise<void> {
+    const need = this.#needsEverything();
+    if (!need || need === this.#everything) return;
+    const runs = this.#inProject();
+    const missing = runs.filter((run) => !this.#configs.has(runKey(run)));
+    if (missing.length > 0) count.textContent += ` · loading the data of ${missing.length} runs…`;
+    await Promise.all([this.loadConfigs(runs), this.#loadLastValues(runs)]);
+    if (this.#needsEverything() !== need) return;
+    this.#everything = need;
+    this.#host.loaded();
+    this.render();
   }
 
   #cell(run: RunSummary, column: string): string {
     if (column.startsWith("config:")) return formatValue(this.configsOf(run)?.[column.slice(7)]);
     const value = this.#lastValues.get(`${runKey(run)}\u0000${column.slice(7)}`);
     return value === undefined ? "" : formatValue(value);
-  }
-
-  /** Loads what the shown rows need (configs for tags and config columns, last metric values), then redraws once. */
-  async #fill(shown: RunSummary[]): Promise<void> {
-    const before = this.#configs.size + this.#lastValues.size;
-    await this.loadConfigs(shown);
-    const metricColumns = this.#host.view.columns
-      .filter((column) => column.startsWith("metric:"))
-      .map((c) => c.slice(7));
-    const wanted = shown.flatMap((run) =>
-      metricColumns
-        .filter(
-          (path) =>
-            run.metric_paths.includes(path) && !this.#lastValues.has(`${runKey(run)}\u0000${path}`),
-        )
-        .map((path) => ({ run, path })),
-    );
-    await pool(wanted, 6, async ({ run, path }) => {
-      // pointCount=1 ends with the last point as it is: the series' last value.
-      const series = await api.metrics(run, path, 1);
-      const last = series.points[series.points.length - 1];
-      if (last) this.#lastValues.set(`${runKey(run)}\u0000${path}`, num(last.value));
-    });
-    if (this.#configs.size + this.#lastValues.size !== before) this.render();
   }
 }
 

@@ -31,6 +31,10 @@ async function makeRuns(home: string): Promise<void> {
       });
     await run.close();
   }
+  const dense = localRun(home, { project: "ui/dense", runId: "dense" });
+  for (let step = 0; step < 50_000; step++)
+    dense.log("dense/y", Math.sin(step / 500) + (step % 7) / 10, { step });
+  await dense.close();
 }
 
 async function open(path: string): Promise<Page> {
@@ -79,7 +83,7 @@ describe("the web UI", () => {
     const ids = await page.$$eval("table.runs-table tbody tr", (rows) =>
       rows.map((row) => row.getAttribute("data-run")),
     );
-    expect(ids).toHaveLength(11);
+    expect(ids).toHaveLength(12);
     expect(ids).toEqual(
       expect.arrayContaining([
         "acme/vision:sweep-large-88",
@@ -166,12 +170,59 @@ describe("the web UI", () => {
     const page = await open("/?runs=ui%2Flive%3Agrowing");
     const chart = page.locator('figure.chart[data-path="live/loss"]');
     await chart.scrollIntoViewIfNeeded();
-    const points = async () => Number(await chart.getAttribute("data-points"));
+    const points = async () => Number(await chart.getAttribute("data-total"));
     await waitFor(async () => (await points()) > 0, "the first points");
     const first = await points();
     await waitFor(async () => (await points()) > first, "the chart to grow", 15_000);
-    expect(Number(await chart.getAttribute("data-points"))).toBeGreaterThan(first);
+    expect(await points()).toBeGreaterThan(first);
     await screenshot(page, "live");
+    await page.close();
+  }, 30_000);
+
+  it("zooms a downsampled chart to full resolution by dragging or from the keyboard, and back", async () => {
+    const page = await open("/?runs=ui%2Fdense%3Adense");
+    const chart = page.locator('figure.chart[data-path="dense/y"]');
+    await chart.scrollIntoViewIfNeeded();
+    await waitFor(async () => (await chart.getAttribute("data-series")) === "1", "the chart");
+    expect(await chart.locator(".chart-note").textContent()).toContain(
+      "50,000 points (downsampled)",
+    );
+    const overview = Number(await chart.getAttribute("data-points"));
+    expect(overview).toBeLessThan(5000);
+
+    // Drag across about 1% of the steps: that range comes back point for point.
+    const box = await chart.locator(".u-over").boundingBox();
+    if (!box) throw new Error("the chart has no plot area");
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.45, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.46, y, { steps: 5 });
+    await page.mouse.up();
+    await waitFor(async () => (await chart.getAttribute("data-zoomed")) === "true", "the zoom");
+    await waitFor(
+      async () => !(await chart.locator(".chart-note").textContent())?.includes("downsampled"),
+      "full resolution",
+    );
+    const zoomed = Number(await chart.getAttribute("data-points"));
+    expect(zoomed).toBeGreaterThan(50);
+    expect(zoomed).toBeLessThan(overview);
+    await screenshot(page, "chart-zoomed");
+    await chart.locator(".u-over").dblclick();
+    await waitFor(async () => (await chart.getAttribute("data-zoomed")) === "false", "the reset");
+    expect(Number(await chart.getAttribute("data-points"))).toBe(overview);
+
+    await chart.focus();
+    await page.keyboard.press("+");
+    await waitFor(
+      async () => (await chart.getAttribute("data-zoomed")) === "true",
+      "the keyboard zoom",
+    );
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("0");
+    await waitFor(
+      async () => (await chart.getAttribute("data-zoomed")) === "false",
+      "the keyboard reset",
+    );
     await page.close();
   }, 30_000);
 });

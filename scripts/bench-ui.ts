@@ -1,0 +1,137 @@
+/**
+ * Speed of the web UI in headless Chromium, against `goodseed serve` on a home with
+ * 5,000 runs and one run with a 1,000,000-point metric series.
+ *
+ *   bun scripts/bench-ui.ts [--runs 5000] [--points 1000000] [--repeats 5] [--keep <dir>]
+ *
+ * Two figures, each timed in the page from navigation start (performance.now()) to
+ * the frame after the view is in the DOM (two requestAnimationFrame turns, so layout
+ * and paint are counted):
+ *   - the first rendered runs table (`/`, all 5,000+ runs listed and sorted);
+ *   - the chart of the 1,000,000-point series (`/?runs=bench/big:huge`), downsampled
+ *     by the server to what the chart's width can show, with its min/max envelope.
+ * Each is measured once on a server that has not answered that request yet ("first")
+ * and then `repeats` times in fresh browser contexts (no HTTP cache): the median.
+ */
+
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { Browser } from "playwright-core";
+import { launch } from "../test/helpers/browser.ts";
+import { buildHome, median, startServer } from "./bench-home.ts";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "5000" },
+    points: { type: "string", default: "1000000" },
+    repeats: { type: "string", default: "5" },
+    keep: { type: "string" },
+  },
+});
+const RUNS = Number(values.runs);
+const POINTS = Number(values.points);
+const REPEATS = Number(values.repeats);
+
+/**
+ * Runs in the page before its own scripts: notes when the first table row and the
+ * first drawn chart appear, then waits two frames so the time includes their paint.
+ */
+const PROBE = `
+  window.__goodseedBench = {};
+  const marks = window.__goodseedBench;
+  const painted = (key) =>
+    requestAnimationFrame(() => requestAnimationFrame(() => { marks[key] = performance.now(); }));
+  new MutationObserver(() => {
+    if (!("tableSeen" in marks) && document.querySelector("table.runs-table tbody tr")) {
+      marks.tableSeen = true;
+      painted("table");
+    }
+    const chart = document.querySelector("figure.chart[data-points] canvas");
+    if (!("chartSeen" in marks) && chart) {
+      marks.chartSeen = true;
+      marks.chartPoints = Number(chart.closest("figure").dataset.points);
+      painted("chart");
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true });
+`;
+
+interface Marks {
+  table?: number;
+  chart?: number;
+  chartPoints?: number;
+}
+
+async function timeView(browser: Browser, url: string, mark: "table" | "chart"): Promise<Marks> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.addInitScript(PROBE);
+    await page.goto(url);
+    await page.waitForFunction(
+      `window.__goodseedBench && "${mark}" in window.__goodseedBench`,
+      null,
+      {
+        timeout: 60_000,
+      },
+    );
+    if (errors.length > 0) throw new Error(`page errors: ${errors.join("; ")}`);
+    return (await page.evaluate("window.__goodseedBench")) as Marks;
+  } finally {
+    await context.close();
+  }
+}
+
+function report(label: string, first: number, repeated: number[], extra = ""): void {
+  const verdict = Math.max(first, median(repeated)) < 1000 ? "under 1 s" : "OVER 1 s";
+  console.log(
+    `${label.padEnd(46)} first ${first.toFixed(0).padStart(5)} ms   repeated median ${median(repeated).toFixed(0).padStart(5)} ms   (${verdict})${extra}`,
+  );
+}
+
+const dir = values.keep ? resolve(values.keep) : mkdtempSync(join(tmpdir(), "goodseed-bench-ui-"));
+try {
+  if (!existsSync(join(dir, "projects"))) {
+    const started = performance.now();
+    buildHome(dir, { runs: RUNS, points: POINTS, strings: 1000 });
+    console.log(
+      `built ${RUNS} runs and a ${POINTS.toLocaleString("en-US")}-point run in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
+  const server = await startServer(join(dir, "projects"));
+  const browser = await launch();
+  try {
+    const tableUrl = `${server.base}/`;
+    const chartUrl = `${server.base}/?runs=${encodeURIComponent("bench/big:huge")}`;
+    // One throwaway page, a JSON one that leaves the server's run list cold, so that
+    // Chromium's own start-up is not charged to the first view.
+    const warmup = await browser.newPage();
+    await warmup.goto(`${server.base}/api/projects`);
+    await warmup.close();
+
+    const firstTable = (await timeView(browser, tableUrl, "table")).table as number;
+    const tables: number[] = [];
+    for (let i = 0; i < REPEATS; i++)
+      tables.push((await timeView(browser, tableUrl, "table")).table as number);
+    report(`runs table, ${(RUNS + 1).toLocaleString("en-US")} runs`, firstTable, tables);
+
+    const first = await timeView(browser, chartUrl, "chart");
+    const charts: number[] = [];
+    for (let i = 0; i < REPEATS; i++)
+      charts.push((await timeView(browser, chartUrl, "chart")).chart as number);
+    report(
+      `chart of a ${POINTS.toLocaleString("en-US")}-point series`,
+      first.chart as number,
+      charts,
+      `, ${first.chartPoints?.toLocaleString("en-US")} points drawn with envelope`,
+    );
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+} finally {
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+}
