@@ -92,7 +92,8 @@ async function currentList(catalog: RunCatalog): Promise<RunListCache> {
   const list = await pending.done;
   if (building.get(catalog) === pending) building.delete(catalog);
   const latest = caches.get(catalog);
-  if (!latest || latest.signature !== catalog.changeToken(catalog.files())) caches.set(catalog, list);
+  if (!latest || latest.signature !== catalog.changeToken(catalog.files()))
+    caches.set(catalog, list);
   return list;
 }
 
