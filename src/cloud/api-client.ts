@@ -51,6 +51,7 @@ export class ApiClient {
   readonly #apiKey: string;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
+  readonly #aborted = new AbortController();
 
   constructor(options: ApiOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -58,6 +59,11 @@ export class ApiClient {
     this.#apiKey = options.apiKey;
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  }
+
+  /** Ends the requests in flight at once (as failed, retryable), and any made later. */
+  abort(): void {
+    this.#aborted.abort(new Error("the upload was stopped"));
   }
 
   /** One request. `body` is sent as JSON text; with `gzip`, compressed at level 6. */
@@ -92,7 +98,7 @@ export class ApiClient {
         method,
         headers,
         body: method === "POST" ? (body ?? "") : undefined,
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.#timeoutMs), this.#aborted.signal]),
       } as RequestInit);
     } catch (error) {
       return {

@@ -97,19 +97,27 @@ export class RunUploader {
     return this.start();
   }
 
-  /** Stops at once (the rows stay in the file for `goodseed upload`). */
-  stop(): void {
+  /**
+   * Stops at once (the rows stay in the file for `goodseed upload`): the request in
+   * flight is abandoned; resolves when the loop has ended and let go of the file.
+   */
+  stop(): Promise<void> {
     this.state = this.state === "finished" ? "finished" : "stopped";
     this.#closing = true;
+    this.#api.abort();
     this.#wake?.();
+    return this.#done ?? Promise.resolve();
   }
 
-  /** Rows still waiting (counted in the file). */
+  /** Rows still waiting (counted in the file; a connection opened for it is closed again). */
   pending(): number {
+    const opened = this.#db === undefined;
     try {
       return countPending(this.#connection());
     } catch {
       return Number.NaN;
+    } finally {
+      if (opened) this.#close();
     }
   }
 

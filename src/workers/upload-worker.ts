@@ -94,8 +94,10 @@ self.onmessage = (event: MessageEvent<ToUploader>) => {
         return;
       }
       if (message.type === "finish") {
-        void withTimeout(uploader.finish(), message.timeoutMs).then(() => {
-          if (uploader.state === "uploading") uploader.stop();
+        void withTimeout(uploader.finish(), message.timeoutMs).then(async () => {
+          // Past the timeout the upload stops, and lets go of the file before close()
+          // returns, so the run is left as one checkpointed file.
+          if (uploader.state === "uploading") await uploader.stop();
           const remaining = uploader.pending();
           uploaders.delete(message.id);
           post({
