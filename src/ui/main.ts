@@ -274,8 +274,43 @@ function renderAll(): void {
   void renderCompare();
 }
 
+/** Each project's run count and last change, as `/api/projects` last said. */
+let projectVersions = new Map<string, string>();
+
+/**
+ * The run list, kept current cheaply: `/api/projects` (a line per project) says which
+ * projects changed, and only their runs are fetched again; the whole list only at
+ * first, or when projects appeared or went away.
+ */
+async function latestRuns(first: boolean): Promise<RunSummary[]> {
+  // Projects first: a change after this answer is seen by the next look.
+  const projects = await api.projects();
+  const all = first ? await api.runs() : undefined;
+  const versions = new Map(
+    projects.map((project) => [project.name, `${project.run_count}:${project.last_modified}`]),
+  );
+  const previous = projectVersions;
+  projectVersions = versions;
+  if (all) return all;
+  const sameProjects =
+    versions.size === previous.size && [...versions.keys()].every((name) => previous.has(name));
+  if (!sameProjects) return api.runs();
+  const changed = [...versions].filter(([name, version]) => previous.get(name) !== version);
+  if (changed.length === 0) return table.runs;
+  const fresh = await Promise.all(changed.map(([name]) => api.runs(name)));
+  const replaced = new Set(changed.map(([name]) => name));
+  const newestFirst = (a: RunSummary, b: RunSummary) => {
+    const x = a.created_at ?? "";
+    const y = b.created_at ?? "";
+    return x < y ? 1 : x > y ? -1 : 0;
+  };
+  return [...table.runs.filter((run) => !replaced.has(run.project)), ...fresh.flat()].sort(
+    newestFirst,
+  );
+}
+
 async function refresh(first: boolean): Promise<void> {
-  const runs = await api.runs();
+  const runs = await latestRuns(first);
   const signature = runs
     .map(
       (run) =>

@@ -47,8 +47,9 @@ async function open(path: string): Promise<Page> {
   return page;
 }
 
+const home = join(dir.path, "home");
+
 beforeAll(async () => {
-  const home = join(dir.path, "home");
   await makeRuns(home);
   writer = spawnScript(
     `const run = new Run({ project: "ui/live", runId: "growing", captureStdout: false, captureStderr: false, captureHardwareMetrics: false });
@@ -225,4 +226,35 @@ describe("the web UI", () => {
     );
     await page.close();
   }, 30_000);
+
+  it("picks up runs created or finished while the page is open", async () => {
+    const page = await open("/");
+    const late = localRun(home, { project: "ui/compare", runId: "late" });
+    late.log("train/loss", 0.5, { step: 0 });
+    await waitFor(
+      async () =>
+        (await page.locator('tr[data-run="ui/compare:late"] .status').textContent())?.includes(
+          "running",
+        ),
+      "the new run, running",
+      15_000,
+    );
+    await late.close();
+    const other = localRun(home, { project: "ui/elsewhere", runId: "fresh" });
+    await other.close();
+    await waitFor(
+      async () =>
+        (await page.locator('tr[data-run="ui/compare:late"] .status').textContent())?.includes(
+          "finished",
+        ),
+      "the run, finished",
+      15_000,
+    );
+    await waitFor(
+      async () => (await page.locator('tr[data-run="ui/elsewhere:fresh"]').count()) === 1,
+      "the new project's run",
+      15_000,
+    );
+    await page.close();
+  }, 60_000);
 });
