@@ -9,6 +9,7 @@ import { MetricChart } from "./charts.ts";
 import { configDiff, RunDetails } from "./details.ts";
 import { h, PALETTE } from "./dom.ts";
 import { RunsTable } from "./runs-table.ts";
+import { Toolbar } from "./toolbar.ts";
 import { readView, runKey, writeView } from "./view-state.ts";
 
 const LIVE_MS = 3000;
@@ -35,7 +36,18 @@ const table = new RunsTable({
   loaded: () => updateChoices(),
 });
 
-const toolbar = h("div", { class: "toolbar filters" });
+const toolbar = new Toolbar({
+  view,
+  changed: () => {
+    writeView(view);
+    renderAll();
+  },
+  logScale: (on) => {
+    view.log = on;
+    writeView(view);
+    for (const chart of charts.values()) chart.setLog(on);
+  },
+});
 const compare = h("section", { class: "compare", "aria-label": "Comparison" });
 const status = document.getElementById("status") as HTMLElement;
 
@@ -46,126 +58,8 @@ function byKey(key: string): RunSummary | undefined {
   return table.runs.find((run) => runKey(run) === key) ?? early.get(key);
 }
 
-function option(value: string, label: string, selected: boolean) {
-  return h("option", { value, selected }, label);
-}
-
-const update = (apply: (value: string) => void) => (event: Event) => {
-  apply((event.target as HTMLInputElement | HTMLSelectElement).value);
-  writeView(view);
-  renderAll();
-};
-const projectSelect = h("select", { onchange: update((value) => (view.project = value)) });
-const tagList = h("datalist", { id: "tag-list" });
-const columnList = h("datalist", { id: "column-list" });
-let choicesSignature = "";
-
-/**
- * The toolbar is built once, so typing in it is never interrupted; its choices
- * (projects, tags, columns) grow as runs and their configs arrive.
- */
-toolbar.replaceChildren(
-  h("label", {}, "Project ", projectSelect),
-  h(
-    "label",
-    {},
-    "Search ",
-    h("input", {
-      type: "search",
-      value: view.text,
-      placeholder: "run, name, tag",
-      onchange: update((value) => (view.text = value)),
-    }),
-  ),
-  h(
-    "label",
-    {},
-    "Status ",
-    h(
-      "select",
-      { onchange: update((value) => (view.status = value)) },
-      ...["", "running", "finished", "failed"].map((value) =>
-        option(value, value || "Any", value === view.status),
-      ),
-    ),
-  ),
-  h(
-    "label",
-    {},
-    "Tag ",
-    h("input", {
-      list: "tag-list",
-      value: view.tag,
-      onchange: update((value) => (view.tag = value)),
-    }),
-  ),
-  tagList,
-  h(
-    "label",
-    {},
-    "Add column ",
-    h("input", {
-      list: "column-list",
-      placeholder: "config:… or metric:…",
-      onchange: (event: Event) => {
-        const input = event.target as HTMLInputElement;
-        const value = input.value.trim();
-        if (/^(config|metric):./.test(value) && !view.columns.includes(value))
-          view.columns = [...view.columns, value];
-        input.value = "";
-        writeView(view);
-        renderAll();
-      },
-    }),
-  ),
-  columnList,
-  h(
-    "label",
-    {},
-    h("input", {
-      type: "checkbox",
-      checked: view.log,
-      onchange: (event: Event) => {
-        view.log = (event.target as HTMLInputElement).checked;
-        writeView(view);
-        for (const chart of charts.values()) chart.setLog(view.log);
-      },
-    }),
-    " Log scale",
-  ),
-);
-
 function updateChoices(): void {
-  const projects = [...new Set(table.runs.map((run) => run.project))].sort();
-  const tags = new Set<string>();
-  const configKeys = new Set<string>();
-  const metricPaths = new Set<string>();
-  for (const run of table.runs) {
-    for (const path of run.metric_paths) metricPaths.add(path);
-    const configs = table.configsOf(run);
-    if (!configs) continue;
-    for (const key of Object.keys(configs)) configKeys.add(key);
-    const runTags = configs["sys/tags"];
-    if (Array.isArray(runTags)) for (const tag of runTags) tags.add(tag);
-  }
-  const signature = [
-    projects.join(","),
-    [...tags].join(","),
-    configKeys.size,
-    metricPaths.size,
-    view.project,
-  ].join("|");
-  if (signature === choicesSignature) return;
-  choicesSignature = signature;
-  projectSelect.replaceChildren(
-    option("", "All projects", view.project === ""),
-    ...projects.map((project) => option(project, project, project === view.project)),
-  );
-  tagList.replaceChildren(...[...tags].sort().map((tag) => h("option", { value: tag })));
-  columnList.replaceChildren(
-    ...[...configKeys].sort().map((key) => h("option", { value: `config:${key}` })),
-    ...[...metricPaths].sort().map((path) => h("option", { value: `metric:${path}` })),
-  );
+  toolbar.updateChoices(table.runs, (run) => table.configsOf(run));
 }
 
 const observer = new IntersectionObserver((entries) => {
@@ -357,7 +251,7 @@ async function live(): Promise<void> {
 }
 
 const app = document.getElementById("app") as HTMLElement;
-app.replaceChildren(toolbar, table.element, compare, details.element);
+app.replaceChildren(toolbar.element, table.element, compare, details.element);
 // A linked view draws its charts first; the full run list (thousands of runs) follows,
 // or comes anyway after a second and a half.
 Promise.race([

@@ -5,8 +5,10 @@
  * the rows as they scroll into view (all of a project's only when a filter or sort needs them).
  */
 
-import { api, type ConfigValue, num, pool, type RunSummary } from "./api.ts";
-import { formatDuration, formatTime, formatValue, h } from "./dom.ts";
+import type { ConfigValue, RunSummary } from "./api.ts";
+import { formatValue, h } from "./dom.ts";
+import { RunData } from "./run-data.ts";
+import { duration, type RowCells, runRow } from "./run-row.ts";
 import { runKey, type ViewState } from "./view-state.ts";
 
 /** Rows drawn at first and added per "Show more" (or on scrolling to the end). */
@@ -20,19 +22,10 @@ export interface TableHost {
   loaded(): void;
 }
 
-/** The cells of one row that fill in when its configs and last values arrive. */
-interface RowCells {
-  run: RunSummary;
-  tags: HTMLElement;
-  extras: HTMLElement[];
-}
-
 export class RunsTable {
   readonly element = h("section", { class: "runs", "aria-label": "Runs" });
   runs: RunSummary[] = [];
-  readonly #configs = new Map<string, Record<string, ConfigValue>>();
-  readonly #configRequests = new Map<string, Promise<void>>();
-  readonly #lastValues = new Map<string, number>();
+  readonly #data = new RunData();
   readonly #host: TableHost;
   readonly #rows = new Map<Element, RowCells>();
   #shown = PAGE;
@@ -47,48 +40,19 @@ export class RunsTable {
   }
 
   configsOf(run: RunSummary): Record<string, ConfigValue> | undefined {
-    return this.#configs.get(runKey(run));
+    return this.#data.configsOf(run);
   }
 
-  /** Fetches the configs of `runs` not fetched yet, four at a time (charts need the other connections). */
-  async loadConfigs(runs: readonly RunSummary[]): Promise<void> {
-    await pool(runs, 4, (run) => {
-      const key = runKey(run);
-      if (this.#configs.has(key)) return Promise.resolve();
-      let request = this.#configRequests.get(key);
-      if (!request) {
-        request = api.configs(run).then(
-          (configs) => {
-            this.#configs.set(key, configs);
-          },
-          () => {
-            this.#configRequests.delete(key);
-          },
-        );
-        this.#configRequests.set(key, request);
-      }
-      return request;
-    });
+  loadConfigs(runs: readonly RunSummary[]): Promise<void> {
+    return this.#data.loadConfigs(runs);
   }
 
-  async #loadLastValues(runs: readonly RunSummary[]): Promise<void> {
+  /** Configs and the last values of the metric columns, of `runs`. */
+  #load(runs: readonly RunSummary[]): Promise<unknown> {
     const paths = this.#host.view.columns
       .filter((column) => column.startsWith("metric:"))
       .map((column) => column.slice(7));
-    const wanted = runs.flatMap((run) =>
-      paths
-        .filter(
-          (path) =>
-            run.metric_paths.includes(path) && !this.#lastValues.has(`${runKey(run)}\u0000${path}`),
-        )
-        .map((path) => ({ run, path })),
-    );
-    await pool(wanted, 4, async ({ run, path }) => {
-      // pointCount=1 ends with the last point as it is: the series' last value.
-      const series = await api.metrics(run, path, 1);
-      const last = series.points[series.points.length - 1];
-      if (last) this.#lastValues.set(`${runKey(run)}\u0000${path}`, num(last.value));
-    });
+    return Promise.all([this.#data.loadConfigs(runs), this.#data.loadLastValues(runs, paths)]);
   }
 
   #tags(run: RunSummary): string[] {
@@ -138,10 +102,7 @@ export class RunsTable {
           if (view.sort.startsWith("config:"))
             return formatValue(this.configsOf(run)?.[view.sort.slice(7)]);
           if (view.sort.startsWith("metric:"))
-            return (
-              this.#lastValues.get(`${runKey(run)}\u0000${view.sort.slice(7)}`) ??
-              Number.NEGATIVE_INFINITY
-            );
+            return this.#data.lastValue(run, view.sort.slice(7)) ?? Number.NEGATIVE_INFINITY;
           return run.created_at ?? "";
       }
     };
@@ -195,56 +156,13 @@ export class RunsTable {
       {},
       ...shown.map((run) => {
         const key = runKey(run);
-        const tags = h("td", { class: "tags" });
-        const extras = view.columns.map(() => h("td", { class: "extra" }));
-        const row = h(
-          "tr",
-          { "data-run": key, class: selected.has(key) ? "selected" : undefined },
-          h(
-            "td",
-            {},
-            h("input", {
-              type: "checkbox",
-              "aria-label": `Compare ${run.run_id}`,
-              "data-focus-key": `check|${key}`,
-              checked: selected.has(key),
-              onchange: (event: Event) => {
-                const on = (event.target as HTMLInputElement).checked;
-                view.selected = on
-                  ? [...view.selected, key]
-                  : view.selected.filter((k) => k !== key);
-                this.#host.changed();
-              },
-            }),
-          ),
-          h(
-            "td",
-            {},
-            h(
-              "button",
-              {
-                class: "link",
-                "data-focus-key": `open|${key}`,
-                onclick: () => this.#host.focus(run),
-              },
-              run.run_id,
-            ),
-          ),
-          h("td", {}, run.experiment_name ?? ""),
-          h("td", {}, run.project),
-          h(
-            "td",
-            { class: `status ${run.status}` },
-            run.status === "running" ? h("span", { class: "live", title: "live" }, "● ") : "",
-            run.status,
-            run.trashed ? " (trashed)" : "",
-          ),
-          h("td", {}, formatTime(run.created_at)),
-          h("td", {}, formatDuration(duration(run))),
-          tags,
-          ...extras,
-        );
-        const cells = { run, tags, extras };
+        const { row, cells } = runRow(run, view.columns.length, selected.has(key), {
+          toggle: (on) => {
+            view.selected = on ? [...view.selected, key] : view.selected.filter((k) => k !== key);
+            this.#host.changed();
+          },
+          open: () => this.#host.focus(run),
+        });
         this.#rows.set(row, cells);
         this.#paint(cells);
         return row;
@@ -354,7 +272,7 @@ export class RunsTable {
       this.#flushQueued = false;
       const runs = [...this.#pending];
       this.#pending.clear();
-      void Promise.all([this.loadConfigs(runs), this.#loadLastValues(runs)]).then(() => {
+      void this.#load(runs).then(() => {
         for (const cells of this.#rows.values()) this.#paint(cells);
         this.#host.loaded();
       });
@@ -369,9 +287,9 @@ export class RunsTable {
     const need = this.#needsEverything();
     if (!need || need === this.#everything) return;
     const runs = this.#inProject();
-    const missing = runs.filter((run) => !this.#configs.has(runKey(run)));
+    const missing = runs.filter((run) => !this.configsOf(run));
     if (missing.length > 0) count.textContent += ` · loading the data of ${missing.length} runs…`;
-    await Promise.all([this.loadConfigs(runs), this.#loadLastValues(runs)]);
+    await this.#load(runs);
     if (this.#needsEverything() !== need) return;
     this.#everything = need;
     this.#host.loaded();
@@ -380,13 +298,7 @@ export class RunsTable {
 
   #cell(run: RunSummary, column: string): string {
     if (column.startsWith("config:")) return formatValue(this.configsOf(run)?.[column.slice(7)]);
-    const value = this.#lastValues.get(`${runKey(run)}\u0000${column.slice(7)}`);
+    const value = this.#data.lastValue(run, column.slice(7));
     return value === undefined ? "" : formatValue(value);
   }
-}
-
-function duration(run: RunSummary): number {
-  if (!run.created_at) return Number.NaN;
-  const end = run.status === "running" || !run.closed_at ? Date.now() : Date.parse(run.closed_at);
-  return end - Date.parse(run.created_at);
 }

@@ -1,0 +1,76 @@
+/** One row of the runs table: its cells, and those that fill in when the run's data arrives. */
+
+import type { RunSummary } from "./api.ts";
+import { formatDuration, formatTime, h } from "./dom.ts";
+import { runKey } from "./view-state.ts";
+
+/** The cells of one row that fill in when its configs and last values arrive. */
+export interface RowCells {
+  run: RunSummary;
+  tags: HTMLElement;
+  extras: HTMLElement[];
+}
+
+export interface RowActions {
+  /** The compare checkbox changed. */
+  toggle(on: boolean): void;
+  /** The run id was clicked: show the run's details. */
+  open(): void;
+}
+
+/** Milliseconds from creation to close (or to now, while running). */
+export function duration(run: RunSummary): number {
+  if (!run.created_at) return Number.NaN;
+  const end = run.status === "running" || !run.closed_at ? Date.now() : Date.parse(run.closed_at);
+  return end - Date.parse(run.created_at);
+}
+
+export function runRow(
+  run: RunSummary,
+  extraColumns: number,
+  selected: boolean,
+  actions: RowActions,
+): { row: HTMLTableRowElement; cells: RowCells } {
+  const key = runKey(run);
+  const tags = h("td", { class: "tags" });
+  const extras = Array.from({ length: extraColumns }, () => h("td", { class: "extra" }));
+  // data-focus-key lets a redraw put the keyboard focus back where it was.
+  const row = h(
+    "tr",
+    { "data-run": key, class: selected ? "selected" : undefined },
+    h(
+      "td",
+      {},
+      h("input", {
+        type: "checkbox",
+        "aria-label": `Compare ${run.run_id}`,
+        "data-focus-key": `check|${key}`,
+        checked: selected,
+        onchange: (event: Event) => actions.toggle((event.target as HTMLInputElement).checked),
+      }),
+    ),
+    h(
+      "td",
+      {},
+      h(
+        "button",
+        { class: "link", "data-focus-key": `open|${key}`, onclick: () => actions.open() },
+        run.run_id,
+      ),
+    ),
+    h("td", {}, run.experiment_name ?? ""),
+    h("td", {}, run.project),
+    h(
+      "td",
+      { class: `status ${run.status}` },
+      run.status === "running" ? h("span", { class: "live", title: "live" }, "● ") : "",
+      run.status,
+      run.trashed ? " (trashed)" : "",
+    ),
+    h("td", {}, formatTime(run.created_at)),
+    h("td", {}, formatDuration(duration(run))),
+    tags,
+    ...extras,
+  );
+  return { row, cells: { run, tags, extras } };
+}
