@@ -83,41 +83,26 @@ self.onmessage = (event: MessageEvent<ToUploader>) => {
     case "wait":
     case "finish": {
       const uploader = uploaders.get(message.id);
-      if (!uploader) {
+      const done = (remaining: number) =>
         post({
           type: "done",
           id: message.id,
           token: message.token,
-          remaining: 0,
-          state: "finished",
+          remaining,
+          state: uploader?.state ?? "finished",
         });
-        return;
-      }
-      if (message.type === "finish") {
+      if (!uploader) done(0);
+      else if (message.type === "finish") {
         void withTimeout(uploader.finish(), message.timeoutMs).then(async () => {
           // Past the timeout the upload stops, and lets go of the file before close()
           // returns, so the run is left as one checkpointed file.
           if (uploader.state === "uploading") await uploader.stop();
           const remaining = uploader.pending();
           uploaders.delete(message.id);
-          post({
-            type: "done",
-            id: message.id,
-            token: message.token,
-            remaining,
-            state: uploader.state,
-          });
+          done(remaining);
         });
       } else {
-        void waitForDrain(uploader, message.timeoutMs).then((remaining) => {
-          post({
-            type: "done",
-            id: message.id,
-            token: message.token,
-            remaining,
-            state: uploader.state,
-          });
-        });
+        void waitForDrain(uploader, message.timeoutMs).then(done);
       }
       return;
     }
