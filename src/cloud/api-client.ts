@@ -45,6 +45,16 @@ function describeError(status: number, body: unknown, fallback: string): string 
   return `HTTP ${status}${fallback ? `: ${fallback}` : ""}`;
 }
 
+/** A request that got no answer (refused, dropped, timed out, aborted): worth retrying. */
+function unanswered(error: unknown): Outcome<never> {
+  return {
+    kind: "retry",
+    status: 0,
+    message: error instanceof Error ? error.message : String(error),
+    retryAfterMs: undefined,
+  };
+}
+
 export class ApiClient {
   readonly baseUrl: string;
   readonly appUrl: string;
@@ -101,24 +111,14 @@ export class ApiClient {
         signal: AbortSignal.any([AbortSignal.timeout(this.#timeoutMs), this.#aborted.signal]),
       } as RequestInit);
     } catch (error) {
-      return {
-        kind: "retry",
-        status: 0,
-        message: error instanceof Error ? error.message : String(error),
-        retryAfterMs: undefined,
-      };
+      return unanswered(error);
     }
     let text: string;
     try {
       text = await response.text();
     } catch (error) {
       // The connection broke while the answer was read: nothing is known to have arrived.
-      return {
-        kind: "retry",
-        status: 0,
-        message: error instanceof Error ? error.message : String(error),
-        retryAfterMs: undefined,
-      };
+      return unanswered(error);
     }
     let parsed: unknown = text;
     try {

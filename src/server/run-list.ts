@@ -90,10 +90,11 @@ async function currentList(catalog: RunCatalog): Promise<RunListCache> {
     building.set(catalog, pending);
   }
   const list = await pending.done;
-  if (building.get(catalog) === pending) building.delete(catalog);
-  const latest = caches.get(catalog);
-  if (!latest || latest.signature !== catalog.changeToken(catalog.files()))
+  // The newest build is the one kept; an older one answers only its own requests.
+  if (building.get(catalog) === pending) {
+    building.delete(catalog);
     caches.set(catalog, list);
+  }
   return list;
 }
 

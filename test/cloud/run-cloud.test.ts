@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { GoodseedError, Run, StorageError, StorageUnavailableError } from "../../src/index.ts";
 import { startFakeRemoteProcess } from "../helpers/fake-remote.ts";
-import { rejected, thrown } from "../helpers/runs.ts";
+import { localRun, rejected, thrown } from "../helpers/runs.ts";
 import { REPO_ROOT, tempDir } from "../helpers/temp-dir.ts";
 
 type Options = ConstructorParameters<typeof Run>[0];
@@ -20,20 +20,7 @@ function withApi<T>(url: string, body: () => T): T {
 }
 
 function cloudRun(url: string, home: string, options: Options = {}): Run {
-  return withApi(
-    url,
-    () =>
-      new Run({
-        storage: "cloud",
-        apiKey: "test-key",
-        goodseedHome: home,
-        captureStdout: false,
-        captureStderr: false,
-        captureHardwareMetrics: false,
-        gitRef: false,
-        ...options,
-      }),
-  );
+  return withApi(url, () => localRun(home, { storage: "cloud", apiKey: "test-key", ...options }));
 }
 
 describe("cloud runs", () => {

@@ -2,6 +2,7 @@
 
 import { Run, type RunOptions } from "../../src/index.ts";
 
+/** A run in `home` that captures nothing from the process: local unless `options` say otherwise. */
 export function localRun(home: string, options: RunOptions = {}): Run {
   return new Run({
     storage: "local",
