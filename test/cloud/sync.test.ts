@@ -141,13 +141,20 @@ describe("cloud sync", () => {
 
   it("sends the newer value of a point overwritten while its first version is in flight", async () => {
     await using dir = tempDir();
-    await using fake = await startFakeRemoteProcess({ ingestFaults: ["stall"], stallMs: 1500 });
+    await using fake = await startFakeRemoteProcess({ ingestFaults: ["stall"], stallMs: 3000 });
+    // The second value is logged only once the fake holds the first one's request.
     const result = await runScript(
       `const run = new Run({ project: "acme/vision", runId: "rewritten", storage: "cloud", apiKey: "test-key",
   captureStdout: false, captureStderr: false, captureHardwareMetrics: false, gitRef: false });
 run.log("loss", 1.0, { step: 7 });
 run.sync();
-await Bun.sleep(700);
+const deadline = Date.now() + 20_000;
+const stalling = async () =>
+  ((await (await fetch(process.env.GOODSEED_API_URL + "/__fake/state")).json()) as { stalling: number }).stalling;
+while ((await stalling()) === 0) {
+  if (Date.now() > deadline) throw new Error("the first ingest never reached the fake");
+  await Bun.sleep(20);
+}
 run.log("loss", 2.0, { step: 7 });
 await run.close();`,
       { home: dir.path, env: { GOODSEED_API_URL: fake.url }, timeoutMs: 30_000 },

@@ -36,6 +36,8 @@ export interface RemoteRun {
 
 export interface FakeSnapshot {
   requests: RecordedRequest[];
+  /** Ingest requests received and held by a "stall" fault, not yet answered. */
+  stalling: number;
   runs: {
     id: string;
     workspace: string;
@@ -76,6 +78,7 @@ export class FakeRemote {
   readonly runs = new Map<string, RemoteRun>();
   readonly #options: Required<Omit<FakeRemoteOptions, "ingestFaults">> & { faults: Fault[] };
   #server: Server | undefined;
+  #stalling = 0;
   url = "";
 
   constructor(options: FakeRemoteOptions = {}) {
@@ -117,6 +120,7 @@ export class FakeRemote {
   snapshot(): FakeSnapshot {
     return {
       requests: this.requests,
+      stalling: this.#stalling,
       runs: [...this.runs.values()].map((run) => ({
         ...run,
         configs: Object.fromEntries(run.configs),
@@ -195,7 +199,11 @@ export class FakeRemote {
         request.socket.destroy();
         return;
       }
-      if (fault === "stall") await Bun.sleep(this.#options.stallMs);
+      if (fault === "stall") {
+        this.#stalling++;
+        await Bun.sleep(this.#options.stallMs);
+        this.#stalling--;
+      }
       for (const point of (body as { points: Record<string, unknown>[] }).points) {
         const key = `${point.path}\u0000${point.step}`;
         if ("text" in point) run.strings.set(key, point.text);
