@@ -67,7 +67,14 @@ export function metricPathsBody({ db }: QueryContext): string {
   return `{"paths": ${JSON.stringify(paths)}}`;
 }
 
-const encoder = new TextEncoder();
+/** A string as JSON with every non-ASCII character escaped as `\\uXXXX`. */
+function asciiJson(text: string): string {
+  return JSON.stringify(text).replace(
+    /[\u0080-\uffff]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** Points per chunk of a streamed body. */
 const CHUNK = 8192;
 
@@ -88,7 +95,9 @@ function streamSeries(pathJson: string, columns: SeriesColumns): ReadableStream<
       }
       next = end;
       if (next >= length) text += "]}";
-      controller.enqueue(encoder.encode(text));
+      // Every character is ASCII (the path is escaped), so latin1 is UTF-8 here, and
+      // it is several times cheaper to encode.
+      controller.enqueue(Buffer.from(text, "latin1"));
       if (next >= length) controller.close();
     },
   });
@@ -104,7 +113,7 @@ export async function rawMetricsBody(
     const id = seriesId(db, "metric_series", path);
     if (id === undefined) return '{"metrics": []}';
     return streamSeries(
-      JSON.stringify(path),
+      asciiJson(path),
       await context.series.get(db, context.file, context.version, id),
     );
   }

@@ -11,7 +11,7 @@
 import type { Database } from "bun:sqlite";
 import { readY } from "../storage/run-reader.ts";
 import type { FileVersion } from "./connection-pool.ts";
-import { type LoadedSeries, loadSeries, readRange } from "./series-loader.ts";
+import { type LoadedSeries, loadAllFromPages, loadSeries, readRange } from "./series-loader.ts";
 
 export interface SeriesColumns {
   readonly steps: Float64Array;
@@ -31,6 +31,16 @@ interface Entry {
 }
 
 const BYTES_PER_POINT = 24;
+const EMPTY: LoadedSeries = {
+  steps: new Float64Array(0),
+  ys: new Float64Array(0),
+  ts: new Float64Array(0),
+  length: 0,
+};
+/** Tables with fewer rows than this are read through SQLite, one series at a time. */
+const PAGES_FROM = 200_000;
+/** Decode the whole table only for a series that holds at least this share of its rows. */
+const PAGES_SHARE = 4;
 
 function grow(array: Float64Array, capacity: number): Float64Array {
   const grown = new Float64Array(capacity);
@@ -71,16 +81,8 @@ export class SeriesCache {
     seriesId: number,
   ): Promise<SeriesColumns> {
     const key = `${file}\u0000${seriesId}`;
-    const entry = this.#entries.get(key);
-    if (entry) {
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
-      if (entry.version === version.key || this.#refresh(db, entry, seriesId)) {
-        entry.version = version.key;
-        return entry;
-      }
-      this.#drop(key, entry);
-    }
+    const cached = this.#current(db, key, version, seriesId);
+    if (cached) return cached;
     let loading = this.#loading.get(key);
     if (!loading) {
       loading = this.#load(db, file, seriesId, version);
@@ -88,32 +90,74 @@ export class SeriesCache {
     }
     try {
       const loaded = await loading;
-      if (!this.#entries.has(key)) {
-        this.#entries.set(key, loaded);
-        this.#bytes += loaded.steps.length * BYTES_PER_POINT;
-        this.#evict();
-      }
+      this.#add(key, loaded);
       return loaded;
     } finally {
       this.#loading.delete(key);
     }
   }
 
+  /** The entry for `key` brought up to `version`, or undefined. */
+  #current(db: Database, key: string, version: FileVersion, seriesId: number): Entry | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    if (entry.version === version.key || this.#refresh(db, entry, seriesId)) {
+      entry.version = version.key;
+      return entry;
+    }
+    this.#drop(key, entry);
+    return undefined;
+  }
+
+  #add(key: string, entry: Entry): void {
+    if (this.#entries.has(key)) return;
+    this.#entries.set(key, entry);
+    this.#bytes += entry.steps.length * BYTES_PER_POINT;
+    this.#evict();
+  }
+
   async #load(db: Database, file: string, seriesId: number, version: FileVersion): Promise<Entry> {
     const maxRowid = (): number =>
       db.query<{ m: number | null }, []>("SELECT max(rowid) AS m FROM metric_points").get()?.m ?? 0;
-    let top: number;
-    let data: LoadedSeries;
-    if (version.settled) {
-      // Nothing writes a settled file: the two reads cannot see different states.
-      top = maxRowid();
-      data = await loadSeries(db, file, seriesId, true);
-    } else {
-      [top, data] = db.transaction(
+    if (!version.settled) {
+      const [top, data] = db.transaction(
         () => [maxRowid(), readRange(db, seriesId, null, null)] as const,
       )();
+      return { version: version.key, maxRowid: top, ...data };
     }
-    return { version: version.key, maxRowid: top, ...data };
+    // Nothing writes a settled file: separate reads cannot see different states.
+    const top = maxRowid();
+    const all = this.#pagesPay(db, seriesId, top) && loadAllFromPages(db, file, version);
+    if (all) {
+      const entry = (data: LoadedSeries): Entry => ({
+        version: version.key,
+        maxRowid: top,
+        ...data,
+      });
+      for (const [id, data] of all)
+        if (id !== seriesId) this.#add(`${file}\u0000${id}`, entry(data));
+      return entry(all.get(seriesId) ?? EMPTY);
+    }
+    return { version: version.key, maxRowid: top, ...(await loadSeries(db, file, seriesId, true)) };
+  }
+
+  /**
+   * Whether decoding the whole table from its pages beats reading one series through
+   * SQLite: the table is long, fits the cache with room to spare, and the series is a
+   * large share of it (the other series come along, ready for the next requests).
+   */
+  #pagesPay(db: Database, seriesId: number, tableRows: number): boolean {
+    if (tableRows < PAGES_FROM || tableRows * BYTES_PER_POINT > this.#maxBytes / 2) return false;
+    const needed = Math.ceil(tableRows / PAGES_SHARE);
+    const count =
+      db
+        .query<{ n: number }, [number, number]>(
+          "SELECT count(*) AS n FROM (SELECT 1 FROM metric_points WHERE series_id = ? LIMIT ?)",
+        )
+        .get(seriesId, needed)?.n ?? 0;
+    return count >= needed;
   }
 
   /** Merges rows written since the entry was read; false when it must be read again. */

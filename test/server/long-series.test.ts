@@ -1,0 +1,147 @@
+/**
+ * Long metric series of finished runs: the server may read them from the file's
+ * pages instead of through SQLite, and must answer exactly as it does for a run that
+ * is still being written.
+ */
+
+import { Database } from "bun:sqlite";
+import { describe, expect, it } from "bun:test";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { localRun } from "../helpers/runs.ts";
+import { appFor, request } from "../helpers/server.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
+
+const STEPS = 150_000;
+
+function loss(step: number): number {
+  if (step === 77) return Number.NaN;
+  if (step === 78) return Number.POSITIVE_INFINITY;
+  if (step === 79) return Number.NEGATIVE_INFINITY;
+  if (step === 80) return 1e300;
+  if (step === 81) return -5e-324;
+  if (step === 82) return 2 ** 60;
+  return Math.exp(-step / STEPS) + 0.01 * Math.sin(step);
+}
+
+/**
+ * A finished run whose metric_points table holds 300,000+ rows: two interleaved
+ * series, special values, a step written twice, a series logged backwards and one
+ * with fractional steps.
+ */
+async function writeLongRun(home: string): Promise<string> {
+  const run = localRun(home, { project: "acme/long", runId: "finished" });
+  for (let step = 0; step < STEPS; step++)
+    run.logMetrics({ "train/loss": loss(step), "train/lr": step * 1e-7 - 3 }, { step });
+  for (let step = 1000; step >= 0; step--) run.log("late", -step, { step });
+  for (let i = 0; i < 1000; i++) run.log("eval/acc", i / 1000, { step: i * 0.1 });
+  run.log("train/loss", 42, { step: 10 });
+  await run.close();
+  return join(home, "projects/acme/long/runs/finished.sqlite");
+}
+
+/**
+ * A copy of `file` as project `project`, with WAL content held open by a writer, so
+ * that the server reads it through SQLite as a run being written.
+ */
+function liveCopy(projects: string, file: string, project: string): Database {
+  const dir = join(projects, project, "runs");
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(file, join(dir, "finished.sqlite"));
+  const db = new Database(join(dir, "finished.sqlite"));
+  db.run("PRAGMA journal_mode = WAL");
+  db.run("PRAGMA wal_autocheckpoint = 0");
+  db.run("UPDATE run_meta SET value = value WHERE key = 'run_id'");
+  return db;
+}
+
+const QUERIES = [
+  "path=train/loss",
+  "path=train/loss&pointCount=1000",
+  "path=train/loss&pointCount=7",
+  "path=train/loss&pointCount=500&firstPointIndex=70&lastPointIndex=60000",
+  "path=train/lr&pointCount=1000",
+  "path=train/lr&pointCount=333&firstPointIndex=149000",
+  "path=late",
+  "path=late&pointCount=10",
+  "path=eval/acc",
+  "path=eval/acc&pointCount=64",
+];
+
+describe("long metric series of a finished run", () => {
+  it("come out exactly as through SQLite, every series of the file, in step order", async () => {
+    await using dir = tempDir();
+    const file = await writeLongRun(dir.path);
+    const projects = join(dir.path, "projects");
+    const live = liveCopy(projects, file, "acme/live");
+    try {
+      await using app = appFor(projects);
+      for (const query of QUERIES) {
+        const finished = await request(app, `/api/runs/acme/long/finished/metrics?${query}`);
+        const written = await request(app, `/api/runs/acme/live/finished/metrics?${query}`);
+        expect(finished.status).toBe(200);
+        expect(finished.text.length).toBeGreaterThan(100);
+        if (finished.text !== written.text) throw new Error(`${query}: the bodies differ`);
+      }
+
+      const raw = (await request(app, "/api/runs/acme/long/finished/metrics?path=train/loss")).body
+        .metrics as { step: number; value: number | string }[];
+      expect(raw).toHaveLength(STEPS);
+      expect(raw.every((point, index) => point.step === index)).toBe(true);
+      expect(raw[10]?.value).toBe(42);
+      expect(raw.slice(77, 83).map((point) => point.value)).toEqual([
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        1e300,
+        -5e-324,
+        2 ** 60,
+      ]);
+      expect(raw[5000]?.value).toBe(loss(5000));
+
+      const late = (await request(app, "/api/runs/acme/long/finished/metrics?path=late")).body
+        .metrics as { step: number; value: number }[];
+      expect(late.map((point) => point.step)).toEqual(Array.from({ length: 1001 }, (_, i) => i));
+      expect(late[1000]?.value).toBe(-1000);
+
+      // The first bucket of 256 points (k for 150,000 points in 1,000 buckets), by hand.
+      const ds = (
+        await request(app, "/api/runs/acme/long/finished/metrics?path=train/lr&pointCount=1000")
+      ).body.points as { step: number; value: number; minY: number; maxY: number }[];
+      let sum = 0;
+      for (let step = 0; step < 256; step++) sum += step * 1e-7 - 3;
+      expect(ds[1]).toMatchObject({ step: 127.5, value: sum / 256, minY: -3, maxY: 255e-7 - 3 });
+    } finally {
+      live.close();
+    }
+  }, 60_000);
+
+  it("read the same from files with 1 KiB and 64 KiB pages", async () => {
+    await using dir = tempDir();
+    const file = await writeLongRun(dir.path);
+    const projects = join(dir.path, "projects");
+    for (const pageSize of [1024, 65536]) {
+      const runs = join(projects, `acme/pages-${pageSize}`, "runs");
+      mkdirSync(runs, { recursive: true });
+      const source = new Database(file);
+      source.run(`PRAGMA page_size = ${pageSize}`);
+      source.run(`VACUUM INTO '${join(runs, "finished.sqlite")}'`);
+      source.close();
+      const copy = new Database(join(runs, "finished.sqlite"), { readonly: true });
+      expect(copy.query("PRAGMA page_size").get()).toEqual({ page_size: pageSize });
+      copy.close();
+    }
+    await using app = appFor(projects);
+    for (const query of QUERIES) {
+      const original = await request(app, `/api/runs/acme/long/finished/metrics?${query}`);
+      for (const pageSize of [1024, 65536]) {
+        const copy = await request(
+          app,
+          `/api/runs/acme/pages-${pageSize}/finished/metrics?${query}`,
+        );
+        if (copy.text !== original.text)
+          throw new Error(`${query}, ${pageSize}-byte pages: the bodies differ`);
+      }
+    }
+  }, 60_000);
+});
