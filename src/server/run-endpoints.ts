@@ -16,6 +16,7 @@ import {
   rawMetricsBody,
   stringSeriesBody,
 } from "./run-queries.ts";
+import type { SeriesTrace } from "./series-cache.ts";
 
 const INTEGER = /^[+-]?\d+$/;
 
@@ -40,12 +41,19 @@ export async function runEndpoint(
   const current = version as unknown as NonNullable<ReturnType<typeof fileVersion>>;
   type Body = string | ReadableStream<Uint8Array>;
   const read = async (body: (context: QueryContext) => Body | Promise<Body>): Promise<Response> => {
+    const trace: SeriesTrace = {};
     try {
-      return jsonResponse(
+      const response = jsonResponse(
         await state.pool.with(file, current, (db) =>
-          body({ db, file, version: current, series: state.series }),
+          body({ db, file, version: current, series: state.series, trace }),
         ),
       );
+      if (trace.source !== undefined)
+        response.headers.set(
+          "server-timing",
+          `series;desc="${trace.source}";dur=${(trace.ms ?? 0).toFixed(1)}`,
+        );
+      return response;
     } catch (error) {
       state.pool.forget(file);
       state.series.forget(file);

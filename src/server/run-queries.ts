@@ -11,7 +11,7 @@ import { isoFromSeconds } from "../values/time.ts";
 import { decodeConfigForApi } from "./config-json.ts";
 import type { FileVersion } from "./connection-pool.ts";
 import { jsonNumber, jsonValue } from "./json.ts";
-import type { SeriesCache, SeriesColumns } from "./series-cache.ts";
+import type { SeriesCache, SeriesColumns, SeriesTrace } from "./series-cache.ts";
 
 /** What a query needs besides its connection: the file, its version and the series cache. */
 export interface QueryContext {
@@ -19,6 +19,8 @@ export interface QueryContext {
   readonly file: string;
   readonly version: FileVersion;
   readonly series: SeriesCache;
+  /** Filled in by reads of the series cache. */
+  readonly trace: SeriesTrace;
 }
 
 /** `logged_at` texts, cached: consecutive points mostly share their second. */
@@ -114,7 +116,7 @@ export async function rawMetricsBody(
     if (id === undefined) return '{"metrics": []}';
     return streamSeries(
       asciiJson(path),
-      await context.series.get(db, context.file, context.version, id),
+      await context.series.get(db, context.file, context.version, id, context.trace),
     );
   }
   const parts: string[] = [];
@@ -154,7 +156,7 @@ export async function downsampledBody(
   const columns =
     id === undefined
       ? undefined
-      : await context.series.get(context.db, context.file, context.version, id);
+      : await context.series.get(context.db, context.file, context.version, id, context.trace);
   const total = columns?.length ?? 0;
   const envelope = (points: string[], f: number, l: number, downsampled: boolean) =>
     `{"points": [${points.join(", ")}], "firstPointIndex": ${f}, "lastPointIndex": ${l}, "totalCount": ${total}, "downsampled": ${downsampled}}`;

@@ -13,6 +13,16 @@ import { readY } from "../storage/run-reader.ts";
 import type { FileVersion } from "./connection-pool.ts";
 import { type LoadedSeries, loadAllFromPages, loadSeries, readRange } from "./series-loader.ts";
 
+/**
+ * How a series was found, for the `Server-Timing` header: already in memory, brought
+ * up to date with rows written since, decoded from the file's pages, or read
+ * through SQLite; with the milliseconds it took.
+ */
+export interface SeriesTrace {
+  source?: "memory" | "new rows" | "pages" | "sqlite";
+  ms?: number;
+}
+
 export interface SeriesColumns {
   readonly steps: Float64Array;
   readonly ys: Float64Array;
@@ -79,18 +89,25 @@ export class SeriesCache {
     file: string,
     version: FileVersion,
     seriesId: number,
+    trace: SeriesTrace = {},
   ): Promise<SeriesColumns> {
+    const started = performance.now();
     const key = `${file}\u0000${seriesId}`;
-    const cached = this.#current(db, key, version, seriesId);
-    if (cached) return cached;
+    const cached = this.#current(db, key, version, seriesId, trace);
+    if (cached) {
+      trace.ms = performance.now() - started;
+      return cached;
+    }
     let loading = this.#loading.get(key);
     if (!loading) {
-      loading = this.#load(db, file, seriesId, version);
+      loading = this.#load(db, file, seriesId, version, trace);
       this.#loading.set(key, loading);
     }
     try {
       const loaded = await loading;
       this.#add(key, loaded);
+      trace.source ??= "sqlite";
+      trace.ms = performance.now() - started;
       return loaded;
     } finally {
       this.#loading.delete(key);
@@ -98,12 +115,19 @@ export class SeriesCache {
   }
 
   /** The entry for `key` brought up to `version`, or undefined. */
-  #current(db: Database, key: string, version: FileVersion, seriesId: number): Entry | undefined {
+  #current(
+    db: Database,
+    key: string,
+    version: FileVersion,
+    seriesId: number,
+    trace: SeriesTrace,
+  ): Entry | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     this.#entries.delete(key);
     this.#entries.set(key, entry);
     if (entry.version === version.key || this.#refresh(db, entry, seriesId)) {
+      trace.source = entry.version === version.key ? "memory" : "new rows";
       entry.version = version.key;
       return entry;
     }
@@ -118,7 +142,13 @@ export class SeriesCache {
     this.#evict();
   }
 
-  async #load(db: Database, file: string, seriesId: number, version: FileVersion): Promise<Entry> {
+  async #load(
+    db: Database,
+    file: string,
+    seriesId: number,
+    version: FileVersion,
+    trace: SeriesTrace,
+  ): Promise<Entry> {
     const maxRowid = (): number =>
       db.query<{ m: number | null }, []>("SELECT max(rowid) AS m FROM metric_points").get()?.m ?? 0;
     if (!version.settled) {
@@ -131,6 +161,7 @@ export class SeriesCache {
     const top = maxRowid();
     const all = this.#pagesPay(db, seriesId, top) && loadAllFromPages(db, file, version);
     if (all) {
+      trace.source = "pages";
       const entry = (data: LoadedSeries): Entry => ({
         version: version.key,
         maxRowid: top,

@@ -13,6 +13,9 @@ import { appFor, request } from "../helpers/server.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
 const STEPS = 150_000;
+const INTS = [0, 1, -1, 127, -128, 200, -200, 70_000, -70_000, 1e8, -1e8, 2 ** 40, -(2 ** 40)];
+INTS.push(2 ** 60, -(2 ** 60), 2 ** 53 - 1, -(2 ** 53) + 1, 0.5, -0.5);
+const TS = [0, 1, -1, 100, -200, 70_000, -70_000, 1e8, -1e8, 2 ** 33, -(2 ** 33)];
 
 function loss(step: number): number {
   if (step === 77) return Number.NaN;
@@ -35,9 +38,19 @@ async function writeLongRun(home: string): Promise<string> {
     run.logMetrics({ "train/loss": loss(step), "train/lr": step * 1e-7 - 3 }, { step });
   for (let step = 1000; step >= 0; step--) run.log("late", -step, { step });
   for (let i = 0; i < 1000; i++) run.log("eval/acc", i / 1000, { step: i * 0.1 });
+
   run.log("train/loss", 42, { step: 10 });
   await run.close();
-  return join(home, "projects/acme/long/runs/finished.sqlite");
+  const file = join(home, "projects/acme/long/runs/finished.sqlite");
+  // Integers take 1 to 8 bytes on disk: ts of every width and sign, before 1970 too.
+  const db = new Database(file);
+  db.run("INSERT INTO metric_series (path) VALUES ('ints')");
+  const insert = db.query(
+    "INSERT INTO metric_points (series_id, step, y, ts) VALUES ((SELECT id FROM metric_series WHERE path = 'ints'), ?, ?, ?)",
+  );
+  INTS.forEach((value, i) => insert.run(i - 100_000, value, TS[i % TS.length] as number));
+  db.close();
+  return file;
 }
 
 /**
@@ -51,7 +64,7 @@ function liveCopy(projects: string, file: string, project: string): Database {
   const db = new Database(join(dir, "finished.sqlite"));
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA wal_autocheckpoint = 0");
-  db.run("UPDATE run_meta SET value = value WHERE key = 'run_id'");
+  db.run("INSERT OR REPLACE INTO run_meta (key, value) VALUES ('note', 'held open')");
   return db;
 }
 
@@ -66,6 +79,7 @@ const QUERIES = [
   "path=late&pointCount=10",
   "path=eval/acc",
   "path=eval/acc&pointCount=64",
+  "path=ints",
 ];
 
 describe("long metric series of a finished run", () => {
@@ -76,6 +90,20 @@ describe("long metric series of a finished run", () => {
     const live = liveCopy(projects, file, "acme/live");
     try {
       await using app = appFor(projects);
+      // The first request decodes the table's pages, which brings every series along.
+      const sources = async (project: string) => {
+        const seen: string[] = [];
+        for (const path of ["train/loss", "train/lr", "late"]) {
+          const response = await request(
+            app,
+            `/api/runs/acme/${project}/finished/metrics?path=${path}&pointCount=10`,
+          );
+          seen.push(/desc="([^"]+)"/.exec(response.headers.get("server-timing") ?? "")?.[1] ?? "");
+        }
+        return seen;
+      };
+      expect(await sources("long")).toEqual(["pages", "memory", "memory"]);
+      expect(await sources("live")).toEqual(["sqlite", "sqlite", "sqlite"]);
       for (const query of QUERIES) {
         const finished = await request(app, `/api/runs/acme/long/finished/metrics?${query}`);
         const written = await request(app, `/api/runs/acme/live/finished/metrics?${query}`);
@@ -98,6 +126,14 @@ describe("long metric series of a finished run", () => {
         2 ** 60,
       ]);
       expect(raw[5000]?.value).toBe(loss(5000));
+
+      const ints = (await request(app, "/api/runs/acme/long/finished/metrics?path=ints")).body
+        .metrics as { step: number; value: number; logged_at: string }[];
+      expect(ints.map((point) => point.value)).toEqual(INTS);
+      expect(ints[0]?.step).toBe(-100_000);
+      expect(ints.slice(0, TS.length).map((point) => point.logged_at)).toEqual(
+        TS.map((seconds) => new Date(seconds * 1000).toISOString().replace(".000Z", "+00:00")),
+      );
 
       const late = (await request(app, "/api/runs/acme/long/finished/metrics?path=late")).body
         .metrics as { step: number; value: number }[];
@@ -132,6 +168,13 @@ describe("long metric series of a finished run", () => {
       copy.close();
     }
     await using app = appFor(projects);
+    for (const pageSize of [1024, 65536]) {
+      const first = await request(
+        app,
+        `/api/runs/acme/pages-${pageSize}/finished/metrics?path=train/lr&pointCount=10`,
+      );
+      expect(first.headers.get("server-timing")).toContain('desc="pages"');
+    }
     for (const query of QUERIES) {
       const original = await request(app, `/api/runs/acme/long/finished/metrics?${query}`);
       for (const pageSize of [1024, 65536]) {
