@@ -31,7 +31,11 @@ const TARGETS: readonly Target[] = [
 ];
 
 const ROOT = resolve(import.meta.dir, "..");
-const WORKERS = ["src/workers/writer-worker.ts", "src/server/series-loader-worker.ts"];
+const WORKERS = [
+  "src/workers/writer-worker.ts",
+  "src/server/series-loader-worker.ts",
+  "src/server/summary-worker.ts",
+];
 
 function hostTarget(): Target {
   const os = process.platform === "win32" ? "windows" : process.platform;

@@ -13,6 +13,7 @@ import type { Database } from "bun:sqlite";
 import { type Dirent, type FSWatcher, readdirSync, type Stats, statSync, watch } from "node:fs";
 import { join, sep } from "node:path";
 import type { ConnectionPool, FileVersion } from "./connection-pool.ts";
+import { readOnWorker } from "./summary-reader.ts";
 
 export interface RunFile {
   /** Project name: the path of the directory above `runs/`, relative to the served directory. */
@@ -97,6 +98,12 @@ export function readSummary(db: Database, project: string, stem: string): RunSum
   };
 }
 
+/** From this many unread settled files on, the summary Worker helps read them. */
+const OFFLOAD_FROM = 200;
+/** Files per request to the summary Worker: a few milliseconds of reading. */
+const BATCH = 32;
+const BATCHES_AHEAD = 3;
+
 export class RunCatalog {
   readonly root: string;
   readonly #pool: ConnectionPool;
@@ -104,6 +111,20 @@ export class RunCatalog {
   readonly #dirs = new Map<string, CachedDir>();
   readonly #summaries = new Map<string, { key: string; summary: RunSummary | undefined }>();
   readonly #warned = new Set<string>();
+  /**
+   * Runs waiting for their summaries to be read, taken by this thread from the front
+   * and by the summary Worker (settled files only) in batches; both stop when it is
+   * empty, so the work divides itself by how fast each goes.
+   */
+  #queue: RunFile[] = [];
+  /** Where the front of {@link #queue} is: taken entries before it are dropped in bulk. */
+  #head = 0;
+  readonly #queued = new Set<string>();
+  /**
+   * The batches the Worker has been given, each settled when its answer is stored.
+   * A few are kept in hand so that it never waits for this thread to send the next.
+   */
+  readonly #workerBatches = new Set<Promise<void>>();
   /** The files as of the last walk, when a watcher keeps them current. */
   #files: Map<string, RunFile> | undefined;
   #sorted: RunFile[] | undefined;
@@ -296,15 +317,88 @@ export class RunCatalog {
   }
 
   /**
-   * Reads the summaries of every run in slices of `slice` files, yielding to the event
-   * loop in between, so that a server answers requests while it warms up.
+   * The summaries of `runs`, in their order (undefined for unreadable files). Those
+   * not at hand are read in slices of `sliceMs`, yielding to the event loop in
+   * between so that other requests are answered meanwhile; when many are missing,
+   * the summary Worker reads some of them at the same time.
    */
-  async warm(slice = 25): Promise<void> {
-    const files = this.files();
-    for (let start = 0; start < files.length && !this.#closed; start += slice) {
-      for (const run of files.slice(start, start + slice)) this.summary(run);
-      await new Promise((resolve) => setImmediate(resolve));
+  async summaries(runs: readonly RunFile[], sliceMs = 10): Promise<(RunSummary | undefined)[]> {
+    for (const run of runs) {
+      if (this.hasSummary(run) || this.#queued.has(run.file)) continue;
+      this.#queue.push(run);
+      this.#queued.add(run.file);
     }
+    if (this.#queue.length - this.#head >= OFFLOAD_FROM) this.#feedWorker();
+    let sliceStart = performance.now();
+    for (;;) {
+      if (performance.now() - sliceStart > sliceMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+      const run = this.#takeFront();
+      if (!run || this.#closed) break;
+      this.#queued.delete(run.file);
+      this.summary(run);
+    }
+    while (this.#workerBatches.size > 0) await Promise.all(this.#workerBatches);
+    // What the Worker could not read is read (and warned about) here.
+    return runs.map((run) => this.summary(run));
+  }
+
+  #takeFront(): RunFile | undefined {
+    if (this.#head >= this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+      return undefined;
+    }
+    const run = this.#queue[this.#head++] as RunFile;
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    return run;
+  }
+
+  /** Keeps the Worker supplied with batches of settled files while the queue lasts. */
+  #feedWorker(): void {
+    while (this.#workerBatches.size < BATCHES_AHEAD && !this.#closed && this.#feedOne());
+  }
+
+  /** Hands the Worker one batch; false when the queue holds no settled file. */
+  #feedOne(): boolean {
+    const batch: RunFile[] = [];
+    const rest: RunFile[] = [];
+    // From the back of the queue, so that this thread and the Worker meet in the middle.
+    while (batch.length < BATCH && this.#queue.length > this.#head) {
+      const run = this.#queue.pop() as RunFile;
+      (run.version.settled ? batch : rest).push(run);
+    }
+    this.#queue.push(...rest.reverse());
+    if (batch.length === 0) return false;
+    const request = batch.map((run) => ({
+      file: run.file,
+      project: run.project,
+      stem: run.stem,
+      key: run.version.key,
+    }));
+    const done: Promise<void> = readOnWorker(request)
+      .then((reply) => {
+        for (const { file, key, summary } of reply.read)
+          if (this.#summaries.get(file)?.key !== key) this.#summaries.set(file, { key, summary });
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        for (const run of batch) this.#queued.delete(run.file);
+        this.#workerBatches.delete(done);
+        this.#feedWorker();
+      });
+    this.#workerBatches.add(done);
+    return true;
+  }
+
+  /** Reads the summaries of every run, so that the first run list rarely waits. */
+  async warm(): Promise<void> {
+    await this.summaries(this.files());
   }
 
   /**

@@ -55,26 +55,16 @@ function newestFirst(a: RunSummary, b: RunSummary): number {
 }
 
 /**
- * Reads every summary the list needs, yielding to the event loop after each `sliceMs`
- * of reading, so that other requests (a chart's points, one project's runs) are
- * answered while a cold list of thousands of runs is being read.
+ * Reads every summary the list needs, letting other requests (a chart's points, one
+ * project's runs) be answered while a cold list of thousands of runs is being read.
  */
 async function buildList(
   catalog: RunCatalog,
   files: readonly RunFile[],
   signature: string,
-  sliceMs = 10,
 ): Promise<RunListCache> {
   const all: RunSummary[] = [];
-  let sliceStart = performance.now();
-  for (const run of files) {
-    if (!catalog.hasSummary(run) && performance.now() - sliceStart > sliceMs) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
-    const summary = catalog.summary(run);
-    if (summary) all.push(summary);
-  }
+  for (const summary of await catalog.summaries(files)) if (summary) all.push(summary);
   catalog.prune(files);
   return { signature, all: all.sort(newestFirst), bodies: new Map() };
 }

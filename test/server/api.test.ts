@@ -1,5 +1,6 @@
+import { Database } from "bun:sqlite";
 import { describe, expect, it } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { localRun } from "../helpers/runs.ts";
 import { appFor, request } from "../helpers/server.ts";
@@ -300,5 +301,43 @@ describe("safety", () => {
       expect(typeof result.body.error).toBe("string");
     }
     expect((await request(app, "/api/runs/p/good/metrics?path=m")).body.metrics).toHaveLength(1);
+  });
+
+  it("lists hundreds of runs read on two threads, still skipping a corrupt file with one warning", async () => {
+    await using dir = tempDir();
+    const template = localRun(dir.path, { project: "t", runId: "template" });
+    template.log("loss", 1, { step: 0 });
+    template.log("notes", "hello", { step: 0 });
+    await template.close();
+    const source = join(dir.path, "projects/t/runs/template.sqlite");
+    const expected: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const project = `g${i % 7}`;
+      const runs = join(dir.path, "projects", project, "runs");
+      mkdirSync(runs, { recursive: true });
+      const runId = `r${String(i).padStart(3, "0")}`;
+      copyFileSync(source, join(runs, `${runId}.sqlite`));
+      const db = new Database(join(runs, `${runId}.sqlite`));
+      db.run("UPDATE run_meta SET value = ? WHERE key = 'run_id'", [runId]);
+      db.run("UPDATE run_meta SET value = ? WHERE key = 'project'", [project]);
+      db.close();
+      expected.push(`${project}/${runId}`);
+    }
+    writeFileSync(join(dir.path, "projects/g3/runs/broken.sqlite"), "not a database ".repeat(300));
+    const warnings: string[] = [];
+    await using app = appFor(join(dir.path, "projects"), warnings);
+    const list = await request(app, "/api/runs");
+    const runs = list.body.runs as {
+      project: string;
+      run_id: string;
+      metric_paths: string[];
+      string_series_paths: string[];
+    }[];
+    expect(runs.map((run) => `${run.project}/${run.run_id}`).sort()).toEqual(
+      [...expected, "t/template"].sort(),
+    );
+    expect(runs.every((run) => run.metric_paths.join() === "loss")).toBe(true);
+    expect(runs.every((run) => run.string_series_paths.join() === "notes")).toBe(true);
+    expect(warnings.filter((warning) => warning.includes("broken.sqlite"))).toHaveLength(1);
   });
 });

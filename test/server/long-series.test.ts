@@ -48,7 +48,9 @@ async function writeLongRun(home: string): Promise<string> {
   const insert = db.query(
     "INSERT INTO metric_points (series_id, step, y, ts) VALUES ((SELECT id FROM metric_series WHERE path = 'ints'), ?, ?, ?)",
   );
-  INTS.forEach((value, i) => insert.run(i - 100_000, value, TS[i % TS.length] as number));
+  INTS.forEach((value, i) => {
+    insert.run(i - 100_000, value, TS[i % TS.length] as number);
+  });
   db.close();
   return file;
 }
