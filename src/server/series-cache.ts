@@ -159,7 +159,10 @@ export class SeriesCache {
     }
     // Nothing writes a settled file: separate reads cannot see different states.
     const top = maxRowid();
-    const all = this.#pagesPay(db, seriesId, top) && loadAllFromPages(db, file, version);
+    const all =
+      this.#pagesPay(db, seriesId, top) &&
+      // The table's rows bound the series' points; beyond 4 M its columns grow.
+      loadAllFromPages(db, file, version, { seriesId, points: Math.min(top, 2 ** 22) });
     if (all) {
       trace.source = "pages";
       const entry = (data: LoadedSeries): Entry => ({

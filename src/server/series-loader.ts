@@ -98,6 +98,18 @@ function concat(a: LoadedRange, b: LoadedRange): LoadedSeries {
   return { steps: join(a.steps, b.steps), ys: join(a.ys, b.ys), ts: join(a.ts, b.ts), length };
 }
 
+/** `series` with columns no longer than twice its points. */
+function trimmed(series: LoadedSeries): LoadedSeries {
+  if (series.steps.length <= 2 * series.length + 1024) return series;
+  const { length } = series;
+  return {
+    steps: series.steps.slice(0, length),
+    ys: series.ys.slice(0, length),
+    ts: series.ts.slice(0, length),
+    length,
+  };
+}
+
 /**
  * `series` in step order. Rows come in rowid order, which is step order unless a
  * script logged steps out of order.
@@ -125,6 +137,7 @@ export function loadAllFromPages(
   db: Database,
   file: string,
   version: FileVersion,
+  expected: { readonly seriesId: number; readonly points: number },
 ): Map<number, LoadedSeries> | undefined {
   const columns = db
     .query<{ name: string }, []>("SELECT name FROM pragma_table_info('metric_points') ORDER BY cid")
@@ -139,9 +152,9 @@ export function loadAllFromPages(
   if (columns.join(",") !== "series_id,step,y,ts" || !root) return undefined;
   try {
     const { layout, leaves } = listLeaves(file, root);
-    const series = decodeLeaves(file, layout, leaves);
+    const series = decodeLeaves(file, layout, leaves, expected);
     if (fileVersion(file)?.key !== version.key) return undefined;
-    return new Map([...series].map(([id, columns]) => [id, inStepOrder(columns)]));
+    return new Map([...series].map(([id, columns]) => [id, inStepOrder(trimmed(columns))]));
   } catch (error) {
     if (error instanceof PageFormatError) return undefined;
     throw error;
