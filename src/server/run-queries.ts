@@ -198,6 +198,43 @@ export interface StringRequest {
 /** Row counts of string series per file version: counting 100,000 rows takes milliseconds. */
 const stringTotals = new Map<string, number>();
 
+/** Rows of other series, past which counting one series' own rows is cheaper. */
+const COMPLEMENT_LIMIT = 4096;
+
+/**
+ * The points of string series `id`, counted as all rows of the table (which SQLite
+ * counts from its pages' cell counts, not row by row) less the rows with a smaller
+ * or larger series id, when those are few: a console of 100,000 lines is then
+ * counted in a millisecond instead of four. Undefined when the others are many.
+ */
+function countByComplement(db: Database, id: number): number | undefined {
+  const row = db
+    .query<{ total: number; below: number; above: number }, [number, number, number, number]>(
+      `SELECT (SELECT count(*) FROM string_points) AS total,
+        (SELECT count(*) FROM (SELECT 1 FROM string_points WHERE series_id < ? LIMIT ?)) AS below,
+        (SELECT count(*) FROM (SELECT 1 FROM string_points WHERE series_id > ? LIMIT ?)) AS above`,
+    )
+    .get(id, COMPLEMENT_LIMIT, id, COMPLEMENT_LIMIT);
+  if (!row || row.below >= COMPLEMENT_LIMIT || row.above >= COMPLEMENT_LIMIT) return undefined;
+  return row.total - row.below - row.above;
+}
+
+/** Points of string series `path`, or of every string series. */
+function stringPointCount(db: Database, path: string | undefined): number {
+  const count = (sql: string, ...params: number[]) =>
+    db.query<{ n: number }, number[]>(sql).get(...params)?.n ?? 0;
+  if (path === undefined)
+    return count(
+      "SELECT count(*) AS n FROM string_points p JOIN string_series s ON s.id = p.series_id",
+    );
+  const id = seriesId(db, "string_series", path);
+  if (id === undefined) return 0;
+  return (
+    countByComplement(db, id) ??
+    count("SELECT count(*) AS n FROM string_points WHERE series_id = ?", id)
+  );
+}
+
 export function stringSeriesBody(
   { db, file, version }: QueryContext,
   request: StringRequest,
@@ -209,10 +246,7 @@ export function stringSeriesBody(
   const totalKey = `${file}\u0000${version.key}\u0000${byPath ? `=${request.path}` : "*"}`;
   let total = stringTotals.get(totalKey);
   if (total === undefined) {
-    total =
-      db
-        .query<{ n: number }, (string | number)[]>(`SELECT count(*) AS n ${from} ${where}`)
-        .get(...params)?.n ?? 0;
+    total = stringPointCount(db, request.path);
     if (stringTotals.size >= 1024) stringTotals.delete(stringTotals.keys().next().value as string);
     stringTotals.set(totalKey, total);
   }

@@ -128,6 +128,39 @@ describe("the local API (app.handle)", () => {
     expect(noPath.body.total).toBe(507);
   });
 
+  it("counts each string series exactly, next to long and short series and orphaned points", async () => {
+    await using dir = tempDir();
+    const run = localRun(dir.path, { project: "p", runId: "strings" });
+    for (let step = 0; step < 6000; step++) run.log("long", `line ${step}`, { step });
+    for (let step = 0; step < 3; step++) run.log("short", `note ${step}`, { step });
+    for (let step = 0; step < 2000; step++) run.log("zlong", `z ${step}`, { step });
+    await run.close();
+    const file = join(dir.path, "projects/p/runs/strings.sqlite");
+    const db = new Database(file);
+    const orphan = db.query(
+      "INSERT INTO string_points (series_id, step, value, ts) VALUES (?, ?, 'lost', 0)",
+    );
+    for (let step = 0; step < 7; step++) {
+      orphan.run(0, step);
+      orphan.run(999, step);
+    }
+    db.close();
+    await using app = appFor(join(dir.path, "projects"));
+    const base = "/api/runs/p/strings/string_series";
+    for (const [path, total] of [
+      ["long", 6000],
+      ["short", 3],
+      ["zlong", 2000],
+      ["none", 0],
+    ] as const) {
+      const tail = await request(app, `${base}?path=${path}&tail=1`);
+      expect([path, tail.body.total]).toEqual([path, total]);
+      const page = await request(app, `${base}?path=${path}&limit=1&offset=0`);
+      expect([path, page.body.total]).toEqual([path, total]);
+    }
+    expect((await request(app, `${base}?tail=1`)).body.total).toBe(8003);
+  });
+
   it("encodes NaN and ±Infinity in our own runs as strings, everywhere", async () => {
     await using dir = tempDir();
     const run = localRun(dir.path, { project: "p", runId: "nan" });
