@@ -156,7 +156,8 @@ export function loadAllFromPages(
     if (fileVersion(file)?.key !== version.key) return undefined;
     return new Map([...series].map(([id, columns]) => [id, inStepOrder(trimmed(columns))]));
   } catch (error) {
-    if (error instanceof PageFormatError) return undefined;
+    // A damaged page can also send a read past the end of the buffer.
+    if (error instanceof PageFormatError || error instanceof RangeError) return undefined;
     throw error;
   }
 }

@@ -6,7 +6,7 @@
 
 import { Database } from "bun:sqlite";
 import { describe, expect, it } from "bun:test";
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { localRun } from "../helpers/runs.ts";
 import { appFor, request } from "../helpers/server.ts";
@@ -152,6 +152,26 @@ describe("long metric series of a finished run", () => {
     } finally {
       live.close();
     }
+  }, 60_000);
+
+  it("answer JSON from a file with damaged pages, and the server goes on", async () => {
+    await using dir = tempDir();
+    const file = await writeLongRun(dir.path);
+    const bytes = new Uint8Array(readFileSync(file));
+    let seed = 7;
+    for (let at = 200_000; at < bytes.length - 10_000; at += 1_000_000)
+      for (let i = 0; i < 8192; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        bytes[at + i] = seed >>> 24;
+      }
+    writeFileSync(file, bytes);
+    await using app = appFor(join(dir.path, "projects"));
+    for (const query of QUERIES) {
+      const result = await request(app, `/api/runs/acme/long/finished/metrics?${query}`);
+      expect([200, 500]).toContain(result.status);
+      expect(result.body).toBeObject();
+    }
+    expect((await request(app, "/api/projects")).status).toBe(200);
   }, 60_000);
 
   it("read the same from files with 1 KiB and 64 KiB pages", async () => {
