@@ -27,11 +27,15 @@ const RUNS = Number(values.runs);
 const POINTS = Number(values.points);
 const STRINGS = Number(values.strings);
 
-async function timed(url: string): Promise<{ ms: number; bytes: number; status: number }> {
+async function timed(
+  url: string,
+): Promise<{ ms: number; bytes: number; status: number; source: string }> {
   const start = performance.now();
   const response = await fetch(url);
   const body = await response.arrayBuffer();
-  return { ms: performance.now() - start, bytes: body.byteLength, status: response.status };
+  // Where the server found a metric series (Server-Timing): memory, pages, sqlite.
+  const source = /desc="([^"]+)"/.exec(response.headers.get("server-timing") ?? "")?.[1] ?? "";
+  return { ms: performance.now() - start, bytes: body.byteLength, status: response.status, source };
 }
 
 async function measure(label: string, url: string, repeats: number): Promise<void> {
@@ -40,7 +44,7 @@ async function measure(label: string, url: string, repeats: number): Promise<voi
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) times.push((await timed(url)).ms);
   console.log(
-    `${label.padEnd(44)} first ${first.ms.toFixed(1).padStart(8)} ms   repeated median ${median(times).toFixed(1).padStart(7)} ms   (${(first.bytes / 1024).toFixed(0)} KiB)`,
+    `${label.padEnd(44)} first ${first.ms.toFixed(1).padStart(8)} ms   repeated median ${median(times).toFixed(1).padStart(7)} ms   (${(first.bytes / 1024).toFixed(0)} KiB${first.source ? `, series from ${first.source}` : ""})`,
   );
 }
 
