@@ -81,7 +81,7 @@ export class SeriesCache {
     this.#maxBytes = maxBytes;
   }
 
-  readonly #loading = new Map<string, Promise<Entry>>();
+  readonly #loading = new Map<string, Promise<{ entry: Entry; source: "pages" | "sqlite" }>>();
 
   /** The points of series `seriesId` in `file`, in step order, current as of `version`. */
   async get(
@@ -100,15 +100,15 @@ export class SeriesCache {
     }
     let loading = this.#loading.get(key);
     if (!loading) {
-      loading = this.#load(db, file, seriesId, version, trace);
+      loading = this.#load(db, file, seriesId, version);
       this.#loading.set(key, loading);
     }
     try {
-      const loaded = await loading;
-      this.#add(key, loaded);
-      trace.source ??= "sqlite";
+      const { entry, source } = await loading;
+      this.#add(key, entry);
+      trace.source = source;
       trace.ms = performance.now() - started;
-      return loaded;
+      return entry;
     } finally {
       this.#loading.delete(key);
     }
@@ -147,15 +147,14 @@ export class SeriesCache {
     file: string,
     seriesId: number,
     version: FileVersion,
-    trace: SeriesTrace,
-  ): Promise<Entry> {
+  ): Promise<{ entry: Entry; source: "pages" | "sqlite" }> {
     const maxRowid = (): number =>
       db.query<{ m: number | null }, []>("SELECT max(rowid) AS m FROM metric_points").get()?.m ?? 0;
     if (!version.settled) {
       const [top, data] = db.transaction(
         () => [maxRowid(), readRange(db, seriesId, null, null)] as const,
       )();
-      return { version: version.key, maxRowid: top, ...data };
+      return { entry: { version: version.key, maxRowid: top, ...data }, source: "sqlite" };
     }
     // Nothing writes a settled file: separate reads cannot see different states.
     const top = maxRowid();
@@ -164,7 +163,6 @@ export class SeriesCache {
       // The table's rows bound the series' points; beyond 4 M its columns grow.
       loadAllFromPages(db, file, version, { seriesId, points: Math.min(top, 2 ** 22) });
     if (all) {
-      trace.source = "pages";
       const entry = (data: LoadedSeries): Entry => ({
         version: version.key,
         maxRowid: top,
@@ -172,9 +170,10 @@ export class SeriesCache {
       });
       for (const [id, data] of all)
         if (id !== seriesId) this.#add(`${file}\u0000${id}`, entry(data));
-      return entry(all.get(seriesId) ?? EMPTY);
+      return { entry: entry(all.get(seriesId) ?? EMPTY), source: "pages" };
     }
-    return { version: version.key, maxRowid: top, ...(await loadSeries(db, file, seriesId, true)) };
+    const data = await loadSeries(db, file, seriesId, true);
+    return { entry: { version: version.key, maxRowid: top, ...data }, source: "sqlite" };
   }
 
   /**
