@@ -13,6 +13,7 @@ import { appFor, request } from "../helpers/server.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
 const STEPS = 150_000;
+const UNICODE = "δ/ünï 😀";
 const INTS = [0, 1, -1, 127, -128, 200, -200, 70_000, -70_000, 1e8, -1e8, 2 ** 40, -(2 ** 40)];
 INTS.push(2 ** 60, -(2 ** 60), 2 ** 53 - 1, -(2 ** 53) + 1, 0.5, -0.5);
 const TS = [0, 1, -1, 100, -200, 70_000, -70_000, 1e8, -1e8, 2 ** 33, -(2 ** 33)];
@@ -40,6 +41,7 @@ async function writeLongRun(home: string): Promise<string> {
   for (let i = 0; i < 1000; i++) run.log("eval/acc", i / 1000, { step: i * 0.1 });
 
   run.log("train/loss", 42, { step: 10 });
+  run.log(UNICODE, 0.5, { step: 1 });
   await run.close();
   const file = join(home, "projects/acme/long/runs/finished.sqlite");
   // Integers take 1 to 8 bytes on disk: ts of every width and sign, before 1970 too.
@@ -136,6 +138,14 @@ describe("long metric series of a finished run", () => {
       expect(ints.slice(0, TS.length).map((point) => point.logged_at)).toEqual(
         TS.map((seconds) => new Date(seconds * 1000).toISOString().replace(".000Z", "+00:00")),
       );
+
+      const unicode = await request(
+        app,
+        `/api/runs/acme/long/finished/metrics?path=${encodeURIComponent(UNICODE)}`,
+      );
+      expect(unicode.body.metrics).toEqual([
+        { path: UNICODE, step: 1, value: 0.5, logged_at: expect.any(String) },
+      ]);
 
       const late = (await request(app, "/api/runs/acme/long/finished/metrics?path=late")).body
         .metrics as { step: number; value: number }[];
