@@ -9,11 +9,13 @@
  * the background when the catalog starts, so the first run list rarely waits.
  */
 
-import type { Database } from "bun:sqlite";
 import { type Dirent, type FSWatcher, readdirSync, type Stats, statSync, watch } from "node:fs";
 import { join, sep } from "node:path";
 import type { ConnectionPool, FileVersion } from "./connection-pool.ts";
-import { readOnWorker } from "./summary-reader.ts";
+import { type RunSummary, readSummary } from "./run-summary.ts";
+import { SummaryReader } from "./summary-reader.ts";
+
+export type { RunSummary } from "./run-summary.ts";
 
 export interface RunFile {
   /** Project name: the path of the directory above `runs/`, relative to the served directory. */
@@ -24,18 +26,6 @@ export interface RunFile {
   /** The `.sqlite` file's mtime in ms (sub-ms precision). */
   readonly mtimeMs: number;
   readonly version: FileVersion;
-}
-
-export interface RunSummary {
-  readonly project: string;
-  readonly run_id: string;
-  readonly experiment_name: string | null;
-  readonly created_at: string | null;
-  readonly closed_at: string | null;
-  readonly status: string;
-  readonly trashed: boolean;
-  readonly string_series_paths: string[];
-  readonly metric_paths: string[];
 }
 
 export interface CatalogWarnings {
@@ -57,53 +47,6 @@ function byName(a: Dirent, b: Dirent): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-/**
- * One query for a run's summary: its meta, and the paths of the series that have at
- * least one point (an index probe per series, never a walk over the points).
- */
-const SUMMARY_SQL = `SELECT 0 AS kind, key AS name, value FROM run_meta
-UNION ALL SELECT 1, s.path, NULL FROM metric_series s WHERE EXISTS (SELECT 1 FROM metric_points p WHERE p.series_id = s.id)
-UNION ALL SELECT 2, s.path, NULL FROM string_series s WHERE EXISTS (SELECT 1 FROM string_points p WHERE p.series_id = s.id)
-ORDER BY 1, 2`;
-
-export function readSummary(db: Database, project: string, stem: string): RunSummary {
-  const statement = db.prepare<[number, string, string | null], []>(SUMMARY_SQL);
-  let rows: [number, string, string | null][];
-  try {
-    rows = statement.values() as [number, string, string | null][];
-  } finally {
-    statement.finalize();
-  }
-  const meta = new Map<string, string | null>();
-  const metricPaths: string[] = [];
-  const stringPaths: string[] = [];
-  for (const [kind, name, value] of rows) {
-    if (kind === 0) meta.set(name, value);
-    else (kind === 1 ? metricPaths : stringPaths).push(name);
-  }
-  const text = (key: string): string | null => {
-    const value = meta.get(key);
-    return value === undefined || value === null || value === "" ? null : value;
-  };
-  return {
-    project,
-    run_id: text("run_id") ?? text("run_name") ?? stem,
-    experiment_name: text("name") ?? text("experiment_name"),
-    created_at: meta.get("created_at") ?? null,
-    closed_at: meta.get("closed_at") ?? null,
-    status: meta.get("status") ?? "unknown",
-    trashed: meta.get("trashed") === "true",
-    string_series_paths: stringPaths,
-    metric_paths: metricPaths,
-  };
-}
-
-/** From this many unread settled files on, the summary Worker helps read them. */
-const OFFLOAD_FROM = 200;
-/** Files per request to the summary Worker: a few milliseconds of reading. */
-const BATCH = 32;
-const BATCHES_AHEAD = 3;
-
 export class RunCatalog {
   readonly root: string;
   readonly #pool: ConnectionPool;
@@ -111,20 +54,7 @@ export class RunCatalog {
   readonly #dirs = new Map<string, CachedDir>();
   readonly #summaries = new Map<string, { key: string; summary: RunSummary | undefined }>();
   readonly #warned = new Set<string>();
-  /**
-   * Runs waiting for their summaries to be read, taken by this thread from the front
-   * and by the summary Worker (settled files only) in batches; both stop when it is
-   * empty, so the work divides itself by how fast each goes.
-   */
-  #queue: RunFile[] = [];
-  /** Where the front of {@link #queue} is: taken entries before it are dropped in bulk. */
-  #head = 0;
-  readonly #queued = new Set<string>();
-  /**
-   * The batches the Worker has been given, each settled when its answer is stored.
-   * A few are kept in hand so that it never waits for this thread to send the next.
-   */
-  readonly #workerBatches = new Set<Promise<void>>();
+  readonly #reader = new SummaryReader(this);
   /** The files as of the last walk, when a watcher keeps them current. */
   #files: Map<string, RunFile> | undefined;
   #sorted: RunFile[] | undefined;
@@ -176,6 +106,10 @@ export class RunCatalog {
     }
     if (target.endsWith(".sqlite")) this.#dirty.add(join(this.root, target));
     else this.#rewalk = true;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
   }
 
   close(): void {
@@ -322,78 +256,13 @@ export class RunCatalog {
    * between so that other requests are answered meanwhile; when many are missing,
    * the summary Worker reads some of them at the same time.
    */
-  async summaries(runs: readonly RunFile[], sliceMs = 10): Promise<(RunSummary | undefined)[]> {
-    for (const run of runs) {
-      if (this.hasSummary(run) || this.#queued.has(run.file)) continue;
-      this.#queue.push(run);
-      this.#queued.add(run.file);
-    }
-    if (this.#queue.length - this.#head >= OFFLOAD_FROM) this.#feedWorker();
-    let sliceStart = performance.now();
-    for (;;) {
-      if (performance.now() - sliceStart > sliceMs) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-      }
-      const run = this.#takeFront();
-      if (!run || this.#closed) break;
-      this.#queued.delete(run.file);
-      this.summary(run);
-    }
-    while (this.#workerBatches.size > 0) await Promise.all(this.#workerBatches);
-    // What the Worker could not read is read (and warned about) here.
-    return runs.map((run) => this.summary(run));
+  summaries(runs: readonly RunFile[], sliceMs = 10): Promise<(RunSummary | undefined)[]> {
+    return this.#reader.summaries(runs, sliceMs);
   }
 
-  #takeFront(): RunFile | undefined {
-    if (this.#head >= this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-      return undefined;
-    }
-    const run = this.#queue[this.#head++] as RunFile;
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
-    return run;
-  }
-
-  /** Keeps the Worker supplied with batches of settled files while the queue lasts. */
-  #feedWorker(): void {
-    while (this.#workerBatches.size < BATCHES_AHEAD && !this.#closed && this.#feedOne());
-  }
-
-  /** Hands the Worker one batch; false when the queue holds no settled file. */
-  #feedOne(): boolean {
-    const batch: RunFile[] = [];
-    const rest: RunFile[] = [];
-    // From the back of the queue, so that this thread and the Worker meet in the middle.
-    while (batch.length < BATCH && this.#queue.length > this.#head) {
-      const run = this.#queue.pop() as RunFile;
-      (run.version.settled ? batch : rest).push(run);
-    }
-    this.#queue.push(...rest.reverse());
-    if (batch.length === 0) return false;
-    const request = batch.map((run) => ({
-      file: run.file,
-      project: run.project,
-      stem: run.stem,
-      key: run.version.key,
-    }));
-    const done: Promise<void> = readOnWorker(request)
-      .then((reply) => {
-        for (const { file, key, summary } of reply.read)
-          if (this.#summaries.get(file)?.key !== key) this.#summaries.set(file, { key, summary });
-      })
-      .catch(() => undefined)
-      .finally(() => {
-        for (const run of batch) this.#queued.delete(run.file);
-        this.#workerBatches.delete(done);
-        this.#feedWorker();
-      });
-    this.#workerBatches.add(done);
-    return true;
+  /** Keeps a summary read elsewhere (by the summary Worker) of version `key` of `file`. */
+  store(file: string, key: string, summary: RunSummary): void {
+    if (this.#summaries.get(file)?.key !== key) this.#summaries.set(file, { key, summary });
   }
 
   /** Reads the summaries of every run, so that the first run list rarely waits. */

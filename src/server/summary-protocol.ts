@@ -1,6 +1,6 @@
 /** Messages to and from the summary Worker. */
 
-import type { RunSummary } from "./run-catalog.ts";
+import type { RunSummary } from "./run-summary.ts";
 
 export interface SummaryRequest {
   readonly id: number;

@@ -5,7 +5,7 @@
  */
 
 import { openImmutable } from "./connection-pool.ts";
-import { readSummary } from "./run-catalog.ts";
+import { readSummary } from "./run-summary.ts";
 import type { SummaryReply, SummaryRequest } from "./summary-protocol.ts";
 
 declare const self: Worker;
