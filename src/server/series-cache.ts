@@ -200,9 +200,11 @@ export class SeriesCache {
         db.query<{ m: number | null }, []>("SELECT max(rowid) AS m FROM metric_points").get()?.m ??
         0;
       if (maxRowid < entry.maxRowid) return false;
+      // `+series_id`: left to itself, the planner walks the series' whole index entry
+      // (100 ms for a million points) instead of the few rows past the rowid.
       const rows = db
         .query<unknown, [number, number]>(
-          "SELECT step, y, ts FROM metric_points WHERE rowid >= ? AND series_id = ? ORDER BY rowid",
+          "SELECT step, y, ts FROM metric_points WHERE rowid >= ? AND +series_id = ? ORDER BY rowid",
         )
         .values(entry.maxRowid, seriesId) as [number, number | string, number][];
       for (const [step, y, ts] of rows) {
