@@ -60,7 +60,11 @@ export function openImmutable(file: string): Database {
   );
 }
 
-function openLive(file: string): Database {
+/**
+ * Opens a file that may be being written: read-write in `query_only` mode (see the
+ * module comment), or read-only where the directory does not allow writing.
+ */
+export function openLive(file: string): Database {
   let db: Database;
   try {
     db = new Database(file, { readwrite: true, create: false, strict: true });

@@ -151,9 +151,10 @@ export class SeriesCache {
     const maxRowid = (): number =>
       db.query<{ m: number | null }, []>("SELECT max(rowid) AS m FROM metric_points").get()?.m ?? 0;
     if (!version.settled) {
-      const [top, data] = db.transaction(
-        () => [maxRowid(), readRange(db, seriesId, null, null)] as const,
-      )();
+      // Whatever is written from this rowid on, during the read or after it, is
+      // merged in by the next refresh.
+      const top = maxRowid();
+      const data = await loadSeries(db, file, seriesId, true);
       return { entry: { version: version.key, maxRowid: top, ...data }, source: "sqlite" };
     }
     // Nothing writes a settled file: separate reads cannot see different states.
@@ -172,7 +173,7 @@ export class SeriesCache {
         if (id !== seriesId) this.#add(`${file}\u0000${id}`, entry(data));
       return { entry: entry(all.get(seriesId) ?? EMPTY), source: "pages" };
     }
-    const data = await loadSeries(db, file, seriesId, true);
+    const data = await loadSeries(db, file, seriesId, false);
     return { entry: { version: version.key, maxRowid: top, ...data }, source: "sqlite" };
   }
 

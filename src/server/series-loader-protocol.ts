@@ -6,6 +6,8 @@ export interface LoadRequest {
   readonly seriesId: number;
   readonly low: number | null;
   readonly high: number | null;
+  /** Whether the file may be being written (it has WAL content): not opened immutable. */
+  readonly live: boolean;
 }
 
 export interface LoadedRange {

@@ -1,15 +1,15 @@
-/** The series loader Worker: reads a step range of a settled run file and sends the columns back. */
+/** The series loader Worker: reads a step range of a run file and sends the columns back. */
 
-import { openImmutable } from "./connection-pool.ts";
+import { openImmutable, openLive } from "./connection-pool.ts";
 import { readRange } from "./series-loader.ts";
 import type { LoadRequest } from "./series-loader-protocol.ts";
 
 declare const self: Worker;
 
 self.onmessage = (event: MessageEvent<LoadRequest>) => {
-  const { id, file, seriesId, low, high } = event.data;
+  const { id, file, seriesId, low, high, live } = event.data;
   try {
-    const db = openImmutable(file);
+    const db = live ? openLive(file) : openImmutable(file);
     try {
       const range = readRange(db, seriesId, low, high);
       self.postMessage(

@@ -1,10 +1,10 @@
 /**
  * Reads the points of metric series into columns. Reading rows out of SQLite is the
- * cost of a first look at a million-point series, so for settled files (no WAL
- * content: every reader sees the same bytes) there are two faster ways: decode the
- * whole `metric_points` table from its pages (metric-pages.ts), which yields every
- * series of the file at once, or read one long series through SQLite in two step
- * ranges at once, one of them on a loader Worker.
+ * cost of a first look at a million-point series. A long series is read through
+ * SQLite in two step ranges at once, one of them on a loader Worker; for settled
+ * files (no WAL content: every reader sees the same bytes) decoding the whole
+ * `metric_points` table from its pages (metric-pages.ts) is faster still, and
+ * yields every series of the file at once.
  */
 
 import type { Database } from "bun:sqlite";
@@ -163,35 +163,36 @@ export function loadAllFromPages(
 }
 
 /**
- * One whole series, in step order. A long series of a `settled` file is split at its
- * middle step and read on two threads.
+ * One whole series, in step order. A long series is split at its middle step and
+ * read on two threads. The halves of a `live` file (one with WAL content) may come
+ * from different snapshots: the caller notes the largest rowid before this read and
+ * merges every row written from there on afterwards.
  */
 export async function loadSeries(
   db: Database,
   file: string,
   seriesId: number,
-  settled: boolean,
+  live: boolean,
 ): Promise<LoadedSeries> {
-  if (settled) {
-    const bounds = db
-      .query<{ n: number; lo: number | null; hi: number | null }, [number, number, number, number]>(
-        "SELECT (SELECT count(*) FROM (SELECT 1 FROM metric_points WHERE series_id = ? LIMIT ?)) AS n, (SELECT min(step) FROM metric_points WHERE series_id = ?) AS lo, (SELECT max(step) FROM metric_points WHERE series_id = ?) AS hi",
-      )
-      .get(seriesId, PARALLEL_FROM, seriesId, seriesId);
-    if (
-      bounds &&
-      bounds.n >= PARALLEL_FROM &&
-      bounds.lo !== null &&
-      bounds.hi !== null &&
-      bounds.hi > bounds.lo
-    ) {
-      const middle = bounds.lo + (bounds.hi - bounds.lo) / 2;
-      const upper = readRangeOnWorker({ file, seriesId, low: middle, high: null });
-      // Settle the Worker's answer even if the read here throws first.
-      upper.catch(() => undefined);
-      const lower = readRange(db, seriesId, null, middle);
-      return concat(lower, await upper);
-    }
+  const bounds = db
+    .query<{ n: number; lo: number | null; hi: number | null }, [number, number, number, number]>(
+      "SELECT (SELECT count(*) FROM (SELECT 1 FROM metric_points WHERE series_id = ? LIMIT ?)) AS n, (SELECT min(step) FROM metric_points WHERE series_id = ?) AS lo, (SELECT max(step) FROM metric_points WHERE series_id = ?) AS hi",
+    )
+    .get(seriesId, PARALLEL_FROM, seriesId, seriesId);
+  if (
+    bounds &&
+    bounds.n >= PARALLEL_FROM &&
+    bounds.lo !== null &&
+    bounds.hi !== null &&
+    bounds.hi > bounds.lo
+  ) {
+    const middle = bounds.lo + (bounds.hi - bounds.lo) / 2;
+    // Should the Worker fail (a file it may not open), this thread reads its half too.
+    const upper = readRangeOnWorker({ file, seriesId, low: middle, high: null, live }).catch(
+      () => undefined,
+    );
+    const lower = readRange(db, seriesId, null, middle);
+    return concat(lower, (await upper) ?? readRange(db, seriesId, middle, null));
   }
   return readRange(db, seriesId, null, null);
 }

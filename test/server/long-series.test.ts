@@ -12,7 +12,8 @@ import { localRun } from "../helpers/runs.ts";
 import { appFor, request } from "../helpers/server.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
-const STEPS = 150_000;
+/** Past the 200,000 points from which one series is read on two threads. */
+const STEPS = 210_000;
 const UNICODE = "δ/ünï 😀";
 const INTS = [0, 1, -1, 127, -128, 200, -200, 70_000, -70_000, 1e8, -1e8, 2 ** 40, -(2 ** 40)];
 INTS.push(2 ** 60, -(2 ** 60), 2 ** 53 - 1, -(2 ** 53) + 1, 0.5, -0.5);
@@ -57,9 +58,14 @@ async function writeLongRun(home: string): Promise<string> {
   return file;
 }
 
+/** Rewrites a point late in train/loss: a change a reader finds only in the WAL while it is held there. */
+const EDIT =
+  "UPDATE metric_points SET y = 7 WHERE step = 149990 AND series_id = (SELECT id FROM metric_series WHERE path = 'train/loss')";
+
 /**
- * A copy of `file` as project `project`, with WAL content held open by a writer, so
- * that the server reads it through SQLite as a run being written.
+ * A copy of `file` as project `project` with {@link EDIT} held in its WAL by an open
+ * writer, so that the server reads it through SQLite as a run being written; `file`
+ * gets the same edit checkpointed into its pages.
  */
 function liveCopy(projects: string, file: string, project: string): Database {
   const dir = join(projects, project, "runs");
@@ -68,7 +74,10 @@ function liveCopy(projects: string, file: string, project: string): Database {
   const db = new Database(join(dir, "finished.sqlite"));
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA wal_autocheckpoint = 0");
-  db.run("INSERT OR REPLACE INTO run_meta (key, value) VALUES ('note', 'held open')");
+  db.run(EDIT);
+  const finished = new Database(file);
+  finished.run(EDIT);
+  finished.close();
   return db;
 }
 
@@ -121,6 +130,7 @@ describe("long metric series of a finished run", () => {
       expect(raw).toHaveLength(STEPS);
       expect(raw.every((point, index) => point.step === index)).toBe(true);
       expect(raw[10]?.value).toBe(42);
+      expect(raw[149_990]?.value).toBe(7);
       expect(raw.slice(77, 83).map((point) => point.value)).toEqual([
         "NaN",
         "Infinity",
@@ -152,7 +162,7 @@ describe("long metric series of a finished run", () => {
       expect(late.map((point) => point.step)).toEqual(Array.from({ length: 1001 }, (_, i) => i));
       expect(late[1000]?.value).toBe(-1000);
 
-      // The first bucket of 256 points (k for 150,000 points in 1,000 buckets), by hand.
+      // The first bucket of 256 points (k for 210,000 points in 1,000 buckets), by hand.
       const ds = (
         await request(app, "/api/runs/acme/long/finished/metrics?path=train/lr&pointCount=1000")
       ).body.points as { step: number; value: number; minY: number; maxY: number }[];
