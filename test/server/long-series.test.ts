@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { localRun } from "../helpers/runs.ts";
 import { appFor, request } from "../helpers/server.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { FIXTURES, tempDir } from "../helpers/temp-dir.ts";
 
 /** Past the 200,000 points from which one series is read on two threads. */
 const STEPS = 210_000;
@@ -171,6 +171,70 @@ describe("long metric series of a finished run", () => {
       expect(ds[1]).toMatchObject({ step: 127.5, value: sum / 256, minY: -3, maxY: 255e-7 - 3 });
     } finally {
       live.close();
+    }
+  }, 60_000);
+
+  it("decode the Python client's rows as SQLite reads them", async () => {
+    await using dir = tempDir();
+    const projects = join(dir.path, "projects");
+    const source = join(FIXTURES, "home/projects");
+    const runs: [string, string][] = [
+      ["acme/vision", "sweep-large-88"],
+      ["acme/vision", "matrix-7f3a"],
+      ["acme/vision", "crash-5e1b"],
+      ["default", "resume-4d2e"],
+      ["default", "live-91aa"],
+      ["default", "tagged-2c9d"],
+    ];
+    const held: Database[] = [];
+    try {
+      for (const dir of ["finished", "live"])
+        mkdirSync(join(projects, dir, "runs"), { recursive: true });
+      for (const [project, runId] of runs) {
+        const finished = join(projects, "finished/runs", `${runId}.sqlite`);
+        copyFileSync(join(source, project, "runs", `${runId}.sqlite`), finished);
+        // A bulk series makes the table long enough for the page reader, which then
+        // brings the Python client's own series along with it.
+        const db = new Database(finished);
+        db.run("INSERT INTO metric_series (path) VALUES ('zz/bulk')");
+        db.run(
+          "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 209999) INSERT INTO metric_points (series_id, step, y, ts) SELECT (SELECT id FROM metric_series WHERE path = 'zz/bulk'), i, i * 0.5, 1767225600 FROM n",
+        );
+        db.close();
+        const live = join(projects, "live/runs", `${runId}.sqlite`);
+        copyFileSync(finished, live);
+        const writer = new Database(live);
+        writer.run("PRAGMA journal_mode = WAL");
+        writer.run("PRAGMA wal_autocheckpoint = 0");
+        writer.run("INSERT OR REPLACE INTO run_meta (key, value) VALUES ('note', 'held open')");
+        held.push(writer);
+      }
+      await using app = appFor(projects);
+      for (const [, runId] of runs) {
+        const bulk = await request(
+          app,
+          `/api/runs/finished/${runId}/metrics?path=zz/bulk&pointCount=5`,
+        );
+        expect(bulk.headers.get("server-timing")).toContain('desc="pages"');
+        const paths = (await request(app, `/api/runs/finished/${runId}/metric-paths`)).body
+          .paths as string[];
+        for (const path of paths) {
+          for (const query of ["", "&pointCount=50"]) {
+            const target = `metrics?path=${encodeURIComponent(path)}${query}`;
+            const finished = await request(app, `/api/runs/finished/${runId}/${target}`);
+            const live = await request(app, `/api/runs/live/${runId}/${target}`);
+            expect([
+              runId,
+              path,
+              finished.headers.get("server-timing")?.includes("memory"),
+            ]).toEqual([runId, path, true]);
+            if (finished.text !== live.text)
+              throw new Error(`${runId} ${target}: the bodies differ`);
+          }
+        }
+      }
+    } finally {
+      for (const db of held) db.close();
     }
   }, 60_000);
 
