@@ -79,7 +79,7 @@ function loaderWorker(): Worker {
   return worker;
 }
 
-/** Reads a step range of a settled file on the loader Worker. */
+/** Reads a step range of a file on the loader Worker. */
 function readRangeOnWorker(request: Omit<LoadRequest, "id">): Promise<LoadedRange> {
   const id = nextRequest++;
   const range = new Promise<LoadedRange>((resolve, reject) => waiting.set(id, { resolve, reject }));
