@@ -37,6 +37,8 @@ interface CachedDir {
   dirs: string[];
   /** `*.sqlite` names, when this directory is named `runs`. */
   runFiles: string[];
+  /** `*.sqlite-wal` names there: a run file without one needs no second stat. */
+  walFiles: Set<string>;
 }
 
 function statOrUndefined(path: string): Stats | undefined {
@@ -172,7 +174,12 @@ export class RunCatalog {
       return undefined;
     }
     const isRuns = dir.endsWith(`${sep}runs`);
-    const listing: CachedDir = { mtimeMs: stats.mtimeMs, dirs: [], runFiles: [] };
+    const listing: CachedDir = {
+      mtimeMs: stats.mtimeMs,
+      dirs: [],
+      runFiles: [],
+      walFiles: new Set(),
+    };
     for (const entry of entries.sort(byName)) {
       if (entry.isDirectory()) listing.dirs.push(entry.name);
       else if (
@@ -181,16 +188,18 @@ export class RunCatalog {
         (entry.isFile() || entry.isSymbolicLink())
       ) {
         listing.runFiles.push(entry.name);
+      } else if (isRuns && entry.name.endsWith(".sqlite-wal")) {
+        listing.walFiles.add(entry.name);
       }
     }
     this.#dirs.set(dir, listing);
     return listing;
   }
 
-  #statRun(project: string, stem: string, file: string): RunFile | undefined {
+  #statRun(project: string, stem: string, file: string, mayHaveWal = true): RunFile | undefined {
     const stats = statOrUndefined(file);
     if (!stats?.isFile()) return undefined;
-    const wal = statOrUndefined(`${file}-wal`);
+    const wal = mayHaveWal ? statOrUndefined(`${file}-wal`) : undefined;
     const walSize = wal?.size ?? 0;
     return {
       project,
@@ -211,8 +220,16 @@ export class RunCatalog {
       // The project is the directory above runs/ ("." when runs/ is the served directory's own).
       const project =
         relative === "runs" ? "." : relative.slice(0, relative.length - "/runs".length);
+      // The listing is as new as the directory's mtime, which a -wal file coming or
+      // going changes.
       for (const name of listing.runFiles) {
-        const run = this.#statRun(project, name.slice(0, -".sqlite".length), join(dir, name));
+        const stem = name.slice(0, -".sqlite".length);
+        const run = this.#statRun(
+          project,
+          stem,
+          join(dir, name),
+          listing.walFiles.has(`${name}-wal`),
+        );
         if (run) out.push(run);
       }
     }
