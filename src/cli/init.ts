@@ -13,22 +13,6 @@ import { projectProblem } from "../config/paths.ts";
 import { DEFAULT_API_URL, DEFAULT_PROJECT } from "../config/settings.ts";
 import { type CliContext, CliError, homeOf, UsageError } from "./context.ts";
 
-export const INIT_HELP = `Usage: goodseed init [--project <name>] [--storage local|cloud]
-                     [--api-url <url>] [--api-key <key>] [--yes]
-
-Writes $GOODSEED_HOME/config.json (mode 0600) with the defaults that new Run() and
-the CLI use: the project, the storage mode and, for cloud storage, the API URL and key.
-In a terminal it asks for what the flags do not give; without one it never asks.
-
-Options:
-      --project <name>     default project for new runs          [default: default]
-      --storage <mode>     local or cloud                        [default: local]
-      --api-url <url>      remote API, for cloud storage         [default: ${DEFAULT_API_URL}]
-      --api-key <key>      API key, for cloud storage (checked against the API)
-  -y, --yes                accept the defaults instead of asking
-  -h, --help               show this help
-`;
-
 export interface InitOptions {
   project: string | undefined;
   storage: string | undefined;

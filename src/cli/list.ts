@@ -6,17 +6,6 @@ import { RunCatalog, type RunSummary } from "../server/run-catalog.ts";
 import { isoFromMicros } from "../values/time.ts";
 import { type CliContext, CliError } from "./context.ts";
 
-export const LIST_HELP = `Usage: goodseed list [dir] [-p <project>] [--json]
-
-Lists the projects under <dir> (default: $GOODSEED_HOME/projects), or with --project
-the runs of one project: run id, name, status, creation time and number of metric series.
-
-Options:
-  -p, --project <name>   list the runs of this project
-      --json             print JSON for scripts instead of a table
-  -h, --help             show this help
-`;
-
 export interface ListOptions {
   dir: string;
   project: string | undefined;

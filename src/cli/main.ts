@@ -7,37 +7,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import packageJson from "../../package.json" with { type: "json" };
 import { type CliContext, CliError, homeOf, processContext, UsageError } from "./context.ts";
-import { INIT_HELP, initCommand } from "./init.ts";
-import { LIST_HELP, listCommand } from "./list.ts";
-import { parsePort, SERVE_HELP, serveCommand } from "./serve.ts";
-import { UPLOAD_HELP, uploadCommand } from "./upload.ts";
+import { HELP, MAIN_HELP } from "./help.ts";
 
 declare const GOODSEED_VERSION: string | undefined;
 
 export const VERSION: string =
   typeof GOODSEED_VERSION === "string" ? GOODSEED_VERSION : packageJson.version;
-
-const MAIN_HELP = `Usage: goodseed [command] [options]
-
-A local-first experiment tracker: every run is one SQLite file.
-
-Commands:
-  serve [dir]     serve the runs over HTTP (the default command)
-  list [dir]      list the projects, or the runs of one with -p
-  init            write the defaults (project, storage, API key) to the config file
-  upload -p <p>   upload what the runs of a project have not uploaded yet
-
-Options:
-  -h, --help      show help (also: goodseed <command> --help)
-  -V, --version   print the version
-`;
-
-const HELP: Record<string, string> = {
-  serve: SERVE_HELP,
-  list: LIST_HELP,
-  init: INIT_HELP,
-  upload: UPLOAD_HELP,
-};
 
 type Parsed = ReturnType<typeof parseArgs>;
 
@@ -71,6 +46,8 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         host: { type: "string" },
       });
       if (values.help) return help(context, "serve");
+      // Each command is loaded when it runs: `--version` and `list` need no web server.
+      const { parsePort, serveCommand } = await import("./serve.ts");
       return await serveCommand(context, {
         dir: oneDir(context, positionals),
         port: parsePort((values.port as string | undefined) ?? "8765"),
@@ -83,6 +60,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         json: { type: "boolean" },
       });
       if (values.help) return help(context, "list");
+      const { listCommand } = await import("./list.ts");
       return listCommand(context, {
         dir: oneDir(context, positionals),
         project: values.project as string | undefined,
@@ -97,6 +75,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
       });
       if (values.help) return help(context, "upload");
       if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+      const { uploadCommand } = await import("./upload.ts");
       return await uploadCommand(context, {
         project: values.project as string | undefined,
         runId: values["run-id"] as string | undefined,
@@ -113,6 +92,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
       });
       if (values.help) return help(context, "init");
       if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+      const { initCommand } = await import("./init.ts");
       return await initCommand(context, {
         project: values.project as string | undefined,
         storage: values.storage as string | undefined,

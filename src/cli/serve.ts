@@ -4,18 +4,6 @@ import { closeApp, createApp } from "../server/app.ts";
 import { type Listening, listen } from "../server/listen.ts";
 import { type CliContext, CliError, UsageError } from "./context.ts";
 
-export const SERVE_HELP = `Usage: goodseed serve [dir] [--port <port>] [--host <host>]
-
-Serves the runs under <dir> (default: $GOODSEED_HOME/projects) over the local HTTP API
-of goodseed, while training processes keep writing them.
-
-Options:
-  -p, --port <port>   port to listen on (0 picks a free one)   [default: 8765]
-      --host <host>   address to bind; anything but loopback exposes the API,
-                      which has no authentication             [default: 127.0.0.1]
-  -h, --help          show this help
-`;
-
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
 export interface ServeOptions {

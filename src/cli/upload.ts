@@ -17,19 +17,6 @@ import { resolveSettings } from "../config/settings.ts";
 import { judgeWriter } from "../run/liveness.ts";
 import { type CliContext, CliError, UsageError } from "./context.ts";
 
-export const UPLOAD_HELP = `Usage: goodseed upload -p <workspace/project> [--run-id <id>] [--api-key <key>]
-
-Uploads to the goodseed API what the runs of a project have not uploaded yet: runs
-logged with local storage, or runs whose process stopped before its upload finished.
-A project without a workspace is uploaded to your default workspace.
-
-Options:
-  -p, --project <name>   the project whose runs to upload (required)
-  -r, --run-id <id>      upload only this run
-      --api-key <key>    API key                          [default: $GOODSEED_API_KEY]
-  -h, --help             show this help
-`;
-
 export interface UploadOptions {
   project: string | undefined;
   runId: string | undefined;

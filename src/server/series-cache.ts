@@ -11,7 +11,7 @@
 import type { Database } from "bun:sqlite";
 import { readY } from "../storage/run-reader.ts";
 import type { FileVersion } from "./connection-pool.ts";
-import { type LoadedSeries, loadAllFromPages, loadSeries, readRange } from "./series-loader.ts";
+import { type LoadedSeries, loadAllFromPages, loadSeries } from "./series-loader.ts";
 
 /**
  * How a series was found, for the `Server-Timing` header: already in memory, brought

@@ -1,0 +1,80 @@
+/**
+ * The help texts of the command line, kept apart from the commands so that printing
+ * one does not load the command (the server, the uploader, the prompts).
+ */
+
+import { DEFAULT_API_URL } from "../config/settings.ts";
+
+export const MAIN_HELP = `Usage: goodseed [command] [options]
+
+A local-first experiment tracker: every run is one SQLite file.
+
+Commands:
+  serve [dir]     serve the runs over HTTP (the default command)
+  list [dir]      list the projects, or the runs of one with -p
+  init            write the defaults (project, storage, API key) to the config file
+  upload -p <p>   upload what the runs of a project have not uploaded yet
+
+Options:
+  -h, --help      show help (also: goodseed <command> --help)
+  -V, --version   print the version
+`;
+
+export const SERVE_HELP = `Usage: goodseed serve [dir] [--port <port>] [--host <host>]
+
+Serves the runs under <dir> (default: $GOODSEED_HOME/projects) over the local HTTP API
+of goodseed, while training processes keep writing them.
+
+Options:
+  -p, --port <port>   port to listen on (0 picks a free one)   [default: 8765]
+      --host <host>   address to bind; anything but loopback exposes the API,
+                      which has no authentication             [default: 127.0.0.1]
+  -h, --help          show this help
+`;
+
+export const LIST_HELP = `Usage: goodseed list [dir] [-p <project>] [--json]
+
+Lists the projects under <dir> (default: $GOODSEED_HOME/projects), or with --project
+the runs of one project: run id, name, status, creation time and number of metric series.
+
+Options:
+  -p, --project <name>   list the runs of this project
+      --json             print JSON for scripts instead of a table
+  -h, --help             show this help
+`;
+
+export const INIT_HELP = `Usage: goodseed init [--project <name>] [--storage local|cloud]
+                     [--api-url <url>] [--api-key <key>] [--yes]
+
+Writes $GOODSEED_HOME/config.json (mode 0600) with the defaults that new Run() and
+the CLI use: the project, the storage mode and, for cloud storage, the API URL and key.
+In a terminal it asks for what the flags do not give; without one it never asks.
+
+Options:
+      --project <name>     default project for new runs          [default: default]
+      --storage <mode>     local or cloud                        [default: local]
+      --api-url <url>      remote API, for cloud storage         [default: ${DEFAULT_API_URL}]
+      --api-key <key>      API key, for cloud storage (checked against the API)
+  -y, --yes                accept the defaults instead of asking
+  -h, --help               show this help
+`;
+
+export const UPLOAD_HELP = `Usage: goodseed upload -p <workspace/project> [--run-id <id>] [--api-key <key>]
+
+Uploads to the goodseed API what the runs of a project have not uploaded yet: runs
+logged with local storage, or runs whose process stopped before its upload finished.
+A project without a workspace is uploaded to your default workspace.
+
+Options:
+  -p, --project <name>   the project whose runs to upload (required)
+  -r, --run-id <id>      upload only this run
+      --api-key <key>    API key                          [default: $GOODSEED_API_KEY]
+  -h, --help             show this help
+`;
+
+export const HELP: Record<string, string> = {
+  serve: SERVE_HELP,
+  list: LIST_HELP,
+  init: INIT_HELP,
+  upload: UPLOAD_HELP,
+};
