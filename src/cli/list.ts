@@ -30,7 +30,7 @@ function when(iso: string | null): string {
   return iso ? iso.slice(0, 19).replace("T", " ") : "-";
 }
 
-export function listCommand(context: CliContext, options: ListOptions): number {
+export async function listCommand(context: CliContext, options: ListOptions): Promise<number> {
   if (!statSync(options.dir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new CliError(`Projects directory does not exist: ${options.dir}`);
   }
@@ -69,12 +69,10 @@ export function listCommand(context: CliContext, options: ListOptions): number {
       }
       return 0;
     }
+    // Many runs are read on two threads (the summary Worker helps).
     const runs: RunSummary[] = [];
-    for (const run of files) {
-      if (run.project !== options.project) continue;
-      const summary = catalog.summary(run);
-      if (summary) runs.push(summary);
-    }
+    const inProject = files.filter((run) => run.project === options.project);
+    for (const summary of await catalog.summaries(inProject)) if (summary) runs.push(summary);
     runs.sort((a, b) =>
       (a.created_at ?? "") < (b.created_at ?? "")
         ? 1

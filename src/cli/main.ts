@@ -61,7 +61,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
       });
       if (values.help) return help(context, "list");
       const { listCommand } = await import("./list.ts");
-      return listCommand(context, {
+      return await listCommand(context, {
         dir: oneDir(context, positionals),
         project: values.project as string | undefined,
         json: Boolean(values.json),
