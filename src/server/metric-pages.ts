@@ -13,7 +13,7 @@
  */
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import type { LoadedRange } from "./series-loader-protocol.ts";
+import type { SeriesColumns } from "./series-loader-protocol.ts";
 
 export class PageFormatError extends Error {}
 
@@ -220,7 +220,7 @@ export function decodeLeaves(
   layout: PageLayout,
   leaves: ArrayLike<number>,
   expected?: { readonly seriesId: number; readonly points: number },
-): Map<number, LoadedRange> {
+): Map<number, SeriesColumns> {
   const fd = openSync(file, "r");
   try {
     const { pageSize, usable } = layout;

@@ -11,7 +11,8 @@ import { isoFromSeconds } from "../values/time.ts";
 import { decodeConfigForApi } from "./config-json.ts";
 import type { FileVersion } from "./connection-pool.ts";
 import { jsonNumber, jsonValue } from "./json.ts";
-import type { SeriesCache, SeriesColumns, SeriesTrace } from "./series-cache.ts";
+import type { SeriesCache, SeriesTrace } from "./series-cache.ts";
+import type { SeriesColumns } from "./series-loader-protocol.ts";
 
 /** What a query needs besides its connection: the file, its version and the series cache. */
 export interface QueryContext {

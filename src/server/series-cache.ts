@@ -11,7 +11,8 @@
 import type { Database } from "bun:sqlite";
 import { readY } from "../storage/run-reader.ts";
 import type { FileVersion } from "./connection-pool.ts";
-import { type LoadedSeries, loadAllFromPages, loadSeries } from "./series-loader.ts";
+import { loadAllFromPages, loadSeries } from "./series-loader.ts";
+import type { SeriesColumns } from "./series-loader-protocol.ts";
 
 /**
  * How a series was found, for the `Server-Timing` header: already in memory, brought
@@ -21,13 +22,6 @@ import { type LoadedSeries, loadAllFromPages, loadSeries } from "./series-loader
 export interface SeriesTrace {
   source?: "memory" | "new rows" | "pages" | "sqlite";
   ms?: number;
-}
-
-export interface SeriesColumns {
-  readonly steps: Float64Array;
-  readonly ys: Float64Array;
-  readonly ts: Float64Array;
-  readonly length: number;
 }
 
 interface Entry {
@@ -41,7 +35,7 @@ interface Entry {
 }
 
 const BYTES_PER_POINT = 24;
-const EMPTY: LoadedSeries = {
+const EMPTY: SeriesColumns = {
   steps: new Float64Array(0),
   ys: new Float64Array(0),
   ts: new Float64Array(0),
@@ -164,7 +158,7 @@ export class SeriesCache {
       // The table's rows bound the series' points; beyond 4 M its columns grow.
       loadAllFromPages(db, file, version, { seriesId, points: Math.min(top, 2 ** 22) });
     if (all) {
-      const entry = (data: LoadedSeries): Entry => ({
+      const entry = (data: SeriesColumns): Entry => ({
         version: version.key,
         maxRowid: top,
         ...data,

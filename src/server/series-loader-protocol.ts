@@ -1,4 +1,4 @@
-/** Messages to and from the series loader Worker. */
+/** Messages to and from the series loader Worker, and the columns every series is held in. */
 
 export interface LoadRequest {
   readonly id: number;
@@ -10,7 +10,11 @@ export interface LoadRequest {
   readonly live: boolean;
 }
 
-export interface LoadedRange {
+/**
+ * The points of a metric series as columns, in step order (or, straight from a
+ * file's pages, in rowid order). Entries past `length` are spare room.
+ */
+export interface SeriesColumns {
   readonly steps: Float64Array;
   readonly ys: Float64Array;
   readonly ts: Float64Array;

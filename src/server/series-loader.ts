@@ -11,17 +11,10 @@ import type { Database } from "bun:sqlite";
 import { readY } from "../storage/run-reader.ts";
 import { type FileVersion, fileVersion } from "./connection-pool.ts";
 import { decodeLeaves, listLeaves, PageFormatError } from "./metric-pages.ts";
-import type { LoadedRange, LoadRequest } from "./series-loader-protocol.ts";
+import type { LoadRequest, SeriesColumns } from "./series-loader-protocol.ts";
 
 /** Series shorter than this are read through SQLite on the calling thread alone. */
 const PARALLEL_FROM = 200_000;
-
-export interface LoadedSeries {
-  readonly steps: Float64Array;
-  readonly ys: Float64Array;
-  readonly ts: Float64Array;
-  readonly length: number;
-}
 
 /** Reads the points with `low <= step < high` (either bound may be absent) into columns. */
 export function readRange(
@@ -29,7 +22,7 @@ export function readRange(
   seriesId: number,
   low: number | null,
   high: number | null,
-): LoadedRange {
+): SeriesColumns {
   const rows = db
     .query<unknown, [number, number, number]>(
       "SELECT step, y, ts FROM metric_points WHERE series_id = ? AND step >= ? AND step < ? ORDER BY step",
@@ -56,14 +49,16 @@ let loader: Worker | undefined;
 let nextRequest = 1;
 const waiting = new Map<
   number,
-  { resolve(range: LoadedRange): void; reject(error: Error): void }
+  { resolve(range: SeriesColumns): void; reject(error: Error): void }
 >();
 
 function loaderWorker(): Worker {
   if (loader) return loader;
   const worker = new Worker(new URL("./series-loader-worker.ts", import.meta.url).href);
   worker.unref();
-  worker.onmessage = (event: MessageEvent<{ id: number; range?: LoadedRange; error?: string }>) => {
+  worker.onmessage = (
+    event: MessageEvent<{ id: number; range?: SeriesColumns; error?: string }>,
+  ) => {
     const pending = waiting.get(event.data.id);
     waiting.delete(event.data.id);
     if (!pending) return;
@@ -80,14 +75,16 @@ function loaderWorker(): Worker {
 }
 
 /** Reads a step range of a file on the loader Worker. */
-function readRangeOnWorker(request: Omit<LoadRequest, "id">): Promise<LoadedRange> {
+function readRangeOnWorker(request: Omit<LoadRequest, "id">): Promise<SeriesColumns> {
   const id = nextRequest++;
-  const range = new Promise<LoadedRange>((resolve, reject) => waiting.set(id, { resolve, reject }));
+  const range = new Promise<SeriesColumns>((resolve, reject) =>
+    waiting.set(id, { resolve, reject }),
+  );
   loaderWorker().postMessage({ ...request, id } satisfies LoadRequest);
   return range;
 }
 
-function concat(a: LoadedRange, b: LoadedRange): LoadedSeries {
+function concat(a: SeriesColumns, b: SeriesColumns): SeriesColumns {
   const length = a.length + b.length;
   const join = (x: Float64Array, y: Float64Array) => {
     const out = new Float64Array(length);
@@ -99,7 +96,7 @@ function concat(a: LoadedRange, b: LoadedRange): LoadedSeries {
 }
 
 /** `series` with columns no longer than twice its points. */
-function trimmed(series: LoadedSeries): LoadedSeries {
+function trimmed(series: SeriesColumns): SeriesColumns {
   if (series.steps.length <= 2 * series.length + 1024) return series;
   const { length } = series;
   return {
@@ -114,7 +111,7 @@ function trimmed(series: LoadedSeries): LoadedSeries {
  * `series` in step order. Rows come in rowid order, which is step order unless a
  * script logged steps out of order.
  */
-function inStepOrder(series: LoadedSeries): LoadedSeries {
+function inStepOrder(series: SeriesColumns): SeriesColumns {
   const { steps, length } = series;
   let sorted = true;
   for (let i = 1; i < length && sorted; i++)
@@ -138,7 +135,7 @@ export function loadAllFromPages(
   file: string,
   version: FileVersion,
   expected: { readonly seriesId: number; readonly points: number },
-): Map<number, LoadedSeries> | undefined {
+): Map<number, SeriesColumns> | undefined {
   const columns = db
     .query<{ name: string }, []>("SELECT name FROM pragma_table_info('metric_points') ORDER BY cid")
     .values()
@@ -173,7 +170,7 @@ export async function loadSeries(
   file: string,
   seriesId: number,
   live: boolean,
-): Promise<LoadedSeries> {
+): Promise<SeriesColumns> {
   const bounds = db
     .query<{ n: number; lo: number | null; hi: number | null }, [number, number, number, number]>(
       "SELECT (SELECT count(*) FROM (SELECT 1 FROM metric_points WHERE series_id = ? LIMIT ?)) AS n, (SELECT min(step) FROM metric_points WHERE series_id = ?) AS lo, (SELECT max(step) FROM metric_points WHERE series_id = ?) AS hi",
