@@ -20,3 +20,9 @@ export interface SeriesColumns {
   readonly ts: Float64Array;
   readonly length: number;
 }
+
+export interface LoadReply {
+  readonly id: number;
+  readonly range?: SeriesColumns;
+  readonly error?: string;
+}

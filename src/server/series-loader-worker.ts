@@ -2,7 +2,7 @@
 
 import { openImmutable, openLive } from "./connection-pool.ts";
 import { readRange } from "./series-loader.ts";
-import type { LoadRequest } from "./series-loader-protocol.ts";
+import type { LoadReply, LoadRequest } from "./series-loader-protocol.ts";
 
 declare const self: Worker;
 
@@ -12,14 +12,16 @@ self.onmessage = (event: MessageEvent<LoadRequest>) => {
     const db = live ? openLive(file) : openImmutable(file);
     try {
       const range = readRange(db, seriesId, low, high);
-      self.postMessage(
-        { id, range },
-        { transfer: [range.steps.buffer, range.ys.buffer, range.ts.buffer] as ArrayBuffer[] },
-      );
+      self.postMessage({ id, range } satisfies LoadReply, {
+        transfer: [range.steps.buffer, range.ys.buffer, range.ts.buffer] as ArrayBuffer[],
+      });
     } finally {
       db.close();
     }
   } catch (error) {
-    self.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+    self.postMessage({
+      id,
+      error: error instanceof Error ? error.message : String(error),
+    } satisfies LoadReply);
   }
 };

@@ -11,7 +11,8 @@ import type { Database } from "bun:sqlite";
 import { readY } from "../storage/run-reader.ts";
 import { type FileVersion, fileVersion } from "./connection-pool.ts";
 import { decodeLeaves, listLeaves, PageFormatError } from "./metric-pages.ts";
-import type { LoadRequest, SeriesColumns } from "./series-loader-protocol.ts";
+import { RequestWorker } from "./request-worker.ts";
+import type { LoadReply, LoadRequest, SeriesColumns } from "./series-loader-protocol.ts";
 
 /** Series shorter than this are read through SQLite on the calling thread alone. */
 const PARALLEL_FROM = 200_000;
@@ -45,42 +46,15 @@ export function readRange(
   return { steps, ys, ts, length };
 }
 
-let loader: Worker | undefined;
-let nextRequest = 1;
-const waiting = new Map<
-  number,
-  { resolve(range: SeriesColumns): void; reject(error: Error): void }
->();
-
-function loaderWorker(): Worker {
-  if (loader) return loader;
-  const worker = new Worker(new URL("./series-loader-worker.ts", import.meta.url).href);
-  worker.unref();
-  worker.onmessage = (
-    event: MessageEvent<{ id: number; range?: SeriesColumns; error?: string }>,
-  ) => {
-    const pending = waiting.get(event.data.id);
-    waiting.delete(event.data.id);
-    if (!pending) return;
-    if (event.data.range) pending.resolve(event.data.range);
-    else pending.reject(new Error(event.data.error ?? "the series loader failed"));
-  };
-  worker.onerror = () => {
-    for (const pending of waiting.values()) pending.reject(new Error("the series loader stopped"));
-    waiting.clear();
-    loader = undefined;
-  };
-  loader = worker;
-  return worker;
-}
+const loader = new RequestWorker<LoadRequest, LoadReply>(
+  new URL("./series-loader-worker.ts", import.meta.url).href,
+  "series loader",
+);
 
 /** Reads a step range of a file on the loader Worker. */
-function readRangeOnWorker(request: Omit<LoadRequest, "id">): Promise<SeriesColumns> {
-  const id = nextRequest++;
-  const range = new Promise<SeriesColumns>((resolve, reject) =>
-    waiting.set(id, { resolve, reject }),
-  );
-  loaderWorker().postMessage({ ...request, id } satisfies LoadRequest);
+async function readRangeOnWorker(request: Omit<LoadRequest, "id">): Promise<SeriesColumns> {
+  const { range } = await loader.request(request);
+  if (!range) throw new Error("the series loader sent no points");
   return range;
 }
 

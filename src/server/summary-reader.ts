@@ -5,6 +5,7 @@
  * divides itself by how fast each goes.
  */
 
+import { RequestWorker } from "./request-worker.ts";
 import type { RunFile } from "./run-catalog.ts";
 import type { RunSummary } from "./run-summary.ts";
 import type { SummaryReply, SummaryRequest } from "./summary-protocol.ts";
@@ -15,36 +16,10 @@ const OFFLOAD_FROM = 200;
 const BATCH = 32;
 const BATCHES_AHEAD = 3;
 
-let summaryWorker: Worker | undefined;
-let nextRequest = 1;
-const waiting = new Map<
-  number,
-  { resolve(reply: SummaryReply): void; reject(error: Error): void }
->();
-
-function readOnWorker(runs: SummaryRequest["runs"]): Promise<SummaryReply> {
-  if (!summaryWorker) {
-    const worker = new Worker(new URL("./summary-worker.ts", import.meta.url).href);
-    worker.unref();
-    worker.onmessage = (event: MessageEvent<SummaryReply>) => {
-      waiting.get(event.data.id)?.resolve(event.data);
-      waiting.delete(event.data.id);
-    };
-    worker.onerror = () => {
-      for (const pending of waiting.values())
-        pending.reject(new Error("the summary Worker stopped"));
-      waiting.clear();
-      summaryWorker = undefined;
-    };
-    summaryWorker = worker;
-  }
-  const id = nextRequest++;
-  const reply = new Promise<SummaryReply>((resolve, reject) =>
-    waiting.set(id, { resolve, reject }),
-  );
-  summaryWorker.postMessage({ id, runs } satisfies SummaryRequest);
-  return reply;
-}
+const summaryWorker = new RequestWorker<SummaryRequest, SummaryReply>(
+  new URL("./summary-worker.ts", import.meta.url).href,
+  "summary Worker",
+);
 
 /** What the reader needs of the catalog whose summaries it reads. */
 export interface SummaryStore {
@@ -126,13 +101,14 @@ export class SummaryReader {
     }
     this.#queue.push(...rest.reverse());
     if (batch.length === 0) return false;
-    const request = batch.map((run) => ({
+    const runs = batch.map((run) => ({
       file: run.file,
       project: run.project,
       stem: run.stem,
       key: run.version.key,
     }));
-    const done: Promise<void> = readOnWorker(request)
+    const done: Promise<void> = summaryWorker
+      .request({ runs })
       .then((reply) => {
         for (const { file, key, summary } of reply.read) this.#catalog.store(file, key, summary);
       })
