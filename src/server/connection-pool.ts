@@ -12,7 +12,7 @@
  */
 
 import { constants, Database } from "bun:sqlite";
-import { statSync } from "node:fs";
+import { type Stats, statSync } from "node:fs";
 
 export interface PoolOptions {
   /** Most connections kept open. @default 64 */
@@ -36,15 +36,19 @@ interface Entry {
   immutableKey: string | undefined;
 }
 
-export function fileVersion(file: string): FileVersion | undefined {
-  const main = statSync(file, { throwIfNoEntry: false });
-  if (!main?.isFile()) return undefined;
-  const wal = statSync(`${file}-wal`, { throwIfNoEntry: false });
+/** The version of a run file from its stats and its -wal's (undefined: no -wal). */
+export function versionOf(main: Stats, wal: Stats | undefined): FileVersion {
   const walSize = wal?.size ?? 0;
   return {
     key: `${main.size}:${main.mtimeMs}:${walSize}:${wal?.mtimeMs ?? 0}`,
     settled: walSize === 0,
   };
+}
+
+export function fileVersion(file: string): FileVersion | undefined {
+  const main = statSync(file, { throwIfNoEntry: false });
+  if (!main?.isFile()) return undefined;
+  return versionOf(main, statSync(`${file}-wal`, { throwIfNoEntry: false }));
 }
 
 /** An SQLite URI for `file` (`%`, `?` and `#` escaped, as URIs need). */

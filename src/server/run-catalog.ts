@@ -11,7 +11,7 @@
 
 import { type Dirent, type FSWatcher, readdirSync, type Stats, statSync, watch } from "node:fs";
 import { join, sep } from "node:path";
-import type { ConnectionPool, FileVersion } from "./connection-pool.ts";
+import { type ConnectionPool, type FileVersion, versionOf } from "./connection-pool.ts";
 import { type RunSummary, readSummary } from "./run-summary.ts";
 import { SummaryReader } from "./summary-reader.ts";
 
@@ -200,17 +200,7 @@ export class RunCatalog {
     const stats = statOrUndefined(file);
     if (!stats?.isFile()) return undefined;
     const wal = mayHaveWal ? statOrUndefined(`${file}-wal`) : undefined;
-    const walSize = wal?.size ?? 0;
-    return {
-      project,
-      stem,
-      file,
-      mtimeMs: stats.mtimeMs,
-      version: {
-        key: `${stats.size}:${stats.mtimeMs}:${walSize}:${wal?.mtimeMs ?? 0}`,
-        settled: walSize === 0,
-      },
-    };
+    return { project, stem, file, mtimeMs: stats.mtimeMs, version: versionOf(stats, wal) };
   }
 
   #walk(dir: string, relative: string, out: RunFile[]): void {
