@@ -17,7 +17,7 @@ import type { SeriesColumns } from "./series-loader-protocol.ts";
 
 export class PageFormatError extends Error {}
 
-export interface PageLayout {
+interface PageLayout {
   readonly pageSize: number;
   /** Page size less the reserved bytes at the end of each page. */
   readonly usable: number;
@@ -30,7 +30,7 @@ const RUN_PAGES = 256;
 const MAX_DEPTH = 40;
 
 /** Page size and usable size from the file header; only UTF-8 databases. */
-export function readLayout(fd: number): PageLayout {
+function readLayout(fd: number): PageLayout {
   const header = new Uint8Array(100);
   if (readSync(fd, header, 0, 100, 0) !== 100) throw new PageFormatError("short header");
   if (new TextDecoder().decode(header.subarray(0, 16)) !== "SQLite format 3\u0000")
@@ -50,7 +50,7 @@ function readPages(fd: number, layout: PageLayout, into: Uint8Array, first: numb
 }
 
 /** The leaf pages of the table b-tree rooted at `root`, in rowid order. */
-export function tableLeaves(fd: number, layout: PageLayout, root: number): number[] {
+function tableLeaves(fd: number, layout: PageLayout, root: number): number[] {
   const maxPages = Math.ceil(fstatSync(fd).size / layout.pageSize);
   const page = new Uint8Array(layout.pageSize);
   const view = new DataView(page.buffer);
@@ -215,77 +215,79 @@ class RecordDecoder {
  * its points (growing them from small costs a tenth of the time); a series' columns
  * may be longer than its points.
  */
-export function decodeLeaves(
-  file: string,
+function decodeLeaves(
+  fd: number,
   layout: PageLayout,
   leaves: ArrayLike<number>,
   expected?: { readonly seriesId: number; readonly points: number },
 ): Map<number, SeriesColumns> {
-  const fd = openSync(file, "r");
-  try {
-    const { pageSize, usable } = layout;
-    const buffer = new Uint8Array(RUN_PAGES * pageSize);
-    const view = new DataView(buffer.buffer);
-    const decoder = new RecordDecoder(buffer);
-    const maxLocal = usable - 35;
-    const series = new Map<number, Columns>();
-    let lastId = Number.NaN;
-    let current: Columns | undefined;
-    // Leaves mostly lie in rising page order with index pages between them: read
-    // them in windows that cover the next leaves, gaps included, one call each.
-    let windowFirst = 0;
-    let windowPages = 0;
-    for (let index = 0; index < leaves.length; index++) {
-      const number = leaves[index] as number;
-      if (number < windowFirst || number >= windowFirst + windowPages) {
-        let last = number;
-        for (let next = index + 1; next < leaves.length; next++) {
-          const page = leaves[next] as number;
-          if (page <= last || page >= number + RUN_PAGES) break;
-          last = page;
-        }
-        windowFirst = number;
-        windowPages = last - number + 1;
-        readPages(fd, layout, buffer, windowFirst, windowPages);
+  const { pageSize, usable } = layout;
+  const buffer = new Uint8Array(RUN_PAGES * pageSize);
+  const view = new DataView(buffer.buffer);
+  const decoder = new RecordDecoder(buffer);
+  const maxLocal = usable - 35;
+  const series = new Map<number, Columns>();
+  let lastId = Number.NaN;
+  let current: Columns | undefined;
+  // Leaves mostly lie in rising page order with index pages between them: read
+  // them in windows that cover the next leaves, gaps included, one call each.
+  let windowFirst = 0;
+  let windowPages = 0;
+  for (let index = 0; index < leaves.length; index++) {
+    const number = leaves[index] as number;
+    if (number < windowFirst || number >= windowFirst + windowPages) {
+      let last = number;
+      for (let next = index + 1; next < leaves.length; next++) {
+        const page = leaves[next] as number;
+        if (page <= last || page >= number + RUN_PAGES) break;
+        last = page;
       }
-      const base = (number - windowFirst) * pageSize;
-      const at = base + (number === 1 ? 100 : 0);
-      if (buffer[at] !== TABLE_LEAF) throw new PageFormatError(`page ${number} is not a leaf`);
-      const cells = view.getUint16(at + 3);
-      for (let cell = 0; cell < cells; cell++) {
-        const offset = view.getUint16(at + 8 + 2 * cell);
-        if (offset >= usable) throw new PageFormatError(`bad cell on page ${number}`);
-        let cursor = decoder.readVarint(base + offset);
-        const payload = decoder.varint;
-        if (payload > maxLocal) throw new PageFormatError("a row that overflows its page");
-        cursor = decoder.readVarint(cursor);
-        if (cursor - base + payload > usable) throw new PageFormatError("a cell past its page");
-        decoder.decode(cursor, payload);
-        const out = decoder.out;
-        const id = out[0] as number;
-        if (id !== lastId) {
-          lastId = id;
-          current = series.get(id);
-          if (!current) {
-            current = new Columns(id === expected?.seriesId ? expected.points : 1024);
-            series.set(id, current);
-          }
-        }
-        (current as Columns).push(out[1] as number, out[2] as number, out[3] as number);
-      }
+      windowFirst = number;
+      windowPages = last - number + 1;
+      readPages(fd, layout, buffer, windowFirst, windowPages);
     }
-    return series;
-  } finally {
-    closeSync(fd);
+    const base = (number - windowFirst) * pageSize;
+    const at = base + (number === 1 ? 100 : 0);
+    if (buffer[at] !== TABLE_LEAF) throw new PageFormatError(`page ${number} is not a leaf`);
+    const cells = view.getUint16(at + 3);
+    for (let cell = 0; cell < cells; cell++) {
+      const offset = view.getUint16(at + 8 + 2 * cell);
+      if (offset >= usable) throw new PageFormatError(`bad cell on page ${number}`);
+      let cursor = decoder.readVarint(base + offset);
+      const payload = decoder.varint;
+      if (payload > maxLocal) throw new PageFormatError("a row that overflows its page");
+      cursor = decoder.readVarint(cursor);
+      if (cursor - base + payload > usable) throw new PageFormatError("a cell past its page");
+      decoder.decode(cursor, payload);
+      const out = decoder.out;
+      const id = out[0] as number;
+      if (id !== lastId) {
+        lastId = id;
+        current = series.get(id);
+        if (!current) {
+          current = new Columns(id === expected?.seriesId ? expected.points : 1024);
+          series.set(id, current);
+        }
+      }
+      (current as Columns).push(out[1] as number, out[2] as number, out[3] as number);
+    }
   }
+  return series;
 }
 
-/** Opens `file` and lists the leaves of the table rooted at `root`. */
-export function listLeaves(file: string, root: number): { layout: PageLayout; leaves: number[] } {
+/**
+ * Every row of the table rooted at page `root` of `file`, as columns per series id
+ * (see {@link decodeLeaves} for `expected`).
+ */
+export function decodeTable(
+  file: string,
+  root: number,
+  expected?: { readonly seriesId: number; readonly points: number },
+): Map<number, SeriesColumns> {
   const fd = openSync(file, "r");
   try {
     const layout = readLayout(fd);
-    return { layout, leaves: tableLeaves(fd, layout, root) };
+    return decodeLeaves(fd, layout, tableLeaves(fd, layout, root), expected);
   } finally {
     closeSync(fd);
   }

@@ -10,7 +10,7 @@
 import type { Database } from "bun:sqlite";
 import { readY } from "../storage/run-reader.ts";
 import { type FileVersion, fileVersion } from "./connection-pool.ts";
-import { decodeLeaves, listLeaves, PageFormatError } from "./metric-pages.ts";
+import { decodeTable, PageFormatError } from "./metric-pages.ts";
 import { RequestWorker } from "./request-worker.ts";
 import type { LoadReply, LoadRequest, SeriesColumns } from "./series-loader-protocol.ts";
 
@@ -122,8 +122,7 @@ export function loadAllFromPages(
     .get()?.rootpage;
   if (columns.join(",") !== "series_id,step,y,ts" || !root) return undefined;
   try {
-    const { layout, leaves } = listLeaves(file, root);
-    const series = decodeLeaves(file, layout, leaves, expected);
+    const series = decodeTable(file, root, expected);
     if (fileVersion(file)?.key !== version.key) return undefined;
     return new Map([...series].map(([id, columns]) => [id, inStepOrder(trimmed(columns))]));
   } catch (error) {
