@@ -111,9 +111,11 @@ export class RemoteReader implements RunReads {
       await this.#get(`${this.#base}/paths`, {}),
       "the paths",
     );
+    // The API promises no order; local reads come in SQLite's, UTF-8 byte order.
     return (Array.isArray(items) ? items : [])
       .filter((item) => item.type === type && typeof item.path === "string")
-      .map((item) => item.path as string);
+      .map((item) => item.path as string)
+      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   }
 
   metricPaths(): Promise<string[]> {
