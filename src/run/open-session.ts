@@ -182,7 +182,7 @@ export function openSession(options: RunOptions, logger: Logger): OpenedRun {
     const next = (path: string) => state.nextSteps.get(`${identity.namespace}/${path}`) ?? 0;
     writer.monitor({
       namespace: identity.namespace,
-      ...capture,
+      hardware: capture.hardware,
       consoleStep: Math.max(next("stdout"), next("stderr")),
       hardwareStep: next("cpu"),
       intervalMs: settings.monitorIntervalMs,

@@ -137,9 +137,10 @@ export class WriteSession implements Endable {
 
   async #finishUpload(upload: UploadHandle, timeoutMs: number | undefined): Promise<void> {
     const result = await finishUpload(upload.id, timeoutMs);
-    if (result.remaining > 0) {
+    if (result.remaining > 0 || Number.isNaN(result.remaining)) {
+      const what = Number.isNaN(result.remaining) ? "Some items" : `${result.remaining} item(s)`;
       this.#logger.warn(
-        `${result.remaining} item(s) of run '${this.runId}' are not uploaded yet. Finish with: goodseed upload -p ${upload.project} --run-id ${this.runId}`,
+        `${what} of run '${this.runId}' are not uploaded yet. Finish with: goodseed upload -p ${upload.project} --run-id ${this.runId}`,
       );
     }
   }
