@@ -22,6 +22,7 @@ import { type ConfigValue, decodeConfigValue } from "../values/config-value.ts";
 import { normalizePath } from "../values/field-path.ts";
 import { type ConfigEntry, encodeConfigs, flattenInto } from "../values/flatten.ts";
 import { pythonJsonStringSet } from "../values/python-json.ts";
+import { checkQueryNumber, setArgument } from "./argument-checks.ts";
 import { type Ending, endRun } from "./ending.ts";
 import { openSession } from "./open-session.ts";
 import {
@@ -295,32 +296,5 @@ export class Run {
   /** `using run = new Run(…)`: closes `finished`; a cloud run's upload drains in the background. */
   [Symbol.dispose](): void {
     this.close().catch(() => {});
-  }
-}
-
-function setArgument(values: unknown, path: string): string[] {
-  if (typeof values === "string") return [values];
-  if (Array.isArray(values) || values instanceof Set) {
-    const members: string[] = [];
-    for (const value of values) {
-      if (typeof value !== "string") {
-        throw new InvalidValueError(
-          `String set '${path}' takes strings, got ${typeof value}.`,
-          path,
-        );
-      }
-      members.push(value);
-    }
-    return members;
-  }
-  throw new InvalidValueError(`String set '${path}' takes a string or an array of strings.`, path);
-}
-
-function checkQueryNumber(value: number | undefined, name: string, min: number): void {
-  if (value === undefined) return;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new InvalidValueError(
-      `${name} must be an integer of at least ${min}, got ${String(value)}.`,
-    );
   }
 }
