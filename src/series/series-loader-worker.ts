@@ -1,6 +1,6 @@
 /** The series loader Worker: reads a step range of a run file and sends the columns back. */
 
-import { openImmutable, openLive } from "./connection-pool.ts";
+import { openImmutable, openLive } from "../storage/connection-pool.ts";
 import { readRange } from "./series-loader.ts";
 import type { LoadReply, LoadRequest } from "./series-loader-protocol.ts";
 

@@ -11,7 +11,7 @@
 
 import { type Dirent, type FSWatcher, readdirSync, type Stats, statSync, watch } from "node:fs";
 import { join, sep } from "node:path";
-import { type ConnectionPool, type FileVersion, versionOf } from "./connection-pool.ts";
+import { type ConnectionPool, type FileVersion, versionOf } from "../storage/connection-pool.ts";
 import { type RunSummary, readSummary } from "./run-summary.ts";
 import { SummaryReader } from "./summary-reader.ts";
 

@@ -8,10 +8,10 @@
  */
 
 import type { Database } from "bun:sqlite";
+import { type FileVersion, fileVersion } from "../storage/connection-pool.ts";
 import { readY } from "../storage/run-reader.ts";
-import { type FileVersion, fileVersion } from "./connection-pool.ts";
+import { RequestWorker } from "../workers/request-worker.ts";
 import { decodeTable, PageFormatError } from "./metric-pages.ts";
-import { RequestWorker } from "./request-worker.ts";
 import type { LoadReply, LoadRequest, SeriesColumns } from "./series-loader-protocol.ts";
 
 /** Series shorter than this are read through SQLite on the calling thread alone. */
