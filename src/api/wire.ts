@@ -103,17 +103,17 @@ export interface ErrorResponse {
 }
 
 export interface MetricsQuery {
-  readonly path?: string;
-  readonly pointCount?: number;
-  readonly firstPointIndex?: number;
-  readonly lastPointIndex?: number;
+  readonly path?: string | undefined;
+  readonly pointCount?: number | undefined;
+  readonly firstPointIndex?: number | undefined;
+  readonly lastPointIndex?: number | undefined;
 }
 
 export interface StringSeriesQuery {
-  readonly path?: string;
-  readonly limit?: number;
-  readonly offset?: number;
-  readonly tail?: number;
+  readonly path?: string | undefined;
+  readonly limit?: number | undefined;
+  readonly offset?: number | undefined;
+  readonly tail?: number | undefined;
 }
 
 /** A route of the API: its method, what its query may hold, and what it answers. */
@@ -129,7 +129,11 @@ export interface RouteShape {
  */
 export interface ApiRoutes {
   "/api/projects": { method: "GET"; query: Record<never, never>; response: ProjectsResponse };
-  "/api/runs": { method: "GET"; query: { readonly project?: string }; response: RunsResponse };
+  "/api/runs": {
+    method: "GET";
+    query: { readonly project?: string | undefined };
+    response: RunsResponse;
+  };
   "/api/runs/:project/:run/configs": {
     method: "GET";
     query: Record<never, never>;
