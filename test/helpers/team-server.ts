@@ -1,0 +1,106 @@
+/**
+ * The team server on both of its databases: each test file runs its cases on the
+ * embedded SQLite default and on a throw-away PostgreSQL cluster (a fresh database per
+ * server). Keys are made through the keys module, as `goodseed server keys create` does.
+ */
+
+import { afterAll } from "bun:test";
+import { join } from "node:path";
+import { openDatabase } from "../../src/team-server/database.ts";
+import { createKey, type Role } from "../../src/team-server/keys.ts";
+import { migrate } from "../../src/team-server/migrations.ts";
+import {
+  startTeamServer,
+  type TeamServer,
+  type TeamServerOptions,
+} from "../../src/team-server/server.ts";
+import { type PgCluster, startPostgres } from "./postgres.ts";
+import { tempDir } from "./temp-dir.ts";
+
+export type Backend = "sqlite" | "postgres";
+export const BACKENDS: readonly Backend[] = ["sqlite", "postgres"];
+
+let cluster: Promise<PgCluster> | undefined;
+const dirs: { [Symbol.dispose](): void }[] = [];
+afterAll(async () => {
+  if (cluster) (await cluster).stop();
+  for (const dir of dirs) dir[Symbol.dispose]();
+});
+
+export function postgresCluster(): Promise<PgCluster> {
+  cluster ??= startPostgres();
+  return cluster;
+}
+
+/** A new empty database of that kind: its URL. */
+export async function freshDatabase(backend: Backend): Promise<string> {
+  if (backend === "postgres") return (await postgresCluster()).createDatabase();
+  const dir = tempDir("goodseed-team-");
+  dirs.push(dir);
+  return `sqlite://${join(dir.path, "server.sqlite")}`;
+}
+
+export async function keyFor(
+  url: string,
+  workspaces: string[],
+  role: Role = "member",
+  name = "test",
+): Promise<string> {
+  const db = await openDatabase(url);
+  try {
+    await migrate(db);
+    return (await createKey(db, { name, workspaces, role })).key;
+  } finally {
+    await db.close();
+  }
+}
+
+export interface TeamFixture {
+  readonly server: TeamServer;
+  readonly url: string;
+  readonly base: string;
+  readonly databaseUrl: string;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function teamServer(
+  backend: Backend,
+  options: Partial<TeamServerOptions> = {},
+  databaseUrl?: string,
+): Promise<TeamFixture> {
+  const url = databaseUrl ?? (await freshDatabase(backend));
+  const server = await startTeamServer({ databaseUrl: url, port: 0, ...options });
+  return {
+    server,
+    url: server.url,
+    base: server.url.replace(/\/$/, ""),
+    databaseUrl: url,
+    [Symbol.asyncDispose]: () => server.stop(),
+  };
+}
+
+/** A JSON request with a key. */
+export async function call(
+  base: string,
+  key: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; text: string; json: unknown; headers: Headers }> {
+  const headers: Record<string, string> = {};
+  if (key !== undefined) headers.authorization = `Bearer ${key}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, text, json, headers: response.headers };
+}
