@@ -183,7 +183,15 @@ async function seriesIds(
 
 export async function metricPathsBody(context: ReadContext, run: number): Promise<string> {
   const paths = (await seriesIds(context, run, METRIC)).map((row) => row.path);
-  return JSON.stringify({ paths });
+  return `{"paths": ${JSON.stringify(paths)}}`;
+}
+
+/** A string as JSON with every non-ASCII character escaped as `\\uXXXX`. */
+function asciiJson(value: string): string {
+  return JSON.stringify(value).replace(
+    /[\u0080-\uffff]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 const loggedAt = (tsMs: number) => `"${isoFromSeconds(Math.floor(tsMs / 1000))}"`;
@@ -202,12 +210,11 @@ export async function rawMetricsBody(
   trace: SeriesTrace,
 ): Promise<string> {
   const out: string[] = [];
+  // One series' path is written with non-ASCII escaped, all series' paths as they are:
+  // the bytes `goodseed serve` writes.
+  const quote = path === undefined ? JSON.stringify : asciiJson;
   for (const series of await seriesIds(context, run, METRIC, path))
-    rawPoints(
-      JSON.stringify(series.path),
-      await context.series.metric(context.sql, series.id, trace),
-      out,
-    );
+    rawPoints(quote(series.path), await context.series.metric(context.sql, series.id, trace), out);
   return `{"metrics": [${out.join(", ")}]}`;
 }
 
@@ -283,10 +290,13 @@ export async function stringSeriesBody(
   );
   let rows: { series_id: number; step: number; ts_ms: number; value: Uint8Array }[];
   if (request.tail !== undefined) {
-    const tail = Math.max(0, request.tail);
-    rows = (
-      await sql`SELECT series_id, step, ts_ms, value FROM string_points WHERE series_id IN ${sql(ids)} ORDER BY ${rank} DESC, step DESC LIMIT ${tail}`
-    ).reverse();
+    // A negative tail is no limit, as SQLite's LIMIT -1 is for `goodseed serve`.
+    rows =
+      request.tail < 0
+        ? await sql`SELECT series_id, step, ts_ms, value FROM string_points WHERE series_id IN ${sql(ids)} ORDER BY ${rank}, step`
+        : (
+            await sql`SELECT series_id, step, ts_ms, value FROM string_points WHERE series_id IN ${sql(ids)} ORDER BY ${rank} DESC, step DESC LIMIT ${request.tail}`
+          ).reverse();
   } else if (request.limit !== undefined && request.limit >= 0) {
     const offset = Math.max(0, request.offset ?? 0);
     rows =
