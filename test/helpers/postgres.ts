@@ -59,6 +59,7 @@ function run(command: string[], asPostgres: boolean): void {
   }
 }
 
+// A last resort for a process that ends without its afterAll (a crash): stop the servers.
 const live = new Set<() => void>();
 process.on("exit", () => {
   for (const stop of live) stop();

@@ -20,12 +20,19 @@ import { tempDir } from "./temp-dir.ts";
 export type Backend = "sqlite" | "postgres";
 export const BACKENDS: readonly Backend[] = ["sqlite", "postgres"];
 
+// One cluster per test file: each file calls useTeamServers() at its top level, which
+// stops the cluster and removes the temp dirs after the file's tests.
 let cluster: Promise<PgCluster> | undefined;
 const dirs: { [Symbol.dispose](): void }[] = [];
-afterAll(async () => {
-  if (cluster) (await cluster).stop();
-  for (const dir of dirs) dir[Symbol.dispose]();
-});
+
+export function useTeamServers(): void {
+  afterAll(async () => {
+    const running = cluster;
+    cluster = undefined;
+    if (running) (await running).stop();
+    for (const dir of dirs.splice(0)) dir[Symbol.dispose]();
+  });
+}
 
 export function postgresCluster(): Promise<PgCluster> {
   cluster ??= startPostgres();

@@ -7,7 +7,9 @@
 import { describe, expect, it } from "bun:test";
 import { openDatabase } from "../../src/team-server/database.ts";
 import { revokeKey } from "../../src/team-server/keys.ts";
-import { BACKENDS, call, keyFor, teamServer } from "../helpers/team-server.ts";
+import { BACKENDS, call, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
+
+useTeamServers();
 
 const INGEST = { points: [{ path: "loss", step: 1, timestampMs: 1000, number: 0.5 }] };
 

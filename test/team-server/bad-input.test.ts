@@ -6,7 +6,9 @@
  */
 
 import { describe, expect, it } from "bun:test";
-import { BACKENDS, call, keyFor, teamServer } from "../helpers/team-server.ts";
+import { BACKENDS, call, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
+
+useTeamServers();
 
 async function raw(
   base: string,
@@ -118,7 +120,7 @@ for (const backend of BACKENDS) {
       const answer = await raw(team.base, key, `/api/v1/runs/${id}/ingest`, body);
       expect(answer.status).toBe(200);
       expect(answer.json?.stored).toBe(4);
-      expect((answer.json?.rejected as { index: number }[]).map((r) => r.index)).toEqual([
+      expect(((answer.json?.rejected ?? []) as { index: number }[]).map((r) => r.index)).toEqual([
         1, 2, 3, 6, 8,
       ]);
       const metrics = (await call(team.base, key, "GET", `/api/v1/runs/${id}/data/metrics?path=m`))

@@ -9,8 +9,10 @@ import { describe, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { closeApp, createApp } from "../../src/server/app.ts";
-import { BACKENDS, keyFor, teamServer } from "../helpers/team-server.ts";
+import { BACKENDS, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
 import { compatHome, FIXTURES, REPO_ROOT } from "../helpers/temp-dir.ts";
+
+useTeamServers();
 
 async function upload(home: string, base: string, key: string, project: string): Promise<string> {
   const env: Record<string, string> = {};

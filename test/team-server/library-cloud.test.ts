@@ -10,8 +10,10 @@ import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import { closeApp, createApp } from "../../src/server/app.ts";
 import { runScript } from "../helpers/scripts.ts";
-import { BACKENDS, keyFor, teamServer } from "../helpers/team-server.ts";
+import { BACKENDS, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
+
+useTeamServers();
 
 const WRITER = `
 const run = new Run({ project: "acme/lib", runId: "lib-1", name: "Library run — ü", storage: "cloud",

@@ -7,8 +7,10 @@
 import { describe, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BACKENDS, call, keyFor, teamServer } from "../helpers/team-server.ts";
+import { BACKENDS, call, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
 import { FIXTURES } from "../helpers/temp-dir.ts";
+
+useTeamServers();
 
 const REMOTE = join(FIXTURES, "..", "..", "..", "..", "shared", "compat", "remote");
 const remoteDir = (() => {
