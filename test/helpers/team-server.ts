@@ -111,3 +111,65 @@ export async function call(
   }
   return { status: response.status, text, json, headers: response.headers };
 }
+
+/** `goodseed server` as its own process on a free port; resolves once /health answers. */
+export async function spawnServer(
+  databaseUrl: string,
+  extra: string[] = [],
+): Promise<{
+  base: string;
+  process: Bun.Subprocess;
+  output(): string;
+  [Symbol.asyncDispose](): Promise<void>;
+}> {
+  const { freePort } = await import("./server.ts");
+  const { REPO_ROOT } = await import("./temp-dir.ts");
+  const port = await freePort();
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env))
+    if (value !== undefined && !name.startsWith("GOODSEED_")) env[name] = value;
+  const child = Bun.spawn(
+    [
+      process.execPath,
+      join(REPO_ROOT, "bin/goodseed.ts"),
+      "server",
+      "--database",
+      databaseUrl,
+      "--port",
+      String(port),
+      ...extra,
+    ],
+    { env, stdout: "pipe", stderr: "pipe" },
+  );
+  let output = "";
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) output += new TextDecoder().decode(chunk);
+  };
+  void drain(child.stdout);
+  void drain(child.stderr);
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`goodseed server exited ${child.exitCode}: ${output}`);
+    const ok = await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`goodseed server did not answer /health: ${output}`);
+    }
+    await Bun.sleep(50);
+  }
+  return {
+    base,
+    process: child,
+    output: () => output,
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGTERM");
+      await child.exited;
+    },
+  };
+}
