@@ -7,6 +7,7 @@
 
 import uiPage from "../ui/index.html";
 import { createTeamApp, type TeamAppOptions } from "./app.ts";
+import { Compactor } from "./compactor.ts";
 import { type Database, openDatabase, redactUrl } from "./database.ts";
 import { migrate } from "./migrations.ts";
 
@@ -16,6 +17,8 @@ export interface TeamServerOptions extends Omit<TeamAppOptions, "db"> {
   readonly host?: string;
   /** @default 8765 */
   readonly port?: number;
+  /** Pause between compaction passes over the metric chunks. @default 2000 */
+  readonly compactIntervalMs?: number;
 }
 
 export interface TeamServer {
@@ -42,6 +45,16 @@ export async function startTeamServer(options: TeamServerOptions): Promise<TeamS
     );
   }
   const app = createTeamApp({ ...options, db });
+  const compactor = new Compactor(db, options.compactIntervalMs ?? 2000, (error) =>
+    options.log?.(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        event: "compaction failed",
+        error: String(error),
+      }),
+    ),
+  );
+  compactor.start();
   const server = Bun.serve({
     hostname: options.host ?? "127.0.0.1",
     port: options.port ?? 8765,
@@ -55,6 +68,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<TeamS
   const stop = () => {
     stopping ??= (async () => {
       await server.stop(false);
+      await compactor.stop();
       await db.close();
     })();
     return stopping;
