@@ -6,7 +6,7 @@
  */
 
 import { RequestWorker } from "../workers/request-worker.ts";
-import type { RunFile } from "./run-catalog.ts";
+import type { RunFile } from "./run-file.ts";
 import type { RunSummary } from "./run-summary.ts";
 import type { SummaryReply, SummaryRequest } from "./summary-protocol.ts";
 
