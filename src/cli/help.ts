@@ -14,6 +14,7 @@ Commands:
   list [dir]      list the projects, or the runs of one with -p
   init            write the defaults (project, storage, API key) to the config file
   upload -p <p>   upload what the runs of a project have not uploaded yet
+  server          the team server (PostgreSQL or embedded); 'server keys' manages API keys
 
 Options:
   -h, --help      show help (also: goodseed <command> --help)
@@ -75,7 +76,30 @@ Options:
   -h, --help             show this help
 `;
 
+export const SERVER_HELP = `Usage: goodseed server [--database <url>] [--host <host>] [--port <port>]
+       goodseed server keys create --workspace <ws> [--workspace <ws2>] --name <name> [--role owner|member|viewer]
+       goodseed server keys list
+       goodseed server keys revoke <key id>
+
+The team server: the remote protocol (GOODSEED_API_URL of training machines), the web
+UI and the JSON API of 'goodseed serve', over every uploaded run.
+
+Options:
+      --database <url>         postgres://user@host/db, or sqlite:///path
+                               [default: $GOODSEED_DATABASE_URL, else an embedded SQLite
+                               file under $GOODSEED_HOME/server]
+      --host <host>            address to listen on              [default: 127.0.0.1]
+  -p, --port <port>            port                              [default: 8765]
+      --home-workspace <ws>    workspace whose projects keep bare names in the UI
+                                                                 [default: default]
+      --no-create-projects     answer 404 Project.NotFound for projects that do not exist
+      --quiet                  no request log on stderr
+      --json                   (keys) print JSON
+  -h, --help                   show this help
+`;
+
 export const HELP: Record<string, string> = {
+  server: SERVER_HELP,
   serve: SERVE_HELP,
   list: LIST_HELP,
   init: INIT_HELP,

@@ -103,6 +103,44 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         yes: Boolean(values.yes),
       });
     }
+    case "server": {
+      const { values, positionals } = parse(args, {
+        database: { type: "string" },
+        host: { type: "string" },
+        port: { type: "string", short: "p" },
+        "home-workspace": { type: "string" },
+        "no-create-projects": { type: "boolean" },
+        quiet: { type: "boolean" },
+        workspace: { type: "string", multiple: true },
+        name: { type: "string" },
+        role: { type: "string" },
+        json: { type: "boolean" },
+      });
+      if (values.help) return help(context, "server");
+      if (positionals[0] === "keys") {
+        const { keysCommand } = await import("./server.ts");
+        return await keysCommand(context, {
+          action: positionals[1],
+          database: values.database as string | undefined,
+          workspaces: (values.workspace as string[] | undefined) ?? [],
+          name: values.name as string | undefined,
+          role: values.role as string | undefined,
+          target: positionals[2],
+          json: Boolean(values.json),
+        });
+      }
+      if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+      const { parsePort } = await import("./serve.ts");
+      const { serverCommand } = await import("./server.ts");
+      return await serverCommand(context, {
+        database: values.database as string | undefined,
+        host: (values.host as string | undefined) ?? "127.0.0.1",
+        port: parsePort((values.port as string | undefined) ?? "8765"),
+        homeWorkspace: (values["home-workspace"] as string | undefined) ?? "default",
+        createProjects: !values["no-create-projects"],
+        quiet: Boolean(values.quiet),
+      });
+    }
     default:
       throw new UsageError(`unknown command '${command}'`);
   }

@@ -8,6 +8,7 @@
  */
 
 import { Database } from "bun:sqlite";
+import { pythonJsonString } from "../values/python-json.ts";
 import { type ApiClient, backoffMs, type Outcome } from "./api-client.ts";
 import { type RunIdentity, registerRun } from "./remote-run.ts";
 import {
@@ -255,15 +256,25 @@ export class RunUploader {
   }
 
   async #sendStatus(): Promise<void> {
-    const row = this.#connection()
-      .query<{ value: string | null }, []>("SELECT value FROM run_meta WHERE key = 'status'")
-      .get();
-    const status = row?.value && STATUSES.has(row.value) ? row.value : "finished";
+    const meta = new Map(
+      this.#connection()
+        .query<{ key: string; value: string | null }, []>(
+          "SELECT key, value FROM run_meta WHERE key IN ('status', 'closed_at')",
+        )
+        .all()
+        .map((row) => [row.key, row.value]),
+    );
+    const value = meta.get("status");
+    const status = value && STATUSES.has(value) ? value : "finished";
+    // The run's own closing time travels with its status (the Python client sends only the
+    // status; its servers then use their clock), so the run list shows the same closed_at.
+    const closedAt = meta.get("closed_at");
+    const closed = closedAt ? `, "closed_at": ${pythonJsonString(closedAt)}` : "";
     await this.#api.request(
       "POST",
       `/api/v1/runs/${encodeURIComponent(this.remoteId as string)}/status`,
       {
-        body: `{"status": "${status}"}`,
+        body: `{"status": "${status}"${closed}}`,
       },
     );
   }

@@ -1,0 +1,262 @@
+/**
+ * The team server's HTTP handler: authentication (Bearer key or session cookie), the
+ * remote protocol under `/api/v1`, the local JSON API of `goodseed serve`, sign-in,
+ * `/health`, a bound on requests in flight (503 + Retry-After beyond it), a JSON
+ * request log line per request, and database outages answered 503 until it is back.
+ */
+
+import { HttpError } from "../server/http-error.ts";
+import { ApiError, apiErrorBody, isApiError, unauthorized } from "./api-error.ts";
+import type { Database } from "./database.ts";
+import { createSession, deleteSession, type Principal, verifyKey, verifySession } from "./keys.ts";
+import { LocalNotFound, RunListCache } from "./local-reads.ts";
+import { localRoute } from "./local-routes.ts";
+import { remoteRoute, remoteSegments } from "./remote-routes.ts";
+import { MAX_BODY_BYTES, readJson } from "./request-body.ts";
+import { SeriesStore } from "./series-store.ts";
+
+export interface TeamAppOptions {
+  readonly db: Database;
+  /** Workspace whose projects keep their bare names in the local API. @default "default" */
+  readonly homeWorkspace?: string;
+  /** Create projects on first upload. @default true */
+  readonly createProjects?: boolean;
+  /** Requests handled at once; more are answered 503 with Retry-After. @default 64 */
+  readonly maxInFlight?: number;
+  /** One JSON line per request. @default silent */
+  readonly log?: (line: string) => void;
+  /** Lifetime of a browser session. @default 30 days */
+  readonly sessionTtlMs?: number;
+}
+
+export interface TeamApp {
+  handle(request: Request): Promise<Response>;
+  /** Requests being handled now. */
+  readonly inFlight: number;
+}
+
+const SESSION_COOKIE = "goodseed_session";
+const CORS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "GET, POST, OPTIONS",
+} as const;
+
+/** Errors that mean the database cannot be reached right now: answered 503. */
+export function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, errno } = error as { code?: unknown; errno?: unknown };
+  if (
+    typeof code === "string" &&
+    /^ERR_POSTGRES_(CONNECTION|SERVER_ERROR|IDLE|LIFETIME)|SQLITE_BUSY|SQLITE_LOCKED|ECONNREFUSED|ECONNRESET/.test(
+      code,
+    )
+  )
+    return true;
+  if (typeof errno === "string" && /^(08|57P|53)/.test(errno)) return true;
+  return /connection (closed|refused|terminated)|Connection closed|database is locked/i.test(
+    error.message,
+  );
+}
+
+function isRetryable(error: unknown): boolean {
+  const errno = (error as { errno?: unknown }).errno;
+  return errno === "40P01" || errno === "40001";
+}
+
+async function bufferedBody(request: Request): Promise<Uint8Array<ArrayBuffer>> {
+  if (Number(request.headers.get("content-length") ?? "0") > MAX_BODY_BYTES)
+    throw new ApiError(413, "Request.TooLarge", `the request body is over ${MAX_BODY_BYTES} bytes`);
+  return new Uint8Array(await request.arrayBuffer());
+}
+
+function cookie(request: Request, name: string): string | undefined {
+  for (const part of (request.headers.get("cookie") ?? "").split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return rest.join("=");
+  }
+  return undefined;
+}
+
+function withCors(response: Response, request: Request): Response {
+  for (const [key, value] of Object.entries(CORS)) response.headers.set(key, value);
+  const asked = request.headers.get("access-control-request-headers") ?? "";
+  response.headers.set(
+    "access-control-allow-headers",
+    /authorization/i.test(asked) ? "Content-Type, Authorization" : "Content-Type",
+  );
+  return response;
+}
+
+export function createTeamApp(options: TeamAppOptions): TeamApp {
+  const { db } = options;
+  const series = new SeriesStore();
+  const runs = new RunListCache();
+  const home = options.homeWorkspace ?? "default";
+  const maxInFlight = options.maxInFlight ?? 64;
+  const sessionTtlMs = options.sessionTtlMs ?? 30 * 24 * 3600 * 1000;
+  const writeOptions = { createProjects: options.createProjects ?? true };
+  let inFlight = 0;
+
+  async function principalOf(request: Request): Promise<Principal> {
+    const header = request.headers.get("authorization");
+    if (header !== null) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      const principal = match ? await verifyKey(db, match[1] as string) : undefined;
+      if (!principal)
+        throw unauthorized("the API key is not valid (unknown, malformed or revoked)");
+      return principal;
+    }
+    const token = cookie(request, SESSION_COOKIE);
+    const principal = token ? await verifySession(db, token) : undefined;
+    if (!principal) throw unauthorized();
+    return principal;
+  }
+
+  async function session(request: Request): Promise<Response> {
+    if (request.method === "DELETE" || new URL(request.url).pathname.endsWith("/logout")) {
+      const token = cookie(request, SESSION_COOKIE);
+      if (token) await deleteSession(db, token);
+      return new Response('{"ok": true}', {
+        headers: {
+          "content-type": "application/json",
+          "set-cookie": `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`,
+        },
+      });
+    }
+    const body = (await readJson(request)) as { key?: unknown } | null;
+    const key = typeof body?.key === "string" ? body.key : "";
+    const principal = await verifyKey(db, key);
+    if (!principal) throw unauthorized("the API key is not valid (unknown, malformed or revoked)");
+    const token = await createSession(db, principal, sessionTtlMs);
+    return new Response(JSON.stringify({ ok: true, workspace: principal.defaultWorkspace }), {
+      headers: {
+        "content-type": "application/json",
+        "set-cookie": `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(sessionTtlMs / 1000)}`,
+      },
+    });
+  }
+
+  async function route(request: Request): Promise<Response> {
+    const segments = remoteSegments(request.url);
+    const path = new URL(request.url).pathname;
+    if (path === "/health") {
+      await db.sql`SELECT 1`;
+      return new Response('{"status": "ok", "database": "ok"}', {
+        headers: { "content-type": "application/json" },
+      });
+    }
+    if (request.method === "OPTIONS") return withCors(new Response(null, { status: 204 }), request);
+    if (path === "/api/session" || path === "/api/session/logout") return session(request);
+    const principal = await principalOf(request);
+    if (segments !== undefined)
+      return remoteRoute(request, segments, {
+        sql: db.sql,
+        principal,
+        series,
+        options: writeOptions,
+      });
+    const context = { sql: db.sql, principal, home, series };
+    const result = await localRoute(request, context, runs);
+    const response = new Response(result.body, {
+      status: result.status ?? 200,
+      headers: result.body === null ? {} : { "content-type": "application/json" },
+    });
+    if (result.trace?.source !== undefined)
+      response.headers.set(
+        "server-timing",
+        `series;desc="${result.trace.source}";dur=${(result.trace.ms ?? 0).toFixed(1)}`,
+      );
+    return withCors(response, request);
+  }
+
+  function errorResponse(error: unknown, request: Request): Response {
+    const local = !request.url.includes("/api/v1/");
+    if (isApiError(error)) {
+      const response = new Response(apiErrorBody(error), {
+        status: error.status,
+        headers: { "content-type": "application/json" },
+      });
+      if (error.retryAfterS !== undefined)
+        response.headers.set("retry-after", String(error.retryAfterS));
+      return local ? withCors(response, request) : response;
+    }
+    if (error instanceof HttpError || error instanceof LocalNotFound) {
+      const status = error instanceof HttpError ? error.status : error.status;
+      return withCors(
+        new Response(JSON.stringify({ error: error.message }), {
+          status,
+          headers: { "content-type": "application/json" },
+        }),
+        request,
+      );
+    }
+    if (isUnavailable(error)) {
+      const unavailable = new ApiError(
+        503,
+        "Database.Unavailable",
+        "the database cannot be reached right now; retry shortly",
+        { retryAfterS: 2 },
+      );
+      return errorResponse(unavailable, request);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return errorResponse(new ApiError(500, "Server.Error", message), request);
+  }
+
+  return {
+    get inFlight() {
+      return inFlight;
+    },
+    async handle(request: Request): Promise<Response> {
+      const started = performance.now();
+      let response: Response;
+      if (inFlight >= maxInFlight) {
+        response = errorResponse(
+          new ApiError(503, "Server.Overloaded", "too many requests in flight; retry shortly", {
+            retryAfterS: 1,
+          }),
+          request,
+        );
+      } else {
+        inFlight++;
+        try {
+          // A deadlock or serialization failure rolled the transaction back: run it again,
+          // from a copy of the body.
+          const body = request.method === "POST" ? await bufferedBody(request) : undefined;
+          for (let attempt = 0; ; attempt++) {
+            const copy =
+              body === undefined
+                ? request
+                : new Request(request.url, {
+                    method: request.method,
+                    headers: request.headers,
+                    body,
+                  });
+            try {
+              response = await route(copy);
+              break;
+            } catch (error) {
+              if (attempt < 3 && isRetryable(error)) continue;
+              response = errorResponse(error, request);
+              break;
+            }
+          }
+        } catch (error) {
+          response = errorResponse(error, request);
+        } finally {
+          inFlight--;
+        }
+      }
+      options.log?.(
+        JSON.stringify({
+          time: new Date().toISOString(),
+          method: request.method,
+          path: new URL(request.url).pathname,
+          status: response.status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        }),
+      );
+      return response;
+    },
+  };
+}

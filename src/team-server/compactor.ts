@@ -1,0 +1,119 @@
+/**
+ * Background compaction of metric chunks: each request writes a small chunk per
+ * series; once a series has a few, they are merged (with the chunks they overlap, and
+ * the last chunk while it is small) into sorted chunks of up to 65,536 points with
+ * disjoint step ranges, so that a series costs few rows and reads as a plain
+ * concatenation. The series row is locked while its chunks are rewritten, so that an
+ * ingest into it waits, and the rewrite changes no point: its version stays.
+ */
+
+import type { SQL } from "bun";
+import { type Columns, decodeChunk, encodeChunk } from "./chunk-codec.ts";
+import type { Database } from "./database.ts";
+import { CHUNK_POINTS } from "./ingest.ts";
+import { mergeSeries, split } from "./series-merge.ts";
+
+/** Uncompacted chunks a series gathers before it is compacted. */
+export const MIN_CHUNKS = 4;
+
+interface ChunkRow {
+  id: number;
+  first_step: number;
+  last_step: number;
+  point_count: number;
+  body: Uint8Array;
+}
+
+/** Compacts one series; returns whether it rewrote anything. */
+export async function compactSeries(
+  sql: SQL,
+  seriesId: number,
+  minChunks = MIN_CHUNKS,
+): Promise<boolean> {
+  return sql.begin(async (tx) => {
+    await tx`UPDATE series SET version = version WHERE id = ${seriesId}`;
+    const fresh: ChunkRow[] =
+      await tx`SELECT id, first_step, last_step, point_count, body FROM metric_chunks
+      WHERE series_id = ${seriesId} AND compacted = 0 ORDER BY id`;
+    if (fresh.length < minChunks) return false;
+    const low = Math.min(...fresh.map((chunk) => Number(chunk.first_step)));
+    const high = Math.max(...fresh.map((chunk) => Number(chunk.last_step)));
+    const overlapping: ChunkRow[] =
+      await tx`SELECT id, first_step, last_step, point_count, body FROM metric_chunks
+      WHERE series_id = ${seriesId} AND compacted = 1 AND last_step >= ${low} AND first_step <= ${high}`;
+    const [tail] = (await tx`SELECT id, first_step, last_step, point_count, body FROM metric_chunks
+      WHERE series_id = ${seriesId} AND compacted = 1 ORDER BY first_step DESC LIMIT 1`) as ChunkRow[];
+    if (
+      tail &&
+      Number(tail.point_count) < CHUNK_POINTS &&
+      high >= Number(tail.first_step) &&
+      !overlapping.some((chunk) => Number(chunk.id) === Number(tail.id))
+    )
+      overlapping.push(tail);
+    const decode = (chunk: ChunkRow): Columns => decodeChunk(new Uint8Array(chunk.body));
+    const merged = mergeSeries(overlapping.map(decode), fresh.map(decode));
+    const old = [...fresh, ...overlapping].map((chunk) => Number(chunk.id));
+    await tx`DELETE FROM metric_chunks WHERE id IN ${tx(old)}`;
+    const rows = split(merged, CHUNK_POINTS).map((part) => ({
+      series_id: seriesId,
+      compacted: 1,
+      point_count: part.length,
+      first_step: part.steps[0] as number,
+      last_step: part.steps[part.length - 1] as number,
+      body: encodeChunk(part),
+    }));
+    if (rows.length > 0)
+      await tx`INSERT INTO metric_chunks ${tx(rows, "series_id", "compacted", "point_count", "first_step", "last_step", "body")}`;
+    return true;
+  });
+}
+
+/** Compacts every series that needs it, a batch at a time; returns how many it rewrote. */
+export async function compactAll(
+  db: Database,
+  minChunks = MIN_CHUNKS,
+  batch = 50,
+): Promise<number> {
+  const due =
+    await db.sql`SELECT series_id FROM metric_chunks WHERE compacted = 0 GROUP BY series_id HAVING count(*) >= ${minChunks} LIMIT ${batch}`;
+  let done = 0;
+  for (const row of due) if (await compactSeries(db.sql, Number(row.series_id), minChunks)) done++;
+  return done;
+}
+
+/** Runs {@link compactAll} every `intervalMs` until stopped; a failure is retried next time. */
+export class Compactor {
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #running: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly intervalMs: number,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
+
+  start(): void {
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#running = (async () => {
+        try {
+          while (!this.#stopped && (await compactAll(this.db)) > 0) {}
+        } catch (error) {
+          this.onError(error);
+        }
+      })().finally(() => this.#schedule());
+    }, this.intervalMs);
+    this.#timer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
+}

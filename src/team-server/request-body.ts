@@ -1,0 +1,97 @@
+/**
+ * Request bodies of the remote protocol: gzip or plain, at most 64 MiB either way,
+ * and JSON as both clients write it. Python's `json.dumps` writes NaN and ±Infinity
+ * as bare tokens that `JSON.parse` rejects; they are read as the strings "NaN",
+ * "Infinity" and "-Infinity", which is how our client sends them.
+ */
+
+import { gunzipSync } from "node:zlib";
+import { ApiError, badRequest } from "./api-error.ts";
+
+/** The largest body accepted, compressed or not. */
+export const MAX_BODY_BYTES = 64 * 2 ** 20;
+
+const tooLarge = () =>
+  new ApiError(413, "Request.TooLarge", `the request body is over ${MAX_BODY_BYTES} bytes`);
+
+export async function readBody(request: Request): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.length > MAX_BODY_BYTES) throw tooLarge();
+  const encoding = (request.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  if (encoding === "" || encoding === "identity") return bytes;
+  if (encoding !== "gzip")
+    throw new ApiError(
+      415,
+      "Request.UnsupportedEncoding",
+      `Content-Encoding '${encoding}' is not supported; send gzip or nothing`,
+    );
+  try {
+    return gunzipSync(bytes, { maxOutputLength: MAX_BODY_BYTES });
+  } catch (error) {
+    if (error instanceof RangeError || (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE")
+      throw tooLarge();
+    throw badRequest("Request.BadGzip", `the body is not valid gzip: ${(error as Error).message}`);
+  }
+}
+
+/** Bare NaN/Infinity/-Infinity tokens outside strings, replaced by strings. */
+function quoteNonFinite(text: string): string {
+  let out = "";
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      continue;
+    }
+    let token: string | undefined;
+    if (c === 0x4e && text.startsWith("NaN", i)) token = "NaN";
+    else if (c === 0x49 && text.startsWith("Infinity", i)) token = "Infinity";
+    else if (c === 0x2d && text.startsWith("-Infinity", i)) token = "-Infinity";
+    if (token === undefined) continue;
+    out += `${text.slice(last, i)}"${token}"`;
+    i += token.length - 1;
+    last = i + 1;
+  }
+  return out + text.slice(last);
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export function parseJsonBody(bytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw badRequest("Request.BadJson", "the body is not UTF-8");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (first) {
+    if (!/NaN|Infinity/.test(text))
+      throw badRequest(
+        "Request.BadJson",
+        `the body is not valid JSON: ${(first as Error).message}`,
+      );
+    try {
+      return JSON.parse(quoteNonFinite(text));
+    } catch (error) {
+      throw badRequest(
+        "Request.BadJson",
+        `the body is not valid JSON: ${(error as Error).message}`,
+      );
+    }
+  }
+}
+
+export async function readJson(request: Request): Promise<unknown> {
+  return parseJsonBody(await readBody(request));
+}

@@ -1,0 +1,83 @@
+/**
+ * `goodseed server` as a value: opens the database (failing at once when it cannot be
+ * reached), applies the migrations, and serves the web UI, the local JSON API and the
+ * remote protocol on one port. `stop()` finishes the requests in flight, then closes
+ * the database.
+ */
+
+import uiPage from "../ui/index.html";
+import { createTeamApp, type TeamAppOptions } from "./app.ts";
+import { Compactor } from "./compactor.ts";
+import { type Database, openDatabase, redactUrl } from "./database.ts";
+import { migrate } from "./migrations.ts";
+
+export interface TeamServerOptions extends Omit<TeamAppOptions, "db"> {
+  readonly databaseUrl: string;
+  /** @default "127.0.0.1" */
+  readonly host?: string;
+  /** @default 8765 */
+  readonly port?: number;
+  /** Pause between compaction passes over the metric chunks. @default 2000 */
+  readonly compactIntervalMs?: number;
+}
+
+export interface TeamServer {
+  readonly url: string;
+  readonly port: number;
+  readonly db: Database;
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export class DatabaseUnreachableError extends Error {
+  override name = "DatabaseUnreachableError";
+}
+
+export async function startTeamServer(options: TeamServerOptions): Promise<TeamServer> {
+  let db: Database;
+  try {
+    db = await openDatabase(options.databaseUrl);
+    await migrate(db);
+  } catch (error) {
+    throw new DatabaseUnreachableError(
+      `could not open the database at ${redactUrl(options.databaseUrl)}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  const app = createTeamApp({ ...options, db });
+  const compactor = new Compactor(db, options.compactIntervalMs ?? 2000, (error) =>
+    options.log?.(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        event: "compaction failed",
+        error: String(error),
+      }),
+    ),
+  );
+  compactor.start();
+  const server = Bun.serve({
+    hostname: options.host ?? "127.0.0.1",
+    port: options.port ?? 8765,
+    development: false,
+    maxRequestBodySize: 64 * 2 ** 20 + 1024,
+    routes: { "/": uiPage, "/index.html": uiPage },
+    fetch: (request) => app.handle(request),
+  });
+  const hostname = server.hostname ?? options.host ?? "127.0.0.1";
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await server.stop(false);
+      await compactor.stop();
+      await db.close();
+    })();
+    return stopping;
+  };
+  return {
+    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${server.port}/`,
+    port: server.port as number,
+    db,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * Metric chunks: the codec round-trips every double bit for bit, the merge rules hold
+ * (last in a batch, later timestamp, later arrival on a tie), and background
+ * compaction changes no point while it folds many small chunks into few.
+ */
+
+import { describe, expect, it } from "bun:test";
+import { decodeChunk, encodeChunk } from "../../src/team-server/chunk-codec.ts";
+import { compactAll } from "../../src/team-server/compactor.ts";
+import { openDatabase } from "../../src/team-server/database.ts";
+import { batchColumns, mergeSeries } from "../../src/team-server/series-merge.ts";
+import { BACKENDS, call, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
+
+useTeamServers();
+
+/** A seeded generator, so that a failure can be replayed. */
+function random(seed: number) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+describe("chunk codec", () => {
+  it("round-trips steps, values and timestamps bit for bit", () => {
+    const next = random(7);
+    const n = 5000;
+    const steps = new Float64Array(n).map((_, i) => (i % 3 === 0 ? i * 0.1 : i));
+    const ys = new Float64Array(n).map(() => (next() - 0.5) * 10 ** Math.floor(next() * 40 - 20));
+    ys[1] = Number.NaN;
+    ys[2] = Number.POSITIVE_INFINITY;
+    ys[3] = -0;
+    ys[4] = 5e-324;
+    const view = new DataView(ys.buffer);
+    view.setBigUint64(5 * 8, 0x7ff8_0000_dead_beefn, true);
+    const tsMs = new Float64Array(n).map((_, i) => 1_796_000_000_000 + i * 1000);
+    const back = decodeChunk(encodeChunk({ steps, ys, tsMs, length: n }));
+    expect(Buffer.from(back.steps.buffer).equals(Buffer.from(steps.buffer))).toBe(true);
+    expect(Buffer.from(back.ys.buffer).equals(Buffer.from(ys.buffer))).toBe(true);
+    expect(Buffer.from(back.tsMs.buffer).equals(Buffer.from(tsMs.buffer))).toBe(true);
+  });
+
+  it("costs a few bytes a point for a regular series", () => {
+    const n = 65_536;
+    const steps = new Float64Array(n).map((_, i) => i);
+    const ys = new Float64Array(n).map((_, i) => 2 * Math.exp(-i / 20_000) + Math.sin(i) * 0.01);
+    const tsMs = new Float64Array(n).map((_, i) => 1_796_000_000_000 + Math.floor(i / 100) * 1000);
+    expect(encodeChunk({ steps, ys, tsMs, length: n }).length / n).toBeLessThan(10);
+  });
+});
+
+describe("series merge", () => {
+  it("keeps the last point of a step in a batch, the later timestamp across batches, the later arrival on a tie", () => {
+    const a = batchColumns([1, 2, 1], [10, 20, 11], [5, 5, 5]);
+    expect([...a.ys]).toEqual([11, 20]);
+    const b = batchColumns([1, 2, 3], [99, 21, 30], [4, 5, 5]);
+    const merged = mergeSeries([], [a, b]);
+    expect([...merged.steps]).toEqual([1, 2, 3]);
+    expect([...merged.ys]).toEqual([11, 21, 30]);
+  });
+});
+
+for (const backend of BACKENDS) {
+  describe(`compaction (${backend})`, () => {
+    it("folds many out-of-order chunks into few and changes no point", async () => {
+      await using team = await teamServer(backend, { compactIntervalMs: 3_600_000 });
+      const key = await keyFor(team.databaseUrl, ["acme"]);
+      const id = (
+        (
+          await call(team.base, key, "POST", "/api/v1/runs", {
+            workspace: "acme",
+            project: "p",
+            run_id: "r",
+            experiment_name: null,
+          })
+        ).json as { id: string }
+      ).id;
+      const next = random(42);
+      const model = new Map<number, { y: number; ts: number }>();
+      for (let batch = 0; batch < 40; batch++) {
+        const points = [];
+        for (let i = 0; i < 200; i++) {
+          const step = Math.floor(next() * 3000) + (next() < 0.2 ? 0.5 : 0);
+          const ts = 1000 * Math.floor(next() * 50);
+          const y = next();
+          points.push({ path: "m", step, timestampMs: ts, number: y });
+        }
+        // The model: the last of a step within the batch, then the later timestamp.
+        const last = new Map<number, { y: number; ts: number }>();
+        for (const point of points)
+          last.set(point.step, { y: point.number, ts: point.timestampMs });
+        for (const [step, point] of last) {
+          const old = model.get(step);
+          if (!old || point.ts >= old.ts) model.set(step, point);
+        }
+        expect(
+          (await call(team.base, key, "POST", `/api/v1/runs/${id}/ingest`, { points })).status,
+        ).toBe(200);
+      }
+      const expected = [...model]
+        .sort((x, y) => x[0] - y[0])
+        .map(([step, point]) => [step, point.y]);
+      const read = async () =>
+        (
+          (await call(team.base, key, "GET", `/api/v1/runs/${id}/data/metrics?path=m`)).json as {
+            raw_points: { step: number; y: number }[];
+          }
+        ).raw_points.map((p) => [p.step, p.y]);
+      expect(await read()).toEqual(expected);
+      const db = await openDatabase(team.databaseUrl);
+      try {
+        const count = async () =>
+          Number((await db.sql`SELECT count(*) AS n FROM metric_chunks`)[0].n);
+        expect(await count()).toBe(40);
+        while ((await compactAll(db)) > 0) {}
+        expect(await count()).toBe(1);
+        expect(await read()).toEqual(expected);
+      } finally {
+        await db.close();
+      }
+    }, 120_000);
+  });
+}
