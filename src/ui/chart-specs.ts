@@ -5,17 +5,17 @@
  * GPU), with its unit, so that compared runs overlay whichever process logged them.
  */
 
-import type { RunSummary } from "./api.ts";
+import type { ChartRun } from "./chart-run.ts";
 
 /** One line source: a path of a run. */
-export interface ChartSource {
-  run: RunSummary;
+export interface ChartSource<R extends ChartRun = ChartRun> {
+  run: R;
   path: string;
   /** The process that logged it, for system charts. */
   process?: string;
 }
 
-export interface ChartSpec {
+export interface ChartSpec<R extends ChartRun = ChartRun> {
   /** Stable key (URL, data-path): the metric path, or `System/<quantity>`. */
   key: string;
   title: string;
@@ -23,7 +23,7 @@ export interface ChartSpec {
   section: string;
   unit: string;
   system: boolean;
-  sources: ChartSource[];
+  sources: ChartSource<R>[];
 }
 
 export const SYSTEM = "System";
@@ -61,8 +61,8 @@ function sectionOf(path: string): string {
 }
 
 /** The charts of `runs`, user metrics by path, then the system charts. */
-export function chartSpecs(runs: readonly RunSummary[]): ChartSpec[] {
-  const specs = new Map<string, ChartSpec>();
+export function chartSpecs<R extends ChartRun>(runs: readonly R[]): ChartSpec<R>[] {
+  const specs = new Map<string, ChartSpec<R>>();
   for (const run of runs) {
     for (const path of run.metric_paths) {
       const system = systemChart(path);

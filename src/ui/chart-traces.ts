@@ -4,7 +4,7 @@
  * firstPointIndex/lastPointIndex, and the time each was logged, for time axes.
  */
 
-import type { DownsampledSeries, RunSummary } from "./api.ts";
+import type { ChartRun, SeriesAnswer } from "./chart-run.ts";
 
 /** Numbers of the API, where non-finite values travel as strings. */
 function num(value: number | string | undefined): number {
@@ -18,8 +18,8 @@ function num(value: number | string | undefined): number {
 export type XMode = "step" | "relative" | "wall";
 
 /** One run's points on one chart, with the series index each point stands for. */
-export interface Trace {
-  run: RunSummary;
+export interface Trace<R extends ChartRun = ChartRun> {
+  run: R;
   /** The metric path the points come from (a system chart gathers several per run). */
   path: string;
   color: string;
@@ -43,7 +43,7 @@ function bucketSize(count: number, pointCount: number): number {
   return k;
 }
 
-export function emptyTrace(run: RunSummary, path: string, color: string): Trace {
+export function emptyTrace<R extends ChartRun>(run: R, path: string, color: string): Trace<R> {
   return {
     run,
     path,
@@ -60,13 +60,13 @@ export function emptyTrace(run: RunSummary, path: string, color: string): Trace 
   };
 }
 
-export function toTrace(
-  run: RunSummary,
+export function toTrace<R extends ChartRun>(
+  run: R,
   path: string,
   color: string,
-  series: DownsampledSeries,
+  series: SeriesAnswer,
   pointCount: number,
-): Trace {
+): Trace<R> {
   const trace = emptyTrace(run, path, color);
   trace.total = series.totalCount;
   trace.downsampled = series.downsampled;

@@ -42,7 +42,7 @@ export interface ChartHost {
   smoothing(): number;
   log(): boolean;
   /** This chart's x axis. */
-  modeOf(spec: ChartSpec): XMode;
+  modeOf(spec: Pick<ChartSpec, "key" | "system">): XMode;
   /** The zoomed x range, when it is on this axis. */
   zoomOf(mode: XMode): { from: number; to: number } | undefined;
   /** The user zoomed this chart (undefined: back to the whole range). */
@@ -64,12 +64,12 @@ const MAX_REFINES = 6;
 
 export class MetricChart {
   readonly element: ChartElement;
-  readonly spec: ChartSpec;
+  readonly spec: ChartSpec<RunSummary>;
   readonly #host: ChartHost;
   /** The whole series of each source, downsampled to the chart's width. */
-  #overview: Trace[] = [];
+  #overview: Trace<RunSummary>[] = [];
   /** The zoomed range of each source, when zoomed. */
-  #zoomTraces: Trace[] | undefined;
+  #zoomTraces: Trace<RunSummary>[] | undefined;
   #zoomKey = "";
   #generation = 0;
   #plot: uPlot | undefined;
@@ -81,7 +81,7 @@ export class MetricChart {
   readonly #tip: HTMLElement;
   readonly #modeSelect: HTMLSelectElement;
 
-  constructor(spec: ChartSpec, host: ChartHost) {
+  constructor(spec: ChartSpec<RunSummary>, host: ChartHost) {
     this.spec = spec;
     this.#host = host;
     this.#body = h("div", { class: "plot" });

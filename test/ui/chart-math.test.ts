@@ -1,8 +1,8 @@
 import { describe, expect, it } from "bun:test";
-import type { RunSummary } from "../../src/ui/api.ts";
 import { RUN_COLORS, runColors } from "../../src/ui/chart-colors.ts";
 import { groupLine, type Line } from "../../src/ui/chart-lines.ts";
 import { alignLines, smooth, tickLabels } from "../../src/ui/chart-math.ts";
+import type { ChartRun } from "../../src/ui/chart-run.ts";
 import { chartSpecs, matchesFilter, sectionsOf } from "../../src/ui/chart-specs.ts";
 
 describe("smooth", () => {
@@ -89,16 +89,13 @@ describe("runColors", () => {
   });
 });
 
-function run(id: string, paths: string[]): RunSummary {
+function run(id: string, paths: string[]): ChartRun {
   return {
     project: "p",
     run_id: id,
     experiment_name: null,
     created_at: null,
-    closed_at: null,
     status: "finished",
-    trashed: false,
-    string_series_paths: [],
     metric_paths: paths,
   };
 }
