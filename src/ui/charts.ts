@@ -56,8 +56,22 @@ export interface ChartHost {
 /** The chart element, with what it last handed to uPlot (tests read it). */
 export type ChartElement = HTMLElement & {
   plotData?: uPlot.AlignedData;
-  plotLines?: { label: string; color: string; raw: boolean }[];
+  plotLines?: { label: string; color: string; raw: boolean; stroke: string }[];
 };
+
+/** Whether a trace holds the points on both sides of the range. */
+function covers(trace: Trace, mode: XMode, range: { from: number; to: number }): boolean {
+  const xs = traceXs(trace, mode);
+  return (
+    xs.length > 0 && (xs[0] as number) <= range.from && (xs[xs.length - 1] as number) >= range.to
+  );
+}
+
+/** Tick spacings of a step axis: 1, 2, 5 times powers of ten (short, distinct labels). */
+const STEP_INCREMENTS = Array.from(
+  { length: 19 * 3 },
+  (_, i) => ([1, 2, 5][i % 3] as number) * 10 ** (Math.floor(i / 3) - 6),
+);
 
 /** How many refetches a zoom may take to reach the range's own points. */
 const MAX_REFINES = 6;
@@ -201,18 +215,24 @@ export class MetricChart {
     }
     const generation = ++this.#generation;
     const pointCount = this.#pointCount();
+    // The view moves at once; the finer points follow.
+    this.#plot?.setScale("x", { min: range.from, max: range.to });
+    const previous = this.#zoomTraces;
     const traces = await Promise.all(
-      this.#overview.map(async (whole) => {
+      this.#overview.map(async (whole, index) => {
         if (!whole.downsampled) return whole;
-        let current = whole;
+        // Zooming further in starts from the finer points already held.
+        const held = previous?.[index];
+        let current = held && covers(held, mode, range) ? held : whole;
+        if (!current.downsampled) return current;
         for (let i = 0; i < MAX_REFINES; i++) {
           const wanted = indexRange(current, traceXs(current, mode), range.from, range.to);
           if (!wanted) return current;
-          const held = {
+          const has = {
             first: current.starts[0] as number,
             last: current.ends[current.ends.length - 1] as number,
           };
-          if (current !== whole && wanted.first <= held.first && wanted.last >= held.last)
+          if (current !== whole && wanted.first <= has.first && wanted.last >= has.last)
             return current;
           const series = await api.metrics(
             whole.run,
@@ -324,7 +344,9 @@ export class MetricChart {
           ...axis,
           label: xLabel(mode),
           labelSize: 18,
+          space: 80,
           ...(mode === "wall" ? {} : { values: mode === "relative" ? durationTicks : ticks }),
+          ...(mode === "step" ? { incrs: STEP_INCREMENTS } : {}),
         },
         {
           ...axis,
@@ -371,7 +393,12 @@ export class MetricChart {
       this.#tip.hidden = true;
     });
     this.element.plotData = data;
-    this.element.plotLines = described.map(({ label, color, raw }) => ({ label, color, raw }));
+    this.element.plotLines = described.map(({ label, color, raw }) => ({
+      label,
+      color,
+      raw,
+      stroke: raw ? `${color}40` : color,
+    }));
     this.#describe(lines, markers);
   }
 
@@ -448,7 +475,10 @@ export class MetricChart {
     const scale = this.#plot?.scales.x;
     if (!scale || scale.min === undefined || scale.max === undefined) return;
     const mode = this.#host.modeOf(this.spec);
-    const { min, max } = scale;
+    // The board's zoom, not the plot's scale, which lags while a zoom is fetched.
+    const zoom = this.#host.zoomOf(mode);
+    const min = zoom?.from ?? scale.min;
+    const max = zoom?.to ?? scale.max;
     const span = max - min;
     let range: [number, number] | undefined;
     if (event.key === "+" || event.key === "=") range = [min + span / 4, max - span / 4];
