@@ -63,12 +63,12 @@ async function drawnChart(page: Page, key: string, series?: number): Promise<Loc
 
 async function drawn(chart: Locator): Promise<Drawn> {
   return chart.evaluate((element) => {
-    const figure = element as HTMLElement & {
+    const figure = element as unknown as {
       plotData?: (number | null | undefined)[][];
       plotLines?: Drawn["lines"];
     };
     // undefined does not survive the trip out of the page: mark it.
-    const data = (figure.plotData ?? []).map((column) =>
+    const data = (figure.plotData ?? []).map((column: (number | null | undefined)[]) =>
       Array.from(column, (value) => (value === undefined ? "u" : value)),
     );
     return { data, lines: figure.plotLines ?? [] } as unknown as Drawn;
@@ -78,8 +78,16 @@ async function drawn(chart: Locator): Promise<Drawn> {
 /** Pixels of each colour on the chart's canvas (within a small tolerance). */
 async function colourCounts(chart: Locator, colors: string[]): Promise<number[]> {
   return chart.locator("canvas").evaluate((canvas, wanted) => {
-    const ctx = (canvas as HTMLCanvasElement).getContext("2d") as CanvasRenderingContext2D;
-    const { width, height } = canvas as HTMLCanvasElement;
+    /** The little of a canvas this needs (the tests type-check without the DOM library). */
+    const surface = canvas as unknown as {
+      width: number;
+      height: number;
+      getContext(kind: "2d"): {
+        getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+      };
+    };
+    const ctx = surface.getContext("2d");
+    const { width, height } = surface;
     const pixels = ctx.getImageData(0, 0, width, height).data;
     const rgb = wanted.map((hex) =>
       [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16)),
@@ -211,7 +219,7 @@ describe("finding charts", () => {
   it("sorts 68 charts into sections, filters them as you type, collapses and enlarges, all in the URL", async () => {
     const page = await open(runsParam([fixture.wide]));
     const sections = await page.$$eval("details.chart-section", (all) =>
-      all.map((section) => (section as HTMLElement).dataset.section),
+      all.map((section) => section.getAttribute("data-section")),
     );
     expect(sections).toEqual(["grad", "perf", "test", "train", "val"]);
     expect(await page.locator("figure.chart").count()).toBe(68);
@@ -374,9 +382,7 @@ describe("export", () => {
     ]);
     const png = readFileSync((await pngDownload.path()) as string);
     expect(png.subarray(1, 4).toString()).toBe("PNG");
-    const canvasHeight = await chart
-      .locator("canvas")
-      .evaluate((canvas) => (canvas as HTMLCanvasElement).height);
+    const canvasHeight = Number(await chart.locator("canvas").getAttribute("height"));
     // Taller than the chart: the title and the legend are in the picture.
     expect(png.readUInt32BE(20)).toBeGreaterThan(canvasHeight);
     await page.close();
