@@ -5,9 +5,9 @@
  */
 
 import { api, apiBase, type RunSummary } from "./api.ts";
-import { MetricChart } from "./charts.ts";
+import { ChartBoard } from "./chart-board.ts";
 import { configDiff, RunDetails } from "./details.ts";
-import { h, PALETTE } from "./dom.ts";
+import { h } from "./dom.ts";
 import { RunsTable } from "./runs-table.ts";
 import { Toolbar } from "./toolbar.ts";
 import { readView, runKey, writeView } from "./view-state.ts";
@@ -16,8 +16,7 @@ const LIVE_MS = 3000;
 
 const view = readView();
 const details = new RunDetails();
-const charts = new Map<string, MetricChart>();
-let chartSignature = "";
+const board = new ChartBoard({ log: () => view.log });
 let showAllConfigs = false;
 let runsSignature = "";
 
@@ -45,7 +44,7 @@ const toolbar = new Toolbar({
   logScale: (on) => {
     view.log = on;
     writeView(view);
-    for (const chart of charts.values()) chart.setLog(on);
+    board.rerender();
   },
 });
 const compare = h("section", { class: "compare", "aria-label": "Comparison" });
@@ -62,14 +61,6 @@ function updateChoices(): void {
   toolbar.updateChoices(table.runs, (run) => table.configsOf(run));
 }
 
-const observer = new IntersectionObserver((entries) => {
-  for (const entry of entries) {
-    if (!entry.isIntersecting) continue;
-    const chart = charts.get((entry.target as HTMLElement).dataset.path ?? "");
-    if (chart && !chart.drawn) void chart.draw();
-  }
-});
-
 /** The runs to chart: the selected ones, else the run shown in detail. */
 function comparedRuns(): RunSummary[] {
   const keys = view.selected.length > 0 ? view.selected : view.focus ? [view.focus] : [];
@@ -79,41 +70,6 @@ function comparedRuns(): RunSummary[] {
 /** Draws the comparison; resolves when the charts on screen have drawn. */
 function renderCompare(): Promise<unknown> {
   const runs = comparedRuns();
-  const colors = new Map(
-    runs.map((run, index) => [runKey(run), PALETTE[index % PALETTE.length] as string]),
-  );
-  const signature = runs.map((run) => `${runKey(run)}:${run.metric_paths.length}`).join("|");
-  if (signature !== chartSignature) {
-    chartSignature = signature;
-    for (const chart of charts.values()) chart.destroy();
-    charts.clear();
-    const paths = [...new Set(runs.flatMap((run) => run.metric_paths))].sort();
-    for (const path of paths) {
-      charts.set(
-        path,
-        new MetricChart(
-          path,
-          runs.filter((run) => run.metric_paths.includes(path)),
-          colors,
-          view.log,
-        ),
-      );
-    }
-  }
-  const user = [...charts.values()].filter((chart) => !chart.path.startsWith("monitoring/"));
-  const system = [...charts.values()].filter((chart) => chart.path.startsWith("monitoring/"));
-  const legend = h(
-    "ul",
-    { class: "legend" },
-    ...runs.map((run) =>
-      h(
-        "li",
-        {},
-        h("span", { class: "swatch", style: `background:${colors.get(runKey(run))}` }),
-        run.run_id,
-      ),
-    ),
-  );
   const diffHolder = h("div", { class: "diff-holder" });
   compare.replaceChildren(
     runs.length === 0
@@ -122,10 +78,7 @@ function renderCompare(): Promise<unknown> {
           "div",
           {},
           h("h2", {}, `Charts (${runs.length} run${runs.length === 1 ? "" : "s"})`),
-          legend,
-          h("div", { class: "charts" }, ...user.map((chart) => chart.element)),
-          system.length > 0 ? h("h3", {}, "System") : "",
-          h("div", { class: "charts system" }, ...system.map((chart) => chart.element)),
+          board.element,
           runs.length > 1 ? h("h2", {}, "Config diff") : "",
           runs.length > 1
             ? h(
@@ -145,13 +98,7 @@ function renderCompare(): Promise<unknown> {
           diffHolder,
         ),
   );
-  // Charts already on screen start fetching now; the observer draws the others as they scroll in.
-  const drawing: Promise<void>[] = [];
-  for (const chart of charts.values()) {
-    if (!chart.drawn && chart.element.getBoundingClientRect().top < window.innerHeight)
-      drawing.push(chart.draw());
-    observer.observe(chart.element);
-  }
+  const drawing = board.show(runs);
   if (runs.length > 1) {
     void table
       .loadConfigs(runs)
@@ -159,7 +106,7 @@ function renderCompare(): Promise<unknown> {
         diffHolder.replaceChildren(configDiff(runs, (run) => table.configsOf(run), showAllConfigs)),
       );
   }
-  return Promise.allSettled(drawing);
+  return drawing;
 }
 
 function renderAll(): void {
@@ -217,7 +164,7 @@ async function refresh(first: boolean): Promise<void> {
     runsSignature = signature;
     renderAll();
   }
-  for (const chart of charts.values()) chart.update(runs);
+  board.update(runs);
   if (first && view.focus && !details.run) {
     const run = byKey(view.focus);
     if (run) await details.show(run, table.configsOf(run));
@@ -243,7 +190,7 @@ async function live(): Promise<void> {
   try {
     await refresh(false);
     const running = comparedRuns().some((run) => run.status === "running");
-    if (running) for (const chart of charts.values()) await chart.extend();
+    if (running) await board.extend();
     if (details.run && byKey(runKey(details.run))?.status === "running") await details.extend();
   } finally {
     setTimeout(() => void live(), LIVE_MS);
