@@ -22,7 +22,8 @@ export function listen(app: GoodseedApp, options: { hostname: string; port: numb
     fetch: (request) => app.handle(request),
   });
   const hostname = server.hostname ?? options.hostname;
-  const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
+  // An IPv6 address is bracketed in a URL, once (Bun may report it bracketed already).
+  const shown = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
   return {
     url: `http://${shown}:${server.port}/`,
     hostname,
