@@ -236,6 +236,16 @@ function stringPointCount(db: Database, path: string | undefined): number {
   );
 }
 
+/**
+ * A paging value as SQLite takes it: an integer that its 64-bit LIMIT and OFFSET
+ * accept. Beyond 2^53 a JavaScript number is bound as a REAL, which SQLite refuses
+ * ("datatype mismatch"); clamped there it means what it asked for (no limit, an
+ * offset past every row, or for a negative value SQLite's own "none").
+ */
+function sqlInteger(value: number): number {
+  return Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Math.trunc(value)));
+}
+
 export function stringSeriesBody(
   { db, file, version }: QueryContext,
   request: StringRequest,
@@ -258,14 +268,14 @@ export function stringSeriesBody(
     rows = (
       db
         .query(`${columns} ${from} ${where} ORDER BY ${order} LIMIT ?`)
-        .values(...params, request.tail) as [string, number, string, number][]
+        .values(...params, sqlInteger(request.tail)) as [string, number, string, number][]
     ).reverse();
   } else {
     const order = byPath ? "p.step" : "s.path, p.step";
     if (request.limit !== undefined) {
       rows = db
         .query(`${columns} ${from} ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
-        .values(...params, request.limit, request.offset ?? 0) as [
+        .values(...params, sqlInteger(request.limit), sqlInteger(request.offset ?? 0)) as [
         string,
         number,
         string,
