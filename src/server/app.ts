@@ -10,6 +10,7 @@ import { SeriesCache } from "../series/series-cache.ts";
 import { ConnectionPool } from "../storage/connection-pool.ts";
 import { HttpError } from "./http-error.ts";
 import { JSON_HEADERS, jsonResponse } from "./json.ts";
+import { publicMessage } from "./public-error.ts";
 import { route } from "./routes.ts";
 import { runEndpoint } from "./run-endpoints.ts";
 import { listProjectsBody, listRunsBody } from "./run-list.ts";
@@ -37,9 +38,12 @@ const CORS_HEADERS = {
   "access-control-allow-headers": "Content-Type",
 } as const;
 
-function errorResponse(error: unknown): Response {
+function errorResponse(error: unknown, state: ServerState): Response {
   const status = error instanceof HttpError ? error.status : 500;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = publicMessage(error instanceof Error ? error.message : String(error), [
+    state.root,
+    state.catalog.served.realRoot(),
+  ]);
   return new Response(JSON.stringify({ error: message }), {
     status,
     headers: { ...JSON_HEADERS, ...CORS_HEADERS },
@@ -89,7 +93,7 @@ export function createApp(options: AppOptions) {
       }),
     )
     .error({ HttpError })
-    .onError(({ error }) => errorResponse(error))
+    .onError(({ error }) => errorResponse(error, state))
     .onStop(release)
     .all("*", ({ request }) => dispatch(request));
   releases.set(app, release);

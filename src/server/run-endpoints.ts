@@ -10,8 +10,8 @@ import {
   rawMetricsBody,
   stringSeriesBody,
 } from "../catalog/run-queries.ts";
+import type { ServedFile } from "../catalog/served-dir.ts";
 import type { SeriesTrace } from "../series/series-cache.ts";
-import { fileVersion } from "../storage/connection-pool.ts";
 import type { ServerState } from "./app.ts";
 import { HttpError } from "./http-error.ts";
 import { jsonResponse } from "./json.ts";
@@ -33,12 +33,14 @@ export async function runEndpoint(
   target: RunRoute,
   query: Map<string, string>,
 ): Promise<Response> {
-  let version = undefined as ReturnType<typeof fileVersion>;
-  const file = runFilePath(state.root, target.project, target.runId, (candidate) => {
-    version = fileVersion(candidate);
-    return version !== undefined;
+  let served: ServedFile | undefined;
+  const listed = runFilePath(state.root, target.project, target.runId, (candidate) => {
+    served = state.catalog.lookup(candidate);
+    return served !== undefined;
   });
-  const current = version as unknown as NonNullable<ReturnType<typeof fileVersion>>;
+  // Read and written at its real path: a symlink inside the served directory is
+  // followed once, here, and SQLite keeps the -wal beside the real file.
+  const { real: file, version: current } = served as unknown as ServedFile;
   type Body = string | ReadableStream<Uint8Array>;
   const read = async (body: (context: QueryContext) => Body | Promise<Body>): Promise<Response> => {
     const trace: SeriesTrace = {};
@@ -89,9 +91,11 @@ export async function runEndpoint(
     }
     case "trash":
       setTrashed(state, file, true);
+      state.catalog.invalidate(listed);
       return jsonResponse('{"ok": true}');
     case "trash/restore":
       setTrashed(state, file, false);
+      state.catalog.invalidate(listed);
       return jsonResponse('{"ok": true}');
   }
 }

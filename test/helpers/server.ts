@@ -1,13 +1,18 @@
 /** Requests against the app without a port, and real servers on free loopback ports. */
 
-import { closeApp, createApp, type GoodseedApp } from "../../src/server/app.ts";
+import { type AppOptions, closeApp, createApp, type GoodseedApp } from "../../src/server/app.ts";
 
 /** An app on `projectsDir`; `await using` releases its watcher and connections. */
 export function appFor(
   projectsDir: string,
   warnings: string[] = [],
+  options: Omit<AppOptions, "projectsDir" | "logger"> = {},
 ): GoodseedApp & { [Symbol.asyncDispose](): Promise<void> } {
-  const app = createApp({ projectsDir, logger: { warn: (message) => warnings.push(message) } });
+  const app = createApp({
+    ...options,
+    projectsDir,
+    logger: { warn: (message) => warnings.push(message) },
+  });
   return Object.assign(app, { [Symbol.asyncDispose]: async () => closeApp(app) });
 }
 
