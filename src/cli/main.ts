@@ -44,6 +44,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
       const { values, positionals } = parse(args, {
         port: { type: "string", short: "p" },
         host: { type: "string" },
+        "cors-origin": { type: "string", multiple: true },
       });
       if (values.help) return help(context, "serve");
       // Each command is loaded when it runs: `--version` and `list` need no web server.
@@ -53,6 +54,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         dirGiven: positionals.length > 0,
         port: parsePort((values.port as string | undefined) ?? "8765"),
         host: parseHost((values.host as string | undefined) ?? "127.0.0.1"),
+        corsOrigins: (values["cors-origin"] as string[] | undefined) ?? [],
       });
     }
     case "list": {

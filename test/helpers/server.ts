@@ -1,19 +1,18 @@
 /** Requests against the app without a port, and real servers on free loopback ports. */
 
-import { type AppOptions, closeApp, createApp, type GoodseedApp } from "../../src/server/app.ts";
+import { createFileApp } from "../../src/cli/serve.ts";
+import { closeApp, type GoodseedApp } from "../../src/server/app.ts";
 
 /** An app on `projectsDir`; `await using` releases its watcher and connections. */
 export function appFor(
   projectsDir: string,
   warnings: string[] = [],
-  options: Omit<AppOptions, "projectsDir" | "logger"> = {},
 ): GoodseedApp & { [Symbol.asyncDispose](): Promise<void> } {
-  const app = createApp({
-    ...options,
+  const app = createFileApp({
     projectsDir,
-    logger: { warn: (message) => warnings.push(message) },
+    logger: { warn: (message: string) => warnings.push(message) },
   });
-  return Object.assign(app, { [Symbol.asyncDispose]: async () => closeApp(app) });
+  return Object.assign(app, { [Symbol.asyncDispose]: () => closeApp(app) });
 }
 
 export interface JsonResult {
