@@ -1,9 +1,9 @@
 /** `goodseed serve [dir] [--port 8765] [--host 127.0.0.1] [--cors-origin <origin>]`: serves the runs under `dir`. */
 
 import { statSync } from "node:fs";
-import { FileReadStore } from "../catalog/file-read-store.ts";
+import { FileReadStore, type StoreCacheBytes } from "../catalog/file-read-store.ts";
 import { DEFAULT_APP_URL } from "../config/settings.ts";
-import { closeApp, createApp, type GoodseedApp } from "../server/app.ts";
+import { type AppOptions, closeApp, createApp, type GoodseedApp } from "../server/app.ts";
 import { type Listening, listen } from "../server/listen.ts";
 import { type CliContext, CliError, UsageError } from "./context.ts";
 
@@ -61,12 +61,19 @@ export interface FileAppOptions {
   readonly appUrl?: string | undefined;
   /** The address the server is bound to. */
   readonly hostname?: string | undefined;
+  /** Byte bounds of the caches behind the app. @default see {@link AppOptions} and {@link StoreCacheBytes} */
+  readonly cacheBytes?: (StoreCacheBytes & { readonly runLists?: number | undefined }) | undefined;
 }
 
 /** The HTTP app over the run files under a directory. */
 export function createFileApp(options: FileAppOptions): GoodseedApp {
   return createApp({
-    store: new FileReadStore({ projectsDir: options.projectsDir, logger: options.logger }),
+    store: new FileReadStore({
+      projectsDir: options.projectsDir,
+      logger: options.logger,
+      cacheBytes: options.cacheBytes,
+    }),
+    listCacheBytes: options.cacheBytes?.runLists,
     corsOrigins: options.corsOrigins,
     appUrl: options.appUrl ?? DEFAULT_APP_URL,
     hostname: options.hostname,
