@@ -156,6 +156,12 @@ export function createApp(options: AppOptions) {
     }
   };
 
+  const projects = async (request: Request): Promise<Response> =>
+    reply(request, await lists.get("", () => store.projects(), projectsBody));
+
+  const runs = async (request: Request, project: string | undefined): Promise<Response> =>
+    reply(request, await lists.get(`=${project ?? ""}`, () => store.runs(project), runsBody));
+
   const runPost = async (request: Request): Promise<Response> => {
     const target = runTarget("POST", splitTarget(request.url).path);
     await store.setTrashed(await lookup(target), target.endpoint === "trash");
@@ -189,29 +195,27 @@ export function createApp(options: AppOptions) {
         headers["access-control-allow-private-network"] = "true";
       return new Response(null, { status: 204, headers });
     })
-    .get("/api/projects", async ({ request }) =>
-      reply(request, await lists.get("", () => store.projects(), projectsBody)),
-    )
-    .get(
-      "/api/runs",
-      async ({ request, query }) =>
-        reply(
-          request,
-          await lists.get(`=${query.project ?? ""}`, () => store.runs(query.project), runsBody),
-        ),
-      {
-        // The Python server's decoding (first of repeated names, empty counts as absent).
-        transform(context) {
-          context.query = Object.fromEntries(splitTarget(context.request.url).query);
-        },
-        query: RunsQuery,
+    .get("/api/projects", ({ request }) => projects(request))
+    .get("/api/runs", ({ request, query }) => runs(request, query.project), {
+      // The Python server's decoding (first of repeated names, empty counts as absent).
+      transform(context) {
+        context.query = Object.fromEntries(splitTarget(context.request.url).query);
       },
-    )
+      query: RunsQuery,
+    })
     .get("/api/runs/*", ({ request }) => runGet(request))
     .post("/api/runs/*", ({ request }) => runPost(request))
     .all("*", ({ request }) => {
-      if (request.method === "GET" || request.method === "POST") throw notFound();
-      throw new HttpError(405, `Method ${request.method} not allowed`);
+      if (request.method !== "GET" && request.method !== "POST")
+        throw new HttpError(405, `Method ${request.method} not allowed`);
+      // The Python server routes on the percent-decoded path: `/api%2Fprojects` is
+      // `/api/projects` there too.
+      const { path, query } = splitTarget(request.url);
+      const get = request.method === "GET";
+      if (get && path === "/api/projects") return projects(request);
+      if (get && path === "/api/runs") return runs(request, checkQuery(RunsQuery, query).project);
+      if (path.startsWith("/api/runs/")) return get ? runGet(request) : runPost(request);
+      throw notFound();
     });
   closers.set(app, () => store.close());
   stats.set(app, () => ({ runLists: lists.stats, ...store.cacheStats?.() }));
