@@ -2,9 +2,9 @@
 
 import { statSync } from "node:fs";
 import { FileReadStore, type StoreCacheBytes } from "../catalog/file-read-store.ts";
-import { DEFAULT_APP_URL } from "../config/settings.ts";
 import { type AppOptions, closeApp, createApp, type GoodseedApp } from "../server/app.ts";
 import { type Listening, listen } from "../server/listen.ts";
+import { DEFAULT_APP_URL } from "../settings/settings.ts";
 import { type CliContext, CliError, UsageError } from "./context.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
