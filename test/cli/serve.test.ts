@@ -53,19 +53,19 @@ describe("goodseed serve", () => {
     await using onFile = serve([file, "--port", "0"], dir.path);
     expect(await onFile.exited()).toBe(1);
     expect(onFile.output.stderr).toContain(`is not a directory: ${file}`);
-  });
+  }, 60_000);
 
   it("starts on a home without runs yet, and says where runs will appear", async () => {
     await using dir = tempDir();
     const port = await freePort();
     await using server = serve(["--port", String(port)], dir.path);
-    await waitFor(() => server.output.stdout.includes("Open http"), "the server's URL");
+    await waitFor(() => server.output.stdout.includes("Open http"), "the server's URL", 20_000);
     expect(server.output.stderr).toContain(
       `no runs yet: ${join(dir.path, "projects")} does not exist`,
     );
     const response = await fetch(`http://127.0.0.1:${port}/api/projects`);
     expect(await response.json()).toEqual({ projects: [] });
-  });
+  }, 60_000);
 
   it("takes an IPv6 address with or without brackets and prints it bracketed once", async () => {
     await using compat = compatHome();
@@ -75,7 +75,7 @@ describe("goodseed serve", () => {
         [compat.projects, "--host", host, "--port", String(port)],
         compat.home,
       );
-      await waitFor(() => server.output.stdout.includes("Open http"), "the server's URL");
+      await waitFor(() => server.output.stdout.includes("Open http"), "the server's URL", 20_000);
       expect(server.output.stdout).toContain(`Open http://[::1]:${port}/ `);
       // ::1 is loopback: no warning about being reachable from elsewhere.
       expect(server.output.stderr).not.toContain("no authentication");
@@ -84,5 +84,5 @@ describe("goodseed serve", () => {
       server.child.kill("SIGKILL");
       await server.child.exited;
     }
-  });
+  }, 60_000);
 });
