@@ -14,9 +14,10 @@ import { applyWriterPragmas, ensureSchema } from "../storage/schema.ts";
 import { parseStringSet } from "../values/config-value.ts";
 import type { ConfigEntry } from "../values/flatten.ts";
 import { pythonJsonStringSet } from "../values/python-json.ts";
-import { nowIso } from "../values/time.ts";
-import { judgeWriter } from "./liveness.ts";
+import { isoFromDate, nowIso } from "../values/time.ts";
+import { judgeRunFile, walModified } from "./liveness.ts";
 import type { Logger } from "./options.ts";
+import { systemProbe } from "./process-info.ts";
 import { runIdCandidates } from "./run-id.ts";
 
 /** What the Run keeps of the file's contents to validate later writes without reading. */
@@ -46,10 +47,15 @@ export interface NewRunSpec {
 
 /** run_meta keys of ours that tell who is writing the run (readers of the format ignore them). */
 function writerMeta(): [string, string][] {
+  const started = systemProbe.startedAtMs(process.pid);
   return [
     ["writer_host", hostname()],
     ["writer_pid", String(process.pid)],
     ["heartbeat_at", nowIso()],
+    // Guards against pid reuse: a later process with the same pid started after this.
+    ...(started === undefined
+      ? []
+      : ([["writer_started_at", isoFromDate(new Date(started))]] as [string, string][])),
   ];
 }
 
@@ -145,6 +151,8 @@ export interface ResumeSpec {
 export function resumeRunFile(spec: ResumeSpec): RunFileState {
   const file = runFile(spec.dir, spec.runId);
   if (!isFile(file)) throw new RunNotFoundError(spec.runId, file);
+  // Before our connection touches the WAL: its last write is a sign of the writer's life.
+  const walModifiedMs = walModified(file);
   const db = openWriter(file);
   try {
     // One IMMEDIATE transaction: it waits for a live writer's lock (busy_timeout) instead of
@@ -158,7 +166,7 @@ export function resumeRunFile(spec: ResumeSpec): RunFileState {
         if (row.value !== null) meta.set(row.key, row.value);
       }
       if (meta.get("status") === "running") {
-        const verdict = judgeWriter(meta);
+        const verdict = judgeRunFile(db, meta, walModifiedMs);
         if (verdict.alive) throw new RunActiveError(spec.runId, verdict.reason);
         spec.logger.warn(
           `Run '${spec.runId}' was left running (${verdict.reason}); resuming it. Points it logged in its last second may be missing.`,
