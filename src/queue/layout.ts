@@ -29,6 +29,12 @@ export const Ctrl = {
   STATE: 4,
   /** Count of failed commits (each retried); for diagnostics. */
   ERRORS: 5,
+  /**
+   * Most words the producer may keep uncommitted (0: the whole ring). The consumer sets
+   * it from its measured commit rate, so that what waits in the ring is committed within
+   * the commit window however fast the producer is.
+   */
+  LIMIT: 6,
 } as const;
 
 export const CTRL_SLOTS = 8;
@@ -99,6 +105,14 @@ export function ringViews(buffer: SharedArrayBuffer): RingViews {
   };
 }
 
+/**
+ * Room granted before the consumer has measured its rate: 100,000 single points, which
+ * a writer that commits 250,000 points/s commits in 0.4 s.
+ */
+export const FIRST_LIMIT_WORDS = 300_000;
+
 export function allocateRing(dataBytes = DEFAULT_RING_BYTES): SharedArrayBuffer {
-  return new SharedArrayBuffer(CTRL_BYTES + Math.ceil(dataBytes / 8) * 8);
+  const buffer = new SharedArrayBuffer(CTRL_BYTES + Math.ceil(dataBytes / 8) * 8);
+  Atomics.store(new Int32Array(buffer, 0, CTRL_SLOTS), Ctrl.LIMIT, FIRST_LIMIT_WORDS);
+  return buffer;
 }

@@ -20,6 +20,8 @@ export class RingProducer {
   readonly #maxRecordWords: number;
   #head: number;
   #tail: number;
+  /** Words that may be in use (uncommitted), refreshed from Ctrl.LIMIT whenever the producer waits. */
+  #room: number;
   #flushToken = 0;
 
   constructor(views: RingViews) {
@@ -31,6 +33,13 @@ export class RingProducer {
     this.#maxRecordWords = Math.max(16, Math.floor(views.words / 4));
     this.#head = Atomics.load(this.#ctrl, Ctrl.HEAD);
     this.#tail = Atomics.load(this.#ctrl, Ctrl.TAIL);
+    this.#room = this.#limit();
+  }
+
+  /** The room the consumer grants: its time bound, or the whole ring (less the one word that tells full from empty). */
+  #limit(): number {
+    const limit = Atomics.load(this.#ctrl, Ctrl.LIMIT);
+    return limit > 0 ? Math.min(limit, this.#words - 1) : this.#words - 1;
   }
 
   /** One metric point: the hot path of `run.log`. */
@@ -161,10 +170,10 @@ export class RingProducer {
     Atomics.store(this.#ctrl, Ctrl.HEAD, head);
   }
 
-  /** Free words from `head` up to (not touching) the tail last seen. */
+  /** Free words from `head`, within the room granted, by the tail last seen. */
   #free(head: number): number {
     const used = head >= this.#tail ? head - this.#tail : head + this.#words - this.#tail;
-    return this.#words - used - 1;
+    return this.#room - used;
   }
 
   /**
@@ -179,6 +188,8 @@ export class RingProducer {
       const head = this.#head;
       const wraps = head + size > this.#words;
       const needed = wraps ? this.#words - head + size : size;
+      // A record bigger than the granted room still fits once the ring has drained enough.
+      this.#room = Math.max(this.#limit(), Math.min(needed, this.#words - 1));
       if (this.#free(head) >= needed) {
         Atomics.store(this.#ctrl, Ctrl.WAITING, 0);
         if (!wraps) return head;

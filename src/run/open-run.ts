@@ -183,7 +183,7 @@ export function openRun(options: RunOptions, logger: Logger): OpenedRun {
     ? startUpload(cloud, state, project, options.resumeRunId === undefined, logger)
     : undefined;
 
-  const buffer = allocateRing();
+  const buffer = allocateRing(settings.ringBytes);
   const ring = new RingProducer(ringViews(buffer));
   const writer = new RunWriter(ring, sharedClock(), state);
   const ringId = attachRing(state.file, buffer, (message) => logger.error(message));

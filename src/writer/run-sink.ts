@@ -7,7 +7,15 @@
 
 import { Database, type Statement } from "bun:sqlite";
 import { ByteReader } from "../queue/bytes.ts";
-import { Ctrl, Kind, Op, type RingViews, RunState, SeriesKind } from "../queue/layout.ts";
+import {
+  Ctrl,
+  FIRST_LIMIT_WORDS,
+  Kind,
+  Op,
+  type RingViews,
+  RunState,
+  SeriesKind,
+} from "../queue/layout.ts";
 import { applyWriterPragmas } from "../storage/schema.ts";
 import { nowIso } from "../values/time.ts";
 import { MetricStage, STAGE } from "./metric-stage.ts";
@@ -17,6 +25,33 @@ const COMMIT_INTERVAL_MS = 100;
 const COMMIT_ROWS = 20_000;
 const HEARTBEAT_INTERVAL_MS = 10_000;
 const RETRY_DELAY_MS = 500;
+/**
+ * The promise to the caller: a point `run.log` accepted is committed within this long.
+ * The ring may hold only what this sink commits in a share of it, at its measured rate.
+ */
+const COMMIT_WINDOW_MS = 1000;
+const QUEUE_SHARE_OF_WINDOW = 0.4;
+/** Time constants of the commit rate's moving average, for a falling and a rising rate. */
+const RATE_HORIZON_DOWN_MS = 300;
+const RATE_HORIZON_UP_MS = 1000;
+/** The least room granted to the producer, in words. */
+const MIN_LIMIT_WORDS = 3 * 8192;
+const FIRST_RATE_WORDS_PER_MS = FIRST_LIMIT_WORDS / (COMMIT_WINDOW_MS * QUEUE_SHARE_OF_WINDOW);
+/**
+ * How long one sink waits for another process's lock on its file: short, because the
+ * one writer Worker serves every run of the process and each keeps its own window. A
+ * locked file is retried soon, and reported only once the lock has lasted a while.
+ */
+const BUSY_TIMEOUT_MS = 20;
+const BUSY_RETRY_MS = 100;
+const BUSY_REPORT_AFTER_MS = 5000;
+/** The close waits longer for readers, so that the checkpoint leaves one file. */
+const CLOSE_BUSY_TIMEOUT_MS = 2000;
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "SQLITE_BUSY" || (typeof code === "string" && code.startsWith("SQLITE_BUSY_"));
+}
 
 export interface SinkEvents {
   /** A commit failed; it is retried after a pause. */
@@ -66,6 +101,13 @@ export class RunSink {
   #lastHeartbeat = 0;
   #monitoring: SinkMonitoring | undefined;
   #consoleAtCommit: ConsoleSnapshot | undefined;
+  /** Commit rate while saturated (words per ms), and whether the ring stayed non-empty since the last commit. */
+  #rateWordsPerMs = FIRST_RATE_WORDS_PER_MS;
+  #lastCommitAt = -1;
+  #saturated = false;
+  /** When the file was first found locked by another process, in this spell of failures. */
+  #busySince: number | undefined;
+  #busyReportedAt = 0;
 
   constructor(file: string, ring: RingViews, events: SinkEvents) {
     this.file = file;
@@ -74,7 +116,9 @@ export class RunSink {
     this.#pos = Atomics.load(ring.ctrl, Ctrl.TAIL);
     const db = new Database(file, { strict: true });
     applyWriterPragmas(db);
+    db.run(`PRAGMA busy_timeout=${BUSY_TIMEOUT_MS}`);
     this.#db = db;
+    this.#publishLimit();
     this.#stage = new MetricStage(db);
     this.#insertMetric = db.query(
       "INSERT OR REPLACE INTO metric_points (series_id, step, y, ts, uploaded) VALUES (?, ?, ?, ?, 0)",
@@ -121,6 +165,8 @@ export class RunSink {
           read++;
         }
       }
+      // Saturated: records were left for the next round, or the producer is waiting for room.
+      if (this.#pos === head && Atomics.load(ctrl, Ctrl.WAITING) !== 1) this.#saturated = false;
       if (this.#monitoring && !this.#closing)
         this.#consoleLines(this.#monitoring.partialLines(now, false), now);
       if (this.#txnStart >= 0) {
@@ -157,7 +203,9 @@ export class RunSink {
     this.#resolvedInTxn = [];
     this.#chunksAtCommit = this.#chunks.length;
     this.#consoleAtCommit = this.#monitoring?.snapshot();
+    this.#busySince = undefined;
     const ctrl = this.#ring.ctrl;
+    this.#measure(Atomics.load(ctrl, Ctrl.TAIL));
     Atomics.store(ctrl, Ctrl.TAIL, this.#pos);
     Atomics.notify(ctrl, Ctrl.TAIL);
     if (this.#flushToken !== undefined) {
@@ -165,6 +213,33 @@ export class RunSink {
       Atomics.notify(ctrl, Ctrl.FLUSHED);
       this.#flushToken = undefined;
     }
+  }
+
+  /**
+   * Updates the commit rate from a commit that ends a saturated stretch, and grants the
+   * producer the room that this rate commits within its share of the window.
+   */
+  #measure(tail: number): void {
+    const at = performance.now();
+    const words = (this.#pos - tail + this.#ring.words) % this.#ring.words;
+    if (this.#saturated && this.#lastCommitAt >= 0 && words > 0) {
+      const elapsed = Math.max(at - this.#lastCommitAt, 0.001);
+      const sample = words / elapsed;
+      // Weighted by the time each sample covers (a stall counts for its whole length), and
+      // a slowdown believed sooner than a speedup: the window is the promise.
+      const horizon = sample < this.#rateWordsPerMs ? RATE_HORIZON_DOWN_MS : RATE_HORIZON_UP_MS;
+      const weight = 1 - Math.exp(-elapsed / horizon);
+      this.#rateWordsPerMs += weight * (sample - this.#rateWordsPerMs);
+      this.#publishLimit();
+    }
+    this.#lastCommitAt = at;
+    this.#saturated = true;
+  }
+
+  #publishLimit(): void {
+    const words = this.#rateWordsPerMs * COMMIT_WINDOW_MS * QUEUE_SHARE_OF_WINDOW;
+    const limit = Math.floor(Math.min(this.#ring.words - 1, Math.max(MIN_LIMIT_WORDS, words)));
+    Atomics.store(this.#ring.ctrl, Ctrl.LIMIT, limit);
   }
 
   #rollback(error: unknown, now: number): void {
@@ -183,14 +258,28 @@ export class RunSink {
     this.#flushToken = undefined;
     this.#closing = false;
     this.#pos = Atomics.load(this.#ring.ctrl, Ctrl.TAIL);
-    this.#retryAt = now + RETRY_DELAY_MS;
+    this.#saturated = false;
     Atomics.add(this.#ring.ctrl, Ctrl.ERRORS, 1);
+    if (isBusy(error)) {
+      this.#retryAt = now + BUSY_RETRY_MS;
+      this.#busySince ??= now;
+      const lockedMs = now - this.#busySince;
+      if (lockedMs >= BUSY_REPORT_AFTER_MS && now - this.#busyReportedAt >= 30_000) {
+        this.#busyReportedAt = now;
+        this.#events.onError(
+          `${this.file} has been locked by another process for ${Math.round(lockedMs / 1000)} s; its points wait in memory and are written once the lock is released`,
+        );
+      }
+      return;
+    }
+    this.#retryAt = now + RETRY_DELAY_MS;
     const message = error instanceof Error ? error.message : String(error);
     this.#events.onError(`writing ${this.file} failed (${message}); retrying`);
   }
 
   /** Checkpoints the WAL into the file, closes it and tells the producer. */
   #finish(): void {
+    this.#db.run(`PRAGMA busy_timeout=${CLOSE_BUSY_TIMEOUT_MS}`);
     this.#db.run("PRAGMA wal_checkpoint(TRUNCATE)");
     this.#db.close();
     this.#closed = true;
