@@ -5,6 +5,7 @@
  */
 
 import { StorageError } from "../errors.ts";
+import { waitForCell, waitForCellAsync } from "./atomic-wait.ts";
 import { Ctrl, Kind, type RingViews, RunState } from "./layout.ts";
 
 /** How long a full ring may see no progress before logging gives up with an error. */
@@ -112,46 +113,19 @@ export class RingProducer {
     return this.#flushToken;
   }
 
-  /** Whether the Worker has committed everything up to flush `token`. */
-  isFlushed(token: number): boolean {
-    return ((Atomics.load(this.#ctrl, Ctrl.FLUSHED) - token) | 0) >= 0;
-  }
-
   /** Blocks until flush `token` is committed, or `timeoutMs` passes; returns whether it was. */
   waitFlushed(token: number, timeoutMs: number): boolean {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const seen = Atomics.load(this.#ctrl, Ctrl.FLUSHED);
-      if (((seen - token) | 0) >= 0) return true;
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      Atomics.wait(this.#ctrl, Ctrl.FLUSHED, seen, Math.min(left, 50));
-    }
+    return waitForCell(this.#ctrl, Ctrl.FLUSHED, (seen) => covers(seen, token), timeoutMs);
   }
 
   /** Waits without blocking the event loop until flush `token` is committed. */
-  async flushedAsync(token: number, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const seen = Atomics.load(this.#ctrl, Ctrl.FLUSHED);
-      if (((seen - token) | 0) >= 0) return true;
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      const result = Atomics.waitAsync(this.#ctrl, Ctrl.FLUSHED, seen, Math.min(left, 50));
-      if (result.async) await result.value;
-    }
+  flushedAsync(token: number, timeoutMs: number): Promise<boolean> {
+    return waitForCellAsync(this.#ctrl, Ctrl.FLUSHED, (seen) => covers(seen, token), timeoutMs);
   }
 
   /** Blocks until the Worker reports the run closed, or `timeoutMs` passes. */
   waitClosed(timeoutMs: number): boolean {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const state = Atomics.load(this.#ctrl, Ctrl.STATE);
-      if (state === RunState.CLOSED) return true;
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      Atomics.wait(this.#ctrl, Ctrl.STATE, state, Math.min(left, 50));
-    }
+    return waitForCell(this.#ctrl, Ctrl.STATE, (state) => state === RunState.CLOSED, timeoutMs);
   }
 
   #putBytes(header: number, payload: Uint8Array): void {
@@ -211,4 +185,9 @@ export class RingProducer {
       Atomics.wait(this.#ctrl, Ctrl.TAIL, this.#tail, 20);
     }
   }
+}
+
+/** Whether flush token `seen` is at or past `token` (tokens wrap around int32). */
+function covers(seen: number, token: number): boolean {
+  return ((seen - token) | 0) >= 0;
 }

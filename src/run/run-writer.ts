@@ -218,17 +218,14 @@ export class RunWriter {
   /** Starts the Worker-side monitoring of this run: console line cutting and hardware samples. */
   monitor(options: {
     namespace: string;
-    stdout: boolean;
-    stderr: boolean;
     hardware: boolean;
     consoleStep: number;
     hardwareStep: number;
     intervalMs: number;
   }): void {
-    const payload = this.#payload.reset().str(options.namespace);
-    payload
-      .u8(options.stdout ? 1 : 0)
-      .u8(options.stderr ? 1 : 0)
+    const payload = this.#payload
+      .reset()
+      .str(options.namespace)
       .u8(options.hardware ? 1 : 0);
     payload.f64(options.consoleStep).f64(options.hardwareStep).f64(options.intervalMs);
     this.#ring.putOp(Op.MONITOR, payload.bytes());

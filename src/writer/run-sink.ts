@@ -17,7 +17,7 @@ import {
   SeriesKind,
 } from "../queue/layout.ts";
 import { applyWriterPragmas } from "../storage/schema.ts";
-import { nowIso } from "../values/time.ts";
+import { nowIso, nowSeconds } from "../values/time.ts";
 import { MetricStage, STAGE } from "./metric-stage.ts";
 import { type ConsoleSnapshot, SinkMonitoring } from "./sink-monitoring.ts";
 
@@ -58,10 +58,6 @@ export interface SinkEvents {
   onError(message: string): void;
   /** The run is about to report itself closed (the last moment the Worker can tidy up for it). */
   onFinish?(): void;
-}
-
-function unixSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }
 
 export class RunSink {
@@ -462,7 +458,7 @@ export class RunSink {
   #consoleLines(lines: readonly { path: string; step: number; line: string }[], now: number): void {
     if (lines.length === 0) return;
     if (this.#txnStart < 0) this.#begin(now);
-    const ts = unixSeconds();
+    const ts = nowSeconds();
     for (const { path, step, line } of lines) {
       this.#insertString.run(this.#pathId(SeriesKind.STRING, path), step, line, ts);
     }
@@ -490,7 +486,7 @@ export class RunSink {
     if (entries.length === 0) return;
     try {
       if (this.#txnStart < 0) this.#begin(now);
-      const ts = unixSeconds();
+      const ts = nowSeconds();
       for (const [key, value] of entries) {
         const id = this.#pathId(SeriesKind.METRIC, `${monitoring.namespace}/${key}`);
         this.#insertMetric.run(id, step, Number.isNaN(value) ? "NaN" : value, ts);

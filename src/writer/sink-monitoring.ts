@@ -29,8 +29,6 @@ export class SinkMonitoring {
   /** Reads the MONITOR operation's payload. */
   constructor(reader: ByteReader) {
     this.namespace = reader.str();
-    reader.u8(); // stdout and stderr capture happen on the main thread
-    reader.u8();
     this.hardware = reader.u8() === 1;
     this.#consoleStep = reader.f64();
     this.#hardwareStep = reader.f64();

@@ -7,6 +7,7 @@
 import { sampleGpus } from "../monitoring/gpu.ts";
 import { CpuMeter, processTreeMemoryGb } from "../monitoring/host-usage.ts";
 import { ringViews } from "../queue/layout.ts";
+import { nowSeconds } from "../values/time.ts";
 import { RunSink } from "./run-sink.ts";
 import type { FromWorker, ToWorker } from "./writer-protocol.ts";
 
@@ -119,7 +120,7 @@ function sampleHardware(now: number): void {
 function loop(): void {
   timer = undefined;
   const now = performance.now();
-  if (clock) Atomics.store(clock, 0, Math.floor(Date.now() / 1000));
+  if (clock) Atomics.store(clock, 0, nowSeconds());
   if (pending.length > 0) openPending(now);
   sampleHardware(now);
   let busy = false;
