@@ -67,7 +67,7 @@ export const Op = {
   CLOSE: 5,
   /** u8 stream (0 stdout, 1 stderr), str text: console output to cut into lines */
   CONSOLE: 6,
-  /** str namespace, u8 hardware, f64 console next step, f64 hardware next step, f64 interval ms */
+  /** str namespace, u8 hardware, f64 console next step, f64 hardware next step, f64 interval ms, u8 traceback */
   MONITOR: 7,
 } as const;
 

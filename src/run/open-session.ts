@@ -186,6 +186,7 @@ export function openSession(options: RunOptions, logger: Logger): OpenedRun {
       consoleStep: Math.max(next("stdout"), next("stderr")),
       hardwareStep: next("cpu"),
       intervalMs: settings.monitorIntervalMs,
+      traceback: captureTraceback,
     });
     stopCapture = captureConsole(
       { consoleText: (stream, text) => writer.consoleText(stream, text) },

@@ -222,12 +222,15 @@ export class RunWriter {
     consoleStep: number;
     hardwareStep: number;
     intervalMs: number;
+    /** Whether a traceback may be logged (the Worker logs one when it ends the run on a signal). */
+    traceback: boolean;
   }): void {
     const payload = this.#payload
       .reset()
       .str(options.namespace)
       .u8(options.hardware ? 1 : 0);
     payload.f64(options.consoleStep).f64(options.hardwareStep).f64(options.intervalMs);
+    payload.u8(options.traceback ? 1 : 0);
     this.#ring.putOp(Op.MONITOR, payload.bytes());
   }
 

@@ -89,6 +89,8 @@ export class RunSink {
   #txnStart = -1;
   #txnRows = 0;
   #flushToken: number | undefined;
+  /** Ending on a signal: every pump commits what it read. */
+  #interrupting = false;
   #closing = false;
   #closed = false;
   #chunks: Uint8Array[] = [];
@@ -169,6 +171,7 @@ export class RunSink {
         const due =
           this.#closing ||
           this.#flushToken !== undefined ||
+          this.#interrupting ||
           this.#txnRows >= COMMIT_ROWS ||
           now - this.#txnStart >= COMMIT_INTERVAL_MS ||
           Atomics.load(ctrl, Ctrl.WAITING) === 1;
@@ -271,6 +274,50 @@ export class RunSink {
     this.#retryAt = now + RETRY_DELAY_MS;
     const message = error instanceof Error ? error.message : String(error);
     this.#events.onError(`writing ${this.file} failed (${message}); retrying`);
+  }
+
+  /**
+   * Ends the run from this side, for a signal the main thread cannot take: commits
+   * every record published so far, then marks the run `failed` with `reason` as its
+   * traceback, and closes the file as `close()` would.
+   */
+  interrupt(reason: string): void {
+    if (this.#closed) return;
+    this.#retryAt = 0;
+    const ctrl = this.#ring.ctrl;
+    // A commit that keeps failing (a locked file, a full disk) must not hold the signal.
+    for (let round = 0; round < 3 && !this.#closed; round++) {
+      this.#interrupting = true;
+      this.pump(Number.MAX_SAFE_INTEGER, performance.now());
+      if (this.#pos === Atomics.load(ctrl, Ctrl.HEAD) && this.#txnStart < 0) break;
+      this.#retryAt = 0;
+    }
+    if (this.#closed) return;
+    const now = performance.now();
+    this.#begin(now);
+    try {
+      const monitoring = this.#monitoring;
+      if (monitoring) this.#consoleLines(monitoring.partialLines(now, true), now);
+      if (monitoring?.traceback) {
+        const id = this.#pathId(SeriesKind.STRING, `${monitoring.namespace}/traceback`);
+        const row = this.#db
+          .query<{ next: number }, [number]>(
+            "SELECT coalesce(max(step) + 1, 0) AS next FROM string_points WHERE series_id = ?",
+          )
+          .get(id);
+        this.#insertString.run(id, row?.next ?? 0, reason, nowSeconds());
+      }
+      const closedAt = nowIso();
+      this.#setMeta.run("status", "failed");
+      this.#setMeta.run("closed_at", closedAt);
+      this.#insertConfig.run("sys/state", "str", "failed", closedAt);
+      this.#insertConfig.run("sys/closed_time", "str", closedAt, closedAt);
+      this.#db.run("COMMIT");
+      this.#txnStart = -1;
+    } catch (error) {
+      this.#rollback(error, now);
+    }
+    this.#finish();
   }
 
   /** Checkpoints the WAL into the file, closes it and tells the producer. */

@@ -21,6 +21,8 @@ export class SinkMonitoring {
   readonly namespace: string;
   readonly hardware: boolean;
   readonly intervalMs: number;
+  /** Whether tracebacks are captured. */
+  readonly traceback: boolean;
   #consoleStep: number;
   #hardwareStep: number;
   readonly #cutters: [LineCutter, LineCutter] = [new LineCutter(), new LineCutter()];
@@ -33,6 +35,7 @@ export class SinkMonitoring {
     this.#consoleStep = reader.f64();
     this.#hardwareStep = reader.f64();
     this.intervalMs = reader.f64();
+    this.traceback = reader.u8() === 1;
   }
 
   /** Feeds console text; returns the finished lines with their paths and steps. */
