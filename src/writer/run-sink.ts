@@ -1,24 +1,18 @@
 /**
  * Applies the records of one run's ring to its SQLite file: the only writer of that
- * file while the run is open. Records are applied inside a transaction that commits
- * at least every 100 ms (or every 20,000 rows, or when asked); the ring's TAIL moves
- * only after a commit, so a failed commit is rolled back and replayed from the ring.
+ * file while the run is open. The ring's consumer decodes the records; the sink
+ * applies them inside a transaction that commits at least every 100 ms (or every
+ * 20,000 rows, or when asked). The ring moves on only after a commit, so a failed
+ * commit is rolled back and its records are read and applied again.
  */
 
 import { Database, type Statement } from "bun:sqlite";
-import { ByteReader } from "../queue/bytes.ts";
-import {
-  Ctrl,
-  FIRST_LIMIT_WORDS,
-  Kind,
-  Op,
-  type RingViews,
-  RunState,
-  SeriesKind,
-} from "../queue/layout.ts";
+import { FIRST_LIMIT_WORDS, type RingViews, SeriesKind } from "../queue/layout.ts";
+import type { OpRecord } from "../queue/op-codec.ts";
+import { RingConsumer, type RingRecord } from "../queue/ring-consumer.ts";
 import { applyWriterPragmas } from "../storage/schema.ts";
 import { nowIso, nowSeconds } from "../values/time.ts";
-import { MetricStage, STAGE } from "./metric-stage.ts";
+import { MetricStage } from "./metric-stage.ts";
 import { type ConsoleSnapshot, SinkMonitoring } from "./sink-monitoring.ts";
 
 const COMMIT_INTERVAL_MS = 100;
@@ -60,11 +54,20 @@ export interface SinkEvents {
   onFinish?(): void;
 }
 
+/** Faults and a clock injected by tests; the defaults are the real ones. */
+export interface SinkEnvironment {
+  /** Runs just before each COMMIT; a throw makes that commit fail. @default none */
+  beforeCommit?(): void;
+  /** Whole seconds since the epoch, the `ts` of console lines and hardware samples. @default nowSeconds */
+  seconds?(): number;
+}
+
 export class RunSink {
   readonly file: string;
   readonly #db: Database;
-  readonly #ring: RingViews;
+  readonly #ring: RingConsumer;
   readonly #events: SinkEvents;
+  readonly #env: SinkEnvironment;
   readonly #stage: MetricStage;
 
   readonly #insertString: Statement;
@@ -83,22 +86,19 @@ export class RunSink {
   #resolvedInTxn: number[] = [];
   /** Series ids of paths the Worker logs itself (console lines, hardware), by kind and path. */
   readonly #pathIds = new Map<string, number>();
+  readonly #seriesOf = (slot: number): number => this.#seriesId(slot);
 
-  /** Next word to read; TAIL (in the ring) is where reading restarts after a rollback. */
-  #pos: number;
   #txnStart = -1;
   #txnRows = 0;
   #flushToken: number | undefined;
-  /** Ending on a signal: every pump commits what it read. */
-  #interrupting = false;
   #closing = false;
   #closed = false;
-  #chunks: Uint8Array[] = [];
-  #chunksAtCommit = 0;
   #retryAt = 0;
   #lastHeartbeat = 0;
   #monitoring: SinkMonitoring | undefined;
   #consoleAtCommit: ConsoleSnapshot | undefined;
+  /** Ending on a signal: every pump commits what it read. */
+  #interrupting = false;
   /** Commit rate while saturated (words per ms), and whether the ring stayed non-empty since the last commit. */
   #rateWordsPerMs = FIRST_RATE_WORDS_PER_MS;
   #lastCommitAt = -1;
@@ -107,11 +107,11 @@ export class RunSink {
   #busySince: number | undefined;
   #busyReportedAt = 0;
 
-  constructor(file: string, ring: RingViews, events: SinkEvents) {
+  constructor(file: string, ring: RingViews, events: SinkEvents, env: SinkEnvironment = {}) {
     this.file = file;
-    this.#ring = ring;
+    this.#ring = new RingConsumer(ring);
     this.#events = events;
-    this.#pos = Atomics.load(ring.ctrl, Ctrl.TAIL);
+    this.#env = env;
     const db = new Database(file, { strict: true });
     applyWriterPragmas(db);
     db.run(`PRAGMA busy_timeout=${BUSY_TIMEOUT_MS}`);
@@ -139,6 +139,10 @@ export class RunSink {
     };
   }
 
+  #seconds(): number {
+    return this.#env.seconds?.() ?? nowSeconds();
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
@@ -149,22 +153,27 @@ export class RunSink {
    */
   pump(budget: number, now: number): boolean {
     if (this.#closed || now < this.#retryAt) return false;
-    const ctrl = this.#ring.ctrl;
+    const ring = this.#ring;
+    const stage = this.#stage;
     try {
-      const head = Atomics.load(ctrl, Ctrl.HEAD);
+      ring.poll();
       let read = 0;
-      while (this.#pos !== head && read < budget && !this.#closing) {
+      while (ring.pending && read < budget && !this.#closing) {
         if (this.#txnStart < 0) this.#begin(now);
-        const metrics = this.#applyMetricRun(head, budget - read);
+        const metrics = ring.readMetricRun(stage, budget - read, this.#seriesOf);
         if (metrics > 0) {
           read += metrics;
-        } else {
-          this.#apply();
-          read++;
+          this.#txnRows += metrics;
+          if (stage.count === stage.series.length) stage.flush();
+          continue;
         }
+        const record = ring.next();
+        if (record === undefined) break;
+        this.#apply(record, now);
+        read++;
       }
       // Saturated: records were left for the next round, or the producer is waiting for room.
-      if (this.#pos === head && Atomics.load(ctrl, Ctrl.WAITING) !== 1) this.#saturated = false;
+      if (!ring.pending && !ring.producerWaiting) this.#saturated = false;
       if (this.#monitoring && !this.#closing)
         this.#consoleLines(this.#monitoring.partialLines(now, false), now);
       if (this.#txnStart >= 0) {
@@ -174,7 +183,7 @@ export class RunSink {
           this.#interrupting ||
           this.#txnRows >= COMMIT_ROWS ||
           now - this.#txnStart >= COMMIT_INTERVAL_MS ||
-          Atomics.load(ctrl, Ctrl.WAITING) === 1;
+          ring.producerWaiting;
         if (due) this.#commit();
       }
       if (now - this.#lastHeartbeat >= HEARTBEAT_INTERVAL_MS && !this.#closing) {
@@ -182,7 +191,7 @@ export class RunSink {
         this.#setMeta.run("heartbeat_at", nowIso());
       }
       if (this.#closing) this.#finish();
-      return !this.#closed && this.#pos !== Atomics.load(ctrl, Ctrl.HEAD);
+      return !this.#closed && ring.poll();
     } catch (error) {
       this.#rollback(error, now);
       return false;
@@ -197,30 +206,23 @@ export class RunSink {
 
   #commit(): void {
     this.#stage.flush();
+    this.#env.beforeCommit?.();
     this.#db.run("COMMIT");
     this.#txnStart = -1;
     this.#resolvedInTxn = [];
-    this.#chunksAtCommit = this.#chunks.length;
     this.#consoleAtCommit = this.#monitoring?.snapshot();
     this.#busySince = undefined;
-    const ctrl = this.#ring.ctrl;
-    this.#measure(Atomics.load(ctrl, Ctrl.TAIL));
-    Atomics.store(ctrl, Ctrl.TAIL, this.#pos);
-    Atomics.notify(ctrl, Ctrl.TAIL);
-    if (this.#flushToken !== undefined) {
-      Atomics.store(ctrl, Ctrl.FLUSHED, this.#flushToken);
-      Atomics.notify(ctrl, Ctrl.FLUSHED);
-      this.#flushToken = undefined;
-    }
+    this.#measure(this.#ring.uncommittedWords);
+    this.#ring.commit(this.#flushToken);
+    this.#flushToken = undefined;
   }
 
   /**
    * Updates the commit rate from a commit that ends a saturated stretch, and grants the
    * producer the room that this rate commits within its share of the window.
    */
-  #measure(tail: number): void {
+  #measure(words: number): void {
     const at = performance.now();
-    const words = (this.#pos - tail + this.#ring.words) % this.#ring.words;
     if (this.#saturated && this.#lastCommitAt >= 0 && words > 0) {
       const elapsed = Math.max(at - this.#lastCommitAt, 0.001);
       const sample = words / elapsed;
@@ -237,8 +239,7 @@ export class RunSink {
 
   #publishLimit(): void {
     const words = this.#rateWordsPerMs * COMMIT_WINDOW_MS * QUEUE_SHARE_OF_WINDOW;
-    const limit = Math.floor(Math.min(this.#ring.words - 1, Math.max(MIN_LIMIT_WORDS, words)));
-    Atomics.store(this.#ring.ctrl, Ctrl.LIMIT, limit);
+    this.#ring.grant(Math.max(MIN_LIMIT_WORDS, words));
   }
 
   #rollback(error: unknown, now: number): void {
@@ -251,14 +252,12 @@ export class RunSink {
     this.#resolvedInTxn = [];
     this.#pathIds.clear();
     if (this.#monitoring && this.#consoleAtCommit) this.#monitoring.restore(this.#consoleAtCommit);
-    this.#chunks.length = this.#chunksAtCommit;
     this.#stage.discard();
     this.#txnStart = -1;
     this.#flushToken = undefined;
     this.#closing = false;
-    this.#pos = Atomics.load(this.#ring.ctrl, Ctrl.TAIL);
+    this.#ring.rewind();
     this.#saturated = false;
-    Atomics.add(this.#ring.ctrl, Ctrl.ERRORS, 1);
     if (isBusy(error)) {
       this.#retryAt = now + BUSY_RETRY_MS;
       this.#busySince ??= now;
@@ -283,19 +282,17 @@ export class RunSink {
    */
   interrupt(reason: string): void {
     if (this.#closed) return;
-    this.#retryAt = 0;
-    const ctrl = this.#ring.ctrl;
     // A commit that keeps failing (a locked file, a full disk) must not hold the signal.
     for (let round = 0; round < 3 && !this.#closed; round++) {
+      this.#retryAt = 0;
       this.#interrupting = true;
       this.pump(Number.MAX_SAFE_INTEGER, performance.now());
-      if (this.#pos === Atomics.load(ctrl, Ctrl.HEAD) && this.#txnStart < 0) break;
-      this.#retryAt = 0;
+      if (!this.#ring.poll() && this.#txnStart < 0) break;
     }
     if (this.#closed) return;
     const now = performance.now();
-    this.#begin(now);
     try {
+      this.#begin(now);
       const monitoring = this.#monitoring;
       if (monitoring) this.#consoleLines(monitoring.partialLines(now, true), now);
       if (monitoring?.traceback) {
@@ -305,7 +302,7 @@ export class RunSink {
             "SELECT coalesce(max(step) + 1, 0) AS next FROM string_points WHERE series_id = ?",
           )
           .get(id);
-        this.#insertString.run(id, row?.next ?? 0, reason, nowSeconds());
+        this.#insertString.run(id, row?.next ?? 0, reason, this.#seconds());
       }
       const closedAt = nowIso();
       this.#setMeta.run("status", "failed");
@@ -327,185 +324,79 @@ export class RunSink {
     this.#db.close();
     this.#closed = true;
     this.#events.onFinish?.();
-    const ctrl = this.#ring.ctrl;
-    Atomics.store(ctrl, Ctrl.STATE, RunState.CLOSED);
-    Atomics.notify(ctrl, Ctrl.STATE);
+    this.#ring.markClosed();
   }
 
-  /**
-   * The hot loop: applies consecutive single-point METRIC records from the read
-   * position (at most `limit`, stopping before `head` or any other kind) and returns
-   * how many it applied.
-   */
-  #applyMetricRun(head: number, limit: number): number {
-    const { f64, i32, words } = this.#ring;
+  /** Applies one decoded record (other than a run of single metric points). */
+  #apply(record: RingRecord, now: number): void {
     const stage = this.#stage;
-    const { series, steps, ys, ts } = stage;
-    let pos = this.#pos;
-    let applied = 0;
-    let lastSlot = -1;
-    let lastId = 0;
-    let count = stage.count;
-    while (pos !== head && applied < limit) {
-      const a = i32[2 * pos] as number;
-      if ((a & 0xff) !== Kind.METRIC) break;
-      const slot = a >>> 8;
-      if (slot !== lastSlot) {
-        lastId = this.#seriesId(slot);
-        if (count > 0 && series[count - 1] !== lastId) stage.mixed = true;
-        lastSlot = slot;
-      }
-      series[count] = lastId;
-      steps[count] = f64[pos + 1] as number;
-      ys[count] = f64[pos + 2] as number;
-      ts[count] = (i32[2 * pos + 1] as number) >>> 0;
-      if (++count === STAGE) {
-        stage.count = count;
-        stage.flush();
-        count = 0;
-      }
-      pos += 3;
-      if (pos >= words) pos = 0;
-      applied++;
-    }
-    stage.count = count;
-    this.#pos = pos;
-    this.#txnRows += applied;
-    return applied;
-  }
-
-  /** Applies the record at the read position and moves past it. */
-  #apply(): void {
-    const { f64, i32, u8, words } = this.#ring;
-    const w = this.#pos;
-    const a = i32[2 * w] as number;
-    const b = i32[2 * w + 1] as number;
-    const kind = a & 0xff;
-    let next: number;
-    switch (kind) {
-      case Kind.METRIC:
-        this.#stage.push(
-          this.#seriesId(a >>> 8),
-          f64[w + 1] as number,
-          f64[w + 2] as number,
-          b >>> 0,
-        );
+    switch (record.kind) {
+      case "metric":
+        stage.push(this.#seriesId(record.slot), record.step, record.value, record.ts);
         this.#txnRows++;
-        next = w + 3;
-        break;
-      case Kind.METRICS: {
-        const count = a >>> 8;
-        const ts = b >>> 0;
-        let word = w + 1;
-        for (let i = 0; i < count; i++) {
-          this.#stage.push(
-            this.#seriesId(f64[word] as number),
-            f64[word + 1] as number,
-            f64[word + 2] as number,
-            ts,
+        return;
+      case "metrics": {
+        const points = record.points;
+        for (let i = 0; i < points.length; i += 3) {
+          stage.push(
+            this.#seriesId(points[i] as number),
+            points[i + 1] as number,
+            points[i + 2] as number,
+            record.ts,
           );
-          word += 3;
         }
-        this.#txnRows += count;
-        next = word;
-        break;
+        this.#txnRows += points.length / 3;
+        return;
       }
-      case Kind.OP:
-        this.#stage.flush();
-        this.#applyOp(a >>> 8, u8.subarray((w + 1) * 8, (w + 1) * 8 + b));
-        next = w + 1 + Math.ceil(b / 8);
-        break;
-      case Kind.CHUNK: {
-        this.#chunks.push(u8.slice((w + 1) * 8, (w + 1) * 8 + b));
-        const op = a >>> 8;
-        if (op !== 0) {
-          this.#stage.flush();
-          this.#applyOp(op, concat(this.#chunks));
-          this.#chunks = [];
-        }
-        next = w + 1 + Math.ceil(b / 8);
-        break;
-      }
-      case Kind.FLUSH:
-        this.#flushToken = b;
-        next = w + 1;
-        break;
-      case Kind.WRAP:
-        next = 0;
-        break;
+      case "flush":
+        this.#flushToken = record.token;
+        return;
       default:
-        throw new Error(`corrupt queue record of kind ${kind} at word ${w}`);
+        stage.flush();
+        this.#applyOp(record, now);
     }
-    this.#pos = next >= words ? 0 : next;
   }
 
-  #applyOp(op: number, payload: Uint8Array): void {
-    const reader = new ByteReader(payload);
-    switch (op) {
-      case Op.DEFINE_SERIES: {
-        const kind = reader.u8();
-        const slot = reader.u32();
-        this.#slotKinds[slot] = kind;
-        this.#slotPaths[slot] = reader.str();
-        this.#slotIds[slot] ??= 0;
+  #applyOp(op: OpRecord, now: number): void {
+    switch (op.kind) {
+      case "define":
+        this.#slotKinds[op.slot] = op.seriesKind;
+        this.#slotPaths[op.slot] = op.path;
+        this.#slotIds[op.slot] ??= 0;
         return;
-      }
-      case Op.STRINGS: {
-        const ts = reader.u32();
-        const count = reader.u32();
-        for (let i = 0; i < count; i++) {
-          const slot = reader.u32();
-          const step = reader.f64();
-          this.#insertString.run(this.#seriesId(slot), step, reader.str(), ts);
-        }
-        this.#txnRows += count;
+      case "strings":
+        for (const point of op.points)
+          this.#insertString.run(this.#seriesId(point.slot), point.step, point.value, op.ts);
+        this.#txnRows += op.points.length;
         return;
-      }
-      case Op.CONFIGS: {
-        const updatedAt = reader.str();
-        const count = reader.u32();
-        for (let i = 0; i < count; i++) {
-          const path = reader.str();
-          const tag = reader.str();
-          this.#insertConfig.run(path, tag, reader.str(), updatedAt);
-        }
-        this.#txnRows += count;
+      case "configs":
+        for (const entry of op.entries)
+          this.#insertConfig.run(entry.path, entry.tag, entry.text, op.updatedAt);
+        this.#txnRows += op.entries.length;
         return;
-      }
-      case Op.META: {
-        const key = reader.str();
-        const present = reader.u8() === 1;
-        const value = reader.str();
-        if (present) this.#setMeta.run(key, value);
-        else this.#deleteMeta.run(key);
+      case "meta":
+        if (op.value !== undefined) this.#setMeta.run(op.key, op.value);
+        else this.#deleteMeta.run(op.key);
         return;
-      }
-      case Op.CLOSE: {
-        const now = performance.now();
+      case "close":
         if (this.#monitoring) this.#consoleLines(this.#monitoring.partialLines(now, true), now);
         this.#closing = true;
         return;
-      }
-      case Op.CONSOLE: {
-        const stream = reader.u8() === 1 ? 1 : 0;
-        const now = performance.now();
+      case "console":
         if (this.#monitoring)
-          this.#consoleLines(this.#monitoring.consoleText(stream, reader.str(), now), now);
+          this.#consoleLines(this.#monitoring.consoleText(op.stream, op.text, now), now);
         return;
-      }
-      case Op.MONITOR:
-        this.#monitoring = new SinkMonitoring(reader);
+      case "monitor":
+        this.#monitoring = new SinkMonitoring(op);
         this.#consoleAtCommit = this.#monitoring.snapshot();
         return;
-      default:
-        throw new Error(`corrupt queue operation ${op}`);
     }
   }
 
   #consoleLines(lines: readonly { path: string; step: number; line: string }[], now: number): void {
     if (lines.length === 0) return;
     if (this.#txnStart < 0) this.#begin(now);
-    const ts = nowSeconds();
+    const ts = this.#seconds();
     for (const { path, step, line } of lines) {
       this.#insertString.run(this.#pathId(SeriesKind.STRING, path), step, line, ts);
     }
@@ -533,7 +424,7 @@ export class RunSink {
     if (entries.length === 0) return;
     try {
       if (this.#txnStart < 0) this.#begin(now);
-      const ts = nowSeconds();
+      const ts = this.#seconds();
       for (const [key, value] of entries) {
         const id = this.#pathId(SeriesKind.METRIC, `${monitoring.namespace}/${key}`);
         this.#insertMetric.run(id, step, Number.isNaN(value) ? "NaN" : value, ts);
@@ -572,16 +463,4 @@ export class RunSink {
     this.#resolvedInTxn.push(slot);
     return id;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
