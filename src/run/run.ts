@@ -19,7 +19,7 @@ import type {
 } from "../storage/run-reader.ts";
 import type { RunReads } from "../storage/run-reads.ts";
 import { type ConfigValue, decodeConfigValue } from "../values/config-value.ts";
-import { normalizePath } from "../values/field-path.ts";
+import { checkWellFormed, describe, normalizePath } from "../values/field-path.ts";
 import { type ConfigEntry, encodeConfigs, flattenInto } from "../values/flatten.ts";
 import { pythonJsonStringSet } from "../values/python-json.ts";
 import { type Ending, endRun } from "./ending.ts";
@@ -140,7 +140,13 @@ export class Run {
   logConfigs(data: PathRecord<unknown>, options?: LogConfigsOptions): void {
     const writer = this.#writable();
     if (!writer) return;
-    this.#writeConfigs(writer, encodeConfigs(data, options?.flatten ?? true));
+    const flatten = options?.flatten ?? true;
+    if (typeof flatten !== "boolean") {
+      throw new InvalidValueError(
+        `logConfigs' flatten option is true or false, got ${describe(flatten)}.`,
+      );
+    }
+    this.#writeConfigs(writer, encodeConfigs(data, flatten));
   }
 
   /** Adds one or more strings to a string set config such as `sys/tags`. */
@@ -183,6 +189,12 @@ export class Run {
   }
 
   #writeConfigs(writer: RunWriter, entries: ConfigEntry[]): void {
+    if (entries.some((entry) => entry.path === "sys/tags" && entry.tag !== "string_set")) {
+      throw new InvalidValueError(
+        "sys/tags is a set of strings: add tags with run.add('sys/tags', …), remove them with run.remove('sys/tags', …), or set a Set of strings.",
+        "sys/tags",
+      );
+    }
     const rename = entries.findLast((entry) => entry.path === "sys/name");
     if (rename !== undefined) {
       if (rename.tag !== "str") {
@@ -226,6 +238,8 @@ export class Run {
   async getMetricData(path: string, query: MetricQuery = {}): Promise<MetricData> {
     const normalized = normalizePath(path);
     checkQueryNumber(query.maxPoints, "maxPoints", 1);
+    checkStepBound(query.stepMin, "stepMin");
+    checkStepBound(query.stepMax, "stepMax");
     return this.#reads().metricData(normalized, query);
   }
 
@@ -299,7 +313,10 @@ export class Run {
 }
 
 function setArgument(values: unknown, path: string): string[] {
-  if (typeof values === "string") return [values];
+  if (typeof values === "string") {
+    checkWellFormed(values, path);
+    return [values];
+  }
   if (Array.isArray(values) || values instanceof Set) {
     const members: string[] = [];
     for (const value of values) {
@@ -309,11 +326,21 @@ function setArgument(values: unknown, path: string): string[] {
           path,
         );
       }
+      checkWellFormed(value, path);
       members.push(value);
     }
     return members;
   }
   throw new InvalidValueError(`String set '${path}' takes a string or an array of strings.`, path);
+}
+
+function checkStepBound(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new InvalidValueError(
+      `${name} must be a number (a step), got ${typeof value === "number" ? "NaN" : describe(value)}.`,
+    );
+  }
 }
 
 function checkQueryNumber(value: number | undefined, name: string, min: number): void {
