@@ -19,9 +19,10 @@ import type {
 } from "../storage/run-reader.ts";
 import type { RunReads } from "../storage/run-reads.ts";
 import { type ConfigValue, decodeConfigValue } from "../values/config-value.ts";
-import { checkWellFormed, describe, normalizePath } from "../values/field-path.ts";
+import { describe, normalizePath } from "../values/field-path.ts";
 import { type ConfigEntry, encodeConfigs, flattenInto } from "../values/flatten.ts";
 import { pythonJsonStringSet } from "../values/python-json.ts";
+import { checkQueryNumber, checkStepBound, setArgument } from "./argument-checks.ts";
 import { type Ending, endRun } from "./ending.ts";
 import { openSession } from "./open-session.ts";
 import {
@@ -309,45 +310,5 @@ export class Run {
   /** `using run = new Run(…)`: closes `finished`; a cloud run's upload drains in the background. */
   [Symbol.dispose](): void {
     this.close().catch(() => {});
-  }
-}
-
-function setArgument(values: unknown, path: string): string[] {
-  if (typeof values === "string") {
-    checkWellFormed(values, path);
-    return [values];
-  }
-  if (Array.isArray(values) || values instanceof Set) {
-    const members: string[] = [];
-    for (const value of values) {
-      if (typeof value !== "string") {
-        throw new InvalidValueError(
-          `String set '${path}' takes strings, got ${typeof value}.`,
-          path,
-        );
-      }
-      checkWellFormed(value, path);
-      members.push(value);
-    }
-    return members;
-  }
-  throw new InvalidValueError(`String set '${path}' takes a string or an array of strings.`, path);
-}
-
-function checkStepBound(value: unknown, name: string): void {
-  if (value === undefined) return;
-  if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new InvalidValueError(
-      `${name} must be a number (a step), got ${typeof value === "number" ? "NaN" : describe(value)}.`,
-    );
-  }
-}
-
-function checkQueryNumber(value: number | undefined, name: string, min: number): void {
-  if (value === undefined) return;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new InvalidValueError(
-      `${name} must be an integer of at least ${min}, got ${String(value)}.`,
-    );
   }
 }

@@ -435,10 +435,17 @@ export class RunSink {
     }
   }
 
-  /** The id of a series, created when missing. */
+  /**
+   * The id of a series, created when missing. It looks first: an INSERT OR IGNORE of
+   * an existing path still advances the table's AUTOINCREMENT counter, so every
+   * re-resolve (after a rollback, or when a run is resumed) would skip an id.
+   */
   #resolve(kind: number, path: string): number {
+    const idOf = this.#idOf[kind] as Statement<{ id: number }, [string]>;
+    const known = idOf.get(path);
+    if (known) return known.id;
     (this.#define[kind] as Statement).run(path);
-    const row = (this.#idOf[kind] as Statement<{ id: number }, [string]>).get(path);
+    const row = idOf.get(path);
     if (!row) throw new Error(`series '${path}' vanished after it was created`);
     return row.id;
   }

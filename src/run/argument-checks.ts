@@ -1,0 +1,45 @@
+/** Checks of `Run` method arguments that are not values to store: set members and query numbers. */
+
+import { InvalidValueError } from "../errors.ts";
+import { checkWellFormed, describe } from "../values/field-path.ts";
+
+export function setArgument(values: unknown, path: string): string[] {
+  if (typeof values === "string") {
+    checkWellFormed(values, path);
+    return [values];
+  }
+  if (Array.isArray(values) || values instanceof Set) {
+    const members: string[] = [];
+    for (const value of values) {
+      if (typeof value !== "string") {
+        throw new InvalidValueError(
+          `String set '${path}' takes strings, got ${typeof value}.`,
+          path,
+        );
+      }
+      checkWellFormed(value, path);
+      members.push(value);
+    }
+    return members;
+  }
+  throw new InvalidValueError(`String set '${path}' takes a string or an array of strings.`, path);
+}
+
+export function checkQueryNumber(value: number | undefined, name: string, min: number): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new InvalidValueError(
+      `${name} must be an integer of at least ${min}, got ${String(value)}.`,
+    );
+  }
+}
+
+/** A step bound of a metric query: a number (infinities allowed), never NaN. */
+export function checkStepBound(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new InvalidValueError(
+      `${name} must be a number (a step), got ${typeof value === "number" ? "NaN" : describe(value)}.`,
+    );
+  }
+}
