@@ -35,6 +35,19 @@ export const Ctrl = {
    * the commit window however fast the producer is.
    */
   LIMIT: 6,
+  /**
+   * A failure of the consumer's commits that retrying does not cure (Failure), set while
+   * it lasts: the producer gives up waiting for room, and a close gives up its commit.
+   */
+  FAILURE: 7,
+} as const;
+
+export const Failure = {
+  NONE: 0,
+  /** SQLITE_FULL: the disk (or the file system's quota) is full. */
+  DISK_FULL: 1,
+  /** An I/O error, a read-only or vanished file: the file cannot be written. */
+  UNWRITABLE: 2,
 } as const;
 
 export const CTRL_SLOTS = 8;
@@ -43,6 +56,8 @@ export const CTRL_BYTES = CTRL_SLOTS * 4;
 export const RunState = {
   OPEN: 0,
   CLOSED: 1,
+  /** The producer asked for the close (set after its CLOSE record, or instead of it when that could not be queued). */
+  CLOSING: 2,
 } as const;
 
 export const Kind = {

@@ -216,6 +216,25 @@ export class RingConsumer {
     Atomics.add(this.#ctrl, Ctrl.ERRORS, 1);
   }
 
+  /** Reports a failure that retrying does not cure (Failure), or its end (Failure.NONE). */
+  setFailure(failure: number): void {
+    if (Atomics.load(this.#ctrl, Ctrl.FAILURE) !== failure)
+      Atomics.store(this.#ctrl, Ctrl.FAILURE, failure);
+  }
+
+  /** Whether the producer has asked for the close. */
+  get closeRequested(): boolean {
+    return Atomics.load(this.#ctrl, Ctrl.STATE) === RunState.CLOSING;
+  }
+
+  /** Whether everything the producer published is read and committed. */
+  get drained(): boolean {
+    return (
+      this.#pos === Atomics.load(this.#ctrl, Ctrl.HEAD) &&
+      this.#pos === Atomics.load(this.#ctrl, Ctrl.TAIL)
+    );
+  }
+
   /** The run's file is closed: the producer's close wait returns. */
   markClosed(): void {
     Atomics.store(this.#ctrl, Ctrl.STATE, RunState.CLOSED);

@@ -7,7 +7,7 @@
  */
 
 import { Database, type Statement } from "bun:sqlite";
-import { FIRST_LIMIT_WORDS, type RingViews, SeriesKind } from "../queue/layout.ts";
+import { Failure, FIRST_LIMIT_WORDS, type RingViews, SeriesKind } from "../queue/layout.ts";
 import type { OpRecord } from "../queue/op-codec.ts";
 import { RingConsumer, type RingRecord } from "../queue/ring-consumer.ts";
 import { applyWriterPragmas } from "../storage/schema.ts";
@@ -42,10 +42,33 @@ const BUSY_REPORT_AFTER_MS = 5000;
 /** The close waits longer for readers, so that the checkpoint leaves one file. */
 const CLOSE_BUSY_TIMEOUT_MS = 2000;
 
-function isBusy(error: unknown): boolean {
+function sqliteCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === "SQLITE_BUSY" || (typeof code === "string" && code.startsWith("SQLITE_BUSY_"));
+  return typeof code === "string" ? code : "";
 }
+
+function isBusy(error: unknown): boolean {
+  const code = sqliteCode(error);
+  return code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_");
+}
+
+/** The Failure a commit error stands for, when retrying will not cure it soon. */
+function persistentFailure(error: unknown): number {
+  const code = sqliteCode(error);
+  if (code === "SQLITE_FULL" || code === "ENOSPC") return Failure.DISK_FULL;
+  if (
+    code.startsWith("SQLITE_IOERR") ||
+    code.startsWith("SQLITE_READONLY") ||
+    code === "SQLITE_CANTOPEN"
+  )
+    return Failure.UNWRITABLE;
+  return Failure.NONE;
+}
+
+/** A close waits this long for a persistent failure to clear before it gives up the last commit. */
+const ABANDON_AFTER_MS = 1_000;
+/** A failure that keeps recurring is reported again after this long. */
+const REPORT_AGAIN_MS = 30_000;
 
 export interface SinkEvents {
   /** A commit failed; it is retried after a pause. */
@@ -106,6 +129,9 @@ export class RunSink {
   /** When the file was first found locked by another process, in this spell of failures. */
   #busySince: number | undefined;
   #busyReportedAt = 0;
+  /** Since when commits fail with a persistent failure (a full disk), and when it was last reported. */
+  #failingSince: number | undefined;
+  #failureReportedAt = Number.NEGATIVE_INFINITY;
 
   constructor(file: string, ring: RingViews, events: SinkEvents, env: SinkEnvironment = {}) {
     this.file = file;
@@ -152,7 +178,15 @@ export class RunSink {
    * remain to be read (the caller should come back at once).
    */
   pump(budget: number, now: number): boolean {
-    if (this.#closed || now < this.#retryAt) return false;
+    if (this.#closed) return false;
+    if (this.#failingSince !== undefined && this.#ring.closeRequested) {
+      // The close cannot commit: what was committed stays, the rest is given up.
+      if (now - this.#failingSince >= ABANDON_AFTER_MS) {
+        this.#abandon();
+        return false;
+      }
+    }
+    if (now < this.#retryAt) return false;
     const ring = this.#ring;
     const stage = this.#stage;
     try {
@@ -190,6 +224,9 @@ export class RunSink {
         this.#lastHeartbeat = now;
         this.#setMeta.run("heartbeat_at", nowIso());
       }
+      // A close requested without its CLOSE record (it could not be queued): all is committed.
+      if (!this.#closing && ring.closeRequested && ring.drained && this.#txnStart < 0)
+        this.#closing = true;
       if (this.#closing) this.#finish();
       return !this.#closed && ring.poll();
     } catch (error) {
@@ -212,6 +249,11 @@ export class RunSink {
     this.#resolvedInTxn = [];
     this.#consoleAtCommit = this.#monitoring?.snapshot();
     this.#busySince = undefined;
+    if (this.#failingSince !== undefined) {
+      this.#failingSince = undefined;
+      this.#failureReportedAt = Number.NEGATIVE_INFINITY;
+      this.#ring.setFailure(Failure.NONE);
+    }
     this.#measure(this.#ring.uncommittedWords);
     this.#ring.commit(this.#flushToken);
     this.#flushToken = undefined;
@@ -272,7 +314,36 @@ export class RunSink {
     }
     this.#retryAt = now + RETRY_DELAY_MS;
     const message = error instanceof Error ? error.message : String(error);
+    const failure = persistentFailure(error);
+    if (failure !== Failure.NONE) {
+      this.#failingSince ??= now;
+      this.#ring.setFailure(failure);
+      if (now - this.#failureReportedAt < REPORT_AGAIN_MS) return;
+      this.#failureReportedAt = now;
+    }
     this.#events.onError(`writing ${this.file} failed (${message}); retrying`);
+  }
+
+  /**
+   * Gives up a close that cannot commit (a full disk): the open transaction is rolled
+   * back, so the file holds exactly what was committed before, and the run is reported
+   * closed (its failure stays set for the producer to report).
+   */
+  #abandon(): void {
+    try {
+      if (this.#db.inTransaction) this.#db.run("ROLLBACK");
+    } catch {
+      // rolled back already
+    }
+    try {
+      this.#db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch {
+      // no room to checkpoint: the WAL keeps the committed pages, readers still see them
+    }
+    this.#db.close();
+    this.#closed = true;
+    this.#events.onFinish?.();
+    this.#ring.markClosed();
   }
 
   /**
