@@ -4,8 +4,7 @@
  * main thread, so logging is committed even while the main thread never yields.
  */
 
-import { sampleGpus } from "../monitoring/gpu.ts";
-import { CpuMeter, processTreeMemoryGb } from "../monitoring/host-usage.ts";
+import { HardwareSampler } from "../monitoring/hardware-sampler.ts";
 import { ringViews } from "../queue/layout.ts";
 import { nowSeconds } from "../values/time.ts";
 import { RunSink } from "./run-sink.ts";
@@ -66,65 +65,10 @@ function openPending(now: number): void {
   }
 }
 
-/** A hung GPU tool is killed after this long; its sample then has no GPU metrics. */
-const GPU_TIMEOUT_MS = 5000;
-/** The first hardware sample comes this soon after monitoring starts (CPU use needs an interval). */
-const FIRST_SAMPLE_MS = 250;
-
-const hardware = {
-  meter: undefined as CpuMeter | undefined,
-  nextAt: 0,
-  /** The running GPU query, aborted when no run wants it any more (a hung tool must not outlive us). */
-  gpuQuery: undefined as AbortController | undefined,
-};
+const hardware = new HardwareSampler();
 
 function stopOrphanedGpuQuery(): void {
-  const wanted = [...sinks.values()].some((sink) => sink.hardwareInterval !== undefined);
-  if (!wanted) hardware.gpuQuery?.abort();
-}
-
-/**
- * Samples CPU and memory for every run that wants hardware metrics, on their
- * interval; GPU metrics join the same step when the tool answers. A slow or hung
- * tool delays nothing else: no second query starts while one is running.
- */
-function sampleHardware(now: number): void {
-  let interval: number | undefined;
-  for (const sink of sinks.values()) {
-    const wanted = sink.hardwareInterval;
-    if (wanted !== undefined) interval = Math.min(interval ?? wanted, wanted);
-  }
-  if (interval === undefined) {
-    hardware.meter = undefined;
-    return;
-  }
-  if (!hardware.meter) {
-    hardware.meter = new CpuMeter();
-    hardware.nextAt = now + Math.min(FIRST_SAMPLE_MS, interval);
-    return;
-  }
-  if (now < hardware.nextAt) return;
-  hardware.nextAt = now + interval;
-  const base = { cpu: hardware.meter.sample(), memory: processTreeMemoryGb() };
-  const targets = [...sinks.values()].filter((sink) => sink.hardwareInterval !== undefined);
-  const steps = targets.map((sink) => sink.nextHardwareStep());
-  targets.forEach((sink, index) => {
-    sink.logHardware(steps[index] as number, base, now);
-  });
-  if (hardware.gpuQuery) return;
-  const query = new AbortController();
-  hardware.gpuQuery = query;
-  void sampleGpus(GPU_TIMEOUT_MS, query.signal)
-    .then((gpus) => {
-      const at = performance.now();
-      targets.forEach((sink, index) => {
-        sink.logHardware(steps[index] as number, gpus, at);
-      });
-    })
-    .catch(() => {})
-    .finally(() => {
-      if (hardware.gpuQuery === query) hardware.gpuQuery = undefined;
-    });
+  hardware.release(sinks);
 }
 
 /**
@@ -161,7 +105,7 @@ function loop(): void {
   if (clock) Atomics.store(clock, 0, nowSeconds());
   checkSignal(now);
   if (pending.length > 0) openPending(now);
-  sampleHardware(now);
+  hardware.sample(sinks, now);
   let busy = false;
   for (const [id, sink] of sinks) {
     if (sink.pump(BUDGET, now)) busy = true;
