@@ -17,7 +17,11 @@ import {
 } from "../writer/signal-watch.ts";
 import type { Endable, Ending } from "./ending.ts";
 
-/** How long the program's natural end waits for cloud uploads to drain. */
+/**
+ * How long an ending the program did not ask for (its natural end, exit, a crash, a
+ * signal) lets cloud uploads drain: where the process lives on (another signal
+ * listener), a dead API must not hold it forever.
+ */
 const END_UPLOAD_TIMEOUT_MS = 60_000;
 
 const openRuns = new Set<Endable>();
@@ -27,7 +31,7 @@ let installed = false;
 function endAll(ending: Ending): void {
   for (const run of [...openRuns]) {
     try {
-      run.end(ending).catch(() => {});
+      run.end({ uploadTimeoutMs: END_UPLOAD_TIMEOUT_MS, ...ending }).catch(() => {});
     } catch {
       // one run failing to close must not keep the others open
     }
@@ -36,7 +40,7 @@ function endAll(ending: Ending): void {
 
 /** The event loop ran dry: close what is open, letting cloud uploads drain before the exit. */
 function onBeforeExit(): void {
-  endAll({ status: "finished", uploadTimeoutMs: END_UPLOAD_TIMEOUT_MS });
+  endAll({ status: "finished" });
 }
 
 function onExit(code: number): void {

@@ -29,6 +29,7 @@ interface Subject {
 let home: TempDir;
 let fake: Awaited<ReturnType<typeof startFakeRemoteProcess>>;
 const savedUrl = process.env.GOODSEED_API_URL;
+let opened = 0;
 
 beforeAll(async () => {
   home = tempDir();
@@ -58,7 +59,7 @@ const subjects: Subject[] = [
   {
     name: "an open local run",
     async open() {
-      const run = localRun(home.path, { project: "acme/vision", runId: `open-${Date.now()}` });
+      const run = localRun(home.path, { project: "acme/vision", runId: `open-${++opened}` });
       fill(run);
       return run;
     },
