@@ -30,6 +30,8 @@ export interface MonitorRecord {
   /** Next step of the hardware series. */
   readonly hardwareStep: number;
   readonly intervalMs: number;
+  /** Whether a traceback may be logged (the Worker logs one when it ends the run on a signal). */
+  readonly traceback: boolean;
 }
 
 export type OpRecord =
@@ -89,6 +91,7 @@ export function encodeMonitor(w: ByteWriter, monitor: MonitorRecord) {
     .f64(monitor.consoleStep)
     .f64(monitor.hardwareStep)
     .f64(monitor.intervalMs)
+    .u8(monitor.traceback ? 1 : 0)
     .bytes();
 }
 
@@ -130,6 +133,7 @@ export function decodeOp(op: number, payload: Uint8Array): OpRecord {
         consoleStep: r.f64(),
         hardwareStep: r.f64(),
         intervalMs: r.f64(),
+        traceback: r.u8() === 1,
       };
     default:
       throw new Error(`corrupt queue operation ${op}`);

@@ -21,7 +21,7 @@ import { monitoringIdentity } from "../monitoring/namespace.ts";
 import { allocateRing, ringViews } from "../queue/layout.ts";
 import { RingProducer } from "../queue/ring-producer.ts";
 import { runsDir, validateProject, validateRunId } from "../settings/home-layout.ts";
-import { resolveSettings, type Settings } from "../settings/settings.ts";
+import { requireValidApiUrl, resolveSettings, type Settings } from "../settings/settings.ts";
 import { stringSetMembers } from "../values/config-value.ts";
 import type { ConfigEntry } from "../values/flatten.ts";
 import { attachRing, sharedClock } from "../writer/writer-client.ts";
@@ -70,7 +70,8 @@ function cloudTarget(settings: Settings): CloudTarget {
       "Storage 'cloud' (the default) needs an API key: set GOODSEED_API_KEY, pass apiKey, or run `goodseed init`. To keep runs on this machine only, use storage: 'local' (or GOODSEED_STORAGE=local).",
     );
   }
-  return { apiUrl: settings.apiUrl, apiKey: settings.apiKey, appUrl: settings.appUrl };
+  const apiUrl = requireValidApiUrl(settings);
+  return { apiUrl, apiKey: settings.apiKey, appUrl: settings.appUrl };
 }
 
 /** A project without a workspace gets the user's default one, as the Python client does. */
@@ -172,7 +173,7 @@ export function openSession(options: RunOptions, logger: Logger): OpenedRun {
     ? startUpload(cloud, state, project, options.resumeRunId === undefined, logger)
     : undefined;
 
-  const buffer = allocateRing();
+  const buffer = allocateRing(settings.ringBytes);
   const ring = new RingProducer(ringViews(buffer));
   const writer = new RunWriter(ring, sharedClock(), state);
   const ringId = attachRing(state.file, buffer, (message) => logger.error(message));
@@ -186,6 +187,7 @@ export function openSession(options: RunOptions, logger: Logger): OpenedRun {
       consoleStep: Math.max(next("stdout"), next("stderr")),
       hardwareStep: next("cpu"),
       intervalMs: settings.monitorIntervalMs,
+      traceback: captureTraceback,
     });
     stopCapture = captureConsole(
       { consoleText: (stream, text) => writer.consoleText(stream, text) },
@@ -208,6 +210,7 @@ export function openSession(options: RunOptions, logger: Logger): OpenedRun {
       stopCapture,
       captureTraceback,
       logger,
+      uploadTimeoutMs: settings.closeUploadTimeoutMs,
     }),
   };
 }
@@ -234,7 +237,7 @@ function startUpload(
   }
   if (registered.kind === "retry") {
     logger.warn(
-      `The goodseed API did not answer (${registered.message}); logging locally and uploading once it does.`,
+      `The goodseed API at ${target.apiUrl} did not answer (${registered.message}); logging locally and retrying the upload in the background.`,
     );
   }
   const remoteId = registered.kind === "ok" ? registered.body : undefined;

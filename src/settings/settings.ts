@@ -7,7 +7,8 @@
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { InvalidOptionError } from "../errors.ts";
-import { readSettingsFile } from "./settings-file.ts";
+import { DEFAULT_RING_BYTES } from "../queue/layout.ts";
+import { readSettingsFile, settingsFilePath } from "./settings-file.ts";
 
 export type StorageMode = "disabled" | "local" | "cloud";
 
@@ -22,12 +23,25 @@ export interface Settings {
   readonly project: string;
   readonly storage: StorageMode;
   readonly apiUrl: string;
+  /** Where `apiUrl` came from, for messages: GOODSEED_API_URL, the settings file, or the default. */
+  readonly apiUrlSource: string;
   /** The web app, named in messages (GOODSEED_APP_URL). */
   readonly appUrl: string;
   readonly apiKey: string | undefined;
   readonly runId: string | undefined;
   /** Hardware sampling interval (GOODSEED_MONITOR_INTERVAL_MS, for tests), 10 s by default. */
   readonly monitorIntervalMs: number;
+  /**
+   * Size of each run's queue to the writer (GOODSEED_RING_BYTES), 8 MiB by default. A
+   * bigger queue absorbs longer bursts; the commit window stays a second either way.
+   */
+  readonly ringBytes: number;
+  /**
+   * How long `close()` waits for a cloud run's upload by default
+   * (GOODSEED_CLOSE_UPLOAD_TIMEOUT_MS), a minute; past it the data stays in the file for
+   * `goodseed upload`.
+   */
+  readonly closeUploadTimeoutMs: number;
 }
 
 /** The explicit values a caller may give; each overrides the environment. */
@@ -68,6 +82,48 @@ function monitorInterval(text: string | undefined): number {
     : DEFAULT_MONITOR_INTERVAL_MS;
 }
 
+const MIN_RING_BYTES = 64 * 1024;
+const MAX_RING_BYTES = 1024 * 1024 * 1024;
+
+function ringBytes(text: string | undefined): number {
+  if (text === undefined || text === "") return DEFAULT_RING_BYTES;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < MIN_RING_BYTES || value > MAX_RING_BYTES) {
+    throw new InvalidOptionError(
+      `GOODSEED_RING_BYTES is '${text}'; it must be a whole number of bytes from ${MIN_RING_BYTES} to ${MAX_RING_BYTES}.`,
+    );
+  }
+  return value;
+}
+
+export const DEFAULT_CLOSE_UPLOAD_TIMEOUT_MS = 60_000;
+
+function closeUploadTimeout(text: string | undefined): number {
+  const value = Number(text);
+  return text !== undefined && text !== "" && Number.isFinite(value) && value >= 0
+    ? value
+    : DEFAULT_CLOSE_UPLOAD_TIMEOUT_MS;
+}
+
+/**
+ * The API URL of a cloud run or upload, checked before anything is sent: a malformed
+ * one would otherwise look like a network that never answers.
+ */
+export function requireValidApiUrl(settings: Settings): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(settings.apiUrl);
+  } catch {
+    url = undefined;
+  }
+  if (url && (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "") {
+    return settings.apiUrl;
+  }
+  throw new InvalidOptionError(
+    `The goodseed API URL '${settings.apiUrl}' (from ${settings.apiUrlSource}) is not an http:// or https:// URL. Set it to one such as ${DEFAULT_API_URL}, or unset it to use the default.`,
+  );
+}
+
 export function resolveSettings(overrides: SettingOverrides, env: Environment): Settings {
   const home = resolveHome(overrides.home, env);
   const file = readSettingsFile(home);
@@ -87,9 +143,17 @@ export function resolveSettings(overrides: SettingOverrides, env: Environment): 
       DEFAULT_PROJECT,
     storage,
     apiUrl: nonEmpty(env.GOODSEED_API_URL) ?? file.apiUrl ?? DEFAULT_API_URL,
+    apiUrlSource:
+      nonEmpty(env.GOODSEED_API_URL) !== undefined
+        ? "GOODSEED_API_URL"
+        : file.apiUrl !== undefined
+          ? `apiUrl in ${settingsFilePath(home)}`
+          : "the default",
     appUrl: nonEmpty(env.GOODSEED_APP_URL) ?? DEFAULT_APP_URL,
     apiKey: nonEmpty(overrides.apiKey) ?? nonEmpty(env.GOODSEED_API_KEY) ?? file.apiKey,
     runId: nonEmpty(overrides.runId) ?? nonEmpty(env.GOODSEED_RUN_ID),
     monitorIntervalMs: monitorInterval(env.GOODSEED_MONITOR_INTERVAL_MS),
+    ringBytes: ringBytes(env.GOODSEED_RING_BYTES),
+    closeUploadTimeoutMs: closeUploadTimeout(env.GOODSEED_CLOSE_UPLOAD_TIMEOUT_MS),
   });
 }

@@ -21,6 +21,8 @@ export class SinkMonitoring {
   readonly namespace: string;
   readonly hardware: boolean;
   readonly intervalMs: number;
+  /** Whether tracebacks are captured. */
+  readonly traceback: boolean;
   #consoleStep: number;
   #hardwareStep: number;
   readonly #cutters: [LineCutter, LineCutter] = [new LineCutter(), new LineCutter()];
@@ -32,6 +34,7 @@ export class SinkMonitoring {
     this.#consoleStep = monitor.consoleStep;
     this.#hardwareStep = monitor.hardwareStep;
     this.intervalMs = monitor.intervalMs;
+    this.traceback = monitor.traceback;
   }
 
   /** Feeds console text; returns the finished lines with their paths and steps. */

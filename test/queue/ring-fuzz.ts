@@ -168,6 +168,7 @@ export function generate(seed: number, count: number, chunkBytes: number, maxByt
         consoleStep: int(100),
         hardwareStep: int(100),
         intervalMs: 1 + int(1000),
+        traceback: true,
       };
       puts.push({
         call: (p) => p.putMonitor(monitor),
