@@ -32,7 +32,8 @@ export function localZone(): string {
   const sign = offset < 0 ? "-" : "+";
   const hours = Math.floor(Math.abs(offset) / 60);
   const minutes = Math.abs(offset) % 60;
-  return `${zone || "local"}, UTC${sign}${hours}${minutes ? `:${String(minutes).padStart(2, "0")}` : ""}`;
+  const utc = `UTC${offset === 0 ? "" : `${sign}${hours}${minutes ? `:${String(minutes).padStart(2, "0")}` : ""}`}`;
+  return !zone || zone === "UTC" ? utc : `${zone}, ${utc}`;
 }
 
 /** The x axis's label. */

@@ -59,6 +59,14 @@ export type ChartElement = HTMLElement & {
   plotLines?: { label: string; color: string; raw: boolean; stroke: string }[];
 };
 
+/** A series handed to uPlot: a line, smoothed or (faint) raw. */
+interface Described {
+  label: string;
+  color: string;
+  raw: boolean;
+  line: Line;
+}
+
 /** Whether a trace holds the points on both sides of the range. */
 function covers(trace: Trace, mode: XMode, range: { from: number; to: number }): boolean {
   const xs = traceXs(trace, mode);
@@ -88,6 +96,10 @@ export class MetricChart {
   #generation = 0;
   #plot: uPlot | undefined;
   #lines: Line[] = [];
+  /** What the plot's hooks draw: its series (with their lines) and the non-finite markers. */
+  #shown: { described: Described[]; markers: Marker[] } = { described: [], markers: [] };
+  /** Lines, axes and size the plot was built for: anything else needs a new plot. */
+  #shape = "";
   #drawn = false;
   #hovered = false;
   readonly #body: HTMLElement;
@@ -163,9 +175,14 @@ export class MetricChart {
     return this.#drawn;
   }
 
-  /** Points per request: one and a half per horizontal pixel. */
+  /**
+   * Points per request: one and a half per horizontal pixel for a few lines, fewer as
+   * lines pile up (30 lines of 1,000 points are a blur; zooming fetches the detail).
+   */
   #pointCount(): number {
-    return Math.max(200, Math.min(4000, Math.round((this.#body.clientWidth || 800) * 1.5)));
+    const lines = this.spec.sources.length;
+    const perPixel = lines <= 4 ? 1.5 : lines <= 10 ? 1 : 0.5;
+    return Math.max(200, Math.min(4000, Math.round((this.#body.clientWidth || 800) * perPixel)));
   }
 
   /** Fetches the whole series of every source, then the zoomed range if any. */
@@ -295,7 +312,7 @@ export class MetricChart {
       Number.isFinite(value) && (!log || value > 0) ? value : null;
     const markers: Marker[] = [];
     const drawn: { xs: number[]; ys: (number | null)[] }[] = [];
-    const described: { label: string; color: string; raw: boolean; line: Line }[] = [];
+    const described: Described[] = [];
     for (const line of lines) {
       for (let i = 0; i < line.ys.length; i++) {
         const value = line.ys[i] as number;
@@ -314,13 +331,37 @@ export class MetricChart {
       described.push({ label: line.label, color: line.color, raw: false, line });
     }
     const data = alignLines(drawn) as uPlot.AlignedData;
+    this.#shown = { described, markers };
+    const range = this.#host.zoomOf(mode);
+    const width = this.#body.clientWidth || 800;
+    const height = this.element.classList.contains("enlarged") ? 420 : 220;
+    // Same lines, axes and size (a smoothing step, new live points): new data only.
+    const shape = JSON.stringify([
+      mode,
+      log,
+      width,
+      height,
+      range,
+      described.map((item) => [
+        item.label,
+        item.color,
+        item.raw,
+        item.line.dashed,
+        item.line.xs.length <= 2,
+      ]),
+    ]);
+    if (this.#plot && shape === this.#shape) {
+      this.#plot.setData(data);
+      this.#published(data, lines);
+      return;
+    }
+    this.#shape = shape;
     const grid = themeColor("--line", "#e1e3e0");
     const text = themeColor("--muted", "#6b6f72");
     const axis = { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid } };
-    const range = this.#host.zoomOf(mode);
     const options: uPlot.Options = {
-      width: this.#body.clientWidth || 800,
-      height: this.element.classList.contains("enlarged") ? 420 : 220,
+      width,
+      height,
       legend: { show: false },
       series: [
         { label: xLabel(mode) },
@@ -362,12 +403,12 @@ export class MetricChart {
       hooks: {
         drawSeries: [
           (plot, seriesIndex) => {
-            const item = described[seriesIndex - 1];
+            const item = this.#shown.described[seriesIndex - 1];
             if (item && !item.raw && item.line.band)
               fillBand(plot, item.line.xs, item.line.band, item.color, log);
           },
         ],
-        draw: [(plot) => drawMarkers(plot, markers)],
+        draw: [(plot) => drawMarkers(plot, this.#shown.markers)],
         setSelect: [
           (plot) => {
             if (plot.select.width < 5) return;
@@ -377,7 +418,7 @@ export class MetricChart {
             this.#host.zoomed(mode, { from, to });
           },
         ],
-        setCursor: [(plot) => this.#showTip(plot, described, mode)],
+        setCursor: [(plot) => this.#showTip(plot, this.#shown.described, mode)],
       },
     };
     this.#plot?.destroy();
@@ -392,6 +433,12 @@ export class MetricChart {
       this.#hovered = false;
       this.#tip.hidden = true;
     });
+    this.#published(data, lines);
+  }
+
+  /** Says what is drawn on the element: for tests, and the note under the chart. */
+  #published(data: uPlot.AlignedData, lines: Line[]): void {
+    const { described, markers } = this.#shown;
     this.element.plotData = data;
     this.element.plotLines = described.map(({ label, color, raw }) => ({
       label,
@@ -434,11 +481,7 @@ export class MetricChart {
   }
 
   /** The hover list: every line's value at, or nearest to, the cursor's x. */
-  #showTip(
-    plot: uPlot,
-    described: readonly { label: string; color: string; raw: boolean; line: Line }[],
-    mode: XMode,
-  ): void {
+  #showTip(plot: uPlot, described: readonly Described[], mode: XMode): void {
     const index = plot.cursor.idx;
     if (!this.#hovered || index === null || index === undefined) {
       this.#tip.hidden = true;
