@@ -507,10 +507,13 @@ export class MetricChart {
       ];
     });
     this.#tip.replaceChildren(h("p", {}, formatX(x, mode)), h("ul", {}, ...rows));
+    // Many runs: two columns, so that all of them fit beside the cursor.
+    this.#tip.classList.toggle("many", rows.length > 12);
     this.#tip.hidden = false;
     const left = plot.cursor.left ?? 0;
     const width = this.#body.clientWidth;
-    this.#tip.style.left = `${left > width / 2 ? Math.max(0, left - 260) : left + 70}px`;
+    const tipWidth = this.#tip.offsetWidth;
+    this.#tip.style.left = `${left > width / 2 ? Math.max(0, left + 60 - tipWidth - 20) : left + 70}px`;
   }
 
   /** Zooms and pans from the keyboard, as dragging and double-clicking do with the mouse. */
@@ -558,6 +561,12 @@ export class MetricChart {
       await this.draw();
     else if (grew && !this.#zoomTraces) this.render();
     return grew;
+  }
+
+  /** Draws again at the new width when the chart's box changed size (window, enlarging). */
+  resized(): void {
+    if (this.#drawn && this.#plot && this.#plot.width !== (this.#body.clientWidth || 800))
+      this.render();
   }
 
   /** Takes the latest summaries (statuses) of this chart's runs. */

@@ -179,6 +179,18 @@ describe("charts of compared runs", () => {
     const title = await page.locator(".legend li").first().getAttribute("title");
     expect(title).toMatch(/^(sweep|seed)-\d\d \(sweep\/(lr|seeds)\)$/);
     await screenshot(page, "charts-30-runs");
+    // Hovering lists all 30 runs' values.
+    const box = await chart.locator(".u-over").boundingBox();
+    if (!box) throw new Error("no plot area");
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    const tip = chart.locator(".chart-tip");
+    await waitFor(
+      async () => (await tip.locator("li").count()) === 30,
+      "30 runs in the hover list",
+    );
+    expect(
+      (await tip.locator(".tip-value").allTextContents()).filter((text) => text === "–"),
+    ).toEqual([]);
     await chart.screenshot({ path: join(SCREENSHOTS, "chart-30-runs.png") });
     await page.close();
   }, 60_000);
