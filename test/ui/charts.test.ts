@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { buildUiFixtureHome, type UiFixture } from "../../scripts/ui-fixture-home.ts";
-import { createApp } from "../../src/server/app.ts";
+import { createFileApp } from "../../src/cli/serve.ts";
 import { type Listening, listen } from "../../src/server/listen.ts";
 import { launch, SCREENSHOTS, screenshot } from "../helpers/browser.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
@@ -22,7 +22,7 @@ interface Drawn {
 
 beforeAll(async () => {
   fixture = buildUiFixtureHome(join(dir.path, "home"));
-  server = listen(createApp({ projectsDir: join(fixture.home, "projects") }), {
+  server = listen(createFileApp({ projectsDir: join(fixture.home, "projects") }), {
     hostname: "127.0.0.1",
     port: 0,
   });
