@@ -93,6 +93,8 @@ export class MetricChart {
   /** The zoomed range of each source, when zoomed. */
   #zoomTraces: Trace<RunSummary>[] | undefined;
   #zoomKey = "";
+  /** Counts fetches of the whole series and of zoomed ranges: only the latest one lands. */
+  #drawGeneration = 0;
   #generation = 0;
   #plot: uPlot | undefined;
   #lines: Line[] = [];
@@ -189,7 +191,7 @@ export class MetricChart {
   async draw(): Promise<void> {
     this.#drawn = true;
     const pointCount = this.#pointCount();
-    const generation = ++this.#generation;
+    const generation = ++this.#drawGeneration;
     const traces = await Promise.all(
       this.spec.sources.map(async (source) =>
         toTrace(
@@ -201,7 +203,7 @@ export class MetricChart {
         ),
       ),
     );
-    if (generation !== this.#generation) return;
+    if (generation !== this.#drawGeneration) return;
     this.#overview = traces;
     this.#zoomTraces = undefined;
     this.#zoomKey = "";
@@ -220,6 +222,8 @@ export class MetricChart {
     const mode = this.#host.modeOf(this.spec);
     const range = this.#host.zoomOf(mode);
     const key = range ? `${mode}:${range.from}:${range.to}` : "";
+    // A newer view wins over any range still being fetched.
+    const generation = ++this.#generation;
     if (key === this.#zoomKey) {
       this.render();
       return;
@@ -230,7 +234,6 @@ export class MetricChart {
       this.render();
       return;
     }
-    const generation = ++this.#generation;
     const pointCount = this.#pointCount();
     // The view moves at once; the finer points follow.
     this.#plot?.setScale("x", { min: range.from, max: range.to });
@@ -634,6 +637,7 @@ export class MetricChart {
 
   destroy(): void {
     this.#generation++;
+    this.#drawGeneration++;
     this.#plot?.destroy();
   }
 }
