@@ -140,9 +140,12 @@ describe("charts of compared runs", () => {
     // Hovering lists every run's value at (or nearest to) the cursor's step.
     const box = await chart.locator(".u-over").boundingBox();
     if (!box) throw new Error("no plot area");
-    await page.mouse.move(box.x + box.width * 0.05, box.y + box.height / 2);
     const tip = chart.locator(".chart-tip");
-    await waitFor(async () => (await tip.locator("li").count()) === 3, "the hover list");
+    let nudge = 0;
+    await waitFor(async () => {
+      await page.mouse.move(box.x + box.width * (0.05 + (nudge++ % 5) / 100), box.y + 60);
+      return (await tip.locator("li").count()) === 3;
+    }, "the hover list");
     const values = await tip.locator(".tip-value").allTextContents();
     for (const value of values) expect(Number(value)).toBeGreaterThan(0);
     await screenshot(page, "charts-overlay");
@@ -182,12 +185,14 @@ describe("charts of compared runs", () => {
     // Hovering lists all 30 runs' values.
     const box = await chart.locator(".u-over").boundingBox();
     if (!box) throw new Error("no plot area");
-    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
     const tip = chart.locator(".chart-tip");
-    await waitFor(
-      async () => (await tip.locator("li").count()) === 30,
-      "30 runs in the hover list",
-    );
+    // The chart may be drawn again under a still mouse (the full-page screenshot changed
+    // the scroll bar and so the width): keep moving, as a hand does.
+    let nudge = 0;
+    await waitFor(async () => {
+      await page.mouse.move(box.x + box.width * (0.3 + (nudge++ % 5) / 100), box.y + 60);
+      return (await tip.locator("li").count()) === 30;
+    }, "30 runs in the hover list");
     expect(
       (await tip.locator(".tip-value").allTextContents()).filter((text) => text === "–"),
     ).toEqual([]);
