@@ -106,7 +106,13 @@ export class ChartBoard {
         this.#commit(false);
         // One redraw per frame however fast the slider moves.
         cancelAnimationFrame(this.#frame);
-        this.#frame = requestAnimationFrame(() => this.rerender());
+        this.#frame = requestAnimationFrame(() => {
+          // Timed for devtools and scripts/bench-ui.ts: the redraw, uPlot's included
+          // (it draws in a microtask queued before the one that ends the measure).
+          performance.mark("goodseed:smoothing");
+          this.rerender();
+          queueMicrotask(() => performance.measure("goodseed:smoothing", "goodseed:smoothing"));
+        });
       },
     });
     this.#smoothingText.textContent = view.smoothing.toFixed(2);
