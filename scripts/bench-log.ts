@@ -244,7 +244,7 @@ async function runCase(name: CaseName): Promise<CaseResult> {
 }
 
 async function inChild(name: CaseName, env: Record<string, string> = {}): Promise<CaseResult> {
-  const args = ["bun", import.meta.path, "--case", name, ...(quick ? ["--quick"] : [])];
+  const args = [process.execPath, import.meta.path, "--case", name, ...(quick ? ["--quick"] : [])];
   const child = Bun.spawn(args, {
     stdout: "pipe",
     stderr: "inherit",

@@ -204,7 +204,7 @@ setInterval(() => {}, 1000);`,
     };
     for (let attempt = 0; attempt < 2; attempt++) {
       const upload = Bun.spawnSync(
-        ["bun", join(REPO_ROOT, "bin/goodseed.ts"), "upload", "-p", "acme/vision"],
+        [process.execPath, join(REPO_ROOT, "bin/goodseed.ts"), "upload", "-p", "acme/vision"],
         { env },
       );
       expect(upload.exitCode).toBe(0);

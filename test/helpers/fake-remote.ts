@@ -311,7 +311,7 @@ export class FakeRemote {
  * while it registers, so the fake must not share that thread.
  */
 export async function startFakeRemoteProcess(options: FakeRemoteOptions = {}) {
-  const child = Bun.spawn(["bun", import.meta.path, "--serve"], {
+  const child = Bun.spawn([process.execPath, import.meta.path, "--serve"], {
     env: { ...process.env, FAKE_REMOTE_OPTIONS: JSON.stringify(options) },
     stdout: "pipe",
     stderr: "inherit",
