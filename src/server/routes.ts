@@ -5,7 +5,7 @@
  */
 
 import { resolve, sep } from "node:path";
-import { projectProblem } from "../config/paths.ts";
+import { projectProblem } from "../settings/home-layout.ts";
 import { HttpError, notFound, runNotFound } from "./http-error.ts";
 
 export type RunEndpoint =
