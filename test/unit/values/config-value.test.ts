@@ -6,7 +6,7 @@ import {
   parseStringSet,
 } from "../../../src/values/config-value.ts";
 import { encodeConfigs } from "../../../src/values/flatten.ts";
-import { normalizePath } from "../../../src/values/paths.ts";
+import { normalizePath } from "../../../src/values/field-path.ts";
 
 describe("encodeConfigValue", () => {
   it("gives every scalar the Python client's tag and text", () => {
