@@ -8,6 +8,7 @@
  */
 
 import { Database } from "bun:sqlite";
+import { DEFAULT_TIMING } from "../settings/timing.ts";
 import { type ApiClient, backoffMs, type Outcome } from "./api-client.ts";
 import { type RunIdentity, registerRun } from "./remote-run.ts";
 import {
@@ -45,6 +46,8 @@ export interface UploaderOptions {
   readonly pauseMs?: number;
   /** Give up after this many failed attempts in a row. @default never (retry forever) */
   readonly maxAttempts?: number;
+  /** The first retry's wait, doubled with each failure in a row. @default 500 */
+  readonly retryBaseMs?: number;
 }
 
 export type UploadState = "uploading" | "finished" | "stopped";
@@ -60,6 +63,7 @@ export class RunUploader {
   readonly #events: UploaderEvents;
   readonly #pauseMs: number;
   readonly #maxAttempts: number;
+  readonly #retryBaseMs: number;
   #db: Database | undefined;
   readonly #cursors: Record<PointKind, number> = { metric: 0, string: 0 };
   #closing = false;
@@ -77,6 +81,7 @@ export class RunUploader {
     this.#events = options.events;
     this.#pauseMs = options.pauseMs ?? CYCLE_PAUSE_MS;
     this.#maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
+    this.#retryBaseMs = options.retryBaseMs ?? DEFAULT_TIMING.retryBaseMs;
   }
 
   /** Starts the loop (once); resolves when it ends. */
@@ -151,7 +156,10 @@ export class RunUploader {
             this.state = "stopped";
             break;
           }
-          const wait = Math.max(outcome.retryAfterMs ?? 0, backoffMs(this.#attempt++));
+          const wait = Math.max(
+            outcome.retryAfterMs ?? 0,
+            backoffMs(this.#attempt++, 60_000, this.#retryBaseMs),
+          );
           await this.#pause(wait);
           continue;
         }

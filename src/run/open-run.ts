@@ -83,7 +83,13 @@ function cloudTarget(settings: Settings): CloudTarget {
       "Storage 'cloud' (the default) needs an API key: set GOODSEED_API_KEY, pass apiKey, or run `goodseed init`. To keep runs on this machine only, use storage: 'local' (or GOODSEED_STORAGE=local).",
     );
   }
-  return { apiUrl: settings.apiUrl, apiKey: settings.apiKey, appUrl: settings.appUrl };
+  return {
+    apiUrl: settings.apiUrl,
+    apiKey: settings.apiKey,
+    appUrl: settings.appUrl,
+    requestTimeoutMs: settings.timing.requestTimeoutMs,
+    retryBaseMs: settings.timing.retryBaseMs,
+  };
 }
 
 /** A project without a workspace gets the user's default one, as the Python client does. */
@@ -197,6 +203,7 @@ export function openRun(options: RunOptions, logger: Logger): OpenedRun {
       consoleStep: Math.max(next("stdout"), next("stderr")),
       hardwareStep: next("cpu"),
       intervalMs: settings.monitorIntervalMs,
+      gpuTimeoutMs: settings.timing.gpuTimeoutMs,
     });
     stopCapture = captureConsole(
       { consoleText: (stream, text) => writer.consoleText(stream, text) },
@@ -279,6 +286,7 @@ function openRemote(
     baseUrl: target.apiUrl,
     apiKey: target.apiKey,
     appUrl: target.appUrl,
+    timeoutMs: target.requestTimeoutMs,
   });
   const name = match.experiment_name ?? match.name;
   return {

@@ -224,6 +224,7 @@ export class RunWriter {
     consoleStep: number;
     hardwareStep: number;
     intervalMs: number;
+    gpuTimeoutMs: number;
   }): void {
     const payload = this.#payload.reset().str(options.namespace);
     payload
@@ -231,6 +232,7 @@ export class RunWriter {
       .u8(options.stderr ? 1 : 0)
       .u8(options.hardware ? 1 : 0);
     payload.f64(options.consoleStep).f64(options.hardwareStep).f64(options.intervalMs);
+    payload.f64(options.gpuTimeoutMs);
     this.#ring.putOp(Op.MONITOR, payload.bytes());
   }
 

@@ -8,6 +8,7 @@ import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { InvalidOptionError } from "../errors.ts";
 import { readSettingsFile } from "./settings-file.ts";
+import { resolveTiming, type Timing } from "./timing.ts";
 
 export type StorageMode = "disabled" | "local" | "cloud";
 
@@ -28,6 +29,8 @@ export interface Settings {
   readonly runId: string | undefined;
   /** Hardware sampling interval (GOODSEED_MONITOR_INTERVAL_MS, for tests), 10 s by default. */
   readonly monitorIntervalMs: number;
+  /** Timeouts and intervals a test may shorten (GOODSEED_*_MS). */
+  readonly timing: Timing;
 }
 
 /** The explicit values a caller may give; each overrides the environment. */
@@ -91,5 +94,6 @@ export function resolveSettings(overrides: SettingOverrides, env: Environment): 
     apiKey: nonEmpty(overrides.apiKey) ?? nonEmpty(env.GOODSEED_API_KEY) ?? file.apiKey,
     runId: nonEmpty(overrides.runId) ?? nonEmpty(env.GOODSEED_RUN_ID),
     monitorIntervalMs: monitorInterval(env.GOODSEED_MONITOR_INTERVAL_MS),
+    timing: resolveTiming(env),
   });
 }

@@ -21,6 +21,8 @@ export class SinkMonitoring {
   readonly namespace: string;
   readonly hardware: boolean;
   readonly intervalMs: number;
+  /** A GPU tool that has not answered after this long is killed. */
+  readonly gpuTimeoutMs: number;
   #consoleStep: number;
   #hardwareStep: number;
   readonly #cutters: [LineCutter, LineCutter] = [new LineCutter(), new LineCutter()];
@@ -35,6 +37,7 @@ export class SinkMonitoring {
     this.#consoleStep = reader.f64();
     this.#hardwareStep = reader.f64();
     this.intervalMs = reader.f64();
+    this.gpuTimeoutMs = reader.f64();
   }
 
   /** Feeds console text; returns the finished lines with their paths and steps. */

@@ -55,8 +55,6 @@ function openPending(now: number): void {
   }
 }
 
-/** A hung GPU tool is killed after this long; its sample then has no GPU metrics. */
-const GPU_TIMEOUT_MS = 5000;
 /** The first hardware sample comes this soon after monitoring starts (CPU use needs an interval). */
 const FIRST_SAMPLE_MS = 250;
 
@@ -79,9 +77,14 @@ function stopOrphanedGpuQuery(): void {
  */
 function sampleHardware(now: number): void {
   let interval: number | undefined;
+  // A hung GPU tool is killed after the shortest timeout of the runs that sample;
+  // that sample then has no GPU metrics.
+  let gpuTimeout = Number.POSITIVE_INFINITY;
   for (const sink of sinks.values()) {
     const wanted = sink.hardwareInterval;
-    if (wanted !== undefined) interval = Math.min(interval ?? wanted, wanted);
+    if (wanted === undefined) continue;
+    interval = Math.min(interval ?? wanted, wanted);
+    gpuTimeout = Math.min(gpuTimeout, sink.gpuTimeout ?? gpuTimeout);
   }
   if (interval === undefined) {
     hardware.meter = undefined;
@@ -103,7 +106,7 @@ function sampleHardware(now: number): void {
   if (hardware.gpuQuery) return;
   const query = new AbortController();
   hardware.gpuQuery = query;
-  void sampleGpus(GPU_TIMEOUT_MS, query.signal)
+  void sampleGpus(gpuTimeout, query.signal)
     .then((gpus) => {
       const at = performance.now();
       targets.forEach((sink, index) => {

@@ -5,8 +5,8 @@ import {
   encodeConfigValue,
   parseStringSet,
 } from "../../../src/values/config-value.ts";
-import { encodeConfigs } from "../../../src/values/flatten.ts";
 import { normalizePath } from "../../../src/values/field-path.ts";
+import { encodeConfigs } from "../../../src/values/flatten.ts";
 
 describe("encodeConfigValue", () => {
   it("gives every scalar the Python client's tag and text", () => {
