@@ -11,14 +11,15 @@ export function fakeTool(
   behaviour: FakeBehaviour,
 ): void {
   mkdirSync(binDir, { recursive: true });
-  let body: string;
-  // A hanging tool notes each start in <tool>.calls: a second start proves the first was killed.
-  if (behaviour === "hang") body = 'echo "$$" >> "$0.calls"\nexec sleep 59.99';
+  // Every start is noted in <tool>.calls: since one query runs at a time, a second start
+  // proves the first was answered (or, for a hanging tool, killed).
+  let body = 'echo "$$" >> "$0.calls"\n';
+  if (behaviour === "hang") body += "exec sleep 59.99";
   else if (behaviour === "garbage")
-    body =
+    body +=
       "printf 'NVIDIA-SMI has failed because it could not communicate\\n%%s\\n' '@@ garbage ,, ::'";
-  else if (behaviour === "fail") body = "exit 9";
-  else body = `cat <<'GOODSEED_FAKE'\n${behaviour.output}\nGOODSEED_FAKE`;
+  else if (behaviour === "fail") body += "exit 9";
+  else body += `cat <<'GOODSEED_FAKE'\n${behaviour.output}\nGOODSEED_FAKE`;
   const file = join(binDir, name);
   writeFileSync(file, `#!/bin/sh\n${body}\n`);
   chmodSync(file, 0o755);
