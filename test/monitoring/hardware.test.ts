@@ -2,7 +2,7 @@ import { describe, expect, it } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { fakeTool, pathWith } from "../helpers/fake-tools.ts";
+import { fakeTool, onlyFakes } from "../helpers/fake-tools.ts";
 import { readRunFile } from "../helpers/run-file.ts";
 import { runScript } from "../helpers/scripts.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
@@ -64,7 +64,8 @@ await probe.close();`,
       home,
       env: {
         GOODSEED_MONITOR_INTERVAL_MS: "100",
-        ...(binDir ? { PATH: pathWith(binDir) } : {}),
+        // No real nvidia-smi of this machine answers instead of (or besides) the fakes.
+        PATH: onlyFakes(binDir ?? join(home, "no-gpu-tools")),
         ...options.env,
       },
       timeoutMs: 45_000,
