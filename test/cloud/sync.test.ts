@@ -69,11 +69,12 @@ function expectEverythingOnce(snapshot: FakeSnapshot, file: string) {
   return run;
 }
 
-const LOG_EVERYTHING = `
+/** Configs, `steps` × 20 metric points with fractional steps, special values and strings. */
+const logEverything = (steps: number) => `
 const run = new Run({ project: "acme/vision", runId: "synced", storage: "cloud", apiKey: "test-key",
   captureStdout: false, captureStderr: false, captureHardwareMetrics: false, gitRef: false });
 run.set("parameters", { lr: 0.001, layers: [64, 128], name: "résumé" });
-for (let i = 0; i < 5000; i++) {
+for (let i = 0; i < ${steps}; i++) {
   const values = {};
   for (let s = 0; s < 20; s++) values[\`series/\${s}\`] = Math.sin(i + s);
   run.logMetrics(values, { step: i + 0.25 });
@@ -88,10 +89,15 @@ await run.close();
 /** Retries start after about 10 ms instead of 0.5 s: the tests count retries, not wait them out. */
 const QUICK_RETRIES = { GOODSEED_RETRY_BASE_MS: "10" };
 
-async function syncedRun(faults: FakeRemoteOptions, env: Record<string, string> = {}) {
+/**
+ * Logs everything with `steps` steps against the fake and checks that it all arrived.
+ * The fault tests log a tenth of the big test's points: enough for several ingest
+ * calls, and a loaded machine spends its time on the faults, not on gzip and JSON.
+ */
+async function syncedRun(faults: FakeRemoteOptions, env: Record<string, string> = {}, steps = 500) {
   await using dir = tempDir();
   await using fake = await startFakeRemoteProcess(faults);
-  const result = await runScript(LOG_EVERYTHING, {
+  const result = await runScript(logEverything(steps), {
     home: dir.path,
     env: { GOODSEED_API_URL: fake.url, ...env },
     timeoutMs: 60_000,
@@ -108,7 +114,7 @@ async function syncedRun(faults: FakeRemoteOptions, env: Record<string, string> 
 
 describe("cloud sync", () => {
   it("uploads configs, 100,000 metric points with fractional steps and string points, each exactly once", async () => {
-    const { run, snapshot } = await syncedRun({});
+    const { run, snapshot } = await syncedRun({}, {}, 5000);
     expect(Object.keys(run?.metrics ?? {}).length).toBe(100_003);
     expect(run?.metrics["series/3\u00000.25"]).toBe(Math.sin(3));
     expect(run?.metrics["special\u0000-1.5"]).toBe("-Infinity");
