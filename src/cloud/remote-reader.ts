@@ -11,7 +11,8 @@ import type {
   StringPoint,
   StringQuery,
 } from "../storage/run-reader.ts";
-import { decodeConfigValue } from "../values/config-value.ts";
+import type { RunReads } from "../storage/run-reads.ts";
+import { type ConfigValue, decodeConfigValue } from "../values/config-value.ts";
 import type { ApiClient, Outcome } from "./api-client.ts";
 
 type Getter = (
@@ -37,7 +38,7 @@ function numberOf(value: unknown): number {
   return Number(value);
 }
 
-export class RemoteReader {
+export class RemoteReader implements RunReads {
   readonly #base: string;
   readonly #get: Getter;
   readonly #blockingGet: BlockingGetter;
@@ -55,7 +56,7 @@ export class RemoteReader {
   }
 
   /** Whether `path` is a config or a series of the remote run (blocking). */
-  existsNow(path: string): boolean {
+  exists(path: string): boolean {
     if (this.#configsNow().some((row) => row.path === path)) return true;
     const items = need<{ path?: unknown }[]>(
       this.#blockingGet(`${this.#base}/paths`, {}),
@@ -65,7 +66,7 @@ export class RemoteReader {
   }
 
   /** The config at `path`, else the last value of its series (blocking). */
-  getNow(path: string): ReturnType<typeof decodeConfigValue> | number | string | undefined {
+  get(path: string): ConfigValue | number | string | undefined {
     const config = RemoteReader.configValue(this.#configsNow(), path);
     if (config !== undefined) return config;
     const items = need<{ path?: unknown; type?: unknown }[]>(
@@ -110,9 +111,11 @@ export class RemoteReader {
       await this.#get(`${this.#base}/paths`, {}),
       "the paths",
     );
+    // The API promises no order; local reads come in SQLite's, UTF-8 byte order.
     return (Array.isArray(items) ? items : [])
       .filter((item) => item.type === type && typeof item.path === "string")
-      .map((item) => item.path as string);
+      .map((item) => item.path as string)
+      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   }
 
   metricPaths(): Promise<string[]> {
@@ -171,6 +174,9 @@ export class RemoteReader {
       timestampMs: numberOf(point.timestampMs ?? point.timestamp_ms ?? 0),
     }));
   }
+
+  /** Nothing to let go of: every read is its own request. */
+  release(): void {}
 
   async configRows(): Promise<ConfigRow[]> {
     return RemoteReader.#rows(

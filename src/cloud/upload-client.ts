@@ -5,6 +5,8 @@
  * waits for a drain.
  */
 
+import { waitForCell } from "../queue/atomic-wait.ts";
+import { WorkerHandle } from "../workers/worker-handle.ts";
 import type { Outcome } from "./api-client.ts";
 import type { RunIdentity } from "./remote-run.ts";
 import type { BlockingCall, CloudTarget, FromUploader, ToUploader } from "./upload-protocol.ts";
@@ -15,38 +17,45 @@ export interface UploadLogger {
 }
 
 export interface DrainResult {
+  /** Items not uploaded yet; NaN when the upload Worker stopped before it could say. */
   readonly remaining: number;
   readonly state: string;
 }
 
-let worker: Worker | undefined;
 let nextId = 1;
 let nextToken = 1;
 const waiting = new Map<number, (result: DrainResult) => void>();
 const loggers = new Map<number, UploadLogger>();
 
-function start(): Worker {
-  const created = new Worker(new URL("./upload-worker.ts", import.meta.url).href);
-  created.unref();
-  created.onmessage = (event: MessageEvent<FromUploader>) => {
-    const message = event.data;
-    if (message.type === "log") {
-      const logger = loggers.get(message.id);
-      if (message.level === "warn") logger?.warn(message.message);
-      else logger?.error(message.message);
-      return;
-    }
-    const resolve = waiting.get(message.token);
-    waiting.delete(message.token);
-    if (waiting.size === 0) created.unref();
-    resolve?.({ remaining: message.remaining, state: message.state });
-  };
-  worker = created;
-  return created;
-}
+const uploader = new WorkerHandle<ToUploader, FromUploader>(
+  new URL("./upload-worker.ts", import.meta.url).href,
+  {
+    message(message) {
+      if (message.type === "log") {
+        const logger = loggers.get(message.id);
+        if (message.level === "warn") logger?.warn(message.message);
+        else logger?.error(message.message);
+        return;
+      }
+      const resolve = waiting.get(message.token);
+      if (!resolve) return;
+      waiting.delete(message.token);
+      uploader.release();
+      resolve({ remaining: message.remaining, state: message.state });
+    },
+    stopped() {
+      // Nobody will answer these waits: settle them, the uploads unfinished.
+      for (const [token, resolve] of waiting) {
+        waiting.delete(token);
+        uploader.release();
+        resolve({ remaining: Number.NaN, state: "stopped" });
+      }
+    },
+  },
+);
 
 function send(message: ToUploader): void {
-  (worker ?? start()).postMessage(message);
+  uploader.post(message);
 }
 
 export function attachUpload(
@@ -73,9 +82,8 @@ function request(
 ): Promise<DrainResult> {
   const token = nextToken++;
   const result = new Promise<DrainResult>((resolve) => waiting.set(token, resolve));
-  const target = worker ?? start();
-  target.ref();
-  target.postMessage({ type, id, token, timeoutMs } satisfies ToUploader);
+  uploader.hold();
+  send({ type, id, token, timeoutMs });
   return result;
 }
 
@@ -98,17 +106,13 @@ export function blockingApiCall<T>(
   const reply = new SharedArrayBuffer(8 + 256 * 1024);
   const control = new Int32Array(reply, 0, 2);
   send({ type: "call", reply, target, call });
-  const deadline = Date.now() + timeoutMs;
-  while (Atomics.load(control, 0) === 0) {
-    const left = deadline - Date.now();
-    if (left <= 0)
-      return {
-        kind: "retry",
-        status: 0,
-        message: "the API did not answer in time",
-        retryAfterMs: undefined,
-      };
-    Atomics.wait(control, 0, 0, Math.min(left, 100));
+  if (!waitForCell(control, 0, (state) => state !== 0, timeoutMs)) {
+    return {
+      kind: "retry",
+      status: 0,
+      message: "the API did not answer in time",
+      retryAfterMs: undefined,
+    };
   }
   const length = Atomics.load(control, 1);
   const text = new TextDecoder().decode(new Uint8Array(reply, 8, length).slice());

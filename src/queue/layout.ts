@@ -61,7 +61,7 @@ export const Op = {
   CLOSE: 5,
   /** u8 stream (0 stdout, 1 stderr), str text: console output to cut into lines */
   CONSOLE: 6,
-  /** str namespace, u8 stdout, u8 stderr, u8 hardware, f64 console next step, f64 hardware next step, f64 interval ms */
+  /** str namespace, u8 hardware, f64 console next step, f64 hardware next step, f64 interval ms */
   MONITOR: 7,
 } as const;
 
@@ -72,11 +72,6 @@ export const SeriesKind = {
 
 /** Default data area: 8 MiB, about 350,000 single-point records. */
 export const DEFAULT_RING_BYTES = 8 * 1024 * 1024;
-
-/** The process-wide clock the Worker keeps current, so logging never reads the system clock. */
-export interface SharedClock {
-  readonly seconds: Int32Array;
-}
 
 /** Views on one ring's shared memory. */
 export interface RingViews {

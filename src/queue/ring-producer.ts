@@ -5,7 +5,21 @@
  */
 
 import { StorageError } from "../errors.ts";
-import { Ctrl, Kind, type RingViews, RunState } from "./layout.ts";
+import { waitForCell, waitForCellAsync } from "./atomic-wait.ts";
+import { ByteWriter } from "./bytes.ts";
+import { Ctrl, Kind, Op, type RingViews, RunState } from "./layout.ts";
+import {
+  type ConfigRecord,
+  encodeConfigs,
+  encodeConsole,
+  encodeDefine,
+  encodeMeta,
+  encodeMonitor,
+  encodeString,
+  encodeStrings,
+  type MonitorRecord,
+  type StringPointRecord,
+} from "./op-codec.ts";
 
 /** How long a full ring may see no progress before logging gives up with an error. */
 const STALL_LIMIT_MS = 120_000;
@@ -21,6 +35,8 @@ export class RingProducer {
   #head: number;
   #tail: number;
   #flushToken = 0;
+  /** Where OP payloads are encoded before they are copied into the ring. */
+  readonly #payload = new ByteWriter();
 
   constructor(views: RingViews) {
     this.#ctrl = views.ctrl;
@@ -78,9 +94,54 @@ export class RingProducer {
     this.#publish(word === this.#words ? 0 : word);
   }
 
+  /** Names a series slot: the records after it may use the slot. */
+  putDefine(seriesKind: number, slot: number, path: string): void {
+    this.#putOp(Op.DEFINE_SERIES, encodeDefine(this.#payload, seriesKind, slot, path));
+  }
+
+  /** One string point (the hot path of `run.log` with a string). */
+  putString(ts: number, slot: number, step: number, value: string): void {
+    this.#putOp(Op.STRINGS, encodeString(this.#payload, ts, slot, step, value));
+  }
+
+  /** The string points of one `logStrings` call, as one record (committed together). */
+  putStrings(ts: number, points: readonly StringPointRecord[]): void {
+    this.#putOp(Op.STRINGS, encodeStrings(this.#payload, ts, points));
+  }
+
+  /** The configs of one call, with one `updated_at`. */
+  putConfigs(updatedAt: string, entries: readonly ConfigRecord[]): void {
+    this.#putOp(Op.CONFIGS, encodeConfigs(this.#payload, updatedAt, entries));
+  }
+
+  /** Sets a run_meta key, or deletes it when `value` is undefined. */
+  putMeta(key: string, value: string | undefined): void {
+    this.#putOp(Op.META, encodeMeta(this.#payload, key, value));
+  }
+
+  /** Console output for the Worker to cut into lines. */
+  putConsole(stream: 0 | 1, text: string): void {
+    this.#putOp(Op.CONSOLE, encodeConsole(this.#payload, stream, text));
+  }
+
+  /** Starts the Worker-side monitoring of the run. */
+  putMonitor(monitor: MonitorRecord): void {
+    this.#putOp(Op.MONITOR, encodeMonitor(this.#payload, monitor));
+  }
+
+  /** The end of the run: the Worker commits, checkpoints and closes the file. */
+  putClose(): void {
+    this.#putOp(Op.CLOSE, new Uint8Array(0));
+  }
+
+  /** Payloads longer than this many bytes travel in several CHUNK records. */
+  get chunkBytes(): number {
+    return (this.#maxRecordWords - 1) * 8;
+  }
+
   /** An operation record with a binary payload; payloads larger than a quarter ring go in chunks. */
-  putOp(op: number, payload: Uint8Array): void {
-    const maxBytes = (this.#maxRecordWords - 1) * 8;
+  #putOp(op: number, payload: Uint8Array): void {
+    const maxBytes = this.chunkBytes;
     if (payload.length <= maxBytes) {
       this.#putBytes(Kind.OP | (op << 8), payload);
       return;
@@ -103,46 +164,19 @@ export class RingProducer {
     return this.#flushToken;
   }
 
-  /** Whether the Worker has committed everything up to flush `token`. */
-  isFlushed(token: number): boolean {
-    return ((Atomics.load(this.#ctrl, Ctrl.FLUSHED) - token) | 0) >= 0;
-  }
-
   /** Blocks until flush `token` is committed, or `timeoutMs` passes; returns whether it was. */
   waitFlushed(token: number, timeoutMs: number): boolean {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const seen = Atomics.load(this.#ctrl, Ctrl.FLUSHED);
-      if (((seen - token) | 0) >= 0) return true;
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      Atomics.wait(this.#ctrl, Ctrl.FLUSHED, seen, Math.min(left, 50));
-    }
+    return waitForCell(this.#ctrl, Ctrl.FLUSHED, (seen) => covers(seen, token), timeoutMs);
   }
 
   /** Waits without blocking the event loop until flush `token` is committed. */
-  async flushedAsync(token: number, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const seen = Atomics.load(this.#ctrl, Ctrl.FLUSHED);
-      if (((seen - token) | 0) >= 0) return true;
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      const result = Atomics.waitAsync(this.#ctrl, Ctrl.FLUSHED, seen, Math.min(left, 50));
-      if (result.async) await result.value;
-    }
+  flushedAsync(token: number, timeoutMs: number): Promise<boolean> {
+    return waitForCellAsync(this.#ctrl, Ctrl.FLUSHED, (seen) => covers(seen, token), timeoutMs);
   }
 
   /** Blocks until the Worker reports the run closed, or `timeoutMs` passes. */
   waitClosed(timeoutMs: number): boolean {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const state = Atomics.load(this.#ctrl, Ctrl.STATE);
-      if (state === RunState.CLOSED) return true;
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      Atomics.wait(this.#ctrl, Ctrl.STATE, state, Math.min(left, 50));
-    }
+    return waitForCell(this.#ctrl, Ctrl.STATE, (state) => state === RunState.CLOSED, timeoutMs);
   }
 
   #putBytes(header: number, payload: Uint8Array): void {
@@ -200,4 +234,9 @@ export class RingProducer {
       Atomics.wait(this.#ctrl, Ctrl.TAIL, this.#tail, 20);
     }
   }
+}
+
+/** Whether flush token `seen` is at or past `token` (tokens wrap around int32). */
+function covers(seen: number, token: number): boolean {
+  return ((seen - token) | 0) >= 0;
 }

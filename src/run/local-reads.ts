@@ -8,12 +8,21 @@
 
 import { StorageError } from "../errors.ts";
 import type { RingProducer } from "../queue/ring-producer.ts";
-import { RunReader } from "../storage/run-reader.ts";
+import {
+  type ConfigRow,
+  type MetricData,
+  type MetricQuery,
+  RunReader,
+  type StringPoint,
+  type StringQuery,
+} from "../storage/run-reader.ts";
+import type { RunReads } from "../storage/run-reads.ts";
+import type { ConfigValue } from "../values/config-value.ts";
 
 /** How long a flush may wait for the Worker before it is reported as stalled. */
 export const FLUSH_TIMEOUT_MS = 60_000;
 
-export class LocalReads {
+export class LocalReads implements RunReads {
   readonly #file: string;
   readonly #runId: string;
   /** The ring of an open writable run; undefined once closed, or for a read-only run. */
@@ -68,6 +77,34 @@ export class LocalReads {
   async later<T>(query: (reader: RunReader) => T): Promise<T> {
     await this.#flush();
     return this.#done(query(this.#open()));
+  }
+
+  exists(path: string): boolean {
+    return this.now((reader) => reader.exists(path));
+  }
+
+  get(path: string): ConfigValue | number | string | undefined {
+    return this.now((reader) => reader.get(path));
+  }
+
+  metricPaths(): Promise<string[]> {
+    return this.later((reader) => reader.metricPaths());
+  }
+
+  metricData(path: string, query: MetricQuery): Promise<MetricData> {
+    return this.later((reader) => reader.metricData(path, query));
+  }
+
+  stringPaths(): Promise<string[]> {
+    return this.later((reader) => reader.stringPaths());
+  }
+
+  stringData(path: string, query: StringQuery): Promise<StringPoint[]> {
+    return this.later((reader) => reader.stringData(path, query));
+  }
+
+  configRows(): Promise<ConfigRow[]> {
+    return this.later((reader) => reader.configRows());
   }
 
   /** Closes the connection (before the Worker closes the file, or the WAL files would stay). */

@@ -7,20 +7,23 @@
  * removed with the last one, so the process behaves as if goodseed were not there.
  */
 
-export interface ExitAware {
-  /** Closes the run synchronously, logging `error` as its traceback when given. */
-  closeOnExit(status: "finished" | "failed", error?: unknown): void;
-  /** Closes the run 'finished' when the program has nothing left to do, and waits for its upload. */
-  closeAtEnd(): Promise<void>;
-}
+import type { Endable, Ending } from "./ending.ts";
 
-const openRuns = new Set<ExitAware>();
+/**
+ * How long an ending the program did not ask for (its natural end, exit, a crash, a
+ * signal) lets cloud uploads drain: where the process lives on (another signal
+ * listener), a dead API must not hold it forever.
+ */
+const END_UPLOAD_TIMEOUT_MS = 60_000;
+
+const openRuns = new Set<Endable>();
 let installed = false;
 
-function closeAll(status: "finished" | "failed", error?: unknown): void {
+/** Ends every open run through its single close path; one failing must not keep the others open. */
+function endAll(ending: Ending): void {
   for (const run of [...openRuns]) {
     try {
-      run.closeOnExit(status, error);
+      run.end({ uploadTimeoutMs: END_UPLOAD_TIMEOUT_MS, ...ending }).catch(() => {});
     } catch {
       // one run failing to close must not keep the others open
     }
@@ -29,21 +32,21 @@ function closeAll(status: "finished" | "failed", error?: unknown): void {
 
 /** The event loop ran dry: close what is open, letting cloud uploads drain before the exit. */
 function onBeforeExit(): void {
-  for (const run of [...openRuns]) void run.closeAtEnd().catch(() => {});
+  endAll({ status: "finished" });
 }
 
 function onExit(code: number): void {
-  closeAll(code === 0 ? "finished" : "failed");
+  endAll({ status: code === 0 ? "finished" : "failed" });
 }
 
 function onUncaught(error: unknown): void {
-  closeAll("failed", error);
+  endAll({ status: "failed", error });
 }
 
 function onRejection(reason: unknown): void {
   // Someone else handles rejections: the process lives on, and so do the runs.
   if (process.listenerCount("unhandledRejection") > 1) return;
-  closeAll("failed", reason);
+  endAll({ status: "failed", error: reason });
   // With a listener installed the runtime would swallow the rejection; rethrowing
   // restores its default: report it and exit with code 1.
   throw reason;
@@ -53,7 +56,7 @@ function onSignal(signal: NodeJS.Signals): void {
   const alone = process.listenerCount(signal) === 1;
   const interrupted = new Error(`Interrupted by ${signal}`);
   interrupted.stack = interrupted.message;
-  closeAll("failed", interrupted);
+  endAll({ status: "failed", error: interrupted });
   uninstall();
   if (alone) process.kill(process.pid, signal);
 }
@@ -83,12 +86,12 @@ function uninstall(): void {
   process.off("SIGTERM", onSigterm);
 }
 
-export function trackRun(run: ExitAware): void {
+export function trackRun(run: Endable): void {
   openRuns.add(run);
   install();
 }
 
-export function untrackRun(run: ExitAware): void {
+export function untrackRun(run: Endable): void {
   openRuns.delete(run);
   if (openRuns.size === 0) uninstall();
 }

@@ -5,8 +5,8 @@
  */
 
 import { InvalidValueError } from "../errors.ts";
-import { ByteWriter } from "../queue/bytes.ts";
-import { Op, SeriesKind } from "../queue/layout.ts";
+import { SeriesKind } from "../queue/layout.ts";
+import type { MonitorRecord } from "../queue/op-codec.ts";
 import type { RingProducer } from "../queue/ring-producer.ts";
 import { parseStringSet } from "../values/config-value.ts";
 import { describe, normalizePath } from "../values/field-path.ts";
@@ -52,7 +52,6 @@ export class RunWriter {
   readonly #ring: RingProducer;
   readonly #clock: Int32Array;
   readonly #series = new Map<string, SeriesEntry>();
-  readonly #payload = new ByteWriter();
   #nextSlot = 0;
   readonly #configTags: Map<string, string>;
   readonly #stringSets: Map<string, Set<string>>;
@@ -92,9 +91,7 @@ export class RunWriter {
       const step = this.#step(entry, options);
       const slot =
         entry.stringSlot >= 0 ? entry.stringSlot : this.#define(entry, SeriesKind.STRING);
-      const payload = this.#payload.reset().u32(Atomics.load(this.#clock, 0)).u32(1);
-      payload.u32(slot).f64(step).str(value);
-      this.#ring.putOp(Op.STRINGS, payload.bytes());
+      this.#ring.putString(Atomics.load(this.#clock, 0), slot, step, value);
     } else if (typeof value === "bigint") {
       this.log(rawPath, Number(value), options);
     } else {
@@ -177,22 +174,18 @@ export class RunWriter {
         entry.stringSlot >= 0 ? entry.stringSlot : this.#define(entry, SeriesKind.STRING);
       return { slot, step, value };
     });
-    const payload = this.#payload.reset().u32(Atomics.load(this.#clock, 0)).u32(resolved.length);
-    for (const { slot, step, value } of resolved) payload.u32(slot).f64(step).str(value);
-    this.#ring.putOp(Op.STRINGS, payload.bytes());
+    this.#ring.putStrings(Atomics.load(this.#clock, 0), resolved);
   }
 
   /** Writes encoded configs as one call (one `updated_at`). */
   configs(entries: readonly ConfigEntry[]): void {
     if (entries.length === 0) return;
-    const payload = this.#payload.reset().str(nowIso()).u32(entries.length);
     for (const entry of entries) {
-      payload.str(entry.path).str(entry.tag).str(entry.text);
       this.#configTags.set(entry.path, entry.tag);
       if (entry.tag === "string_set") this.#stringSets.set(entry.path, parseStringSet(entry.text));
       else this.#stringSets.delete(entry.path);
     }
-    this.#ring.putOp(Op.CONFIGS, payload.bytes());
+    this.#ring.putConfigs(nowIso(), entries);
   }
 
   /** The type tag of a config path, if it has been written. */
@@ -207,50 +200,22 @@ export class RunWriter {
 
   /** Sets (or, with `undefined`, deletes) a run_meta key. */
   meta(key: string, value: string | undefined): void {
-    const payload = this.#payload
-      .reset()
-      .str(key)
-      .u8(value === undefined ? 0 : 1)
-      .str(value ?? "");
-    this.#ring.putOp(Op.META, payload.bytes());
+    this.#ring.putMeta(key, value);
   }
 
   /** Starts the Worker-side monitoring of this run: console line cutting and hardware samples. */
-  monitor(options: {
-    namespace: string;
-    stdout: boolean;
-    stderr: boolean;
-    hardware: boolean;
-    consoleStep: number;
-    hardwareStep: number;
-    intervalMs: number;
-    gpuTimeoutMs: number;
-  }): void {
-    const payload = this.#payload.reset().str(options.namespace);
-    payload
-      .u8(options.stdout ? 1 : 0)
-      .u8(options.stderr ? 1 : 0)
-      .u8(options.hardware ? 1 : 0);
-    payload.f64(options.consoleStep).f64(options.hardwareStep).f64(options.intervalMs);
-    payload.f64(options.gpuTimeoutMs);
-    this.#ring.putOp(Op.MONITOR, payload.bytes());
+  monitor(options: MonitorRecord): void {
+    this.#ring.putMonitor(options);
   }
 
   /** Console output for the Worker to cut into lines. */
   consoleText(stream: "stdout" | "stderr", text: string): void {
-    this.#ring.putOp(
-      Op.CONSOLE,
-      this.#payload
-        .reset()
-        .u8(stream === "stderr" ? 1 : 0)
-        .str(text)
-        .bytes(),
-    );
+    this.#ring.putConsole(stream === "stderr" ? 1 : 0, text);
   }
 
   /** Queues the end of the run: the Worker commits, checkpoints and closes the file. */
   close(): void {
-    this.#ring.putOp(Op.CLOSE, new Uint8Array(0));
+    this.#ring.putClose();
   }
 
   /** The next auto-step of `path` (for series the library logs itself, such as tracebacks). */
@@ -289,10 +254,7 @@ export class RunWriter {
       throw new InvalidValueError(`Too many series in one run (more than ${MAX_SLOT}).`);
     if (kind === SeriesKind.METRIC) entry.metricSlot = slot;
     else entry.stringSlot = slot;
-    this.#ring.putOp(
-      Op.DEFINE_SERIES,
-      this.#payload.reset().u8(kind).u32(slot).str(entry.path).bytes(),
-    );
+    this.#ring.putDefine(kind, slot, entry.path);
     return slot;
   }
 }

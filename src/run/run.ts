@@ -4,15 +4,12 @@
  * is validated here and queued for the writer Worker.
  */
 
-import type { RemoteReader } from "../cloud/remote-reader.ts";
-import { finishUpload, syncUpload, waitForUpload } from "../cloud/upload-client.ts";
 import {
   InvalidValueError,
   ReadOnlyRunError,
   RunClosedError,
   StorageDisabledError,
 } from "../errors.ts";
-import type { RingProducer } from "../queue/ring-producer.ts";
 import type {
   ConfigRow,
   MetricData,
@@ -20,26 +17,24 @@ import type {
   StringPoint,
   StringQuery,
 } from "../storage/run-reader.ts";
+import type { RunReads } from "../storage/run-reads.ts";
 import { type ConfigValue, decodeConfigValue } from "../values/config-value.ts";
 import { normalizePath } from "../values/field-path.ts";
 import { type ConfigEntry, encodeConfigs, flattenInto } from "../values/flatten.ts";
 import { pythonJsonStringSet } from "../values/python-json.ts";
-import { nowIso } from "../values/time.ts";
-import { detachRing } from "../writer/writer-client.ts";
-import { FLUSH_TIMEOUT_MS, LocalReads } from "./local-reads.ts";
-import { openRun, type RunMode } from "./open-run.ts";
+import { checkQueryNumber, setArgument } from "./argument-checks.ts";
+import { type Ending, endRun } from "./ending.ts";
+import { openSession } from "./open-session.ts";
 import {
   type CloseOptions,
   type LogConfigsOptions,
-  type Logger,
   type LogOptions,
   type RunOptions,
   silentLogger,
   type WaitOptions,
 } from "./options.ts";
-import { type ExitAware, trackRun, untrackRun } from "./process-hooks.ts";
 import type { PathRecord, RunWriter } from "./run-writer.ts";
-import { formatTraceback } from "./traceback.ts";
+import type { RunSession } from "./session.ts";
 import { validateName } from "./validate-name.ts";
 
 /** A config as `getConfigs` returns it. */
@@ -63,49 +58,20 @@ export type { MetricData, StringPoint };
  * for (let step = 0; step < 100; step++) run.log("train/loss", 1 / (step + 1), { step });
  * ```
  */
-export class Run implements ExitAware {
+export class Run {
   /** The run id (the file name without `.sqlite`); `""` for a disabled run. */
   readonly runId: string;
   /** The project the run belongs to (`workspace/project` for a cloud run). */
   readonly project: string;
   #name: string | undefined;
-
-  readonly #mode: RunMode;
-  readonly #logger: Logger;
-  readonly #file: string | undefined;
-  readonly #namespace: string | undefined;
-  readonly #captureTraceback: boolean;
-  readonly #writer: RunWriter | undefined;
-  readonly #ring: RingProducer | undefined;
-  readonly #ringId: number;
-  readonly #remote: RemoteReader | undefined;
-  readonly #upload: { readonly id: number; readonly project: string } | undefined;
-  readonly #reads: LocalReads | undefined;
-  #closed = false;
-  #stopCapture: (() => void) | undefined;
-  /** Settles when the upload of a closed cloud run has drained. */
-  #uploadDone: Promise<void> | undefined;
+  readonly #session: RunSession;
 
   constructor(options: RunOptions = {}) {
-    this.#logger = options.logger ?? silentLogger;
-    this.#captureTraceback = options.captureTraceback ?? true;
-    const opened = openRun(options, this.#logger);
-    this.#mode = opened.mode;
+    const opened = openSession(options, options.logger ?? silentLogger);
     this.runId = opened.runId;
     this.project = opened.project;
     this.#name = opened.name;
-    this.#file = opened.file;
-    this.#namespace = opened.namespace;
-    this.#writer = opened.writer;
-    this.#ring = opened.ring;
-    this.#ringId = opened.ringId ?? 0;
-    if (opened.file && !opened.remote) {
-      this.#reads = new LocalReads(opened.file, opened.runId, opened.ring, opened.reader);
-    }
-    this.#remote = opened.remote;
-    this.#upload = opened.upload;
-    this.#stopCapture = opened.stopCapture;
-    if (this.#writer) trackRun(this);
+    this.#session = opened.session;
   }
 
   /** The display name (`sys/name`). */
@@ -115,26 +81,27 @@ export class Run implements ExitAware {
 
   /** Absolute path of the run file; `undefined` for a disabled run. */
   get file(): string | undefined {
-    return this.#file;
+    return this.#session.kind === "disabled" ? undefined : this.#session.file;
   }
 
   /** The prefix of this process's monitoring paths, e.g. `monitoring/1a2b3c4d`. */
   get monitoringNamespace(): string | undefined {
-    return this.#namespace;
+    return this.#session.kind === "write" ? this.#session.namespace : undefined;
   }
 
   /** Whether `close()` has run. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#session.ended;
   }
 
   // ---- writing -------------------------------------------------------------------
 
   /** The writer if writes are allowed; `undefined` for a disabled run (writes are no-ops). */
   #writable(): RunWriter | undefined {
-    if (this.#writer !== undefined && !this.#closed) return this.#writer;
-    if (this.#mode === "disabled") return undefined;
-    if (this.#mode === "read-only") throw new ReadOnlyRunError(this.runId);
+    const session = this.#session;
+    if (session.kind === "write" && !session.ended) return session.writer;
+    if (session.kind === "disabled") return undefined;
+    if (session.kind === "read") throw new ReadOnlyRunError(this.runId);
     throw new RunClosedError(this.runId);
   }
 
@@ -155,8 +122,8 @@ export class Run implements ExitAware {
    * Without `step`, the path's next auto-step is used.
    */
   log(path: string, value: number | string | bigint, options?: LogOptions): void {
-    const writer = this.#writer;
-    if (writer !== undefined && !this.#closed) writer.log(path, value, options);
+    const session = this.#session;
+    if (session.kind === "write" && !session.ended) session.writer.log(path, value, options);
     else this.#writable();
   }
 
@@ -233,29 +200,24 @@ export class Run implements ExitAware {
 
   // ---- reading -------------------------------------------------------------------
 
-  #local(): LocalReads {
-    if (!this.#reads) throw new StorageDisabledError();
-    return this.#reads;
+  #reads(): RunReads {
+    if (this.#session.kind === "disabled") throw new StorageDisabledError();
+    return this.#session.reads;
   }
 
   /** Whether `path` is a config or a series with at least one point. */
   exists(path: string): boolean {
-    const normalized = normalizePath(path);
-    if (this.#remote) return this.#remote.existsNow(normalized);
-    return this.#local().now((reader) => reader.exists(normalized));
+    return this.#reads().exists(normalizePath(path));
   }
 
   /** The config at `path`, else the last value of its metric or string series; `undefined` if none. */
   get(path: string): ConfigValue | number | string | undefined {
-    const normalized = normalizePath(path);
-    if (this.#remote) return this.#remote.getNow(normalized);
-    return this.#local().now((reader) => reader.get(normalized));
+    return this.#reads().get(normalizePath(path));
   }
 
   /** Paths of the metric series that have at least one point, in byte order. */
   async getMetricPaths(): Promise<string[]> {
-    if (this.#remote) return this.#remote.metricPaths();
-    return this.#local().later((reader) => reader.metricPaths());
+    return this.#reads().metricPaths();
   }
 
   /**
@@ -265,14 +227,12 @@ export class Run implements ExitAware {
   async getMetricData(path: string, query: MetricQuery = {}): Promise<MetricData> {
     const normalized = normalizePath(path);
     checkQueryNumber(query.maxPoints, "maxPoints", 1);
-    if (this.#remote) return this.#remote.metricData(normalized, query);
-    return this.#local().later((reader) => reader.metricData(normalized, query));
+    return this.#reads().metricData(normalized, query);
   }
 
   /** Paths of the string series that have at least one point, in byte order. */
   async getStringPaths(): Promise<string[]> {
-    if (this.#remote) return this.#remote.stringPaths();
-    return this.#local().later((reader) => reader.stringPaths());
+    return this.#reads().stringPaths();
   }
 
   /** The points of a string series in step order, optionally paged with `limit` and `offset`. */
@@ -280,15 +240,12 @@ export class Run implements ExitAware {
     const normalized = normalizePath(path);
     checkQueryNumber(query.limit, "limit", 0);
     checkQueryNumber(query.offset, "offset", 0);
-    if (this.#remote) return this.#remote.stringData(normalized, query);
-    return this.#local().later((reader) => reader.stringData(normalized, query));
+    return this.#reads().stringData(normalized, query);
   }
 
   /** Every config in write order, typed. */
   async getConfigs(): Promise<RunConfig[]> {
-    const rows = this.#remote
-      ? await this.#remote.configRows()
-      : await this.#local().later((reader) => reader.configRows());
+    const rows = await this.#reads().configRows();
     return rows.map((row: ConfigRow) => ({
       path: row.path,
       typeTag: row.typeTag,
@@ -304,23 +261,16 @@ export class Run implements ExitAware {
    * for local and disabled ones).
    */
   sync(): void {
-    if (!this.#upload || this.#closed) return;
-    this.#reads?.flushNow();
-    syncUpload(this.#upload.id);
+    if (this.#session.kind === "write") this.#session.sync();
   }
 
   /**
-   * Waits until everything logged so far is uploaded, or `timeoutMs` passed. Local and
-   * disabled runs have nothing to wait for.
+   * Waits until everything logged so far is uploaded, or `timeoutMs` passed; after
+   * `close`, until the upload has drained. Local and disabled runs have nothing to
+   * wait for.
    */
   async wait(options: WaitOptions = {}): Promise<void> {
-    if (!this.#upload) return;
-    if (this.#closed) {
-      await this.#uploadDone;
-      return;
-    }
-    await this.#reads?.later(() => undefined);
-    await waitForUpload(this.#upload.id, options.timeoutMs);
+    if (this.#session.kind === "write") await this.#session.wait(options.timeoutMs);
   }
 
   /**
@@ -330,114 +280,21 @@ export class Run implements ExitAware {
    * the run stays complete locally and `goodseed upload` can finish the upload.
    */
   close(status = "finished", options: CloseOptions = {}): Promise<void> {
-    const wasOpen = !this.#closed;
-    this.#closeNow(status);
-    if (wasOpen && this.#upload) this.#uploadDone = this.#finishUpload(options.uploadTimeoutMs);
-    return this.#uploadDone ?? Promise.resolve();
+    return this.#session.end({ status, uploadTimeoutMs: options.uploadTimeoutMs });
   }
 
-  async #finishUpload(timeoutMs: number | undefined): Promise<void> {
-    const upload = this.#upload as { id: number; project: string };
-    const result = await finishUpload(upload.id, timeoutMs);
-    if (result.remaining > 0) {
-      this.#logger.warn(
-        `${result.remaining} item(s) of run '${this.runId}' are not uploaded yet. Finish with: goodseed upload -p ${upload.project} --run-id ${this.runId}`,
-      );
-    }
+  /** @internal The single close path with an error to log as the traceback (`withRun`). */
+  [endRun](ending: Ending): Promise<void> {
+    return this.#session.end(ending);
   }
 
-  /** Closes the run synchronously (used when the process is exiting). */
-  closeOnExit(status: "finished" | "failed", error?: unknown): void {
-    if (this.#closed) return;
-    if (error !== undefined) this.#logTraceback(error);
-    this.#closeNow(status);
-  }
-
-  /** Logs `error` as this run's traceback, if traceback capture is on. */
-  #logTraceback(error: unknown): void {
-    if (!this.#captureTraceback || !this.#namespace || !this.#writer || this.#closed) return;
-    const path = `${this.#namespace}/traceback`;
-    this.#writer.log(path, formatTraceback(error), { step: this.#writer.nextStep(path) });
-  }
-
-  /** @internal Used by `withRun`: logs the error and closes the run `failed`. */
-  failWith(error: unknown): void {
-    this.closeOnExit("failed", error);
-  }
-
-  #closeNow(status: string): void {
-    if (this.#closed) return;
-    if (typeof status !== "string" || status === "") {
-      throw new InvalidValueError(
-        "close(status) takes a non-empty string such as 'finished' or 'failed'.",
-      );
-    }
-    this.#closed = true;
-    this.#stopCapture?.();
-    this.#stopCapture = undefined;
-    const writer = this.#writer;
-    const ring = this.#ring;
-    if (writer && ring) {
-      writer.meta("status", status);
-      writer.meta("closed_at", nowIso());
-      const closedTime = nowIso();
-      writer.configs([
-        { path: "sys/state", tag: "str", text: status },
-        { path: "sys/closed_time", tag: "str", text: closedTime },
-      ]);
-      // Our read connection must be gone before the Worker's close, or the WAL files stay.
-      this.#reads?.closed(true);
-      writer.close();
-      const done = ring.waitClosed(FLUSH_TIMEOUT_MS);
-      detachRing(this.#ringId);
-      untrackRun(this);
-      if (!done) {
-        this.#logger.error(
-          `Run '${this.runId}' did not finish closing within ${FLUSH_TIMEOUT_MS / 1000} s; its file may be locked.`,
-        );
-      }
-    } else {
-      this.#reads?.closed(false);
-    }
-  }
-
+  /** `await using run = new Run(…)`: closes `finished` and waits for the upload. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
-  /** @internal Closes the run (when the program is done) and waits for its upload. */
-  closeAtEnd(): Promise<void> {
-    return this.close("finished", { uploadTimeoutMs: 60_000 });
-  }
-
+  /** `using run = new Run(…)`: closes `finished`; a cloud run's upload drains in the background. */
   [Symbol.dispose](): void {
-    this.#closeNow("finished");
-  }
-}
-
-function setArgument(values: unknown, path: string): string[] {
-  if (typeof values === "string") return [values];
-  if (Array.isArray(values) || values instanceof Set) {
-    const members: string[] = [];
-    for (const value of values) {
-      if (typeof value !== "string") {
-        throw new InvalidValueError(
-          `String set '${path}' takes strings, got ${typeof value}.`,
-          path,
-        );
-      }
-      members.push(value);
-    }
-    return members;
-  }
-  throw new InvalidValueError(`String set '${path}' takes a string or an array of strings.`, path);
-}
-
-function checkQueryNumber(value: number | undefined, name: string, min: number): void {
-  if (value === undefined) return;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new InvalidValueError(
-      `${name} must be an integer of at least ${min}, got ${String(value)}.`,
-    );
+    this.close().catch(() => {});
   }
 }

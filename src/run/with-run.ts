@@ -1,12 +1,14 @@
 /** `withRun`: a run scoped to a callback, closed `finished` or, if the callback throws, `failed`. */
 
+import { endRun } from "./ending.ts";
 import type { RunOptions } from "./options.ts";
 import { Run } from "./run.ts";
 
 /**
  * Creates a run, passes it to `body`, and closes it: `finished` when `body` returns,
  * `failed` with the error logged as the traceback when it throws (the error is then
- * rethrown).
+ * rethrown). Either way the run is closed as `close` closes it, a cloud run's upload
+ * drained, before the returned promise settles.
  *
  * @example
  * ```ts
@@ -24,7 +26,7 @@ export async function withRun<T>(
   try {
     result = await body(run);
   } catch (error) {
-    run.failWith(error);
+    await run[endRun]({ status: "failed", error });
     throw error;
   }
   await run.close("finished");

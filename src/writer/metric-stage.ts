@@ -11,7 +11,7 @@ import type { Database, Statement } from "bun:sqlite";
 /** Rows per multi-row INSERT. */
 const BATCH = 64;
 /** Points held before they are written. */
-export const STAGE = 16_384;
+const STAGE = 16_384;
 
 type Binding = number | string;
 

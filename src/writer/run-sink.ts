@@ -1,16 +1,18 @@
 /**
  * Applies the records of one run's ring to its SQLite file: the only writer of that
- * file while the run is open. Records are applied inside a transaction that commits
- * at least every 100 ms (or every 20,000 rows, or when asked); the ring's TAIL moves
- * only after a commit, so a failed commit is rolled back and replayed from the ring.
+ * file while the run is open. The ring's consumer decodes the records; the sink
+ * applies them inside a transaction that commits at least every 100 ms (or every
+ * 20,000 rows, or when asked). The ring moves on only after a commit, so a failed
+ * commit is rolled back and its records are read and applied again.
  */
 
 import { Database, type Statement } from "bun:sqlite";
-import { ByteReader } from "../queue/bytes.ts";
-import { Ctrl, Kind, Op, type RingViews, RunState, SeriesKind } from "../queue/layout.ts";
+import { type RingViews, SeriesKind } from "../queue/layout.ts";
+import type { OpRecord } from "../queue/op-codec.ts";
+import { RingConsumer, type RingRecord } from "../queue/ring-consumer.ts";
 import { applyWriterPragmas } from "../storage/schema.ts";
-import { nowIso } from "../values/time.ts";
-import { MetricStage, STAGE } from "./metric-stage.ts";
+import { nowIso, nowSeconds } from "../values/time.ts";
+import { MetricStage } from "./metric-stage.ts";
 import { type ConsoleSnapshot, SinkMonitoring } from "./sink-monitoring.ts";
 
 const COMMIT_INTERVAL_MS = 100;
@@ -25,15 +27,20 @@ export interface SinkEvents {
   onFinish?(): void;
 }
 
-function unixSeconds(): number {
-  return Math.floor(Date.now() / 1000);
+/** Faults and a clock injected by tests; the defaults are the real ones. */
+export interface SinkEnvironment {
+  /** Runs just before each COMMIT; a throw makes that commit fail. @default none */
+  beforeCommit?(): void;
+  /** Whole seconds since the epoch, the `ts` of console lines and hardware samples. @default nowSeconds */
+  seconds?(): number;
 }
 
 export class RunSink {
   readonly file: string;
   readonly #db: Database;
-  readonly #ring: RingViews;
+  readonly #ring: RingConsumer;
   readonly #events: SinkEvents;
+  readonly #env: SinkEnvironment;
   readonly #stage: MetricStage;
 
   readonly #insertString: Statement;
@@ -52,26 +59,23 @@ export class RunSink {
   #resolvedInTxn: number[] = [];
   /** Series ids of paths the Worker logs itself (console lines, hardware), by kind and path. */
   readonly #pathIds = new Map<string, number>();
+  readonly #seriesOf = (slot: number): number => this.#seriesId(slot);
 
-  /** Next word to read; TAIL (in the ring) is where reading restarts after a rollback. */
-  #pos: number;
   #txnStart = -1;
   #txnRows = 0;
   #flushToken: number | undefined;
   #closing = false;
   #closed = false;
-  #chunks: Uint8Array[] = [];
-  #chunksAtCommit = 0;
   #retryAt = 0;
   #lastHeartbeat = 0;
   #monitoring: SinkMonitoring | undefined;
   #consoleAtCommit: ConsoleSnapshot | undefined;
 
-  constructor(file: string, ring: RingViews, events: SinkEvents) {
+  constructor(file: string, ring: RingViews, events: SinkEvents, env: SinkEnvironment = {}) {
     this.file = file;
-    this.#ring = ring;
+    this.#ring = new RingConsumer(ring);
     this.#events = events;
-    this.#pos = Atomics.load(ring.ctrl, Ctrl.TAIL);
+    this.#env = env;
     const db = new Database(file, { strict: true });
     applyWriterPragmas(db);
     this.#db = db;
@@ -97,6 +101,10 @@ export class RunSink {
     };
   }
 
+  #seconds(): number {
+    return this.#env.seconds?.() ?? nowSeconds();
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
@@ -107,19 +115,24 @@ export class RunSink {
    */
   pump(budget: number, now: number): boolean {
     if (this.#closed || now < this.#retryAt) return false;
-    const ctrl = this.#ring.ctrl;
+    const ring = this.#ring;
+    const stage = this.#stage;
     try {
-      const head = Atomics.load(ctrl, Ctrl.HEAD);
+      ring.poll();
       let read = 0;
-      while (this.#pos !== head && read < budget && !this.#closing) {
+      while (ring.pending && read < budget && !this.#closing) {
         if (this.#txnStart < 0) this.#begin(now);
-        const metrics = this.#applyMetricRun(head, budget - read);
+        const metrics = ring.readMetricRun(stage, budget - read, this.#seriesOf);
         if (metrics > 0) {
           read += metrics;
-        } else {
-          this.#apply();
-          read++;
+          this.#txnRows += metrics;
+          if (stage.count === stage.series.length) stage.flush();
+          continue;
         }
+        const record = ring.next();
+        if (record === undefined) break;
+        this.#apply(record, now);
+        read++;
       }
       if (this.#monitoring && !this.#closing)
         this.#consoleLines(this.#monitoring.partialLines(now, false), now);
@@ -129,7 +142,7 @@ export class RunSink {
           this.#flushToken !== undefined ||
           this.#txnRows >= COMMIT_ROWS ||
           now - this.#txnStart >= COMMIT_INTERVAL_MS ||
-          Atomics.load(ctrl, Ctrl.WAITING) === 1;
+          ring.producerWaiting;
         if (due) this.#commit();
       }
       if (now - this.#lastHeartbeat >= HEARTBEAT_INTERVAL_MS && !this.#closing) {
@@ -137,7 +150,7 @@ export class RunSink {
         this.#setMeta.run("heartbeat_at", nowIso());
       }
       if (this.#closing) this.#finish();
-      return !this.#closed && this.#pos !== Atomics.load(ctrl, Ctrl.HEAD);
+      return !this.#closed && ring.poll();
     } catch (error) {
       this.#rollback(error, now);
       return false;
@@ -152,19 +165,13 @@ export class RunSink {
 
   #commit(): void {
     this.#stage.flush();
+    this.#env.beforeCommit?.();
     this.#db.run("COMMIT");
     this.#txnStart = -1;
     this.#resolvedInTxn = [];
-    this.#chunksAtCommit = this.#chunks.length;
     this.#consoleAtCommit = this.#monitoring?.snapshot();
-    const ctrl = this.#ring.ctrl;
-    Atomics.store(ctrl, Ctrl.TAIL, this.#pos);
-    Atomics.notify(ctrl, Ctrl.TAIL);
-    if (this.#flushToken !== undefined) {
-      Atomics.store(ctrl, Ctrl.FLUSHED, this.#flushToken);
-      Atomics.notify(ctrl, Ctrl.FLUSHED);
-      this.#flushToken = undefined;
-    }
+    this.#ring.commit(this.#flushToken);
+    this.#flushToken = undefined;
   }
 
   #rollback(error: unknown, now: number): void {
@@ -177,14 +184,12 @@ export class RunSink {
     this.#resolvedInTxn = [];
     this.#pathIds.clear();
     if (this.#monitoring && this.#consoleAtCommit) this.#monitoring.restore(this.#consoleAtCommit);
-    this.#chunks.length = this.#chunksAtCommit;
     this.#stage.discard();
     this.#txnStart = -1;
     this.#flushToken = undefined;
     this.#closing = false;
-    this.#pos = Atomics.load(this.#ring.ctrl, Ctrl.TAIL);
+    this.#ring.rewind();
     this.#retryAt = now + RETRY_DELAY_MS;
-    Atomics.add(this.#ring.ctrl, Ctrl.ERRORS, 1);
     const message = error instanceof Error ? error.message : String(error);
     this.#events.onError(`writing ${this.file} failed (${message}); retrying`);
   }
@@ -195,185 +200,79 @@ export class RunSink {
     this.#db.close();
     this.#closed = true;
     this.#events.onFinish?.();
-    const ctrl = this.#ring.ctrl;
-    Atomics.store(ctrl, Ctrl.STATE, RunState.CLOSED);
-    Atomics.notify(ctrl, Ctrl.STATE);
+    this.#ring.markClosed();
   }
 
-  /**
-   * The hot loop: applies consecutive single-point METRIC records from the read
-   * position (at most `limit`, stopping before `head` or any other kind) and returns
-   * how many it applied.
-   */
-  #applyMetricRun(head: number, limit: number): number {
-    const { f64, i32, words } = this.#ring;
+  /** Applies one decoded record (other than a run of single metric points). */
+  #apply(record: RingRecord, now: number): void {
     const stage = this.#stage;
-    const { series, steps, ys, ts } = stage;
-    let pos = this.#pos;
-    let applied = 0;
-    let lastSlot = -1;
-    let lastId = 0;
-    let count = stage.count;
-    while (pos !== head && applied < limit) {
-      const a = i32[2 * pos] as number;
-      if ((a & 0xff) !== Kind.METRIC) break;
-      const slot = a >>> 8;
-      if (slot !== lastSlot) {
-        lastId = this.#seriesId(slot);
-        if (count > 0 && series[count - 1] !== lastId) stage.mixed = true;
-        lastSlot = slot;
-      }
-      series[count] = lastId;
-      steps[count] = f64[pos + 1] as number;
-      ys[count] = f64[pos + 2] as number;
-      ts[count] = (i32[2 * pos + 1] as number) >>> 0;
-      if (++count === STAGE) {
-        stage.count = count;
-        stage.flush();
-        count = 0;
-      }
-      pos += 3;
-      if (pos >= words) pos = 0;
-      applied++;
-    }
-    stage.count = count;
-    this.#pos = pos;
-    this.#txnRows += applied;
-    return applied;
-  }
-
-  /** Applies the record at the read position and moves past it. */
-  #apply(): void {
-    const { f64, i32, u8, words } = this.#ring;
-    const w = this.#pos;
-    const a = i32[2 * w] as number;
-    const b = i32[2 * w + 1] as number;
-    const kind = a & 0xff;
-    let next: number;
-    switch (kind) {
-      case Kind.METRIC:
-        this.#stage.push(
-          this.#seriesId(a >>> 8),
-          f64[w + 1] as number,
-          f64[w + 2] as number,
-          b >>> 0,
-        );
+    switch (record.kind) {
+      case "metric":
+        stage.push(this.#seriesId(record.slot), record.step, record.value, record.ts);
         this.#txnRows++;
-        next = w + 3;
-        break;
-      case Kind.METRICS: {
-        const count = a >>> 8;
-        const ts = b >>> 0;
-        let word = w + 1;
-        for (let i = 0; i < count; i++) {
-          this.#stage.push(
-            this.#seriesId(f64[word] as number),
-            f64[word + 1] as number,
-            f64[word + 2] as number,
-            ts,
+        return;
+      case "metrics": {
+        const points = record.points;
+        for (let i = 0; i < points.length; i += 3) {
+          stage.push(
+            this.#seriesId(points[i] as number),
+            points[i + 1] as number,
+            points[i + 2] as number,
+            record.ts,
           );
-          word += 3;
         }
-        this.#txnRows += count;
-        next = word;
-        break;
+        this.#txnRows += points.length / 3;
+        return;
       }
-      case Kind.OP:
-        this.#stage.flush();
-        this.#applyOp(a >>> 8, u8.subarray((w + 1) * 8, (w + 1) * 8 + b));
-        next = w + 1 + Math.ceil(b / 8);
-        break;
-      case Kind.CHUNK: {
-        this.#chunks.push(u8.slice((w + 1) * 8, (w + 1) * 8 + b));
-        const op = a >>> 8;
-        if (op !== 0) {
-          this.#stage.flush();
-          this.#applyOp(op, concat(this.#chunks));
-          this.#chunks = [];
-        }
-        next = w + 1 + Math.ceil(b / 8);
-        break;
-      }
-      case Kind.FLUSH:
-        this.#flushToken = b;
-        next = w + 1;
-        break;
-      case Kind.WRAP:
-        next = 0;
-        break;
+      case "flush":
+        this.#flushToken = record.token;
+        return;
       default:
-        throw new Error(`corrupt queue record of kind ${kind} at word ${w}`);
+        stage.flush();
+        this.#applyOp(record, now);
     }
-    this.#pos = next >= words ? 0 : next;
   }
 
-  #applyOp(op: number, payload: Uint8Array): void {
-    const reader = new ByteReader(payload);
-    switch (op) {
-      case Op.DEFINE_SERIES: {
-        const kind = reader.u8();
-        const slot = reader.u32();
-        this.#slotKinds[slot] = kind;
-        this.#slotPaths[slot] = reader.str();
-        this.#slotIds[slot] ??= 0;
+  #applyOp(op: OpRecord, now: number): void {
+    switch (op.kind) {
+      case "define":
+        this.#slotKinds[op.slot] = op.seriesKind;
+        this.#slotPaths[op.slot] = op.path;
+        this.#slotIds[op.slot] ??= 0;
         return;
-      }
-      case Op.STRINGS: {
-        const ts = reader.u32();
-        const count = reader.u32();
-        for (let i = 0; i < count; i++) {
-          const slot = reader.u32();
-          const step = reader.f64();
-          this.#insertString.run(this.#seriesId(slot), step, reader.str(), ts);
-        }
-        this.#txnRows += count;
+      case "strings":
+        for (const point of op.points)
+          this.#insertString.run(this.#seriesId(point.slot), point.step, point.value, op.ts);
+        this.#txnRows += op.points.length;
         return;
-      }
-      case Op.CONFIGS: {
-        const updatedAt = reader.str();
-        const count = reader.u32();
-        for (let i = 0; i < count; i++) {
-          const path = reader.str();
-          const tag = reader.str();
-          this.#insertConfig.run(path, tag, reader.str(), updatedAt);
-        }
-        this.#txnRows += count;
+      case "configs":
+        for (const entry of op.entries)
+          this.#insertConfig.run(entry.path, entry.tag, entry.text, op.updatedAt);
+        this.#txnRows += op.entries.length;
         return;
-      }
-      case Op.META: {
-        const key = reader.str();
-        const present = reader.u8() === 1;
-        const value = reader.str();
-        if (present) this.#setMeta.run(key, value);
-        else this.#deleteMeta.run(key);
+      case "meta":
+        if (op.value !== undefined) this.#setMeta.run(op.key, op.value);
+        else this.#deleteMeta.run(op.key);
         return;
-      }
-      case Op.CLOSE: {
-        const now = performance.now();
+      case "close":
         if (this.#monitoring) this.#consoleLines(this.#monitoring.partialLines(now, true), now);
         this.#closing = true;
         return;
-      }
-      case Op.CONSOLE: {
-        const stream = reader.u8() === 1 ? 1 : 0;
-        const now = performance.now();
+      case "console":
         if (this.#monitoring)
-          this.#consoleLines(this.#monitoring.consoleText(stream, reader.str(), now), now);
+          this.#consoleLines(this.#monitoring.consoleText(op.stream, op.text, now), now);
         return;
-      }
-      case Op.MONITOR:
-        this.#monitoring = new SinkMonitoring(reader);
+      case "monitor":
+        this.#monitoring = new SinkMonitoring(op);
         this.#consoleAtCommit = this.#monitoring.snapshot();
         return;
-      default:
-        throw new Error(`corrupt queue operation ${op}`);
     }
   }
 
   #consoleLines(lines: readonly { path: string; step: number; line: string }[], now: number): void {
     if (lines.length === 0) return;
     if (this.#txnStart < 0) this.#begin(now);
-    const ts = unixSeconds();
+    const ts = this.#seconds();
     for (const { path, step, line } of lines) {
       this.#insertString.run(this.#pathId(SeriesKind.STRING, path), step, line, ts);
     }
@@ -406,7 +305,7 @@ export class RunSink {
     if (entries.length === 0) return;
     try {
       if (this.#txnStart < 0) this.#begin(now);
-      const ts = unixSeconds();
+      const ts = this.#seconds();
       for (const [key, value] of entries) {
         const id = this.#pathId(SeriesKind.METRIC, `${monitoring.namespace}/${key}`);
         this.#insertMetric.run(id, step, Number.isNaN(value) ? "NaN" : value, ts);
@@ -417,10 +316,17 @@ export class RunSink {
     }
   }
 
-  /** The id of a series, created when missing. */
+  /**
+   * The id of a series, created when missing. It looks first: an INSERT OR IGNORE of
+   * an existing path still advances the table's AUTOINCREMENT counter, so every
+   * re-resolve (after a rollback, or when a run is resumed) would skip an id.
+   */
   #resolve(kind: number, path: string): number {
+    const idOf = this.#idOf[kind] as Statement<{ id: number }, [string]>;
+    const known = idOf.get(path);
+    if (known) return known.id;
     (this.#define[kind] as Statement).run(path);
-    const row = (this.#idOf[kind] as Statement<{ id: number }, [string]>).get(path);
+    const row = idOf.get(path);
     if (!row) throw new Error(`series '${path}' vanished after it was created`);
     return row.id;
   }
@@ -445,16 +351,4 @@ export class RunSink {
     this.#resolvedInTxn.push(slot);
     return id;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

@@ -6,7 +6,7 @@
  */
 
 import { LineCutter, type LineCutterState } from "../monitoring/console-lines.ts";
-import type { ByteReader } from "../queue/bytes.ts";
+import type { MonitorRecord } from "../queue/op-codec.ts";
 
 /** How often partial console lines are considered for flushing, as the peer's drain. */
 const CONSOLE_DRAIN_MS = 1000;
@@ -28,16 +28,13 @@ export class SinkMonitoring {
   readonly #cutters: [LineCutter, LineCutter] = [new LineCutter(), new LineCutter()];
   #lastDrain = 0;
 
-  /** Reads the MONITOR operation's payload. */
-  constructor(reader: ByteReader) {
-    this.namespace = reader.str();
-    reader.u8(); // stdout and stderr capture happen on the main thread
-    reader.u8();
-    this.hardware = reader.u8() === 1;
-    this.#consoleStep = reader.f64();
-    this.#hardwareStep = reader.f64();
-    this.intervalMs = reader.f64();
-    this.gpuTimeoutMs = reader.f64();
+  constructor(monitor: MonitorRecord) {
+    this.namespace = monitor.namespace;
+    this.hardware = monitor.hardware;
+    this.#consoleStep = monitor.consoleStep;
+    this.#hardwareStep = monitor.hardwareStep;
+    this.intervalMs = monitor.intervalMs;
+    this.gpuTimeoutMs = monitor.gpuTimeoutMs;
   }
 
   /** Feeds console text; returns the finished lines with their paths and steps. */

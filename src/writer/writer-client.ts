@@ -3,42 +3,40 @@
  * use, never keeping the process alive, shared by every run of the process.
  */
 
+import { nowSeconds } from "../values/time.ts";
+import { WorkerHandle } from "../workers/worker-handle.ts";
 import type { FromWorker, ToWorker } from "./writer-protocol.ts";
 
 type ErrorListener = (message: string) => void;
 
-let worker: Worker | undefined;
 let clock: Int32Array | undefined;
 let nextId = 1;
 const listeners = new Map<number, ErrorListener>();
 
-function start(): Worker {
-  const created = new Worker(new URL("./writer-worker.ts", import.meta.url).href);
-  created.unref();
-  created.onmessage = (event: MessageEvent<FromWorker>) => {
-    const message = event.data;
-    listeners.get(message.id)?.(message.message);
-  };
-  const buffer = new SharedArrayBuffer(4);
-  clock = new Int32Array(buffer);
-  Atomics.store(clock, 0, Math.floor(Date.now() / 1000));
-  created.postMessage({ type: "clock", clock: buffer } satisfies ToWorker);
-  worker = created;
-  return created;
-}
+const writer = new WorkerHandle<ToWorker, FromWorker>(
+  new URL("./writer-worker.ts", import.meta.url).href,
+  {
+    message: (message) => listeners.get(message.id)?.(message.message),
+    started(worker) {
+      const buffer = new SharedArrayBuffer(4);
+      clock = new Int32Array(buffer);
+      Atomics.store(clock, 0, nowSeconds());
+      worker.postMessage({ type: "clock", clock: buffer } satisfies ToWorker);
+    },
+  },
+);
 
 /** The process-wide clock (whole seconds) that the Worker keeps current. */
 export function sharedClock(): Int32Array {
-  if (!clock) start();
+  if (!clock) writer.start();
   return clock as Int32Array;
 }
 
 /** Hands a run's ring to the Worker; returns the id its error reports carry. */
 export function attachRing(file: string, ring: SharedArrayBuffer, onError: ErrorListener): number {
-  const target = worker ?? start();
   const id = nextId++;
   listeners.set(id, onError);
-  target.postMessage({ type: "attach", id, file, ring } satisfies ToWorker);
+  writer.post({ type: "attach", id, file, ring });
   return id;
 }
 

@@ -4,9 +4,9 @@
  * main thread, so logging is committed even while the main thread never yields.
  */
 
-import { sampleGpus } from "../monitoring/gpu.ts";
-import { CpuMeter, processTreeMemoryGb } from "../monitoring/host-usage.ts";
+import { HardwareSampler } from "../monitoring/hardware-sampler.ts";
 import { ringViews } from "../queue/layout.ts";
+import { nowSeconds } from "../values/time.ts";
 import { RunSink } from "./run-sink.ts";
 import type { FromWorker, ToWorker } from "./writer-protocol.ts";
 
@@ -55,76 +55,18 @@ function openPending(now: number): void {
   }
 }
 
-/** The first hardware sample comes this soon after monitoring starts (CPU use needs an interval). */
-const FIRST_SAMPLE_MS = 250;
-
-const hardware = {
-  meter: undefined as CpuMeter | undefined,
-  nextAt: 0,
-  /** The running GPU query, aborted when no run wants it any more (a hung tool must not outlive us). */
-  gpuQuery: undefined as AbortController | undefined,
-};
+const hardware = new HardwareSampler();
 
 function stopOrphanedGpuQuery(): void {
-  const wanted = [...sinks.values()].some((sink) => sink.hardwareInterval !== undefined);
-  if (!wanted) hardware.gpuQuery?.abort();
-}
-
-/**
- * Samples CPU and memory for every run that wants hardware metrics, on their
- * interval; GPU metrics join the same step when the tool answers. A slow or hung
- * tool delays nothing else: no second query starts while one is running.
- */
-function sampleHardware(now: number): void {
-  let interval: number | undefined;
-  // A hung GPU tool is killed after the shortest timeout of the runs that sample;
-  // that sample then has no GPU metrics.
-  let gpuTimeout = Number.POSITIVE_INFINITY;
-  for (const sink of sinks.values()) {
-    const wanted = sink.hardwareInterval;
-    if (wanted === undefined) continue;
-    interval = Math.min(interval ?? wanted, wanted);
-    gpuTimeout = Math.min(gpuTimeout, sink.gpuTimeout ?? gpuTimeout);
-  }
-  if (interval === undefined) {
-    hardware.meter = undefined;
-    return;
-  }
-  if (!hardware.meter) {
-    hardware.meter = new CpuMeter();
-    hardware.nextAt = now + Math.min(FIRST_SAMPLE_MS, interval);
-    return;
-  }
-  if (now < hardware.nextAt) return;
-  hardware.nextAt = now + interval;
-  const base = { cpu: hardware.meter.sample(), memory: processTreeMemoryGb() };
-  const targets = [...sinks.values()].filter((sink) => sink.hardwareInterval !== undefined);
-  const steps = targets.map((sink) => sink.nextHardwareStep());
-  targets.forEach((sink, index) => {
-    sink.logHardware(steps[index] as number, base, now);
-  });
-  if (hardware.gpuQuery) return;
-  const query = new AbortController();
-  hardware.gpuQuery = query;
-  void sampleGpus(gpuTimeout, query.signal)
-    .then((gpus) => {
-      const at = performance.now();
-      targets.forEach((sink, index) => {
-        sink.logHardware(steps[index] as number, gpus, at);
-      });
-    })
-    .catch(() => {})
-    .finally(() => {
-      if (hardware.gpuQuery === query) hardware.gpuQuery = undefined;
-    });
+  hardware.release(sinks);
 }
 
 function loop(): void {
   timer = undefined;
   const now = performance.now();
-  if (clock) Atomics.store(clock, 0, Math.floor(Date.now() / 1000));
+  if (clock) Atomics.store(clock, 0, nowSeconds());
   if (pending.length > 0) openPending(now);
-  sampleHardware(now);
+  hardware.sample(sinks, now);
   let busy = false;
   for (const [id, sink] of sinks) {
     if (sink.pump(BUDGET, now)) busy = true;

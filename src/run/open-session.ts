@@ -22,36 +22,23 @@ import { allocateRing, ringViews } from "../queue/layout.ts";
 import { RingProducer } from "../queue/ring-producer.ts";
 import { runsDir, validateProject, validateRunId } from "../settings/home-layout.ts";
 import { resolveSettings, type Settings } from "../settings/settings.ts";
-import type { RunReader } from "../storage/run-reader.ts";
 import { stringSetMembers } from "../values/config-value.ts";
 import type { ConfigEntry } from "../values/flatten.ts";
 import { attachRing, sharedClock } from "../writer/writer-client.ts";
+import { LocalReads } from "./local-reads.ts";
 import { GitRef, type Logger, type RunOptions } from "./options.ts";
 import { createRunFile, openReadOnly, type RunFileState, resumeRunFile } from "./run-file.ts";
 import { RunWriter } from "./run-writer.ts";
+import { DisabledSession, ReadSession, type RunSession } from "./session.ts";
 import { validateName } from "./validate-name.ts";
+import { type UploadHandle, WriteSession } from "./write-session.ts";
 
-export type RunMode = "write" | "read-only" | "disabled";
-
-/** The parts of an open run that `Run` holds. */
+/** What `Run` holds of an opened run: its identity and its session. */
 export interface OpenedRun {
-  readonly mode: RunMode;
   readonly runId: string;
   readonly project: string;
   readonly name: string | undefined;
-  readonly file?: string;
-  readonly namespace?: string;
-  readonly writer?: RunWriter;
-  readonly ring?: RingProducer;
-  readonly ringId?: number;
-  readonly stopCapture?: () => void;
-  /** A local read-only run's reader. */
-  readonly reader?: RunReader;
-  /** A read-only cloud run's reader. */
-  readonly remote?: RemoteReader;
-  /** The upload of a cloud run. */
-  readonly upload?: { readonly id: number; readonly project: string };
-  readonly settings: Settings;
+  readonly session: RunSession;
 }
 
 function checkIdShape(runId: string): void {
@@ -102,7 +89,7 @@ function cloudProject(settings: Settings, target: CloudTarget): string {
   );
 }
 
-export function openRun(options: RunOptions, logger: Logger): OpenedRun {
+export function openSession(options: RunOptions, logger: Logger): OpenedRun {
   if (options.runId !== undefined && options.resumeRunId !== undefined) {
     throw new InvalidOptionError(
       "Cannot specify both runId and resumeRunId: use resumeRunId to continue a run.",
@@ -119,7 +106,12 @@ export function openRun(options: RunOptions, logger: Logger): OpenedRun {
     process.env,
   );
   if (settings.storage === "disabled") {
-    return { mode: "disabled", runId: "", project: settings.project, name: options.name, settings };
+    return {
+      runId: "",
+      project: settings.project,
+      name: options.name,
+      session: new DisabledSession(),
+    };
   }
   const cloud = settings.storage === "cloud" ? cloudTarget(settings) : undefined;
   const project = cloud ? cloudProject(settings, cloud) : settings.project;
@@ -135,13 +127,10 @@ export function openRun(options: RunOptions, logger: Logger): OpenedRun {
     const { file, reader } = openReadOnly(dir, runId);
     const meta = reader.meta();
     return {
-      mode: "read-only",
       runId,
       project,
       name: meta.get("name") ?? meta.get("experiment_name"),
-      file,
-      reader,
-      settings,
+      session: new ReadSession("local", new LocalReads(file, runId, undefined, reader), file),
     };
   }
 
@@ -199,7 +188,7 @@ export function openRun(options: RunOptions, logger: Logger): OpenedRun {
     const next = (path: string) => state.nextSteps.get(`${identity.namespace}/${path}`) ?? 0;
     writer.monitor({
       namespace: identity.namespace,
-      ...capture,
+      hardware: capture.hardware,
       consoleStep: Math.max(next("stdout"), next("stderr")),
       hardwareStep: next("cpu"),
       intervalMs: settings.monitorIntervalMs,
@@ -211,18 +200,22 @@ export function openRun(options: RunOptions, logger: Logger): OpenedRun {
     );
   }
   return {
-    mode: "write",
     runId: state.runId,
     project,
     name: state.name,
-    file: state.file,
-    ...(identity ? { namespace: identity.namespace } : {}),
-    writer,
-    ring,
-    ringId,
-    ...(stopCapture ? { stopCapture } : {}),
-    ...(upload ? { upload } : {}),
-    settings,
+    session: new WriteSession({
+      runId: state.runId,
+      file: state.file,
+      namespace: identity?.namespace,
+      writer,
+      ring,
+      ringId,
+      reads: new LocalReads(state.file, state.runId, ring),
+      upload,
+      stopCapture,
+      captureTraceback,
+      logger,
+    }),
   };
 }
 
@@ -237,7 +230,7 @@ function startUpload(
   project: string,
   created: boolean,
   logger: Logger,
-): { id: number; project: string } {
+): UploadHandle {
   const identity: RunIdentity = { project, runId: state.runId, name: state.name };
   const registered = blockingApiCall<string>(target, { op: "register", identity });
   if (registered.kind === "fatal") {
@@ -289,14 +282,13 @@ function openRemote(
     timeoutMs: target.requestTimeoutMs,
   });
   const name = match.experiment_name ?? match.name;
+  const reads = new RemoteReader(api, String(match.id), (path, query) =>
+    blockingApiCall<unknown>(target, { op: "get", path, query }),
+  );
   return {
-    mode: "read-only",
     runId,
     project,
     name: typeof name === "string" && name !== runId ? name : undefined,
-    remote: new RemoteReader(api, String(match.id), (path, query) =>
-      blockingApiCall<unknown>(target, { op: "get", path, query }),
-    ),
-    settings,
+    session: new ReadSession("cloud", reads, undefined),
   };
 }
