@@ -7,11 +7,11 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
-import { allocateRing, Ctrl, ringViews, SeriesKind } from "../../src/queue/layout.ts";
-import { RingProducer } from "../../src/queue/ring-producer.ts";
-import { ensureSchema } from "../../src/storage/schema.ts";
-import { RunSink } from "../../src/writer/run-sink.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { allocateRing, Ctrl, ringViews, SeriesKind } from "../../../src/queue/layout.ts";
+import { RingProducer } from "../../../src/queue/ring-producer.ts";
+import { ensureSchema } from "../../../src/storage/schema.ts";
+import { RunSink } from "../../../src/writer/run-sink.ts";
+import { tempDir } from "../../helpers/temp-dir.ts";
 
 const UPDATED_AT = "2026-12-02T07:00:00.000000+00:00";
 const SECONDS = 1_780_000_000;

@@ -3,8 +3,8 @@
  * must come out as, and a consumer driver that commits and rewinds at random.
  */
 
-import type { MetricColumns, RingConsumer, RingRecord } from "../../src/queue/ring-consumer.ts";
-import type { RingProducer } from "../../src/queue/ring-producer.ts";
+import type { MetricColumns, RingConsumer, RingRecord } from "../../../src/queue/ring-consumer.ts";
+import type { RingProducer } from "../../../src/queue/ring-producer.ts";
 
 /** mulberry32: a small seeded PRNG, so that a failing seed replays exactly. */
 export function prng(seed: number): () => number {
