@@ -136,7 +136,10 @@ function runThrough(
     }
     if (!sink.closed) expect(producer.waitFlushed(token, 0)).toBe(true);
   }
-  for (let round = 0; round < 100 && !sink.closed; round++) sink.pump(1000, (now += 600));
+  for (let round = 0; round < 100 && !sink.closed; round++) {
+    now += 600;
+    sink.pump(1000, now);
+  }
   expect(sink.closed).toBe(true);
   return { file, failures, errors, commits };
 }
