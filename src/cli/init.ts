@@ -73,9 +73,19 @@ function checkUrl(value: string | undefined): string | undefined {
   }
 }
 
+/** The current settings to start from; a broken file is reported and rewritten from scratch. */
+function readableSettings(context: CliContext, home: string): SettingsFile {
+  try {
+    return readSettingsFile(home);
+  } catch (error) {
+    context.stderr(`warning: ${(error as Error).message} It will be replaced.\n`);
+    return {};
+  }
+}
+
 export async function initCommand(context: CliContext, options: InitOptions): Promise<number> {
   const home = homeOf(context);
-  const existing = readSettingsFile(home);
+  const existing = readableSettings(context, home);
   const interactive = context.isTTY && !options.yes;
   const io = { input: context.input as Readable, output: context.output as Writable };
   const answer = (value: string | symbol): string => {

@@ -12,7 +12,7 @@ import { ApiClient } from "../cloud/api-client.ts";
 import { defaultWorkspace, splitProject } from "../cloud/remote-run.ts";
 import { RunUploader } from "../cloud/run-uploader.ts";
 import { countPending } from "../cloud/upload-batches.ts";
-import { judgeWriter } from "../run/liveness.ts";
+import { judgeRunFile, type WriterVerdict, walModified } from "../run/liveness.ts";
 import { projectProblem, runsDir } from "../settings/home-layout.ts";
 import { resolveSettings } from "../settings/settings.ts";
 import { type CliContext, CliError, UsageError } from "./context.ts";
@@ -26,7 +26,9 @@ export interface UploadOptions {
 /** Failed attempts in a row before a run's upload gives up (with backoff: about two minutes). */
 const MAX_ATTEMPTS = 10;
 
-function readMeta(file: string): Map<string, string> {
+/** The run's meta, and for a run left `running`, whether its writer is still alive. */
+function readMeta(file: string): { meta: Map<string, string>; writer: WriterVerdict | undefined } {
+  const walModifiedMs = walModified(file);
   const db = new Database(file, { readonly: true });
   try {
     const meta = new Map<string, string>();
@@ -35,7 +37,9 @@ function readMeta(file: string): Map<string, string> {
       .all()) {
       if (row.value !== null) meta.set(row.key, row.value);
     }
-    return meta;
+    const writer =
+      meta.get("status") === "running" ? judgeRunFile(db, meta, walModifiedMs) : undefined;
+    return { meta, writer };
   } finally {
     db.close();
   }
@@ -100,9 +104,10 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
     const stem = file.slice(dir.length + 1, -".sqlite".length);
     const counter = `[${index + 1}/${files.length}]`;
     let meta: Map<string, string>;
+    let writer: WriterVerdict | undefined;
     let total: number;
     try {
-      meta = readMeta(file);
+      ({ meta, writer } = readMeta(file));
       total = pendingIn(file);
     } catch (error) {
       context.stderr(
@@ -111,9 +116,9 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
       failures++;
       continue;
     }
-    if (meta.get("status") === "running" && judgeWriter(meta).alive) {
+    if (writer?.alive) {
       context.stdout(
-        `${counter} Skipping run '${stem}': it is still being written (its process uploads it).\n`,
+        `${counter} Skipping run '${stem}': it is still being written (${writer.reason}); its process uploads it.\n`,
       );
       continue;
     }

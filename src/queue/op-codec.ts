@@ -32,6 +32,8 @@ export interface MonitorRecord {
   readonly intervalMs: number;
   /** A GPU tool that has not answered after this long is killed (settings' timing). */
   readonly gpuTimeoutMs: number;
+  /** Whether a traceback may be logged (the Worker logs one when it ends the run on a signal). */
+  readonly traceback: boolean;
 }
 
 export type OpRecord =
@@ -92,6 +94,7 @@ export function encodeMonitor(w: ByteWriter, monitor: MonitorRecord) {
     .f64(monitor.hardwareStep)
     .f64(monitor.intervalMs)
     .f64(monitor.gpuTimeoutMs)
+    .u8(monitor.traceback ? 1 : 0)
     .bytes();
 }
 
@@ -134,6 +137,7 @@ export function decodeOp(op: number, payload: Uint8Array): OpRecord {
         hardwareStep: r.f64(),
         intervalMs: r.f64(),
         gpuTimeoutMs: r.f64(),
+        traceback: r.u8() === 1,
       };
     default:
       throw new Error(`corrupt queue operation ${op}`);

@@ -72,6 +72,23 @@ export class RingConsumer {
     return this.#pos !== this.#head;
   }
 
+  /** Words read since the last commit. */
+  get uncommittedWords(): number {
+    const tail = Atomics.load(this.#ctrl, Ctrl.TAIL);
+    return (this.#pos - tail + this.#words) % this.#words;
+  }
+
+  /** Capacity of the ring, in words. */
+  get words(): number {
+    return this.#words;
+  }
+
+  /** Grants the producer at most `words` uncommitted words (see Ctrl.LIMIT). */
+  grant(words: number): void {
+    const limit = Math.floor(Math.min(this.#words - 1, Math.max(1, words)));
+    Atomics.store(this.#ctrl, Ctrl.LIMIT, limit);
+  }
+
   /** Whether the producer waits for room: the caller should commit at once. */
   get producerWaiting(): boolean {
     return Atomics.load(this.#ctrl, Ctrl.WAITING) === 1;
@@ -197,6 +214,25 @@ export class RingConsumer {
     this.#pos = Atomics.load(this.#ctrl, Ctrl.TAIL);
     this.#chunks = [...this.#committedChunks];
     Atomics.add(this.#ctrl, Ctrl.ERRORS, 1);
+  }
+
+  /** Reports a failure that retrying does not cure (Failure), or its end (Failure.NONE). */
+  setFailure(failure: number): void {
+    if (Atomics.load(this.#ctrl, Ctrl.FAILURE) !== failure)
+      Atomics.store(this.#ctrl, Ctrl.FAILURE, failure);
+  }
+
+  /** Whether the producer has asked for the close. */
+  get closeRequested(): boolean {
+    return Atomics.load(this.#ctrl, Ctrl.STATE) === RunState.CLOSING;
+  }
+
+  /** Whether everything the producer published is read and committed. */
+  get drained(): boolean {
+    return (
+      this.#pos === Atomics.load(this.#ctrl, Ctrl.HEAD) &&
+      this.#pos === Atomics.load(this.#ctrl, Ctrl.TAIL)
+    );
   }
 
   /** The run's file is closed: the producer's close wait returns. */

@@ -7,7 +7,7 @@
 import { StorageError } from "../errors.ts";
 import { waitForCell, waitForCellAsync } from "./atomic-wait.ts";
 import { ByteWriter } from "./bytes.ts";
-import { Ctrl, Kind, Op, type RingViews, RunState } from "./layout.ts";
+import { Ctrl, Failure, Kind, Op, type RingViews, RunState } from "./layout.ts";
 import {
   type ConfigRecord,
   encodeConfigs,
@@ -23,6 +23,19 @@ import {
 
 /** How long a full ring may see no progress before logging gives up with an error. */
 const STALL_LIMIT_MS = 120_000;
+/** How long a persistent failure reported by the Worker (a full disk) may last before logging throws. */
+const FAILURE_GRACE_MS = 2_000;
+const FAILURE_POLL_MS = 250;
+
+function failureError(failure: number): StorageError {
+  return failure === Failure.DISK_FULL
+    ? new StorageError(
+        "The disk holding the run file is full: the writer cannot commit. Points logged since its last commit (at most about a second) are not saved; everything committed before is safe in the file. Free some space, then resume the run.",
+      )
+    : new StorageError(
+        "The run file cannot be written (an I/O error, or the file became read-only or vanished). Points logged since the writer's last commit are not saved; what was committed before is in the file.",
+      );
+}
 
 export class RingProducer {
   readonly #ctrl: Int32Array;
@@ -34,6 +47,10 @@ export class RingProducer {
   readonly #maxRecordWords: number;
   #head: number;
   #tail: number;
+  /** Since when the Worker has reported a persistent failure (Date.now()). */
+  #failingSince: number | undefined;
+  /** Words that may be in use (uncommitted), refreshed from Ctrl.LIMIT whenever the producer waits. */
+  #room: number;
   #flushToken = 0;
   /** Where OP payloads are encoded before they are copied into the ring. */
   readonly #payload = new ByteWriter();
@@ -47,6 +64,13 @@ export class RingProducer {
     this.#maxRecordWords = Math.max(16, Math.floor(views.words / 4));
     this.#head = Atomics.load(this.#ctrl, Ctrl.HEAD);
     this.#tail = Atomics.load(this.#ctrl, Ctrl.TAIL);
+    this.#room = this.#limit();
+  }
+
+  /** The room the consumer grants: its time bound, or the whole ring (less the one word that tells full from empty). */
+  #limit(): number {
+    const limit = Atomics.load(this.#ctrl, Ctrl.LIMIT);
+    return limit > 0 ? Math.min(limit, this.#words - 1) : this.#words - 1;
   }
 
   /** One metric point: the hot path of `run.log`. */
@@ -129,9 +153,38 @@ export class RingProducer {
     this.#putOp(Op.MONITOR, encodeMonitor(this.#payload, monitor));
   }
 
-  /** The end of the run: the Worker commits, checkpoints and closes the file. */
+  /**
+   * The end of the run: the Worker commits, checkpoints and closes the file. The close is
+   * requested in the control cells too, so that a Worker that cannot commit (a full disk)
+   * still closes the file, and a CLOSE record that cannot be queued is not needed.
+   */
   putClose(): void {
-    this.#putOp(Op.CLOSE, new Uint8Array(0));
+    try {
+      this.#putOp(Op.CLOSE, new Uint8Array(0));
+    } finally {
+      Atomics.compareExchange(this.#ctrl, Ctrl.STATE, RunState.OPEN, RunState.CLOSING);
+    }
+  }
+
+  /** The persistent failure the Worker reports now, as the error logging would throw. */
+  get failure(): StorageError | undefined {
+    const failure = Atomics.load(this.#ctrl, Ctrl.FAILURE);
+    return failure === Failure.NONE ? undefined : failureError(failure);
+  }
+
+  /** Throws once the Worker has reported a persistent failure for the grace period. */
+  #checkFailure(): void {
+    const failure = Atomics.load(this.#ctrl, Ctrl.FAILURE);
+    if (failure === Failure.NONE) {
+      this.#failingSince = undefined;
+      return;
+    }
+    const now = Date.now();
+    this.#failingSince ??= now;
+    if (now - this.#failingSince >= FAILURE_GRACE_MS) {
+      Atomics.store(this.#ctrl, Ctrl.WAITING, 0);
+      throw failureError(failure);
+    }
   }
 
   /** Payloads longer than this many bytes travel in several CHUNK records. */
@@ -164,14 +217,37 @@ export class RingProducer {
     return this.#flushToken;
   }
 
-  /** Blocks until flush `token` is committed, or `timeoutMs` passes; returns whether it was. */
+  /**
+   * Blocks until flush `token` is committed, or `timeoutMs` passes; returns whether it
+   * was. Throws the failure the Worker reports once it has lasted the grace period.
+   */
   waitFlushed(token: number, timeoutMs: number): boolean {
-    return waitForCell(this.#ctrl, Ctrl.FLUSHED, (seen) => covers(seen, token), timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      const slice = Math.max(0, Math.min(left, FAILURE_POLL_MS));
+      if (waitForCell(this.#ctrl, Ctrl.FLUSHED, (seen) => covers(seen, token), slice)) return true;
+      this.#checkFailure();
+      if (left <= FAILURE_POLL_MS) return false;
+    }
   }
 
-  /** Waits without blocking the event loop until flush `token` is committed. */
-  flushedAsync(token: number, timeoutMs: number): Promise<boolean> {
-    return waitForCellAsync(this.#ctrl, Ctrl.FLUSHED, (seen) => covers(seen, token), timeoutMs);
+  /** Waits without blocking the event loop until flush `token` is committed (or fails as `waitFlushed`). */
+  async flushedAsync(token: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      const slice = Math.max(0, Math.min(left, FAILURE_POLL_MS));
+      const done = await waitForCellAsync(
+        this.#ctrl,
+        Ctrl.FLUSHED,
+        (seen) => covers(seen, token),
+        slice,
+      );
+      if (done) return true;
+      this.#checkFailure();
+      if (left <= FAILURE_POLL_MS) return false;
+    }
   }
 
   /** Blocks until the Worker reports the run closed, or `timeoutMs` passes. */
@@ -195,10 +271,10 @@ export class RingProducer {
     Atomics.store(this.#ctrl, Ctrl.HEAD, head);
   }
 
-  /** Free words from `head` up to (not touching) the tail last seen. */
+  /** Free words from `head`, within the room granted, by the tail last seen. */
   #free(head: number): number {
     const used = head >= this.#tail ? head - this.#tail : head + this.#words - this.#tail;
-    return this.#words - used - 1;
+    return this.#room - used;
   }
 
   /**
@@ -213,6 +289,8 @@ export class RingProducer {
       const head = this.#head;
       const wraps = head + size > this.#words;
       const needed = wraps ? this.#words - head + size : size;
+      // A record bigger than the granted room still fits once the ring has drained enough.
+      this.#room = Math.max(this.#limit(), Math.min(needed, this.#words - 1));
       if (this.#free(head) >= needed) {
         Atomics.store(this.#ctrl, Ctrl.WAITING, 0);
         if (!wraps) return head;
@@ -221,6 +299,7 @@ export class RingProducer {
         this.#publish(0);
         return 0;
       }
+      this.#checkFailure();
       if (this.#tail !== lastTail) {
         lastTail = this.#tail;
         stalledSince = Date.now();

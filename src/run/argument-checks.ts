@@ -1,9 +1,13 @@
 /** Checks of `Run` method arguments that are not values to store: set members and query numbers. */
 
 import { InvalidValueError } from "../errors.ts";
+import { checkWellFormed, describe } from "../values/field-path.ts";
 
 export function setArgument(values: unknown, path: string): string[] {
-  if (typeof values === "string") return [values];
+  if (typeof values === "string") {
+    checkWellFormed(values, path);
+    return [values];
+  }
   if (Array.isArray(values) || values instanceof Set) {
     const members: string[] = [];
     for (const value of values) {
@@ -13,6 +17,7 @@ export function setArgument(values: unknown, path: string): string[] {
           path,
         );
       }
+      checkWellFormed(value, path);
       members.push(value);
     }
     return members;
@@ -25,6 +30,16 @@ export function checkQueryNumber(value: number | undefined, name: string, min: n
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
     throw new InvalidValueError(
       `${name} must be an integer of at least ${min}, got ${String(value)}.`,
+    );
+  }
+}
+
+/** A step bound of a metric query: a number (infinities allowed), never NaN. */
+export function checkStepBound(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new InvalidValueError(
+      `${name} must be a number (a step), got ${typeof value === "number" ? "NaN" : describe(value)}.`,
     );
   }
 }

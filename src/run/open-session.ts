@@ -178,7 +178,7 @@ export function openSession(options: RunOptions, logger: Logger): OpenedRun {
     ? startUpload(cloud, state, project, options.resumeRunId === undefined, logger)
     : undefined;
 
-  const buffer = allocateRing();
+  const buffer = allocateRing(settings.ringBytes);
   const ring = new RingProducer(ringViews(buffer));
   const writer = new RunWriter(ring, sharedClock(), state);
   const ringId = attachRing(state.file, buffer, (message) => logger.error(message));
@@ -193,6 +193,7 @@ export function openSession(options: RunOptions, logger: Logger): OpenedRun {
       hardwareStep: next("cpu"),
       intervalMs: settings.monitorIntervalMs,
       gpuTimeoutMs: settings.timing.gpuTimeoutMs,
+      traceback: captureTraceback,
     });
     stopCapture = captureConsole(
       { consoleText: (stream, text) => writer.consoleText(stream, text) },

@@ -7,6 +7,14 @@
  * removed with the last one, so the process behaves as if goodseed were not there.
  */
 
+import {
+  recordOtherListeners,
+  SignalSlot,
+  signalState,
+  unwatchSignals,
+  type WatchedSignal,
+  watchSignals,
+} from "../writer/signal-watch.ts";
 import type { Endable, Ending } from "./ending.ts";
 
 /**
@@ -53,6 +61,8 @@ function onRejection(reason: unknown): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  // Taken here: the writer Worker leaves the ending to this listener.
+  Atomics.store(signalState(), SignalSlot.HANDLED, 1);
   const alone = process.listenerCount(signal) === 1;
   const interrupted = new Error(`Interrupted by ${signal}`);
   interrupted.stack = interrupted.message;
@@ -64,6 +74,24 @@ function onSignal(signal: NodeJS.Signals): void {
 const onSigint = (): void => onSignal("SIGINT");
 const onSigterm = (): void => onSignal("SIGTERM");
 
+/** Keeps the writer Worker told whether the program listens to the signals itself. */
+function onNewListener(event: string | symbol, listener: unknown): void {
+  // Fires before the listener is added.
+  if (event === "SIGINT" || event === "SIGTERM") recordOthers(event, listener);
+}
+
+function onRemoveListener(event: string | symbol): void {
+  // Fires after the listener is gone.
+  if (event === "SIGINT" || event === "SIGTERM") recordOthers(event);
+}
+
+function recordOthers(signal: WatchedSignal, adding?: unknown): void {
+  const ours = signal === "SIGINT" ? onSigint : onSigterm;
+  const all: unknown[] = process.listeners(signal);
+  if (adding !== undefined) all.push(adding);
+  recordOtherListeners(signal, all.filter((listener) => listener !== ours).length);
+}
+
 function install(): void {
   if (installed) return;
   installed = true;
@@ -73,11 +101,21 @@ function install(): void {
   process.on("unhandledRejection", onRejection);
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigterm);
+  // After the listeners: the native watch chains to the handler they installed.
+  watchSignals();
+  recordOthers("SIGINT");
+  recordOthers("SIGTERM");
+  process.on("newListener", onNewListener);
+  process.on("removeListener", onRemoveListener);
 }
 
 function uninstall(): void {
   if (!installed) return;
   installed = false;
+  process.off("newListener", onNewListener);
+  process.off("removeListener", onRemoveListener);
+  // Before the listeners go: their handler must be back in place when they are removed.
+  unwatchSignals();
   process.off("beforeExit", onBeforeExit);
   process.off("exit", onExit);
   process.off("uncaughtExceptionMonitor", onUncaught);

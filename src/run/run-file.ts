@@ -5,18 +5,26 @@
  */
 
 import { Database } from "bun:sqlite";
-import { closeSync, mkdirSync, openSync, statSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, rmSync, statSync } from "node:fs";
 import { hostname } from "node:os";
-import { InvalidOptionError, RunActiveError, RunExistsError, RunNotFoundError } from "../errors.ts";
+import {
+  InvalidOptionError,
+  RunActiveError,
+  RunExistsError,
+  RunNotFoundError,
+  StorageError,
+} from "../errors.ts";
 import { runFile } from "../settings/home-layout.ts";
 import { RunReader } from "../storage/run-reader.ts";
-import { applyWriterPragmas, ensureSchema } from "../storage/schema.ts";
+import { applyWriterPragmas, ensureSchema, hasRunTables } from "../storage/schema.ts";
 import { parseStringSet } from "../values/config-value.ts";
 import type { ConfigEntry } from "../values/flatten.ts";
 import { pythonJsonStringSet } from "../values/python-json.ts";
-import { nowIso } from "../values/time.ts";
-import { judgeWriter } from "./liveness.ts";
+import { isoFromDate, nowIso } from "../values/time.ts";
+import { existingSidecars, removeNewSidecars, storageFailure } from "./file-failure.ts";
+import { judgeRunFile, walModified } from "./liveness.ts";
 import type { Logger } from "./options.ts";
+import { systemProbe } from "./process-info.ts";
 import { runIdCandidates } from "./run-id.ts";
 
 /** What the Run keeps of the file's contents to validate later writes without reading. */
@@ -46,10 +54,15 @@ export interface NewRunSpec {
 
 /** run_meta keys of ours that tell who is writing the run (readers of the format ignore them). */
 function writerMeta(): [string, string][] {
+  const started = systemProbe.startedAtMs(process.pid);
   return [
     ["writer_host", hostname()],
     ["writer_pid", String(process.pid)],
     ["heartbeat_at", nowIso()],
+    // Guards against pid reuse: a later process with the same pid started after this.
+    ...(started === undefined
+      ? []
+      : ([["writer_started_at", isoFromDate(new Date(started))]] as [string, string][])),
   ];
 }
 
@@ -74,12 +87,16 @@ function createExclusive(file: string): boolean {
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
+    throw storageFailure("create", file, error);
   }
 }
 
 function claimId(spec: NewRunSpec): { runId: string; file: string } {
-  mkdirSync(spec.dir, { recursive: true });
+  try {
+    mkdirSync(spec.dir, { recursive: true });
+  } catch (error) {
+    throw storageFailure("create the runs folder", spec.dir, error);
+  }
   if (spec.runId !== undefined) {
     const file = runFile(spec.dir, spec.runId);
     if (!createExclusive(file)) throw new RunExistsError(spec.runId, file);
@@ -104,6 +121,17 @@ function insertConfigs(db: Database, entries: readonly ConfigEntry[]): void {
 
 export function createRunFile(spec: NewRunSpec): RunFileState {
   const { runId, file } = claimId(spec);
+  try {
+    writeNewRun(spec, runId, file);
+    return readState(file, runId, spec.name);
+  } catch (error) {
+    // The run never started: take back everything this call created.
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+    throw storageFailure("create the run file", file, error);
+  }
+}
+
+function writeNewRun(spec: NewRunSpec, runId: string, file: string): void {
   const db = openWriter(file);
   try {
     ensureSchema(db);
@@ -133,7 +161,6 @@ export function createRunFile(spec: NewRunSpec): RunFileState {
   } finally {
     db.close();
   }
-  return readState(file, runId, spec.name);
 }
 
 export interface ResumeSpec {
@@ -145,8 +172,30 @@ export interface ResumeSpec {
 export function resumeRunFile(spec: ResumeSpec): RunFileState {
   const file = runFile(spec.dir, spec.runId);
   if (!isFile(file)) throw new RunNotFoundError(spec.runId, file);
-  const db = openWriter(file);
+  // Before our connection touches the WAL: its last write is a sign of the writer's life.
+  const walModifiedMs = walModified(file);
+  const sidecars = existingSidecars(file);
   try {
+    claimForResume(spec, file, walModifiedMs);
+    return readState(file, spec.runId, undefined);
+  } catch (error) {
+    removeNewSidecars(file, sidecars);
+    throw storageFailure("resume", file, error);
+  }
+}
+
+/** Checks that the file is a run nobody is writing, and takes it (status `running`, our writer keys). */
+function claimForResume(spec: ResumeSpec, file: string, walModifiedMs: number | undefined): void {
+  const db = new Database(file, { strict: true });
+  try {
+    db.run("PRAGMA busy_timeout=5000");
+    // Before anything is written to it: an unrelated database is left exactly as it was.
+    if (!hasRunTables(db)) {
+      throw new StorageError(
+        `Cannot resume run '${spec.runId}': ${file} is not a goodseed run file (it lacks the run tables). Nothing was changed.`,
+      );
+    }
+    applyWriterPragmas(db);
     // One IMMEDIATE transaction: it waits for a live writer's lock (busy_timeout) instead of
     // failing to upgrade a read, and two processes resuming at once cannot both win.
     db.transaction(() => {
@@ -158,7 +207,7 @@ export function resumeRunFile(spec: ResumeSpec): RunFileState {
         if (row.value !== null) meta.set(row.key, row.value);
       }
       if (meta.get("status") === "running") {
-        const verdict = judgeWriter(meta);
+        const verdict = judgeRunFile(db, meta, walModifiedMs);
         if (verdict.alive) throw new RunActiveError(spec.runId, verdict.reason);
         spec.logger.warn(
           `Run '${spec.runId}' was left running (${verdict.reason}); resuming it. Points it logged in its last second may be missing.`,
@@ -173,7 +222,6 @@ export function resumeRunFile(spec: ResumeSpec): RunFileState {
   } finally {
     db.close();
   }
-  return readState(file, spec.runId, undefined);
 }
 
 function readState(file: string, runId: string, name: string | undefined): RunFileState {
@@ -203,5 +251,11 @@ function readState(file: string, runId: string, name: string | undefined): RunFi
 export function openReadOnly(dir: string, runId: string): { file: string; reader: RunReader } {
   const file = runFile(dir, runId);
   if (!isFile(file)) throw new RunNotFoundError(runId, file);
-  return { file, reader: new RunReader(file, { readonly: true }) };
+  const sidecars = existingSidecars(file);
+  try {
+    return { file, reader: new RunReader(file, { readonly: true }) };
+  } catch (error) {
+    removeNewSidecars(file, sidecars);
+    throw storageFailure("open", file, error);
+  }
 }

@@ -9,7 +9,7 @@ import { SeriesKind } from "../queue/layout.ts";
 import type { MonitorRecord } from "../queue/op-codec.ts";
 import type { RingProducer } from "../queue/ring-producer.ts";
 import { parseStringSet } from "../values/config-value.ts";
-import { describe, normalizePath } from "../values/field-path.ts";
+import { checkWellFormed, describe, normalizePath } from "../values/field-path.ts";
 import type { ConfigEntry } from "../values/flatten.ts";
 import { nowIso } from "../values/time.ts";
 import type { LogOptions } from "./options.ts";
@@ -46,6 +46,22 @@ function badStep(path: string, step: unknown): InvalidValueError {
     `Step for '${path}' must be a finite number, got ${typeof step === "number" ? String(step) : describe(step)}.`,
     path,
   );
+}
+
+const bits = new Float64Array(1);
+const bitsAsInt = new BigInt64Array(bits.buffer);
+
+/**
+ * The auto-step after `step`: `step + 1`, or where that rounds back to `step` (beyond
+ * 2^53) the next larger double, so that auto-steps never repeat.
+ */
+function following(step: number): number {
+  const next = step + 1;
+  if (next > step) return next;
+  if (step === Number.POSITIVE_INFINITY) return step;
+  bits[0] = step;
+  bitsAsInt[0] = (bitsAsInt[0] as bigint) + (step > 0 ? 1n : -1n);
+  return bits[0] as number;
 }
 
 export class RunWriter {
@@ -88,6 +104,7 @@ export class RunWriter {
         entry.metricSlot >= 0 ? entry.metricSlot : this.#define(entry, SeriesKind.METRIC);
       this.#ring.putMetric(slot, Atomics.load(this.#clock, 0), step, value);
     } else if (typeof value === "string") {
+      checkWellFormed(value, entry.path);
       const step = this.#step(entry, options);
       const slot =
         entry.stringSlot >= 0 ? entry.stringSlot : this.#define(entry, SeriesKind.STRING);
@@ -165,6 +182,7 @@ export class RunWriter {
           entry.path,
         );
       }
+      checkWellFormed(value, entry.path);
       entries.push([entry, value]);
     }
     if (entries.length === 0) return;
@@ -243,8 +261,19 @@ export class RunWriter {
 
   /** The step to write: explicit, or the path's next auto-step; moves the counter past it. */
   #advance(entry: SeriesEntry, step: number | undefined): number {
-    if (step === undefined) return entry.next++;
-    if (step + 1 > entry.next) entry.next = step + 1;
+    if (step === undefined) {
+      const auto = entry.next;
+      if (auto === Number.POSITIVE_INFINITY) {
+        throw new InvalidValueError(
+          `No auto-step is left for '${entry.path}' after the largest finite step; pass steps explicitly.`,
+          entry.path,
+        );
+      }
+      entry.next = following(auto);
+      return auto;
+    }
+    const next = following(step);
+    if (next > entry.next) entry.next = next;
     return step;
   }
 

@@ -19,10 +19,10 @@ import type {
 } from "../storage/run-reader.ts";
 import type { RunReads } from "../storage/run-reads.ts";
 import { type ConfigValue, decodeConfigValue } from "../values/config-value.ts";
-import { normalizePath } from "../values/field-path.ts";
+import { describe, normalizePath } from "../values/field-path.ts";
 import { type ConfigEntry, encodeConfigs, flattenInto } from "../values/flatten.ts";
 import { pythonJsonStringSet } from "../values/python-json.ts";
-import { checkQueryNumber, setArgument } from "./argument-checks.ts";
+import { checkQueryNumber, checkStepBound, setArgument } from "./argument-checks.ts";
 import { type Ending, endRun } from "./ending.ts";
 import { openSession } from "./open-session.ts";
 import {
@@ -141,7 +141,13 @@ export class Run {
   logConfigs(data: PathRecord<unknown>, options?: LogConfigsOptions): void {
     const writer = this.#writable();
     if (!writer) return;
-    this.#writeConfigs(writer, encodeConfigs(data, options?.flatten ?? true));
+    const flatten = options?.flatten ?? true;
+    if (typeof flatten !== "boolean") {
+      throw new InvalidValueError(
+        `logConfigs' flatten option is true or false, got ${describe(flatten)}.`,
+      );
+    }
+    this.#writeConfigs(writer, encodeConfigs(data, flatten));
   }
 
   /** Adds one or more strings to a string set config such as `sys/tags`. */
@@ -184,6 +190,12 @@ export class Run {
   }
 
   #writeConfigs(writer: RunWriter, entries: ConfigEntry[]): void {
+    if (entries.some((entry) => entry.path === "sys/tags" && entry.tag !== "string_set")) {
+      throw new InvalidValueError(
+        "sys/tags is a set of strings: add tags with run.add('sys/tags', …), remove them with run.remove('sys/tags', …), or set a Set of strings.",
+        "sys/tags",
+      );
+    }
     const rename = entries.findLast((entry) => entry.path === "sys/name");
     if (rename !== undefined) {
       if (rename.tag !== "str") {
@@ -227,6 +239,8 @@ export class Run {
   async getMetricData(path: string, query: MetricQuery = {}): Promise<MetricData> {
     const normalized = normalizePath(path);
     checkQueryNumber(query.maxPoints, "maxPoints", 1);
+    checkStepBound(query.stepMin, "stepMin");
+    checkStepBound(query.stepMax, "stepMax");
     return this.#reads().metricData(normalized, query);
   }
 

@@ -5,6 +5,7 @@
  */
 
 import { finishUpload, syncUpload, waitForUpload } from "../cloud/upload-client.ts";
+import { StorageError } from "../errors.ts";
 import type { RingProducer } from "../queue/ring-producer.ts";
 import { nowIso } from "../values/time.ts";
 import { detachRing } from "../writer/writer-client.ts";
@@ -81,10 +82,25 @@ export class WriteSession implements Endable {
   end(ending: Ending): Promise<void> {
     if (this.#ending) return this.#ending;
     checkStatus(ending.status);
-    if (ending.error !== undefined) this.#logTraceback(ending.error);
-    this.#closeLocally(ending.status);
+    if (ending.error !== undefined) {
+      try {
+        this.#logTraceback(ending.error);
+      } catch (error) {
+        // a full disk: the close below reports it
+        if (!(error instanceof StorageError)) throw error;
+      }
+    }
+    const failure = this.#closeLocally(ending.status);
     const upload = this.#upload;
-    this.#ending = upload ? this.#finishUpload(upload, ending.uploadTimeoutMs) : Promise.resolve();
+    if (failure) {
+      this.#ending = Promise.reject(failure);
+      // Every caller of end gets the rejection; none of them leaves it unhandled by accident.
+      this.#ending.catch(() => {});
+    } else {
+      this.#ending = upload
+        ? this.#finishUpload(upload, ending.uploadTimeoutMs)
+        : Promise.resolve();
+    }
     return this.#ending;
   }
 
@@ -110,29 +126,55 @@ export class WriteSession implements Endable {
     this.writer.log(path, formatTraceback(error), { step: this.writer.nextStep(path) });
   }
 
-  /** The status, the last points and the checkpoint into one file, before this returns. */
-  #closeLocally(status: string): void {
+  /**
+   * The status, the last points and the checkpoint into one file, before this returns.
+   * Returns the error when the file could not take them (a full disk): the file then
+   * holds what was committed before, and the close still ends the run here.
+   */
+  #closeLocally(status: string): StorageError | undefined {
     this.#stopCapture?.();
     this.#stopCapture = undefined;
     const writer = this.writer;
     const closedAt = nowIso();
-    writer.meta("status", status);
-    writer.meta("closed_at", closedAt);
-    writer.configs([
-      { path: "sys/state", tag: "str", text: status },
-      { path: "sys/closed_time", tag: "str", text: closedAt },
-    ]);
+    let failure: StorageError | undefined;
+    try {
+      writer.meta("status", status);
+      writer.meta("closed_at", closedAt);
+      writer.configs([
+        { path: "sys/state", tag: "str", text: status },
+        { path: "sys/closed_time", tag: "str", text: closedAt },
+      ]);
+    } catch (error) {
+      // The queue could not take them (the writer reports a persistent failure).
+      if (!(error instanceof StorageError)) throw error;
+      failure = error;
+    }
     // Our read connection must be gone before the Worker's close, or the WAL files stay.
     this.reads.closed(true);
-    writer.close();
+    try {
+      writer.close();
+    } catch (error) {
+      if (!(error instanceof StorageError)) throw error;
+      failure ??= error;
+    }
     const done = this.#ring.waitClosed(FLUSH_TIMEOUT_MS);
     detachRing(this.#ringId);
     untrackRun(this);
+    failure ??= this.#ring.failure;
+    if (failure) {
+      const reported = new StorageError(
+        `Run '${this.runId}' was closed without its last points and status: ${failure.message}`,
+        { cause: failure },
+      );
+      this.#logger.error(reported.message);
+      return reported;
+    }
     if (!done) {
       this.#logger.error(
         `Run '${this.runId}' did not finish closing within ${FLUSH_TIMEOUT_MS / 1000} s; its file may be locked.`,
       );
     }
+    return undefined;
   }
 
   async #finishUpload(upload: UploadHandle, timeoutMs: number | undefined): Promise<void> {

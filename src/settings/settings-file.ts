@@ -5,6 +5,7 @@
 
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { InvalidOptionError } from "../errors.ts";
 
 export const SETTINGS_FILE_NAME = "config.json";
 
@@ -29,15 +30,37 @@ function pickString(source: Record<string, unknown>, key: string): string | unde
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-/** Reads the config file; a missing or unreadable file is an empty config. */
+/**
+ * Reads the config file; a missing file is an empty config. A file that cannot be read
+ * or is not a JSON object throws: settings silently ignored would send runs elsewhere.
+ */
 export function readSettingsFile(home: string): SettingsFile {
+  const file = settingsFilePath(home);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return {};
+    throw new InvalidOptionError(
+      `Cannot read the settings file ${file}: ${(error as Error).message}. Fix its permissions, or delete it and run 'goodseed init'.`,
+      { cause: error },
+    );
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(settingsFilePath(home), "utf8"));
-  } catch {
-    return {};
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidOptionError(
+      `The settings file ${file} is not valid JSON (${(error as Error).message}). Fix it, or delete it and run 'goodseed init'.`,
+      { cause: error },
+    );
   }
-  if (typeof parsed !== "object" || parsed === null) return {};
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidOptionError(
+      `The settings file ${file} must hold a JSON object such as {"project": "demo"}. Fix it, or delete it and run 'goodseed init'.`,
+    );
+  }
   const source = parsed as Record<string, unknown>;
   const config: SettingsFile = {};
   const project = pickString(source, "project");

@@ -7,6 +7,7 @@
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { InvalidOptionError } from "../errors.ts";
+import { DEFAULT_RING_BYTES } from "../queue/layout.ts";
 import { readSettingsFile } from "./settings-file.ts";
 import { resolveTiming, type Timing } from "./timing.ts";
 
@@ -31,6 +32,11 @@ export interface Settings {
   readonly monitorIntervalMs: number;
   /** Timeouts and intervals a test may shorten (GOODSEED_*_MS). */
   readonly timing: Timing;
+  /**
+   * Size of each run's queue to the writer (GOODSEED_RING_BYTES), 8 MiB by default. A
+   * bigger queue absorbs longer bursts; the commit window stays a second either way.
+   */
+  readonly ringBytes: number;
 }
 
 /** The explicit values a caller may give; each overrides the environment. */
@@ -71,6 +77,20 @@ function monitorInterval(text: string | undefined): number {
     : DEFAULT_MONITOR_INTERVAL_MS;
 }
 
+const MIN_RING_BYTES = 64 * 1024;
+const MAX_RING_BYTES = 1024 * 1024 * 1024;
+
+function ringBytes(text: string | undefined): number {
+  if (text === undefined || text === "") return DEFAULT_RING_BYTES;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < MIN_RING_BYTES || value > MAX_RING_BYTES) {
+    throw new InvalidOptionError(
+      `GOODSEED_RING_BYTES is '${text}'; it must be a whole number of bytes from ${MIN_RING_BYTES} to ${MAX_RING_BYTES}.`,
+    );
+  }
+  return value;
+}
+
 export function resolveSettings(overrides: SettingOverrides, env: Environment): Settings {
   const home = resolveHome(overrides.home, env);
   const file = readSettingsFile(home);
@@ -95,5 +115,6 @@ export function resolveSettings(overrides: SettingOverrides, env: Environment): 
     runId: nonEmpty(overrides.runId) ?? nonEmpty(env.GOODSEED_RUN_ID),
     monitorIntervalMs: monitorInterval(env.GOODSEED_MONITOR_INTERVAL_MS),
     timing: resolveTiming(env),
+    ringBytes: ringBytes(env.GOODSEED_RING_BYTES),
   });
 }

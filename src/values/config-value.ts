@@ -4,7 +4,7 @@
  */
 
 import { InvalidValueError } from "../errors.ts";
-import { describe } from "./field-path.ts";
+import { checkWellFormed, describe } from "./field-path.ts";
 import { pythonFloatRepr } from "./float-repr.ts";
 import { pythonJsonStringSet } from "./python-json.ts";
 import { isoFromDate, parseIsoDate } from "./time.ts";
@@ -45,6 +45,7 @@ export function encodeConfigValue(value: unknown, path: string): EncodedConfig {
     case "bigint":
       return { tag: "int", text: value.toString() };
     case "string":
+      checkWellFormed(value, path);
       return { tag: "str", text: value };
     case "object":
       if (value === null) return { tag: "null", text: "" };
@@ -68,8 +69,10 @@ export function stringSetMembers(values: Iterable<unknown>, path: string): strin
   const members: string[] = [];
   for (const member of values) {
     const kind = typeof member;
-    if (kind === "string") members.push(member as string);
-    else if (kind === "number" || kind === "bigint" || kind === "boolean")
+    if (kind === "string") {
+      checkWellFormed(member as string, path);
+      members.push(member as string);
+    } else if (kind === "number" || kind === "bigint" || kind === "boolean")
       members.push(String(member));
     else {
       throw new InvalidValueError(

@@ -12,6 +12,11 @@ export function normalizePath(path: unknown): string {
       `A path must be a string, got ${describe(path)}. Use a string such as "train/loss".`,
     );
   }
+  if (!path.isWellFormed()) {
+    throw new InvalidValueError(
+      `The path ${JSON.stringify(path)} holds a lone surrogate (half of a UTF-16 pair): it cannot be stored as UTF-8 without changing it. Pass well-formed text.`,
+    );
+  }
   let start = 0;
   let end = path.length;
   while (start < end && path.charCodeAt(start) === 0x2f) start++;
@@ -23,6 +28,16 @@ export function normalizePath(path: unknown): string {
     );
   }
   return start === 0 && end === path.length ? path : path.slice(start, end);
+}
+
+/** Throws when `text` holds a lone surrogate, which UTF-8 storage would silently replace. */
+export function checkWellFormed(text: string, path: string): void {
+  if (!text.isWellFormed()) {
+    throw new InvalidValueError(
+      `The string for '${path}' holds a lone surrogate (half of a UTF-16 pair): it cannot be stored as UTF-8 without changing it. Pass well-formed text (e.g. text.toWellFormed()).`,
+      path,
+    );
+  }
 }
 
 /** A short description of a value's kind for error messages. */

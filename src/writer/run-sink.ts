@@ -7,7 +7,7 @@
  */
 
 import { Database, type Statement } from "bun:sqlite";
-import { type RingViews, SeriesKind } from "../queue/layout.ts";
+import { Failure, FIRST_LIMIT_WORDS, type RingViews, SeriesKind } from "../queue/layout.ts";
 import type { OpRecord } from "../queue/op-codec.ts";
 import { RingConsumer, type RingRecord } from "../queue/ring-consumer.ts";
 import { applyWriterPragmas } from "../storage/schema.ts";
@@ -19,6 +19,56 @@ const COMMIT_INTERVAL_MS = 100;
 const COMMIT_ROWS = 20_000;
 const HEARTBEAT_INTERVAL_MS = 10_000;
 const RETRY_DELAY_MS = 500;
+/**
+ * The promise to the caller: a point `run.log` accepted is committed within this long.
+ * The ring may hold only what this sink commits in a share of it, at its measured rate.
+ */
+const COMMIT_WINDOW_MS = 1000;
+const QUEUE_SHARE_OF_WINDOW = 0.4;
+/** Time constants of the commit rate's moving average, for a falling and a rising rate. */
+const RATE_HORIZON_DOWN_MS = 300;
+const RATE_HORIZON_UP_MS = 1000;
+/** The least room granted to the producer, in words. */
+const MIN_LIMIT_WORDS = 3 * 8192;
+const FIRST_RATE_WORDS_PER_MS = FIRST_LIMIT_WORDS / (COMMIT_WINDOW_MS * QUEUE_SHARE_OF_WINDOW);
+/**
+ * How long one sink waits for another process's lock on its file: short, because the
+ * one writer Worker serves every run of the process and each keeps its own window. A
+ * locked file is retried soon, and reported only once the lock has lasted a while.
+ */
+const BUSY_TIMEOUT_MS = 20;
+const BUSY_RETRY_MS = 100;
+const BUSY_REPORT_AFTER_MS = 5000;
+/** The close waits longer for readers, so that the checkpoint leaves one file. */
+const CLOSE_BUSY_TIMEOUT_MS = 2000;
+
+function sqliteCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "";
+}
+
+function isBusy(error: unknown): boolean {
+  const code = sqliteCode(error);
+  return code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_");
+}
+
+/** The Failure a commit error stands for, when retrying will not cure it soon. */
+function persistentFailure(error: unknown): number {
+  const code = sqliteCode(error);
+  if (code === "SQLITE_FULL" || code === "ENOSPC") return Failure.DISK_FULL;
+  if (
+    code.startsWith("SQLITE_IOERR") ||
+    code.startsWith("SQLITE_READONLY") ||
+    code === "SQLITE_CANTOPEN"
+  )
+    return Failure.UNWRITABLE;
+  return Failure.NONE;
+}
+
+/** A close waits this long for a persistent failure to clear before it gives up the last commit. */
+const ABANDON_AFTER_MS = 1_000;
+/** A failure that keeps recurring is reported again after this long. */
+const REPORT_AGAIN_MS = 30_000;
 
 export interface SinkEvents {
   /** A commit failed; it is retried after a pause. */
@@ -70,6 +120,18 @@ export class RunSink {
   #lastHeartbeat = 0;
   #monitoring: SinkMonitoring | undefined;
   #consoleAtCommit: ConsoleSnapshot | undefined;
+  /** Ending on a signal: every pump commits what it read. */
+  #interrupting = false;
+  /** Commit rate while saturated (words per ms), and whether the ring stayed non-empty since the last commit. */
+  #rateWordsPerMs = FIRST_RATE_WORDS_PER_MS;
+  #lastCommitAt = -1;
+  #saturated = false;
+  /** When the file was first found locked by another process, in this spell of failures. */
+  #busySince: number | undefined;
+  #busyReportedAt = 0;
+  /** Since when commits fail with a persistent failure (a full disk), and when it was last reported. */
+  #failingSince: number | undefined;
+  #failureReportedAt = Number.NEGATIVE_INFINITY;
 
   constructor(file: string, ring: RingViews, events: SinkEvents, env: SinkEnvironment = {}) {
     this.file = file;
@@ -78,7 +140,9 @@ export class RunSink {
     this.#env = env;
     const db = new Database(file, { strict: true });
     applyWriterPragmas(db);
+    db.run(`PRAGMA busy_timeout=${BUSY_TIMEOUT_MS}`);
     this.#db = db;
+    this.#publishLimit();
     this.#stage = new MetricStage(db);
     this.#insertMetric = db.query(
       "INSERT OR REPLACE INTO metric_points (series_id, step, y, ts, uploaded) VALUES (?, ?, ?, ?, 0)",
@@ -114,7 +178,15 @@ export class RunSink {
    * remain to be read (the caller should come back at once).
    */
   pump(budget: number, now: number): boolean {
-    if (this.#closed || now < this.#retryAt) return false;
+    if (this.#closed) return false;
+    if (this.#failingSince !== undefined && this.#ring.closeRequested) {
+      // The close cannot commit: what was committed stays, the rest is given up.
+      if (now - this.#failingSince >= ABANDON_AFTER_MS) {
+        this.#abandon();
+        return false;
+      }
+    }
+    if (now < this.#retryAt) return false;
     const ring = this.#ring;
     const stage = this.#stage;
     try {
@@ -134,12 +206,15 @@ export class RunSink {
         this.#apply(record, now);
         read++;
       }
+      // Saturated: records were left for the next round, or the producer is waiting for room.
+      if (!ring.pending && !ring.producerWaiting) this.#saturated = false;
       if (this.#monitoring && !this.#closing)
         this.#consoleLines(this.#monitoring.partialLines(now, false), now);
       if (this.#txnStart >= 0) {
         const due =
           this.#closing ||
           this.#flushToken !== undefined ||
+          this.#interrupting ||
           this.#txnRows >= COMMIT_ROWS ||
           now - this.#txnStart >= COMMIT_INTERVAL_MS ||
           ring.producerWaiting;
@@ -149,6 +224,9 @@ export class RunSink {
         this.#lastHeartbeat = now;
         this.#setMeta.run("heartbeat_at", nowIso());
       }
+      // A close requested without its CLOSE record (it could not be queued): all is committed.
+      if (!this.#closing && ring.closeRequested && ring.drained && this.#txnStart < 0)
+        this.#closing = true;
       if (this.#closing) this.#finish();
       return !this.#closed && ring.poll();
     } catch (error) {
@@ -170,8 +248,40 @@ export class RunSink {
     this.#txnStart = -1;
     this.#resolvedInTxn = [];
     this.#consoleAtCommit = this.#monitoring?.snapshot();
+    this.#busySince = undefined;
+    if (this.#failingSince !== undefined) {
+      this.#failingSince = undefined;
+      this.#failureReportedAt = Number.NEGATIVE_INFINITY;
+      this.#ring.setFailure(Failure.NONE);
+    }
+    this.#measure(this.#ring.uncommittedWords);
     this.#ring.commit(this.#flushToken);
     this.#flushToken = undefined;
+  }
+
+  /**
+   * Updates the commit rate from a commit that ends a saturated stretch, and grants the
+   * producer the room that this rate commits within its share of the window.
+   */
+  #measure(words: number): void {
+    const at = performance.now();
+    if (this.#saturated && this.#lastCommitAt >= 0 && words > 0) {
+      const elapsed = Math.max(at - this.#lastCommitAt, 0.001);
+      const sample = words / elapsed;
+      // Weighted by the time each sample covers (a stall counts for its whole length), and
+      // a slowdown believed sooner than a speedup: the window is the promise.
+      const horizon = sample < this.#rateWordsPerMs ? RATE_HORIZON_DOWN_MS : RATE_HORIZON_UP_MS;
+      const weight = 1 - Math.exp(-elapsed / horizon);
+      this.#rateWordsPerMs += weight * (sample - this.#rateWordsPerMs);
+      this.#publishLimit();
+    }
+    this.#lastCommitAt = at;
+    this.#saturated = true;
+  }
+
+  #publishLimit(): void {
+    const words = this.#rateWordsPerMs * COMMIT_WINDOW_MS * QUEUE_SHARE_OF_WINDOW;
+    this.#ring.grant(Math.max(MIN_LIMIT_WORDS, words));
   }
 
   #rollback(error: unknown, now: number): void {
@@ -189,13 +299,98 @@ export class RunSink {
     this.#flushToken = undefined;
     this.#closing = false;
     this.#ring.rewind();
+    this.#saturated = false;
+    if (isBusy(error)) {
+      this.#retryAt = now + BUSY_RETRY_MS;
+      this.#busySince ??= now;
+      const lockedMs = now - this.#busySince;
+      if (lockedMs >= BUSY_REPORT_AFTER_MS && now - this.#busyReportedAt >= 30_000) {
+        this.#busyReportedAt = now;
+        this.#events.onError(
+          `${this.file} has been locked by another process for ${Math.round(lockedMs / 1000)} s; its points wait in memory and are written once the lock is released`,
+        );
+      }
+      return;
+    }
     this.#retryAt = now + RETRY_DELAY_MS;
     const message = error instanceof Error ? error.message : String(error);
+    const failure = persistentFailure(error);
+    if (failure !== Failure.NONE) {
+      this.#failingSince ??= now;
+      this.#ring.setFailure(failure);
+      if (now - this.#failureReportedAt < REPORT_AGAIN_MS) return;
+      this.#failureReportedAt = now;
+    }
     this.#events.onError(`writing ${this.file} failed (${message}); retrying`);
+  }
+
+  /**
+   * Gives up a close that cannot commit (a full disk): the open transaction is rolled
+   * back, so the file holds exactly what was committed before, and the run is reported
+   * closed (its failure stays set for the producer to report).
+   */
+  #abandon(): void {
+    try {
+      if (this.#db.inTransaction) this.#db.run("ROLLBACK");
+    } catch {
+      // rolled back already
+    }
+    try {
+      this.#db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch {
+      // no room to checkpoint: the WAL keeps the committed pages, readers still see them
+    }
+    this.#db.close();
+    this.#closed = true;
+    this.#events.onFinish?.();
+    this.#ring.markClosed();
+  }
+
+  /**
+   * Ends the run from this side, for a signal the main thread cannot take: commits
+   * every record published so far, then marks the run `failed` with `reason` as its
+   * traceback, and closes the file as `close()` would.
+   */
+  interrupt(reason: string): void {
+    if (this.#closed) return;
+    // A commit that keeps failing (a locked file, a full disk) must not hold the signal.
+    for (let round = 0; round < 3 && !this.#closed; round++) {
+      this.#retryAt = 0;
+      this.#interrupting = true;
+      this.pump(Number.MAX_SAFE_INTEGER, performance.now());
+      if (!this.#ring.poll() && this.#txnStart < 0) break;
+    }
+    if (this.#closed) return;
+    const now = performance.now();
+    try {
+      this.#begin(now);
+      const monitoring = this.#monitoring;
+      if (monitoring) this.#consoleLines(monitoring.partialLines(now, true), now);
+      if (monitoring?.traceback) {
+        const id = this.#pathId(SeriesKind.STRING, `${monitoring.namespace}/traceback`);
+        const row = this.#db
+          .query<{ next: number }, [number]>(
+            "SELECT coalesce(max(step) + 1, 0) AS next FROM string_points WHERE series_id = ?",
+          )
+          .get(id);
+        this.#insertString.run(id, row?.next ?? 0, reason, this.#seconds());
+      }
+      const closedAt = nowIso();
+      this.#setMeta.run("status", "failed");
+      this.#setMeta.run("closed_at", closedAt);
+      this.#insertConfig.run("sys/state", "str", "failed", closedAt);
+      this.#insertConfig.run("sys/closed_time", "str", closedAt, closedAt);
+      this.#db.run("COMMIT");
+      this.#txnStart = -1;
+    } catch (error) {
+      this.#rollback(error, now);
+    }
+    this.#finish();
   }
 
   /** Checkpoints the WAL into the file, closes it and tells the producer. */
   #finish(): void {
+    this.#db.run(`PRAGMA busy_timeout=${CLOSE_BUSY_TIMEOUT_MS}`);
     this.#db.run("PRAGMA wal_checkpoint(TRUNCATE)");
     this.#db.close();
     this.#closed = true;

@@ -23,6 +23,8 @@ export class SinkMonitoring {
   readonly intervalMs: number;
   /** A GPU tool that has not answered after this long is killed. */
   readonly gpuTimeoutMs: number;
+  /** Whether tracebacks are captured. */
+  readonly traceback: boolean;
   #consoleStep: number;
   #hardwareStep: number;
   readonly #cutters: [LineCutter, LineCutter] = [new LineCutter(), new LineCutter()];
@@ -35,6 +37,7 @@ export class SinkMonitoring {
     this.#hardwareStep = monitor.hardwareStep;
     this.intervalMs = monitor.intervalMs;
     this.gpuTimeoutMs = monitor.gpuTimeoutMs;
+    this.traceback = monitor.traceback;
   }
 
   /** Feeds console text; returns the finished lines with their paths and steps. */

@@ -5,6 +5,7 @@
 
 import { nowSeconds } from "../values/time.ts";
 import { WorkerHandle } from "../workers/worker-handle.ts";
+import { signalState } from "./signal-watch.ts";
 import type { FromWorker, ToWorker } from "./writer-protocol.ts";
 
 type ErrorListener = (message: string) => void;
@@ -21,7 +22,8 @@ const writer = new WorkerHandle<ToWorker, FromWorker>(
       const buffer = new SharedArrayBuffer(4);
       clock = new Int32Array(buffer);
       Atomics.store(clock, 0, nowSeconds());
-      worker.postMessage({ type: "clock", clock: buffer } satisfies ToWorker);
+      const signals = signalState().buffer as SharedArrayBuffer;
+      worker.postMessage({ type: "clock", clock: buffer, signals } satisfies ToWorker);
     },
   },
 );

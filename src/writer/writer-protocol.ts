@@ -10,6 +10,8 @@ export interface AttachMessage {
 export interface ClockMessage {
   readonly type: "clock";
   readonly clock: SharedArrayBuffer;
+  /** The signal watch's shared state (see signal-watch.ts). */
+  readonly signals: SharedArrayBuffer;
 }
 
 export type ToWorker = AttachMessage | ClockMessage;

@@ -169,6 +169,7 @@ export function generate(seed: number, count: number, chunkBytes: number, maxByt
         hardwareStep: int(100),
         intervalMs: 1 + int(1000),
         gpuTimeoutMs: 1 + int(10_000),
+        traceback: true,
       };
       puts.push({
         call: (p) => p.putMonitor(monitor),

@@ -52,6 +52,7 @@ function phases(producer: RingProducer): (() => void)[] {
         hardwareStep: 0,
         intervalMs: 1000,
         gpuTimeoutMs: 5000,
+        traceback: false,
       });
       producer.putDefine(SeriesKind.METRIC, 0, "train/loss");
       for (let step = 0; step < 5000; step++) producer.putMetric(0, SECONDS, step, 1 / (step + 1));
