@@ -36,12 +36,17 @@ import { existsSync, readFileSync } from "node:fs";
 const run = new Run({ runId: "hw", captureStdout: false, captureStderr: false, gitRef: false ${options.extra ?? ""} });
 const probe = new Run({ runId: "probe", captureStdout: false, captureStderr: false, gitRef: false });
 const cpuPath = probe.monitoringNamespace + "/cpu";
+// The writer holds the file: a read may find it busy (SQLITE_BUSY*), and then counts none.
 function cpuSamples() {
-  const db = new Database(probe.file, { readonly: true });
+  let db;
   try {
+    db = new Database(probe.file, { readonly: true });
     return db.query("SELECT count(*) AS n FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE s.path = ?").get(cpuPath).n;
+  } catch (error) {
+    if (String(error?.code).startsWith("SQLITE_BUSY")) return 0;
+    throw error;
   } finally {
-    db.close();
+    db?.close();
   }
 }
 function calls() {

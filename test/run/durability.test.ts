@@ -7,14 +7,19 @@ import { spawnScript } from "../helpers/scripts.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 import { waitFor } from "../helpers/wait.ts";
 
+/** The points committed so far; -1 while the writer keeps the file busy (SQLITE_BUSY*). */
 function countPoints(file: string): number {
-  const db = new Database(file, { readonly: true });
+  let db: Database | undefined;
   try {
+    db = new Database(file, { readonly: true });
     return (
       db.query<{ n: number }, []>("SELECT count(*) AS n FROM metric_points").get() as { n: number }
     ).n;
+  } catch (error) {
+    if (String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY")) return -1;
+    throw error;
   } finally {
-    db.close();
+    db?.close();
   }
 }
 
