@@ -8,7 +8,6 @@
  */
 
 import { Database } from "bun:sqlite";
-import { DEFAULT_TIMING } from "../settings/timing.ts";
 import { type ApiClient, backoffMs, type Outcome } from "./api-client.ts";
 import { type RunIdentity, registerRun } from "./remote-run.ts";
 import {
@@ -63,7 +62,8 @@ export class RunUploader {
   readonly #events: UploaderEvents;
   readonly #pauseMs: number;
   readonly #maxAttempts: number;
-  readonly #retryBaseMs: number;
+  /** Undefined: backoffMs's own base. */
+  readonly #retryBaseMs: number | undefined;
   #db: Database | undefined;
   readonly #cursors: Record<PointKind, number> = { metric: 0, string: 0 };
   #closing = false;
@@ -81,7 +81,7 @@ export class RunUploader {
     this.#events = options.events;
     this.#pauseMs = options.pauseMs ?? CYCLE_PAUSE_MS;
     this.#maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
-    this.#retryBaseMs = options.retryBaseMs ?? DEFAULT_TIMING.retryBaseMs;
+    this.#retryBaseMs = options.retryBaseMs;
   }
 
   /** Starts the loop (once); resolves when it ends. */
