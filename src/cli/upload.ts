@@ -14,7 +14,7 @@ import { RunUploader } from "../cloud/run-uploader.ts";
 import { countPending } from "../cloud/upload-batches.ts";
 import { judgeRunFile, type WriterVerdict, walModified } from "../run/liveness.ts";
 import { projectProblem, runsDir } from "../settings/home-layout.ts";
-import { resolveSettings } from "../settings/settings.ts";
+import { requireValidApiUrl, resolveSettings } from "../settings/settings.ts";
 import { type CliContext, CliError, UsageError } from "./context.ts";
 
 export interface UploadOptions {
@@ -63,6 +63,7 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
   if (!settings.apiKey) {
     throw new CliError("No API key: set GOODSEED_API_KEY, pass --api-key, or run `goodseed init`.");
   }
+  requireValidApiUrl(settings);
   const api = new ApiClient({
     baseUrl: settings.apiUrl,
     apiKey: settings.apiKey,

@@ -25,6 +25,8 @@ import {
 
 const CYCLE_PAUSE_MS = 5000;
 const HEARTBEAT_MS = 15_000;
+/** A failure that keeps being retried is reported again after this long. */
+const RETRY_REPORT_MS = 30_000;
 const STATUSES = new Set(["running", "finished", "failed"]);
 
 export interface UploaderEvents {
@@ -64,6 +66,7 @@ export class RunUploader {
   readonly #maxAttempts: number;
   /** Undefined: backoffMs's own base. */
   readonly #retryBaseMs: number | undefined;
+  #retryReportedAt = Number.NEGATIVE_INFINITY;
   #db: Database | undefined;
   readonly #cursors: Record<PointKind, number> = { metric: 0, string: 0 };
   #closing = false;
@@ -160,10 +163,12 @@ export class RunUploader {
             outcome.retryAfterMs ?? 0,
             backoffMs(this.#attempt++, 60_000, this.#retryBaseMs),
           );
+          this.#reportRetry(outcome.message, wait);
           await this.#pause(wait);
           continue;
         }
         this.#attempt = 0;
+        this.#retryReportedAt = Number.NEGATIVE_INFINITY;
         const { more, sent } = outcome.body;
         // Finishing needs one cycle that found nothing: rows rewritten while a batch was in
         // flight are only seen by the next read.
@@ -191,6 +196,16 @@ export class RunUploader {
     } finally {
       this.#close();
     }
+  }
+
+  /** A failed attempt that will be retried: told at once, then at most every 30 s while it lasts. */
+  #reportRetry(message: string, waitMs: number): void {
+    const now = Date.now();
+    if (now - this.#retryReportedAt < RETRY_REPORT_MS) return;
+    this.#retryReportedAt = now;
+    this.#events.warn(
+      `Uploading run '${this.identity.runId}' to ${this.#api.baseUrl} failed (${message}); retrying in ${Math.max(1, Math.round(waitMs / 1000))} s. The data is safe in ${this.file}.`,
+    );
   }
 
   #report(message: string): void {

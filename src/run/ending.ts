@@ -7,7 +7,7 @@ export interface Ending {
   readonly status: string;
   /** Logged as the run's traceback (when traceback capture is on) before it closes. */
   readonly error?: unknown;
-  /** How long the ending waits for a cloud run's upload to drain. @default unlimited */
+  /** How long the ending waits for a cloud run's upload to drain. @default the session's bound (a minute) */
   readonly uploadTimeoutMs?: number | undefined;
 }
 

@@ -21,7 +21,7 @@ import { monitoringIdentity } from "../monitoring/namespace.ts";
 import { allocateRing, ringViews } from "../queue/layout.ts";
 import { RingProducer } from "../queue/ring-producer.ts";
 import { runsDir, validateProject, validateRunId } from "../settings/home-layout.ts";
-import { resolveSettings, type Settings } from "../settings/settings.ts";
+import { requireValidApiUrl, resolveSettings, type Settings } from "../settings/settings.ts";
 import { stringSetMembers } from "../values/config-value.ts";
 import type { ConfigEntry } from "../values/flatten.ts";
 import { attachRing, sharedClock } from "../writer/writer-client.ts";
@@ -70,8 +70,9 @@ function cloudTarget(settings: Settings): CloudTarget {
       "Storage 'cloud' (the default) needs an API key: set GOODSEED_API_KEY, pass apiKey, or run `goodseed init`. To keep runs on this machine only, use storage: 'local' (or GOODSEED_STORAGE=local).",
     );
   }
+  const apiUrl = requireValidApiUrl(settings);
   return {
-    apiUrl: settings.apiUrl,
+    apiUrl,
     apiKey: settings.apiKey,
     appUrl: settings.appUrl,
     requestTimeoutMs: settings.timing.requestTimeoutMs,
@@ -216,6 +217,7 @@ export function openSession(options: RunOptions, logger: Logger): OpenedRun {
       stopCapture,
       captureTraceback,
       logger,
+      uploadTimeoutMs: settings.closeUploadTimeoutMs,
     }),
   };
 }
@@ -242,7 +244,7 @@ function startUpload(
   }
   if (registered.kind === "retry") {
     logger.warn(
-      `The goodseed API did not answer (${registered.message}); logging locally and uploading once it does.`,
+      `The goodseed API at ${target.apiUrl} did not answer (${registered.message}); logging locally and retrying the upload in the background.`,
     );
   }
   const remoteId = registered.kind === "ok" ? registered.body : undefined;

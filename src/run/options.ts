@@ -89,7 +89,11 @@ export interface LogConfigsOptions {
 }
 
 export interface CloseOptions {
-  /** How long `close` waits for the upload to drain. @default unlimited */
+  /**
+   * How long `close` waits for a cloud run's upload to drain (`Infinity`: until it has);
+   * past it `close` returns with a warning, and `goodseed upload` finishes the upload.
+   * @default 60000 (GOODSEED_CLOSE_UPLOAD_TIMEOUT_MS)
+   */
   uploadTimeoutMs?: number;
 }
 

@@ -37,6 +37,8 @@ export interface WriteSessionParts {
   readonly stopCapture: (() => void) | undefined;
   readonly captureTraceback: boolean;
   readonly logger: Logger;
+  /** How long an ending waits for the upload when it does not say. */
+  readonly uploadTimeoutMs: number;
 }
 
 export class WriteSession implements Endable {
@@ -52,6 +54,7 @@ export class WriteSession implements Endable {
   #stopCapture: (() => void) | undefined;
   readonly #captureTraceback: boolean;
   readonly #logger: Logger;
+  readonly #uploadTimeoutMs: number;
   /** Set by the first `end`: settles when the upload has drained. */
   #ending: Promise<void> | undefined;
 
@@ -67,6 +70,7 @@ export class WriteSession implements Endable {
     this.#stopCapture = parts.stopCapture;
     this.#captureTraceback = parts.captureTraceback;
     this.#logger = parts.logger;
+    this.#uploadTimeoutMs = parts.uploadTimeoutMs;
     trackRun(this);
   }
 
@@ -98,7 +102,7 @@ export class WriteSession implements Endable {
       this.#ending.catch(() => {});
     } else {
       this.#ending = upload
-        ? this.#finishUpload(upload, ending.uploadTimeoutMs)
+        ? this.#finishUpload(upload, uploadBound(ending.uploadTimeoutMs ?? this.#uploadTimeoutMs))
         : Promise.resolve();
     }
     return this.#ending;
@@ -186,4 +190,9 @@ export class WriteSession implements Endable {
       );
     }
   }
+}
+
+/** A bound in ms for the upload Worker: `Infinity` (and anything not finite) means none. */
+function uploadBound(timeoutMs: number): number | undefined {
+  return Number.isFinite(timeoutMs) ? Math.max(0, timeoutMs) : undefined;
 }

@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { InvalidOptionError } from "../errors.ts";
 import { DEFAULT_RING_BYTES } from "../queue/layout.ts";
-import { readSettingsFile } from "./settings-file.ts";
+import { readSettingsFile, settingsFilePath } from "./settings-file.ts";
 import { resolveTiming, type Timing } from "./timing.ts";
 
 export type StorageMode = "disabled" | "local" | "cloud";
@@ -24,6 +24,8 @@ export interface Settings {
   readonly project: string;
   readonly storage: StorageMode;
   readonly apiUrl: string;
+  /** Where `apiUrl` came from, for messages: GOODSEED_API_URL, the settings file, or the default. */
+  readonly apiUrlSource: string;
   /** The web app, named in messages (GOODSEED_APP_URL). */
   readonly appUrl: string;
   readonly apiKey: string | undefined;
@@ -37,6 +39,12 @@ export interface Settings {
    * bigger queue absorbs longer bursts; the commit window stays a second either way.
    */
   readonly ringBytes: number;
+  /**
+   * How long `close()` waits for a cloud run's upload by default
+   * (GOODSEED_CLOSE_UPLOAD_TIMEOUT_MS), a minute; past it the data stays in the file for
+   * `goodseed upload`.
+   */
+  readonly closeUploadTimeoutMs: number;
 }
 
 /** The explicit values a caller may give; each overrides the environment. */
@@ -91,6 +99,34 @@ function ringBytes(text: string | undefined): number {
   return value;
 }
 
+export const DEFAULT_CLOSE_UPLOAD_TIMEOUT_MS = 60_000;
+
+function closeUploadTimeout(text: string | undefined): number {
+  const value = Number(text);
+  return text !== undefined && text !== "" && Number.isFinite(value) && value >= 0
+    ? value
+    : DEFAULT_CLOSE_UPLOAD_TIMEOUT_MS;
+}
+
+/**
+ * The API URL of a cloud run or upload, checked before anything is sent: a malformed
+ * one would otherwise look like a network that never answers.
+ */
+export function requireValidApiUrl(settings: Settings): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(settings.apiUrl);
+  } catch {
+    url = undefined;
+  }
+  if (url && (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "") {
+    return settings.apiUrl;
+  }
+  throw new InvalidOptionError(
+    `The goodseed API URL '${settings.apiUrl}' (from ${settings.apiUrlSource}) is not an http:// or https:// URL. Set it to one such as ${DEFAULT_API_URL}, or unset it to use the default.`,
+  );
+}
+
 export function resolveSettings(overrides: SettingOverrides, env: Environment): Settings {
   const home = resolveHome(overrides.home, env);
   const file = readSettingsFile(home);
@@ -110,11 +146,18 @@ export function resolveSettings(overrides: SettingOverrides, env: Environment): 
       DEFAULT_PROJECT,
     storage,
     apiUrl: nonEmpty(env.GOODSEED_API_URL) ?? file.apiUrl ?? DEFAULT_API_URL,
+    apiUrlSource:
+      nonEmpty(env.GOODSEED_API_URL) !== undefined
+        ? "GOODSEED_API_URL"
+        : file.apiUrl !== undefined
+          ? `apiUrl in ${settingsFilePath(home)}`
+          : "the default",
     appUrl: nonEmpty(env.GOODSEED_APP_URL) ?? DEFAULT_APP_URL,
     apiKey: nonEmpty(overrides.apiKey) ?? nonEmpty(env.GOODSEED_API_KEY) ?? file.apiKey,
     runId: nonEmpty(overrides.runId) ?? nonEmpty(env.GOODSEED_RUN_ID),
     monitorIntervalMs: monitorInterval(env.GOODSEED_MONITOR_INTERVAL_MS),
     timing: resolveTiming(env),
     ringBytes: ringBytes(env.GOODSEED_RING_BYTES),
+    closeUploadTimeoutMs: closeUploadTimeout(env.GOODSEED_CLOSE_UPLOAD_TIMEOUT_MS),
   });
 }
