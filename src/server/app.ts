@@ -1,106 +1,272 @@
 /**
- * The HTTP app of `goodseed serve`: the JSON API of the Python `goodseed serve`
- * (FORMAT.md §11), as an Elysia value that tests call with `app.handle(request)`.
+ * The HTTP app of `goodseed serve` and of the team server's read API: the JSON API of
+ * the Python `goodseed serve` (FORMAT.md §11) over any {@link ReadStore}, as an Elysia
+ * value that tests call with `app.handle(request)`. It knows nothing of files.
  */
 
-import { cors } from "@elysiajs/cors";
+import type { Static } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { ConnectionPool } from "./connection-pool.ts";
-import { HttpError } from "./http-error.ts";
-import { JSON_HEADERS, jsonResponse } from "./json.ts";
-import { route } from "./routes.ts";
-import { type CatalogWarnings, RunCatalog } from "./run-catalog.ts";
-import { runEndpoint } from "./run-endpoints.ts";
-import { listProjectsBody, listRunsBody } from "./run-list.ts";
-import { SeriesCache } from "./series-cache.ts";
+import {
+  type ReadStore,
+  type RunHandle,
+  RunNotFoundError,
+  type SeriesTrace,
+} from "../api/read-store.ts";
+import type { JsonText } from "../api/wire.ts";
+import { type AccessOptions, AccessPolicy } from "./access.ts";
+import {
+  configsBody,
+  downsampledBody,
+  type JsonStream,
+  metricPathsBody,
+  projectsBody,
+  rawMetricsStream,
+  rawSeriesStream,
+  runsBody,
+  stringSeriesBody,
+} from "./bodies.ts";
+import { HttpError, notFound, runNotFound } from "./http-error.ts";
+import {
+  MetricsQuery,
+  metricsQuery,
+  pick,
+  RunParams,
+  RunsQuery,
+  StringsQuery,
+  toInteger,
+} from "./query-schemas.ts";
+import { runTarget } from "./run-target.ts";
 import { splitTarget } from "./url-decoding.ts";
 
-export interface AppOptions {
-  /** The directory served: `<home>/projects`. */
-  projectsDir: string;
-  /** Receives warnings such as skipped unreadable run files. @default silent */
-  logger?: CatalogWarnings;
-  /** Read connections kept open. @default 64 */
-  maxOpenFiles?: number;
+export interface AppOptions extends AccessOptions {
+  /** Where the runs come from; the app closes it when it stops. */
+  readonly store: ReadStore;
 }
 
-export interface ServerState {
-  readonly catalog: RunCatalog;
-  readonly pool: ConnectionPool;
-  readonly series: SeriesCache;
-  readonly root: string;
+type Body = JsonText<unknown> | JsonStream<unknown>;
+
+/** Bodies of the lists per query, kept while the store's version stays. */
+class ListBodies {
+  readonly #bodies = new Map<string, { version: string; body: string }>();
+  readonly #max: number;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  async get(
+    key: string,
+    read: () => Promise<{ version: string; value: unknown }>,
+    write: (value: never) => string,
+  ): Promise<string> {
+    const answer = await read();
+    const cached = this.#bodies.get(key);
+    if (cached?.version === answer.version) return cached.body;
+    const body = (write as (value: unknown) => string)(answer.value);
+    this.#bodies.delete(key);
+    if (this.#bodies.size >= this.#max)
+      this.#bodies.delete(this.#bodies.keys().next().value as string);
+    this.#bodies.set(key, { version: answer.version, body });
+    return body;
+  }
 }
 
-const CORS_HEADERS = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-methods": "GET, POST, OPTIONS",
-  "access-control-allow-headers": "Content-Type",
-} as const;
-
-function errorResponse(error: unknown): Response {
-  const status = error instanceof HttpError ? error.status : 500;
-  const message = error instanceof Error ? error.message : String(error);
-  return new Response(JSON.stringify({ error: message }), {
-    status,
-    headers: { ...JSON_HEADERS, ...CORS_HEADERS },
-  });
-}
-
-/** Builds the app; `app.stop()` (or the returned `close`) releases its connections. */
+/** Builds the app; `app.stop()` (or {@link closeApp}) closes its store. */
 export function createApp(options: AppOptions) {
-  const pool = new ConnectionPool({ maxOpen: options.maxOpenFiles ?? 64 });
-  const state: ServerState = {
-    root: options.projectsDir,
-    pool,
-    series: new SeriesCache(),
-    catalog: new RunCatalog(options.projectsDir, pool, options.logger ?? { warn() {} }),
-  };
-  // Read every run's summary in the background, in small slices, so that the first run
-  // list does not wait and the first requests are not held up by the warm-up either.
-  setTimeout(() => void state.catalog.warm().catch(() => {}), 25).unref();
-  const dispatch = (request: Request): Response | Promise<Response> => {
-    const { path, query } = splitTarget(request.url);
-    const target = route(request.method, path);
-    switch (target.kind) {
-      case "preflight":
-        return new Response(null, { status: 204 });
-      case "projects":
-        return jsonResponse(listProjectsBody(state.catalog));
-      case "runs":
-        return listRunsBody(state.catalog, query.get("project")).then(jsonResponse);
-      case "run":
-        return runEndpoint(state, target, query);
+  const { store } = options;
+  const access = new AccessPolicy(options);
+  const lists = new ListBodies(64);
+  /** The `Access-Control-Allow-Origin` each request is answered with ("" for none). */
+  const allowed = new WeakMap<Request, string>();
+
+  const headersFor = (request: Request, json = true): Record<string, string> => {
+    const origin = allowed.get(request) ?? "";
+    const headers: Record<string, string> = json ? { "content-type": "application/json" } : {};
+    if (origin !== "") {
+      headers["access-control-allow-origin"] = origin;
+      headers["access-control-allow-methods"] = "GET, POST, OPTIONS";
+      headers["access-control-allow-headers"] = "Content-Type";
     }
+    headers.vary = "Origin";
+    return headers;
   };
-  const release = (): void => {
-    state.catalog.close();
-    pool.close();
+  const reply = (request: Request, body: Body, status = 200): Response =>
+    new Response(body, { status, headers: headersFor(request) });
+  const errorReply = (request: Request, status: number, message: string): Response =>
+    reply(request, JSON.stringify({ error: message }), status);
+
+  /** The run each per-run request names, looked up before its query is checked. */
+  const handles = new WeakMap<Request, RunHandle>();
+  /** The original target of a request that the fallback route handed to a run route. */
+  const originals = new WeakMap<Request, string>();
+
+  /**
+   * The per-run routes' `transform`: project and run come from the whole
+   * percent-decoded path (as the Python server reads them, with `<project>` greedy
+   * over slashes), the run is looked up (a 404 comes before any 400), and the query is
+   * replaced by the Python decoding of the parameters `query` keeps.
+   */
+  const runTransform =
+    (method: "GET" | "POST", query: (params: ReadonlyMap<string, string>) => object = () => ({})) =>
+    async (context: { request: Request; params: unknown; query: unknown }): Promise<void> => {
+      const target = splitTarget(originals.get(context.request) ?? context.request.url);
+      const { project, runId } = runTarget(method, target.path);
+      const run = await store.run(project, runId);
+      if (!run) throw runNotFound(project, runId);
+      handles.set(context.request, run);
+      context.params = { project, run: runId };
+      context.query = query(target.query);
+    };
+  const handleOf = (request: Request): RunHandle => handles.get(request) as RunHandle;
+
+  const projects = async (request: Request): Promise<Response> =>
+    reply(request, await lists.get("", () => store.projects(), projectsBody));
+
+  const runs = async (request: Request, project: string | undefined): Promise<Response> =>
+    reply(request, await lists.get(`=${project ?? ""}`, () => store.runs(project), runsBody));
+
+  const metrics = async (request: Request, q: Static<typeof MetricsQuery>): Promise<Response> => {
+    const run = handleOf(request);
+    const trace: SeriesTrace = {};
+    let body: Body;
+    if (q.pointCount === undefined) {
+      body =
+        q.path === undefined
+          ? await rawMetricsStream(store.allMetrics(run))
+          : await rawSeriesStream(q.path, await store.metricSeries(run, q.path, trace));
+    } else {
+      const path = q.path as string;
+      const pointCount = toInteger(q.pointCount) as number;
+      if (pointCount < 1) throw new HttpError(400, "pointCount must be a positive integer");
+      body = downsampledBody(await store.metricSeries(run, path, trace), {
+        path,
+        pointCount,
+        first: toInteger(q.firstPointIndex),
+        last: toInteger(q.lastPointIndex),
+      });
+    }
+    const response = reply(request, body);
+    if (trace.source !== undefined)
+      response.headers.set(
+        "server-timing",
+        `series;desc="${trace.source}";dur=${(trace.ms ?? 0).toFixed(1)}`,
+      );
+    return response;
   };
-  const app = new Elysia({ name: "goodseed-api" })
-    .use(
-      cors({
-        origin: "*",
-        methods: ["GET", "POST", "OPTIONS"],
-        allowedHeaders: "Content-Type",
-        exposeHeaders: false as unknown as string,
-        credentials: false,
-        preflight: false,
-        maxAge: 0,
-      }),
-    )
+
+  let handleAgain: (request: Request) => Promise<Response> = async () => {
+    throw notFound();
+  };
+
+  const app = new Elysia({ name: "goodseed-api", strictPath: true })
     .error({ HttpError })
-    .onError(({ error }) => errorResponse(error))
-    .onStop(release)
-    .all("*", ({ request }) => dispatch(request));
-  releases.set(app, release);
+    .onRequest(({ request }) => {
+      const verdict = access.check(request);
+      if (!verdict.ok) return errorReply(request, 403, verdict.message);
+      allowed.set(request, verdict.allowOrigin);
+    })
+    .onError(({ request, error, code }) => {
+      if (error instanceof HttpError) return errorReply(request, error.status, error.message);
+      if (error instanceof RunNotFoundError) return errorReply(request, 404, error.message);
+      if (code === "NOT_FOUND") return errorReply(request, 404, notFound().message);
+      if (code === "VALIDATION")
+        return errorReply(request, 400, error.customError?.toString() ?? "Bad request");
+      const message = error instanceof Error ? error.message : String(error);
+      return errorReply(request, 500, message);
+    })
+    .onStop(() => store.close())
+    .options("*", ({ request }) => {
+      const headers = headersFor(request, false);
+      if (
+        request.headers.get("access-control-request-private-network") === "true" &&
+        allowed.get(request)
+      )
+        headers["access-control-allow-private-network"] = "true";
+      return new Response(null, { status: 204, headers });
+    })
+    .get("/api/projects", ({ request }) => projects(request))
+    .get("/api/runs", ({ request, query }) => runs(request, query.project), {
+      // The Python server's decoding (first of repeated names, empty counts as absent).
+      transform(context) {
+        context.query = Object.fromEntries(splitTarget(context.request.url).query);
+      },
+      query: RunsQuery,
+    })
+    .get(
+      "/api/runs/:project/:run/configs",
+      async ({ request }) => reply(request, configsBody(await store.configs(handleOf(request)))),
+      { transform: runTransform("GET"), params: RunParams },
+    )
+    .get(
+      "/api/runs/:project/:run/metric-paths",
+      async ({ request }) =>
+        reply(request, metricPathsBody(await store.metricPaths(handleOf(request)))),
+      { transform: runTransform("GET"), params: RunParams },
+    )
+    .get("/api/runs/:project/:run/metrics", ({ request, query }) => metrics(request, query), {
+      transform: runTransform("GET", metricsQuery),
+      params: RunParams,
+      query: MetricsQuery,
+    })
+    .get(
+      "/api/runs/:project/:run/string_series",
+      async ({ request, query }) => {
+        const page = await store.stringPage(handleOf(request), {
+          path: query.path,
+          limit: toInteger(query.limit),
+          offset: toInteger(query.offset),
+          tail: toInteger(query.tail),
+        });
+        return reply(request, stringSeriesBody(page));
+      },
+      {
+        transform: runTransform("GET", (params) => pick(StringsQuery, params)),
+        params: RunParams,
+        query: StringsQuery,
+      },
+    )
+    .post(
+      "/api/runs/:project/:run/trash",
+      async ({ request }) => {
+        await store.setTrashed(handleOf(request), true);
+        return reply(request, '{"ok": true}');
+      },
+      { transform: runTransform("POST"), params: RunParams },
+    )
+    .post(
+      "/api/runs/:project/:run/trash/restore",
+      async ({ request }) => {
+        await store.setTrashed(handleOf(request), false);
+        return reply(request, '{"ok": true}');
+      },
+      { transform: runTransform("POST"), params: RunParams },
+    )
+    .all("*", ({ request }) => {
+      if (request.method !== "GET" && request.method !== "POST")
+        throw new HttpError(405, `Method ${request.method} not allowed`);
+      // The Python server routes on the percent-decoded path: `/api%2Fprojects` is
+      // `/api/projects` there too, and a project may span segments (`acme/vision`).
+      const { path, query } = splitTarget(request.url);
+      const get = request.method === "GET";
+      if (get && path === "/api/projects") return projects(request);
+      if (get && path === "/api/runs") return runs(request, pick(RunsQuery, query).project);
+      if (!path.startsWith("/api/runs/") || originals.has(request)) throw notFound();
+      // Handed to the run route of its endpoint, which reads the original target.
+      const { endpoint } = runTarget(get ? "GET" : "POST", path);
+      const routed = new Request(new URL(`/api/runs/-/-/${endpoint}`, request.url).href, request);
+      originals.set(routed, request.url);
+      return handleAgain(routed);
+    });
+  handleAgain = (request) => app.handle(request);
+  closers.set(app, () => store.close());
   return app;
 }
 
 export type GoodseedApp = ReturnType<typeof createApp>;
 
-const releases = new WeakMap<object, () => void>();
+const closers = new WeakMap<object, () => Promise<void>>();
 
-/** Releases what an app holds (file watcher, connections) without a server: for `app.handle` users. */
-export function closeApp(app: GoodseedApp): void {
-  releases.get(app)?.();
+/** Closes an app's store without a server: for `app.handle` users. */
+export async function closeApp(app: GoodseedApp): Promise<void> {
+  await closers.get(app)?.();
 }
