@@ -9,6 +9,7 @@
  * a body built from an answer until the version moves (an ETag, in effect).
  */
 
+import type { CacheStats } from "../cache/byte-lru.ts";
 import type { ProjectSummary, RunSummary } from "./wire.ts";
 
 /**
@@ -111,7 +112,11 @@ export interface ReadStore {
     trace?: SeriesTrace,
   ): Promise<SeriesColumns | undefined>;
 
-  /** Every metric series with points, by path (UTF-8 byte order), each in step order. */
+  /**
+   * Every metric series with points, by path (UTF-8 byte order), each in step order,
+   * in one or more consecutive pieces (a store may cut a long series so that no
+   * piece is large).
+   */
   allMetrics(
     run: RunHandle,
   ): AsyncIterable<{ readonly path: string; readonly columns: SeriesColumns }>;
@@ -124,6 +129,9 @@ export interface ReadStore {
    * the run in `projects()` order.
    */
   setTrashed(run: RunHandle, trashed: boolean): Promise<void>;
+
+  /** How full each of the store's caches is (by name), for diagnostics and tests. */
+  cacheStats?(): Readonly<Record<string, CacheStats>>;
 
   /** Releases what the store holds (watchers, connections, Workers). */
   close(): Promise<void>;

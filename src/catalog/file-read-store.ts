@@ -16,13 +16,21 @@ import type {
   Versioned,
 } from "../api/read-store.ts";
 import type { ProjectSummary, RunSummary } from "../api/wire.ts";
-import { readRange } from "../series/range-read.ts";
+import type { CacheStats } from "../cache/byte-lru.ts";
+import { readSlice } from "../series/range-read.ts";
 import { SeriesCache } from "../series/series-cache.ts";
-import { ConnectionPool, type FileVersion, fileVersion } from "../storage/connection-pool.ts";
+import { ConnectionPool, type FileVersion } from "../storage/connection-pool.ts";
 import { type CatalogWarnings, RunCatalog } from "./run-catalog.ts";
 import { RunLists } from "./run-list.ts";
 import { runFilePath } from "./run-path.ts";
-import { metricSeriesWithPoints, readConfigs, readStringPage, seriesId } from "./run-reads.ts";
+import {
+  metricSeriesWithPoints,
+  readConfigs,
+  readStringPage,
+  type StringTotals,
+  seriesId,
+  stringTotals,
+} from "./run-reads.ts";
 
 export interface FileStoreOptions {
   /** The directory served: `<home>/projects`. */
@@ -35,10 +43,26 @@ export interface FileStoreOptions {
   watch?: boolean;
   /** Read every run's summary in the background shortly after opening. @default true */
   warm?: boolean;
+  /** Byte bounds of the store's caches. */
+  cacheBytes?: StoreCacheBytes | undefined;
 }
 
+/** Byte bounds of a file store's caches. */
+export interface StoreCacheBytes {
+  /** Metric series kept as columns, 24 bytes a point. @default 512 MiB */
+  series?: number | undefined;
+  /** Point counts of string series per requested path. @default 1 MiB */
+  counts?: number | undefined;
+}
+
+/** Points per piece when a whole run's metrics are streamed: one short query each. */
+const SLICE_POINTS = 8192;
+
 interface Located {
+  /** The file's real path: where it is read and written, and its -wal kept. */
   readonly file: string;
+  /** The path the catalog lists it under (differs where a symlink inside the served directory leads to it). */
+  readonly listed: string;
   readonly version: FileVersion;
 }
 
@@ -47,12 +71,15 @@ export class FileReadStore implements ReadStore {
   readonly #pool: ConnectionPool;
   readonly #catalog: RunCatalog;
   readonly #lists: RunLists;
-  readonly #series = new SeriesCache();
+  readonly #series: SeriesCache;
+  readonly #stringTotals: StringTotals;
   /** Where each handle this store gave out points. */
   readonly #located = new WeakMap<RunHandle, Located>();
 
   constructor(options: FileStoreOptions) {
     this.root = options.projectsDir;
+    this.#series = new SeriesCache(options.cacheBytes?.series ?? 512 * 2 ** 20);
+    this.#stringTotals = stringTotals(options.cacheBytes?.counts ?? 2 ** 20);
     this.#pool = new ConnectionPool({ maxOpen: options.maxOpenFiles ?? 64 });
     this.#catalog = new RunCatalog(this.root, this.#pool, options.logger ?? { warn() {} }, {
       watch: options.watch ?? true,
@@ -74,11 +101,12 @@ export class FileReadStore implements ReadStore {
   }
 
   async run(project: string, runId: string): Promise<RunHandle | undefined> {
-    const file = runFilePath(this.root, project, runId);
-    const version = file === undefined ? undefined : fileVersion(file);
-    if (file === undefined || version === undefined) return undefined;
-    const handle: RunHandle = { project, runId, version: version.key };
-    this.#located.set(handle, { file, version });
+    const listed = runFilePath(this.root, project, runId);
+    // Only a non-empty file that stays inside the served directory is a run (see ServedDir).
+    const served = listed === undefined ? undefined : this.#catalog.lookup(listed);
+    if (listed === undefined || served === undefined) return undefined;
+    const handle: RunHandle = { project, runId, version: served.version.key };
+    this.#located.set(handle, { file: served.real, listed, version: served.version });
     return handle;
   }
 
@@ -124,18 +152,26 @@ export class FileReadStore implements ReadStore {
   ): AsyncIterable<{ readonly path: string; readonly columns: SeriesColumns }> {
     const series = await this.#read(run, metricSeriesWithPoints);
     for (const [id, path] of series) {
-      // One series at a time, outside the series cache: a whole file must not evict it.
-      const columns = await this.#read(run, (db) => readRange(db, id, null, null));
-      if (columns.length > 0) yield { path, columns };
+      // Piece by piece, outside the series cache: a whole file must not evict it, and
+      // no read of a million-point series may hold the thread or its points in memory.
+      let after = Number.NEGATIVE_INFINITY;
+      for (;;) {
+        const piece = await this.#read(run, (db) => readSlice(db, id, after, SLICE_POINTS));
+        if (piece.length > 0) yield { path, columns: piece };
+        if (piece.length < SLICE_POINTS) break;
+        after = piece.steps[piece.length - 1] as number;
+      }
     }
   }
 
   stringPage(run: RunHandle, query: StringPageQuery): Promise<StringPage> {
-    return this.#read(run, (db, at) => readStringPage(db, at.file, at.version, query));
+    return this.#read(run, (db, at) =>
+      readStringPage(db, at.file, at.version, query, this.#stringTotals),
+    );
   }
 
   async setTrashed(run: RunHandle, trashed: boolean): Promise<void> {
-    const { file } = this.#locate(run);
+    const { file, listed } = this.#locate(run);
     // The mtime is put back afterwards: trashing is not a change to the run's data, so
     // it must not reorder the projects.
     const before = statSync(file);
@@ -154,6 +190,11 @@ export class FileReadStore implements ReadStore {
     }
     utimesSync(file, before.atimeMs / 1000, before.mtimeMs / 1000);
     this.#catalog.invalidate(file);
+    if (listed !== file) this.#catalog.invalidate(listed);
+  }
+
+  cacheStats(): Readonly<Record<string, CacheStats>> {
+    return { series: this.#series.stats, counts: this.#stringTotals.stats };
   }
 
   async close(): Promise<void> {

@@ -9,11 +9,20 @@
  * the background when the catalog starts, so the first run list rarely waits.
  */
 
-import { type Dirent, type FSWatcher, readdirSync, type Stats, statSync, watch } from "node:fs";
+import {
+  type Dirent,
+  type FSWatcher,
+  lstatSync,
+  readdirSync,
+  type Stats,
+  statSync,
+  watch,
+} from "node:fs";
 import { join, sep } from "node:path";
-import { type ConnectionPool, versionOf } from "../storage/connection-pool.ts";
+import type { ConnectionPool } from "../storage/connection-pool.ts";
 import type { RunFile } from "./run-file.ts";
 import { type RunSummary, readSummary } from "./run-summary.ts";
+import { ServedDir, type ServedFile } from "./served-dir.ts";
 import { SummaryReader } from "./summary-reader.ts";
 
 export type { RunFile } from "./run-file.ts";
@@ -28,12 +37,19 @@ interface CachedDir {
   dirs: string[];
   /** `*.sqlite` names, when this directory is named `runs`. */
   runFiles: string[];
+  /** Those of {@link runFiles} that are symlinks: served only where they stay inside. */
+  links: Set<string>;
   /** `*.sqlite-wal` names there: a run file without one needs no second stat. */
   walFiles: Set<string>;
 }
 
+/** A path's stats, or undefined when it is missing or cannot be stat'ed (a loop of links, a name too long). */
 function statOrUndefined(path: string): Stats | undefined {
-  return statSync(path, { throwIfNoEntry: false });
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 function byName(a: Dirent, b: Dirent): number {
@@ -42,6 +58,8 @@ function byName(a: Dirent, b: Dirent): number {
 
 export class RunCatalog {
   readonly root: string;
+  /** The served directory's bounds. */
+  readonly served: ServedDir;
   readonly #pool: ConnectionPool;
   readonly #warnings: CatalogWarnings;
   readonly #dirs = new Map<string, CachedDir>();
@@ -66,6 +84,7 @@ export class RunCatalog {
     options: { watch?: boolean } = {},
   ) {
     this.root = root;
+    this.served = new ServedDir(root);
     this.#pool = pool;
     this.#warnings = warnings;
     if (options.watch ?? true) this.#startWatching();
@@ -129,7 +148,9 @@ export class RunCatalog {
       const files = this.#files;
       for (const file of this.#dirty) {
         const known = files.get(file);
-        const fresh = known ? this.#statRun(known.project, known.stem, file) : undefined;
+        const fresh = known
+          ? this.#statRun(known.project, known.stem, file, this.#isLink(file))
+          : undefined;
         if (fresh) files.set(file, fresh);
         else if (known) files.delete(file);
         else this.#rewalk = true;
@@ -169,6 +190,7 @@ export class RunCatalog {
       mtimeMs: stats.mtimeMs,
       dirs: [],
       runFiles: [],
+      links: new Set(),
       walFiles: new Set(),
     };
     for (const entry of entries.sort(byName)) {
@@ -179,6 +201,7 @@ export class RunCatalog {
         (entry.isFile() || entry.isSymbolicLink())
       ) {
         listing.runFiles.push(entry.name);
+        if (entry.isSymbolicLink()) listing.links.add(entry.name);
       } else if (isRuns && entry.name.endsWith(".sqlite-wal")) {
         listing.walFiles.add(entry.name);
       }
@@ -187,11 +210,33 @@ export class RunCatalog {
     return listing;
   }
 
-  #statRun(project: string, stem: string, file: string, mayHaveWal = true): RunFile | undefined {
-    const stats = statOrUndefined(file);
-    if (!stats?.isFile()) return undefined;
-    const wal = mayHaveWal ? statOrUndefined(`${file}-wal`) : undefined;
-    return { project, stem, file, mtimeMs: stats.mtimeMs, version: versionOf(stats, wal) };
+  #isLink(file: string): boolean {
+    try {
+      return lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A run file found by the walk (`link`: it is a symlink), if it may be served. */
+  #statRun(
+    project: string,
+    stem: string,
+    file: string,
+    link: boolean,
+    mayHaveWal = true,
+  ): RunFile | undefined {
+    const served = this.served.runFile(file, link, mayHaveWal);
+    if (!served) return undefined;
+    return { project, stem, file, mtimeMs: served.stats.mtimeMs, version: served.version };
+  }
+
+  /**
+   * The run file at `file` (a path under the served directory built from a request),
+   * if it may be served: see {@link ServedDir}.
+   */
+  lookup(file: string): ServedFile | undefined {
+    return this.served.runFile(file);
   }
 
   #walk(dir: string, relative: string, out: RunFile[]): void {
@@ -209,6 +254,7 @@ export class RunCatalog {
           project,
           stem,
           join(dir, name),
+          listing.links.has(name),
           listing.walFiles.has(`${name}-wal`),
         );
         if (run) out.push(run);

@@ -4,6 +4,7 @@
  */
 
 import type { ProjectSummary, RunSummary } from "../api/wire.ts";
+import { ByteLru, stringBytes } from "../cache/byte-lru.ts";
 import { isoFromMicros } from "../values/time.ts";
 import type { RunCatalog } from "./run-catalog.ts";
 import type { RunFile } from "./run-file.ts";
@@ -39,12 +40,23 @@ export function newestFirst(a: RunSummary, b: RunSummary): number {
 interface RunList {
   readonly signature: string;
   readonly all: RunSummary[];
-  /** The runs of each project asked for, as long as this list is current (a few dozen at most). */
-  readonly byProject: Map<string, RunSummary[]>;
+  /**
+   * The runs of each project asked for, as long as this list is current. The key is
+   * whatever a request names, so the bound is in bytes; a project without runs is
+   * not kept.
+   */
+  readonly byProject: ByteLru<string, RunSummary[]>;
 }
 
-/** Projects whose filtered lists are kept per run list. */
-const PROJECT_LISTS = 64;
+/** Bytes the per-project lists of one run list may take (they share the summaries). */
+const PROJECT_LISTS_BYTES = 4 * 2 ** 20;
+
+function projectLists(): ByteLru<string, RunSummary[]> {
+  return new ByteLru(
+    PROJECT_LISTS_BYTES,
+    (project, runs) => stringBytes(project) + 8 * runs.length,
+  );
+}
 
 /**
  * The run list of a catalog, kept until any run file changes. A list of thousands of
@@ -85,9 +97,7 @@ export class RunLists {
     let value = list.byProject.get(project);
     if (!value) {
       value = list.all.filter((run) => run.project === project);
-      if (list.byProject.size >= PROJECT_LISTS)
-        list.byProject.delete(list.byProject.keys().next().value as string);
-      list.byProject.set(project, value);
+      if (value.length > 0) list.byProject.set(project, value);
     }
     return { version: list.signature, value };
   }
@@ -114,6 +124,6 @@ export class RunLists {
     const all: RunSummary[] = [];
     for (const summary of await this.#catalog.summaries(files)) if (summary) all.push(summary);
     this.#catalog.prune(files);
-    return { signature, all: all.sort(newestFirst), byProject: new Map() };
+    return { signature, all: all.sort(newestFirst), byProject: projectLists() };
   }
 }

@@ -11,6 +11,7 @@ import type {
   StringPageQuery,
   StringRow,
 } from "../api/read-store.ts";
+import { ByteLru, stringBytes } from "../cache/byte-lru.ts";
 import type { FileVersion } from "../storage/connection-pool.ts";
 import { decodeConfigForApi } from "./config-json.ts";
 
@@ -45,8 +46,16 @@ export function metricSeriesWithPoints(db: Database): [number, string][] {
     .values() as [number, string][];
 }
 
-/** Row counts of string series per file version: counting 100,000 rows takes milliseconds. */
-const stringTotals = new Map<string, number>();
+/**
+ * Row counts of string series per file version and path, kept because counting
+ * 100,000 rows takes milliseconds. Keyed by the requested path, which any request
+ * chooses: bounded by bytes (the store owns one).
+ */
+export type StringTotals = ByteLru<string, number>;
+
+export function stringTotals(maxBytes: number): StringTotals {
+  return new ByteLru<string, number>(maxBytes, (key) => stringBytes(key) + 8);
+}
 
 /** Rows of other series, past which counting one series' own rows is cheaper. */
 const COMPLEMENT_LIMIT = 4096;
@@ -87,22 +96,32 @@ function stringPointCount(db: Database, path: string | undefined): number {
 
 type Row = [string, number, string, number];
 
+/**
+ * A paging value as SQLite takes it: an integer that its 64-bit LIMIT and OFFSET
+ * accept. Beyond 2^53 a JavaScript number is bound as a REAL, which SQLite refuses
+ * ("datatype mismatch"); clamped there it means what it asked for (no limit, an
+ * offset past every row, or for a negative value SQLite's own "none").
+ */
+function sqlInteger(value: number): number {
+  return Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Math.trunc(value)));
+}
+
 export function readStringPage(
   db: Database,
   file: string,
   version: FileVersion,
   request: StringPageQuery,
+  totals: StringTotals,
 ): StringPage {
   const byPath = request.path !== undefined;
   const where = byPath ? "WHERE s.path = ?" : "";
   const from = "FROM string_points p JOIN string_series s ON s.id = p.series_id";
   const params: (string | number)[] = byPath ? [request.path as string] : [];
   const totalKey = `${file}\u0000${version.key}\u0000${byPath ? `=${request.path}` : "*"}`;
-  let total = stringTotals.get(totalKey);
+  let total = totals.get(totalKey);
   if (total === undefined) {
     total = stringPointCount(db, request.path);
-    if (stringTotals.size >= 1024) stringTotals.delete(stringTotals.keys().next().value as string);
-    stringTotals.set(totalKey, total);
+    totals.set(totalKey, total);
   }
   let rows: Row[];
   const columns = "SELECT s.path, p.step, p.value, p.ts";
@@ -111,7 +130,7 @@ export function readStringPage(
     rows = (
       db
         .query(`${columns} ${from} ${where} ORDER BY ${order} LIMIT ?`)
-        .values(...params, request.tail) as Row[]
+        .values(...params, sqlInteger(request.tail)) as Row[]
     ).reverse();
   } else {
     const order = byPath ? "p.step" : "s.path, p.step";
@@ -119,7 +138,7 @@ export function readStringPage(
       request.limit !== undefined
         ? (db
             .query(`${columns} ${from} ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
-            .values(...params, request.limit, request.offset ?? 0) as Row[])
+            .values(...params, sqlInteger(request.limit), sqlInteger(request.offset ?? 0)) as Row[])
         : (db.query(`${columns} ${from} ${where} ORDER BY ${order}`).values(...params) as Row[]);
   }
   return {

@@ -27,7 +27,8 @@ of goodseed, while training processes keep writing them.
 
 Options:
   -p, --port <port>   port to listen on (0 picks a free one)   [default: 8765]
-      --host <host>   address to bind; anything but loopback exposes the API,
+      --host <host>   address to bind (IPv6 with or without brackets: ::1, [::1]);
+                      anything but loopback exposes the API,
                       which has no authentication             [default: 127.0.0.1]
       --cors-origin <origin>
                       let pages of this origin call the API (repeatable; '*' for

@@ -48,11 +48,12 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
       });
       if (values.help) return help(context, "serve");
       // Each command is loaded when it runs: `--version` and `list` need no web server.
-      const { parsePort, serveCommand } = await import("./serve.ts");
+      const { parseHost, parsePort, serveCommand } = await import("./serve.ts");
       return await serveCommand(context, {
         dir: oneDir(context, positionals),
+        dirGiven: positionals.length > 0,
         port: parsePort((values.port as string | undefined) ?? "8765"),
-        host: (values.host as string | undefined) ?? "127.0.0.1",
+        host: parseHost((values.host as string | undefined) ?? "127.0.0.1"),
         corsOrigins: (values["cors-origin"] as string[] | undefined) ?? [],
       });
     }

@@ -1,7 +1,8 @@
 /** `goodseed serve [dir] [--port 8765] [--host 127.0.0.1] [--cors-origin <origin>]`: serves the runs under `dir`. */
 
-import { FileReadStore } from "../catalog/file-read-store.ts";
-import { closeApp, createApp, type GoodseedApp } from "../server/app.ts";
+import { statSync } from "node:fs";
+import { FileReadStore, type StoreCacheBytes } from "../catalog/file-read-store.ts";
+import { type AppOptions, closeApp, createApp, type GoodseedApp } from "../server/app.ts";
 import { type Listening, listen } from "../server/listen.ts";
 import { DEFAULT_APP_URL } from "../settings/settings.ts";
 import { type CliContext, CliError, UsageError } from "./context.ts";
@@ -10,10 +11,36 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
 export interface ServeOptions {
   dir: string;
+  /** Whether the user named `dir` (else it is the home's `projects`, which may not exist yet). @default false */
+  dirGiven?: boolean;
   port: number;
+  /** An address or name; an IPv6 address without brackets. */
   host: string;
   /** Origins whose pages may call the API besides loopback ones and the app's (`*`: any). */
   corsOrigins?: readonly string[];
+}
+
+/** The address to listen on: `[::1]` (as in a URL) and `::1` are the same address. */
+export function parseHost(text: string): string {
+  const bracketed = /^\[([^\]]*)\]$/.exec(text);
+  const host = bracketed ? (bracketed[1] as string) : text;
+  if (host === "") throw new UsageError("--host needs an address, such as 127.0.0.1");
+  return host;
+}
+
+/**
+ * Refuses to serve what cannot hold runs: a path that is not a directory, or a
+ * directory the user named that does not exist. The home's own `projects` may be
+ * missing before the first run; it is served all the same (runs appear once written).
+ */
+function checkDir(context: CliContext, options: ServeOptions): void {
+  const stats = statSync(options.dir, { throwIfNoEntry: false });
+  if (stats?.isDirectory()) return;
+  if (stats) throw new CliError(`Projects directory is not a directory: ${options.dir}`);
+  if (options.dirGiven) throw new CliError(`Projects directory does not exist: ${options.dir}`);
+  context.stderr(
+    `note: no runs yet: ${options.dir} does not exist; runs show up here once a script logs one.\n`,
+  );
 }
 
 export function parsePort(text: string): number {
@@ -34,12 +61,19 @@ export interface FileAppOptions {
   readonly appUrl?: string | undefined;
   /** The address the server is bound to. */
   readonly hostname?: string | undefined;
+  /** Byte bounds of the caches behind the app. @default see {@link AppOptions} and {@link StoreCacheBytes} */
+  readonly cacheBytes?: (StoreCacheBytes & { readonly runLists?: number | undefined }) | undefined;
 }
 
 /** The HTTP app over the run files under a directory. */
 export function createFileApp(options: FileAppOptions): GoodseedApp {
   return createApp({
-    store: new FileReadStore({ projectsDir: options.projectsDir, logger: options.logger }),
+    store: new FileReadStore({
+      projectsDir: options.projectsDir,
+      logger: options.logger,
+      cacheBytes: options.cacheBytes,
+    }),
+    listCacheBytes: options.cacheBytes?.runLists,
     corsOrigins: options.corsOrigins,
     appUrl: options.appUrl ?? DEFAULT_APP_URL,
     hostname: options.hostname,
@@ -67,6 +101,7 @@ export function startServer(context: CliContext, options: ServeOptions): Listeni
 }
 
 export async function serveCommand(context: CliContext, options: ServeOptions): Promise<number> {
+  checkDir(context, options);
   if (!LOOPBACK.has(options.host)) {
     context.stderr(
       `warning: listening on ${options.host}: anyone who can reach this address can read and trash your runs (the API has no authentication).\n`,

@@ -10,6 +10,10 @@
  * the file's version did not change while it was read. Anything that is not what
  * this table's rows look like (an overflow cell, a page of another kind, a NULL, a
  * blob) throws {@link PageFormatError}, and the caller reads through SQLite instead.
+ * So does a b-tree that is damaged inside while every page is well formed (a child
+ * pointer to the wrong leaf, a leaf of another table): each row's rowid must be
+ * larger than the one before and within the key range its parents give its leaf;
+ * the caller also holds the number of rows decoded against SQLite's own count.
  */
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
@@ -49,14 +53,24 @@ function readPages(fd: number, layout: PageLayout, into: Uint8Array, first: numb
     throw new PageFormatError(`page ${first} is past the end of the file`);
 }
 
+/**
+ * The leaf pages of a table b-tree in rowid order, each with the range of rowids its
+ * parents' keys allow it: `lows[i] < rowid <= highs[i]`.
+ */
+interface Leaves {
+  readonly pages: number[];
+  readonly lows: number[];
+  readonly highs: number[];
+}
+
 /** The leaf pages of the table b-tree rooted at `root`, in rowid order. */
-function tableLeaves(fd: number, layout: PageLayout, root: number): number[] {
+function tableLeaves(fd: number, layout: PageLayout, root: number): Leaves {
   const maxPages = Math.ceil(fstatSync(fd).size / layout.pageSize);
   const page = new Uint8Array(layout.pageSize);
   const view = new DataView(page.buffer);
-  const leaves: number[] = [];
+  const leaves: Leaves = { pages: [], lows: [], highs: [] };
   let visited = 0;
-  const visit = (number: number, depth: number): void => {
+  const visit = (number: number, depth: number, low: number, high: number): void => {
     if (depth > MAX_DEPTH) throw new PageFormatError("b-tree too deep");
     // A page reached twice means a loop in a damaged file.
     if (++visited > maxPages) throw new PageFormatError("more b-tree pages than the file has");
@@ -65,23 +79,50 @@ function tableLeaves(fd: number, layout: PageLayout, root: number): number[] {
     const at = number === 1 ? 100 : 0;
     const kind = page[at];
     if (kind === TABLE_LEAF) {
-      leaves.push(number);
+      leaves.pages.push(number);
+      leaves.lows.push(low);
+      leaves.highs.push(high);
       return;
     }
     if (kind !== TABLE_INTERIOR) throw new PageFormatError(`page ${number} has type ${kind}`);
     const cells = view.getUint16(at + 3);
     const children: number[] = [];
+    // Each cell's key is the largest rowid under its child, and the keys rise.
+    const keys: number[] = [];
     for (let cell = 0; cell < cells; cell++) {
       const offset = view.getUint16(at + 12 + 2 * cell);
-      if (offset + 4 > layout.usable) throw new PageFormatError(`bad cell on page ${number}`);
+      if (offset + 5 > layout.usable) throw new PageFormatError(`bad cell on page ${number}`);
       children.push(view.getUint32(offset));
+      const key = readVarint(page, offset + 4);
+      const previous = keys.length === 0 ? low : (keys[keys.length - 1] as number);
+      if (!(key > previous && key <= high))
+        throw new PageFormatError(`page ${number} has keys out of order`);
+      keys.push(key);
     }
     children.push(view.getUint32(at + 8));
-    // `page` is reused by the children: their numbers were copied out above.
-    for (const child of children) visit(child, depth + 1);
+    // `page` is reused by the children: their numbers and keys were copied out above.
+    children.forEach((child, i) => {
+      const childLow = i === 0 ? low : (keys[i - 1] as number);
+      const childHigh = i < keys.length ? (keys[i] as number) : high;
+      visit(child, depth + 1, childLow, childHigh);
+    });
   };
-  visit(root, 0);
+  visit(root, 0, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
   return leaves;
+}
+
+/**
+ * The varint at `at` in `bytes` (SQLite's big-endian base-128 with a full ninth
+ * byte), as a number: exact below 2^53, which rowids of these tables never reach.
+ */
+function readVarint(bytes: Uint8Array, at: number): number {
+  let value = 0;
+  for (let i = 0; i < 8; i++) {
+    const byte = bytes[at + i] as number;
+    value = value * 128 + (byte & 127);
+    if (byte < 128) return value;
+  }
+  return value * 256 + (bytes[at + 8] as number);
 }
 
 /** Growing columns of one series. */
@@ -218,9 +259,9 @@ class RecordDecoder {
 function decodeLeaves(
   fd: number,
   layout: PageLayout,
-  leaves: ArrayLike<number>,
+  { pages: leaves, lows, highs }: Leaves,
   expected?: { readonly seriesId: number; readonly points: number },
-): Map<number, SeriesColumns> {
+): DecodedTable {
   const { pageSize, usable } = layout;
   const buffer = new Uint8Array(RUN_PAGES * pageSize);
   const view = new DataView(buffer.buffer);
@@ -229,6 +270,8 @@ function decodeLeaves(
   const series = new Map<number, Columns>();
   let lastId = Number.NaN;
   let current: Columns | undefined;
+  let lastRowid = Number.NEGATIVE_INFINITY;
+  let rows = 0;
   // Leaves mostly lie in rising page order with index pages between them: read
   // them in windows that cover the next leaves, gaps included, one call each.
   let windowFirst = 0;
@@ -250,6 +293,9 @@ function decodeLeaves(
     const at = base + (number === 1 ? 100 : 0);
     if (buffer[at] !== TABLE_LEAF) throw new PageFormatError(`page ${number} is not a leaf`);
     const cells = view.getUint16(at + 3);
+    const low = lows[index] as number;
+    const high = highs[index] as number;
+    rows += cells;
     for (let cell = 0; cell < cells; cell++) {
       const offset = view.getUint16(at + 8 + 2 * cell);
       if (offset >= usable) throw new PageFormatError(`bad cell on page ${number}`);
@@ -257,6 +303,10 @@ function decodeLeaves(
       const payload = decoder.varint;
       if (payload > maxLocal) throw new PageFormatError("a row that overflows its page");
       cursor = decoder.readVarint(cursor);
+      const rowid = decoder.varint;
+      if (!(rowid > lastRowid && rowid > low && rowid <= high))
+        throw new PageFormatError(`page ${number} holds rows out of the b-tree's order`);
+      lastRowid = rowid;
       if (cursor - base + payload > usable) throw new PageFormatError("a cell past its page");
       decoder.decode(cursor, payload);
       const out = decoder.out;
@@ -272,7 +322,13 @@ function decodeLeaves(
       (current as Columns).push(out[1] as number, out[2] as number, out[3] as number);
     }
   }
-  return series;
+  return { series, rows };
+}
+
+/** What {@link decodeTable} read: columns per series id, and how many rows in all. */
+export interface DecodedTable {
+  readonly series: Map<number, SeriesColumns>;
+  readonly rows: number;
 }
 
 /**
@@ -283,7 +339,7 @@ export function decodeTable(
   file: string,
   root: number,
   expected?: { readonly seriesId: number; readonly points: number },
-): Map<number, SeriesColumns> {
+): DecodedTable {
   const fd = openSync(file, "r");
   try {
     const layout = readLayout(fd);

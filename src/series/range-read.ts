@@ -4,6 +4,21 @@ import type { Database } from "bun:sqlite";
 import { readY } from "../storage/run-reader.ts";
 import type { SeriesColumns } from "./series-loader-protocol.ts";
 
+/** Rows of (step, y, ts) as columns; a y kept as text (how NaN is stored) read as a number. */
+function toColumns(rows: [number, number | string, number][]): SeriesColumns {
+  const length = rows.length;
+  const steps = new Float64Array(length);
+  const ys = new Float64Array(length);
+  const ts = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    const row = rows[i] as [number, number | string, number];
+    steps[i] = row[0];
+    ys[i] = readY(row[1]);
+    ts[i] = row[2];
+  }
+  return { steps, ys, ts, length };
+}
+
 /** Reads the points with `low <= step < high` (either bound may be absent) into columns. */
 export function readRange(
   db: Database,
@@ -20,15 +35,23 @@ export function readRange(
     number | string,
     number,
   ][];
-  const length = rows.length;
-  const steps = new Float64Array(length);
-  const ys = new Float64Array(length);
-  const ts = new Float64Array(length);
-  for (let i = 0; i < length; i++) {
-    const row = rows[i] as [number, number | string, number];
-    steps[i] = row[0];
-    ys[i] = readY(row[1]);
-    ts[i] = row[2];
-  }
-  return { steps, ys, ts, length };
+  return toColumns(rows);
+}
+
+/**
+ * The first `limit` points of a series with a step above `after`, into columns: a
+ * long series read piece by piece, each piece one short query by the primary key.
+ */
+export function readSlice(
+  db: Database,
+  seriesId: number,
+  after: number,
+  limit: number,
+): SeriesColumns {
+  const rows = db
+    .query<unknown, [number, number, number]>(
+      "SELECT step, y, ts FROM metric_points WHERE series_id = ? AND step > ? ORDER BY step LIMIT ?",
+    )
+    .values(seriesId, after, limit) as [number, number | string, number][];
+  return toColumns(rows);
 }

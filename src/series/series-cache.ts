@@ -10,6 +10,7 @@
 
 import type { Database } from "bun:sqlite";
 import type { SeriesTrace } from "../api/read-store.ts";
+import { type CacheStats, ENTRY_OVERHEAD_BYTES, stringBytes } from "../cache/byte-lru.ts";
 import type { FileVersion } from "../storage/connection-pool.ts";
 import { readY } from "../storage/run-reader.ts";
 import { loadAllFromPages, loadSeries } from "./series-loader.ts";
@@ -64,8 +65,19 @@ export class SeriesCache {
   readonly #maxBytes: number;
   #bytes = 0;
 
+  /** @param maxBytes the most bytes the columns kept (with their keys) may take. */
   constructor(maxBytes = 512 * 2 ** 20) {
     this.#maxBytes = maxBytes;
+  }
+
+  /** What the cached series take, by the same accounting that bounds them. */
+  get stats(): CacheStats {
+    return { bytes: this.#bytes, maxBytes: this.#maxBytes, entries: this.#entries.size };
+  }
+
+  /** An entry's bytes: its columns' capacity, its key and the map's node. */
+  static #size(key: string, entry: Entry): number {
+    return entry.steps.length * BYTES_PER_POINT + stringBytes(key) + ENTRY_OVERHEAD_BYTES;
   }
 
   readonly #loading = new Map<string, Promise<{ entry: Entry; source: "pages" | "sqlite" }>>();
@@ -125,7 +137,7 @@ export class SeriesCache {
   #add(key: string, entry: Entry): void {
     if (this.#entries.has(key)) return;
     this.#entries.set(key, entry);
-    this.#bytes += entry.steps.length * BYTES_PER_POINT;
+    this.#bytes += SeriesCache.#size(key, entry);
     this.#evict();
   }
 
@@ -224,11 +236,15 @@ export class SeriesCache {
 
   #drop(key: string, entry: Entry): void {
     this.#entries.delete(key);
-    this.#bytes -= entry.steps.length * BYTES_PER_POINT;
+    this.#bytes -= SeriesCache.#size(key, entry);
   }
 
+  /**
+   * Drops the least recently used series until the bound holds, the one just read
+   * included: a series larger than the whole bound is answered but not kept.
+   */
   #evict(): void {
-    while (this.#bytes > this.#maxBytes && this.#entries.size > 1) {
+    while (this.#bytes > this.#maxBytes && this.#entries.size > 0) {
       const [key, oldest] = this.#entries.entries().next().value as [string, Entry];
       this.#drop(key, oldest);
     }

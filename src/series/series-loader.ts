@@ -93,13 +93,27 @@ export function loadAllFromPages(
     .get()?.rootpage;
   if (columns.join(",") !== "series_id,step,y,ts" || !root) return undefined;
   try {
-    const series = decodeTable(file, root, expected);
-    if (fileVersion(file)?.key !== version.key) return undefined;
+    const { series, rows } = decodeTable(file, root, expected);
+    if (fileVersion(file)?.key !== version.key || rows !== sqliteRowCount(db)) return undefined;
     return new Map([...series].map(([id, columns]) => [id, inStepOrder(trimmed(columns))]));
   } catch (error) {
     // A damaged page can also send a read past the end of the buffer.
     if (error instanceof PageFormatError || error instanceof RangeError) return undefined;
     throw error;
+  }
+}
+
+/**
+ * The rows of metric_points as SQLite counts them: through the (series_id, step)
+ * index where there is one, a b-tree apart from the table's, so that rows the page
+ * reader missed or read twice in a damaged table show as a difference (about 25 ms
+ * for a million rows). Undefined when SQLite cannot count them either.
+ */
+function sqliteRowCount(db: Database): number | undefined {
+  try {
+    return db.query<{ n: number }, []>("SELECT count(*) AS n FROM metric_points").get()?.n;
+  } catch {
+    return undefined;
   }
 }
 

@@ -13,6 +13,7 @@ import {
   type SeriesTrace,
 } from "../api/read-store.ts";
 import type { JsonText } from "../api/wire.ts";
+import { ByteLru, type CacheStats, stringBytes } from "../cache/byte-lru.ts";
 import { type AccessOptions, AccessPolicy } from "./access.ts";
 import {
   configsBody,
@@ -26,6 +27,7 @@ import {
   stringSeriesBody,
 } from "./bodies.ts";
 import { HttpError, notFound, runNotFound } from "./http-error.ts";
+import { publicMessage } from "./public-error.ts";
 import {
   MetricsQuery,
   metricsQuery,
@@ -41,32 +43,43 @@ import { splitTarget } from "./url-decoding.ts";
 export interface AppOptions extends AccessOptions {
   /** Where the runs come from; the app closes it when it stops. */
   readonly store: ReadStore;
+  /** Bytes the bodies of project and run lists kept between changes may take. @default 32 MiB */
+  readonly listCacheBytes?: number | undefined;
 }
 
 type Body = JsonText<unknown> | JsonStream<unknown>;
 
-/** Bodies of the lists per query, kept while the store's version stays. */
+/**
+ * Bodies of the lists per query, kept while the store's version stays, within a
+ * byte bound: the key is whatever `?project=` a request sends. An empty list (a
+ * project that does not exist) is cheap to write again and is not kept, so that
+ * such requests cannot push the real lists out.
+ */
 class ListBodies {
-  readonly #bodies = new Map<string, { version: string; body: string }>();
-  readonly #max: number;
+  readonly #bodies: ByteLru<string, { version: string; body: string }>;
 
-  constructor(max: number) {
-    this.#max = max;
+  constructor(maxBytes: number) {
+    this.#bodies = new ByteLru(
+      maxBytes,
+      (key, { version, body }) => stringBytes(key) + stringBytes(version) + stringBytes(body),
+    );
+  }
+
+  get stats(): CacheStats {
+    return this.#bodies.stats;
   }
 
   async get(
     key: string,
-    read: () => Promise<{ version: string; value: unknown }>,
+    read: () => Promise<{ version: string; value: readonly unknown[] }>,
     write: (value: never) => string,
   ): Promise<string> {
     const answer = await read();
     const cached = this.#bodies.get(key);
     if (cached?.version === answer.version) return cached.body;
     const body = (write as (value: unknown) => string)(answer.value);
-    this.#bodies.delete(key);
-    if (this.#bodies.size >= this.#max)
-      this.#bodies.delete(this.#bodies.keys().next().value as string);
-    this.#bodies.set(key, { version: answer.version, body });
+    if (answer.value.length > 0) this.#bodies.set(key, { version: answer.version, body });
+    else this.#bodies.delete(key);
     return body;
   }
 }
@@ -75,7 +88,7 @@ class ListBodies {
 export function createApp(options: AppOptions) {
   const { store } = options;
   const access = new AccessPolicy(options);
-  const lists = new ListBodies(64);
+  const lists = new ListBodies(options.listCacheBytes ?? 32 * 2 ** 20);
   /** The `Access-Control-Allow-Origin` each request is answered with ("" for none). */
   const allowed = new WeakMap<Request, string>();
 
@@ -171,7 +184,8 @@ export function createApp(options: AppOptions) {
       if (code === "NOT_FOUND") return errorReply(request, 404, notFound().message);
       if (code === "VALIDATION")
         return errorReply(request, 400, error.customError?.toString() ?? "Bad request");
-      const message = error instanceof Error ? error.message : String(error);
+      // Never where things lie on this machine (a file system error names the path).
+      const message = publicMessage(error instanceof Error ? error.message : String(error));
       return errorReply(request, 500, message);
     })
     .onStop(() => store.close())
@@ -259,12 +273,23 @@ export function createApp(options: AppOptions) {
     });
   handleAgain = (request) => app.handle(request);
   closers.set(app, () => store.close());
+  stats.set(app, () => ({ runLists: lists.stats, ...store.cacheStats?.() }));
   return app;
 }
 
 export type GoodseedApp = ReturnType<typeof createApp>;
 
 const closers = new WeakMap<object, () => Promise<void>>();
+
+const stats = new WeakMap<object, () => Readonly<Record<string, CacheStats>>>();
+
+/**
+ * How full each cache behind an app is, by name (`runLists`, and the store's own,
+ * such as `series` and `counts` for run files): what requests can make it hold.
+ */
+export function cacheStats(app: GoodseedApp): Readonly<Record<string, CacheStats>> {
+  return stats.get(app)?.() ?? {};
+}
 
 /** Closes an app's store without a server: for `app.handle` users. */
 export async function closeApp(app: GoodseedApp): Promise<void> {

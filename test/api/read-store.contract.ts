@@ -112,12 +112,23 @@ export function readStoreContract(name: string, factory: StoreFactory): void {
         );
         expect(columns?.ys[7]).toBe(expected[7]?.value as number);
         expect(await store.metricSeries(run, "no/such")).toBeUndefined();
+        // A series may come in several consecutive pieces, whose steps keep rising.
         const all: string[] = [];
+        const points = new Map<string, number>();
+        let lastStep = Number.NEGATIVE_INFINITY;
         for await (const series of store.allMetrics(run)) {
-          all.push(series.path);
-          expect(series.columns.length).toBeGreaterThan(0);
+          if (all[all.length - 1] !== series.path) {
+            all.push(series.path);
+            lastStep = Number.NEGATIVE_INFINITY;
+          }
+          const { steps, length } = series.columns;
+          expect(length).toBeGreaterThan(0);
+          expect(steps[0] as number).toBeGreaterThan(lastStep);
+          lastStep = steps[length - 1] as number;
+          points.set(series.path, (points.get(series.path) ?? 0) + length);
         }
         expect(all).toEqual([...(await store.metricPaths(run))]);
+        expect(points.get("train/loss")).toBe(expected.length);
       });
     });
 

@@ -1,14 +1,16 @@
 /** Requests against the app without a port, and real servers on free loopback ports. */
 
-import { createFileApp } from "../../src/cli/serve.ts";
+import { createFileApp, type FileAppOptions } from "../../src/cli/serve.ts";
 import { closeApp, type GoodseedApp } from "../../src/server/app.ts";
 
 /** An app on `projectsDir`; `await using` releases its watcher and connections. */
 export function appFor(
   projectsDir: string,
   warnings: string[] = [],
+  options: Omit<FileAppOptions, "projectsDir" | "logger"> = {},
 ): GoodseedApp & { [Symbol.asyncDispose](): Promise<void> } {
   const app = createFileApp({
+    ...options,
     projectsDir,
     logger: { warn: (message: string) => warnings.push(message) },
   });

@@ -322,11 +322,13 @@ describe("safety", () => {
     expect(list.status).toBe(200);
     expect(list.body.runs.map((r: { run_id: string }) => r.run_id)).toEqual(["good"]);
     expect(warnings.some((w) => w.includes("corrupt.sqlite"))).toBe(true);
+    // The empty file (a SIGKILL before the schema was written) is no run; the corrupt one counts.
     const projects = await request(app, "/api/projects");
-    expect(projects.body.projects[0].run_count).toBe(3);
+    expect(projects.body.projects[0].run_count).toBe(2);
+    expect((await request(app, "/api/runs/p/empty/metrics")).status).toBe(404);
     for (const target of [
       "/api/runs/p/corrupt/configs",
-      "/api/runs/p/empty/metrics",
+      "/api/runs/p/corrupt/metrics",
       "/api/runs/p/corrupt/string_series",
     ]) {
       const result = await request(app, target);

@@ -70,7 +70,7 @@ function throughSqlite(file: string): Map<number, Row[]> {
 
 function decoded(file: string): Map<number, Row[]> {
   const out = new Map<number, Row[]>();
-  for (const [id, columns] of decodeTable(file, rootOf(file))) {
+  for (const [id, columns] of decodeTable(file, rootOf(file)).series) {
     const rows: Row[] = [];
     for (let i = 0; i < columns.length; i++) {
       rows.push({
@@ -94,6 +94,7 @@ describe("the page decoder", () => {
       const expected = throughSqlite(file);
       expect([...expected.values()].reduce((sum, rows) => sum + rows.length, 0)).toBe(20_002);
       expect(decoded(file)).toEqual(expected);
+      expect(decodeTable(file, rootOf(file)).rows).toBe(20_002);
     });
   }
 
