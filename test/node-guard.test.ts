@@ -26,7 +26,7 @@ describe("importing goodseed", () => {
     symlinkSync(REPO_ROOT, join(dir.path, "node_modules/goodseed"));
     const result = Bun.spawnSync(
       [
-        "bun",
+        process.execPath,
         "-e",
         'import { Run, withRun } from "goodseed"; console.log(typeof Run, typeof withRun);',
       ],

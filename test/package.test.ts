@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { mkdirSync, readdirSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { REPO_ROOT, tempDir } from "./helpers/temp-dir.ts";
 
 /**
@@ -56,8 +56,13 @@ run.log("loss", 0.5, { step: 0 });
 await run.close();
 console.log(run.file);`,
     );
-    const env = { ...process.env, GOODSEED_HOME: join(dir.path, "home") };
-    const train = Bun.spawnSync(["bun", "train.ts"], { cwd: app, env });
+    // The bin's `#!/usr/bin/env bun` finds Bun as a user's shell would: on PATH.
+    const env = {
+      ...process.env,
+      GOODSEED_HOME: join(dir.path, "home"),
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
+    };
+    const train = Bun.spawnSync([process.execPath, "train.ts"], { cwd: app, env });
     expect(train.stderr.toString()).toBe("");
     expect(train.stdout.toString().trim()).toBe(
       join(dir.path, "home/projects/default/runs/from-package.sqlite"),

@@ -69,6 +69,7 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
     apiKey: settings.apiKey,
     appUrl: settings.appUrl,
     fetch: context.fetch,
+    timeoutMs: settings.timing.requestTimeoutMs,
   });
   const dir = runsDir(settings.home, options.project);
   let files: string[];
@@ -135,6 +136,7 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
       },
       api,
       pauseMs: 0,
+      retryBaseMs: settings.timing.retryBaseMs,
       maxAttempts: MAX_ATTEMPTS,
       events: {
         warn: (message) => context.stderr(`warning: ${message}\n`),

@@ -24,6 +24,7 @@ export interface ApiOptions {
   /** The app's URL, for messages that say where to create a project. */
   readonly appUrl?: string;
   readonly fetch?: typeof fetch;
+  /** A request that has not answered after this long is abandoned (a retry). @default 30000 */
   readonly timeoutMs?: number;
 }
 
@@ -144,8 +145,8 @@ export class ApiClient {
   }
 }
 
-/** Exponential backoff with full jitter, capped: 0.5 s, 1 s, 2 s, … up to `capMs`. */
-export function backoffMs(attempt: number, capMs = 60_000): number {
-  const ceiling = Math.min(capMs, 500 * 2 ** Math.min(attempt, 20));
+/** Exponential backoff with half jitter, capped: 0.5 s, 1 s, 2 s, … (from `baseMs`) up to `capMs`. */
+export function backoffMs(attempt: number, capMs = 60_000, baseMs = 500): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 20));
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }

@@ -48,6 +48,8 @@ export interface UploaderOptions {
   readonly pauseMs?: number;
   /** Give up after this many failed attempts in a row. @default never (retry forever) */
   readonly maxAttempts?: number;
+  /** The first retry's wait, doubled with each failure in a row. @default 500 */
+  readonly retryBaseMs?: number;
 }
 
 export type UploadState = "uploading" | "finished" | "stopped";
@@ -63,6 +65,8 @@ export class RunUploader {
   readonly #events: UploaderEvents;
   readonly #pauseMs: number;
   readonly #maxAttempts: number;
+  /** Undefined: backoffMs's own base. */
+  readonly #retryBaseMs: number | undefined;
   #retryReportedAt = Number.NEGATIVE_INFINITY;
   #db: Database | undefined;
   readonly #cursors: Record<PointKind, number> = { metric: 0, string: 0 };
@@ -81,6 +85,7 @@ export class RunUploader {
     this.#events = options.events;
     this.#pauseMs = options.pauseMs ?? CYCLE_PAUSE_MS;
     this.#maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
+    this.#retryBaseMs = options.retryBaseMs;
   }
 
   /** Starts the loop (once); resolves when it ends. */
@@ -155,7 +160,10 @@ export class RunUploader {
             this.state = "stopped";
             break;
           }
-          const wait = Math.max(outcome.retryAfterMs ?? 0, backoffMs(this.#attempt++));
+          const wait = Math.max(
+            outcome.retryAfterMs ?? 0,
+            backoffMs(this.#attempt++, 60_000, this.#retryBaseMs),
+          );
           this.#reportRetry(outcome.message, wait);
           await this.#pause(wait);
           continue;

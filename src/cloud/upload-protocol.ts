@@ -6,6 +6,10 @@ export interface CloudTarget {
   readonly apiUrl: string;
   readonly apiKey: string;
   readonly appUrl: string;
+  /** Settings' `timing.requestTimeoutMs`. */
+  readonly requestTimeoutMs: number;
+  /** Settings' `timing.retryBaseMs`. */
+  readonly retryBaseMs: number;
 }
 
 export type ToUploader =

@@ -17,7 +17,12 @@ function post(message: FromUploader): void {
 }
 
 function client(target: CloudTarget): ApiClient {
-  return new ApiClient({ baseUrl: target.apiUrl, apiKey: target.apiKey, appUrl: target.appUrl });
+  return new ApiClient({
+    baseUrl: target.apiUrl,
+    apiKey: target.apiKey,
+    appUrl: target.appUrl,
+    timeoutMs: target.requestTimeoutMs,
+  });
 }
 
 function withTimeout(done: Promise<void>, timeoutMs: number | undefined): Promise<void> {
@@ -68,6 +73,7 @@ self.onmessage = (event: MessageEvent<ToUploader>) => {
         identity: message.identity,
         api: client(message.target),
         remoteId: message.remoteId,
+        retryBaseMs: message.target.retryBaseMs,
         events: {
           warn: (text) => post({ type: "log", id: message.id, level: "warn", message: text }),
           error: (text) => post({ type: "log", id: message.id, level: "error", message: text }),

@@ -8,8 +8,6 @@
 import { sampleGpus } from "./gpu.ts";
 import { CpuMeter, processTreeMemoryGb } from "./host-usage.ts";
 
-/** A hung GPU tool is killed after this long; its sample then has no GPU metrics. */
-const GPU_TIMEOUT_MS = 5000;
 /** The first sample comes this soon after monitoring starts (CPU use needs an interval). */
 const FIRST_SAMPLE_MS = 250;
 
@@ -22,6 +20,8 @@ export interface HardwareTargets {
 export interface HardwareTarget {
   /** The sampling interval the run wants, or `undefined` for none (now). */
   readonly hardwareInterval: number | undefined;
+  /** How long the run lets a GPU tool take before it is killed. */
+  readonly gpuTimeout: number | undefined;
   /** Takes the step of the run's next sample. */
   nextHardwareStep(): number;
   /** Logs metrics (`cpu`, `memory`, `gpu_0`, …) of sample `step`. */
@@ -37,9 +37,14 @@ export class HardwareSampler {
   /** Samples, if one is due, for every target that wants it. */
   sample(targets: HardwareTargets, now: number): void {
     let interval: number | undefined;
+    // A hung GPU tool is killed after the shortest timeout of the runs that sample;
+    // that sample then has no GPU metrics.
+    let gpuTimeout = Number.POSITIVE_INFINITY;
     for (const target of targets.values()) {
       const wanted = target.hardwareInterval;
-      if (wanted !== undefined) interval = Math.min(interval ?? wanted, wanted);
+      if (wanted === undefined) continue;
+      interval = Math.min(interval ?? wanted, wanted);
+      gpuTimeout = Math.min(gpuTimeout, target.gpuTimeout ?? gpuTimeout);
     }
     if (interval === undefined) {
       this.#meter = undefined;
@@ -61,7 +66,7 @@ export class HardwareSampler {
     if (this.#gpuQuery) return;
     const query = new AbortController();
     this.#gpuQuery = query;
-    void sampleGpus(GPU_TIMEOUT_MS, query.signal)
+    void sampleGpus(gpuTimeout, query.signal)
       .then((gpus) => {
         const at = performance.now();
         wanting.forEach((target, index) => {

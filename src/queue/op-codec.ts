@@ -30,6 +30,8 @@ export interface MonitorRecord {
   /** Next step of the hardware series. */
   readonly hardwareStep: number;
   readonly intervalMs: number;
+  /** A GPU tool that has not answered after this long is killed (settings' timing). */
+  readonly gpuTimeoutMs: number;
   /** Whether a traceback may be logged (the Worker logs one when it ends the run on a signal). */
   readonly traceback: boolean;
 }
@@ -91,6 +93,7 @@ export function encodeMonitor(w: ByteWriter, monitor: MonitorRecord) {
     .f64(monitor.consoleStep)
     .f64(monitor.hardwareStep)
     .f64(monitor.intervalMs)
+    .f64(monitor.gpuTimeoutMs)
     .u8(monitor.traceback ? 1 : 0)
     .bytes();
 }
@@ -133,6 +136,7 @@ export function decodeOp(op: number, payload: Uint8Array): OpRecord {
         consoleStep: r.f64(),
         hardwareStep: r.f64(),
         intervalMs: r.f64(),
+        gpuTimeoutMs: r.f64(),
         traceback: r.u8() === 1,
       };
     default:

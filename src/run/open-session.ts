@@ -71,7 +71,13 @@ function cloudTarget(settings: Settings): CloudTarget {
     );
   }
   const apiUrl = requireValidApiUrl(settings);
-  return { apiUrl, apiKey: settings.apiKey, appUrl: settings.appUrl };
+  return {
+    apiUrl,
+    apiKey: settings.apiKey,
+    appUrl: settings.appUrl,
+    requestTimeoutMs: settings.timing.requestTimeoutMs,
+    retryBaseMs: settings.timing.retryBaseMs,
+  };
 }
 
 /** A project without a workspace gets the user's default one, as the Python client does. */
@@ -187,6 +193,7 @@ export function openSession(options: RunOptions, logger: Logger): OpenedRun {
       consoleStep: Math.max(next("stdout"), next("stderr")),
       hardwareStep: next("cpu"),
       intervalMs: settings.monitorIntervalMs,
+      gpuTimeoutMs: settings.timing.gpuTimeoutMs,
       traceback: captureTraceback,
     });
     stopCapture = captureConsole(
@@ -275,6 +282,7 @@ function openRemote(
     baseUrl: target.apiUrl,
     apiKey: target.apiKey,
     appUrl: target.appUrl,
+    timeoutMs: target.requestTimeoutMs,
   });
   const name = match.experiment_name ?? match.name;
   const reads = new RemoteReader(api, String(match.id), (path, query) =>

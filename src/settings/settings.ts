@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import { InvalidOptionError } from "../errors.ts";
 import { DEFAULT_RING_BYTES } from "../queue/layout.ts";
 import { readSettingsFile, settingsFilePath } from "./settings-file.ts";
+import { resolveTiming, type Timing } from "./timing.ts";
 
 export type StorageMode = "disabled" | "local" | "cloud";
 
@@ -31,6 +32,8 @@ export interface Settings {
   readonly runId: string | undefined;
   /** Hardware sampling interval (GOODSEED_MONITOR_INTERVAL_MS, for tests), 10 s by default. */
   readonly monitorIntervalMs: number;
+  /** Timeouts and intervals a test may shorten (GOODSEED_*_MS). */
+  readonly timing: Timing;
   /**
    * Size of each run's queue to the writer (GOODSEED_RING_BYTES), 8 MiB by default. A
    * bigger queue absorbs longer bursts; the commit window stays a second either way.
@@ -153,6 +156,7 @@ export function resolveSettings(overrides: SettingOverrides, env: Environment): 
     apiKey: nonEmpty(overrides.apiKey) ?? nonEmpty(env.GOODSEED_API_KEY) ?? file.apiKey,
     runId: nonEmpty(overrides.runId) ?? nonEmpty(env.GOODSEED_RUN_ID),
     monitorIntervalMs: monitorInterval(env.GOODSEED_MONITOR_INTERVAL_MS),
+    timing: resolveTiming(env),
     ringBytes: ringBytes(env.GOODSEED_RING_BYTES),
     closeUploadTimeoutMs: closeUploadTimeout(env.GOODSEED_CLOSE_UPLOAD_TIMEOUT_MS),
   });

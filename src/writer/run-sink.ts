@@ -482,6 +482,11 @@ export class RunSink {
       : undefined;
   }
 
+  /** How long this run lets a GPU tool take before it is killed. */
+  get gpuTimeout(): number | undefined {
+    return this.#monitoring?.gpuTimeoutMs;
+  }
+
   /** Takes the step number of a new hardware sample. */
   nextHardwareStep(): number {
     return (this.#monitoring as SinkMonitoring).nextHardwareStep();

@@ -21,6 +21,8 @@ export class SinkMonitoring {
   readonly namespace: string;
   readonly hardware: boolean;
   readonly intervalMs: number;
+  /** A GPU tool that has not answered after this long is killed. */
+  readonly gpuTimeoutMs: number;
   /** Whether tracebacks are captured. */
   readonly traceback: boolean;
   #consoleStep: number;
@@ -34,6 +36,7 @@ export class SinkMonitoring {
     this.#consoleStep = monitor.consoleStep;
     this.#hardwareStep = monitor.hardwareStep;
     this.intervalMs = monitor.intervalMs;
+    this.gpuTimeoutMs = monitor.gpuTimeoutMs;
     this.traceback = monitor.traceback;
   }
 

@@ -5,7 +5,7 @@ import { localRun } from "../helpers/runs.ts";
 import { compatHome, REPO_ROOT, tempDir } from "../helpers/temp-dir.ts";
 
 async function cli(args: string[], env: Record<string, string> = {}) {
-  const child = Bun.spawn(["bun", join(REPO_ROOT, "bin/goodseed.ts"), ...args], {
+  const child = Bun.spawn([process.execPath, join(REPO_ROOT, "bin/goodseed.ts"), ...args], {
     stdout: "pipe",
     stderr: "pipe",
     env: { ...process.env, ...env },

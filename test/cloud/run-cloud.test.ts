@@ -172,7 +172,7 @@ describe("goodseed upload", () => {
       await run.close();
     }
     const cli = (args: string[], env: Record<string, string>) =>
-      Bun.spawnSync(["bun", join(REPO_ROOT, "bin/goodseed.ts"), ...args], {
+      Bun.spawnSync([process.execPath, join(REPO_ROOT, "bin/goodseed.ts"), ...args], {
         env: {
           PATH: process.env.PATH ?? "",
           GOODSEED_HOME: dir.path,

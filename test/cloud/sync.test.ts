@@ -69,11 +69,12 @@ function expectEverythingOnce(snapshot: FakeSnapshot, file: string) {
   return run;
 }
 
-const LOG_EVERYTHING = `
+/** Configs, `steps` × 20 metric points with fractional steps, special values and strings. */
+const logEverything = (steps: number) => `
 const run = new Run({ project: "acme/vision", runId: "synced", storage: "cloud", apiKey: "test-key",
   captureStdout: false, captureStderr: false, captureHardwareMetrics: false, gitRef: false });
 run.set("parameters", { lr: 0.001, layers: [64, 128], name: "résumé" });
-for (let i = 0; i < 5000; i++) {
+for (let i = 0; i < ${steps}; i++) {
   const values = {};
   for (let s = 0; s < 20; s++) values[\`series/\${s}\`] = Math.sin(i + s);
   run.logMetrics(values, { step: i + 0.25 });
@@ -85,12 +86,20 @@ for (let i = 0; i < 300; i++) run.log("notes", \`line \${i} ✓\`, { step: i / 2
 await run.close();
 `;
 
-async function syncedRun(faults: FakeRemoteOptions) {
+/** Retries start after about 10 ms instead of 0.5 s: the tests count retries, not wait them out. */
+const QUICK_RETRIES = { GOODSEED_RETRY_BASE_MS: "10" };
+
+/**
+ * Logs everything with `steps` steps against the fake and checks that it all arrived.
+ * The fault tests log a tenth of the big test's points: enough for several ingest
+ * calls, and a loaded machine spends its time on the faults, not on gzip and JSON.
+ */
+async function syncedRun(faults: FakeRemoteOptions, env: Record<string, string> = {}, steps = 500) {
   await using dir = tempDir();
   await using fake = await startFakeRemoteProcess(faults);
-  const result = await runScript(LOG_EVERYTHING, {
+  const result = await runScript(logEverything(steps), {
     home: dir.path,
-    env: { GOODSEED_API_URL: fake.url },
+    env: { GOODSEED_API_URL: fake.url, ...env },
     timeoutMs: 60_000,
   });
   expect(result.stderr).toBe("");
@@ -105,7 +114,7 @@ async function syncedRun(faults: FakeRemoteOptions) {
 
 describe("cloud sync", () => {
   it("uploads configs, 100,000 metric points with fractional steps and string points, each exactly once", async () => {
-    const { run, snapshot } = await syncedRun({});
+    const { run, snapshot } = await syncedRun({}, {}, 5000);
     expect(Object.keys(run?.metrics ?? {}).length).toBe(100_003);
     expect(run?.metrics["series/3\u00000.25"]).toBe(Math.sin(3));
     expect(run?.metrics["special\u0000-1.5"]).toBe("-Infinity");
@@ -127,22 +136,29 @@ describe("cloud sync", () => {
   }, 60_000);
 
   it("gets everything across once through 500s, 429s and dropped connections", async () => {
-    const { run, snapshot } = await syncedRun({
-      ingestFaults: ["500", "429", "drop", "500", "drop"],
-    });
+    const { run, snapshot } = await syncedRun(
+      { ingestFaults: ["500", "429", "drop", "500", "drop"] },
+      QUICK_RETRIES,
+    );
     expect(Object.values(run?.receipts ?? {}).every((count) => count === 1)).toBe(true);
     expect(snapshot.requests.filter((request) => request.status === 429)).toHaveLength(1);
   }, 60_000);
 
-  it("waits out a 10 s stall", async () => {
-    const { run } = await syncedRun({ ingestFaults: ["stall"], stallMs: 10_000 });
-    expect(Object.values(run?.receipts ?? {}).every((count) => count === 1)).toBe(true);
+  it("abandons an ingest that hangs past the request timeout, and sends its points again", async () => {
+    // The stalled request is never answered while the test runs.
+    const { snapshot } = await syncedRun(
+      { ingestFaults: ["stall"], stallMs: 600_000 },
+      { ...QUICK_RETRIES, GOODSEED_REQUEST_TIMEOUT_MS: "3000" },
+    );
+    expect(snapshot.stalling).toBe(1);
+    expect(snapshot.runs[0]?.status).toBe("finished");
   }, 60_000);
 
   it("sends the newer value of a point overwritten while its first version is in flight", async () => {
     await using dir = tempDir();
-    await using fake = await startFakeRemoteProcess({ ingestFaults: ["stall"], stallMs: 3000 });
-    // The second value is logged only once the fake holds the first one's request.
+    await using fake = await startFakeRemoteProcess({ ingestFaults: ["stall"], stallMs: 600_000 });
+    // The second value is logged only once the fake holds the first one's request, and
+    // the fake answers that request only once the second value is committed.
     const result = await runScript(
       `const run = new Run({ project: "acme/vision", runId: "rewritten", storage: "cloud", apiKey: "test-key",
   captureStdout: false, captureStderr: false, captureHardwareMetrics: false, gitRef: false });
@@ -156,6 +172,8 @@ while ((await stalling()) === 0) {
   await Bun.sleep(20);
 }
 run.log("loss", 2.0, { step: 7 });
+if (run.get("loss") !== 2) throw new Error("the second value is not committed");
+await fetch(process.env.GOODSEED_API_URL + "/__fake/release", { method: "POST" });
 await run.close();`,
       { home: dir.path, env: { GOODSEED_API_URL: fake.url }, timeoutMs: 30_000 },
     );
@@ -170,9 +188,11 @@ await run.close();`,
 
   it("finishes with goodseed upload after the training process was killed mid-upload", async () => {
     await using dir = tempDir();
+    // The killed process's first ingest hangs forever; so does the first of goodseed upload,
+    // which abandons it after its request timeout.
     await using fake = await startFakeRemoteProcess({
       ingestFaults: ["stall", "stall"],
-      stallMs: 4000,
+      stallMs: 600_000,
     });
     const child = spawnScript(
       `const run = new Run({ project: "acme/vision", runId: "killed", storage: "cloud", apiKey: "test-key",
@@ -185,11 +205,10 @@ setInterval(() => {}, 1000);`,
     );
     try {
       await waitFor(
-        async () => (await fake.state()).requests.some((r) => r.path.endsWith("/configs")),
-        "the upload to start",
+        async () => (await fake.state()).stalling === 1,
+        "the first ingest to reach the fake",
         20_000,
       );
-      await Bun.sleep(500);
       child.kill("SIGKILL");
       await child.exited;
     } finally {
@@ -201,10 +220,12 @@ setInterval(() => {}, 1000);`,
       GOODSEED_HOME: dir.path,
       GOODSEED_API_URL: fake.url,
       GOODSEED_API_KEY: "test-key",
+      GOODSEED_REQUEST_TIMEOUT_MS: "3000",
+      ...QUICK_RETRIES,
     };
     for (let attempt = 0; attempt < 2; attempt++) {
       const upload = Bun.spawnSync(
-        ["bun", join(REPO_ROOT, "bin/goodseed.ts"), "upload", "-p", "acme/vision"],
+        [process.execPath, join(REPO_ROOT, "bin/goodseed.ts"), "upload", "-p", "acme/vision"],
         { env },
       );
       expect(upload.exitCode).toBe(0);

@@ -1,7 +1,8 @@
 /**
  * A fake of the goodseed remote API on 127.0.0.1 (FORMAT.md §12): it keeps what it is
  * sent, records every request, and can fail the first ingest calls on purpose (500,
- * 429 with Retry-After, a dropped connection, or a stall).
+ * 429 with Retry-After, a dropped connection, or a stall that holds the request until
+ * the test releases it with `POST /__fake/release`).
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -59,6 +60,7 @@ export interface FakeRemoteOptions {
   workspace?: string;
   /** Applied to the first ingest calls, in order. */
   ingestFaults?: Fault[];
+  /** The longest a stalled ingest is held before it is answered, unless released first. @default 10000 */
   stallMs?: number;
   /** Projects that do not exist (register answers 404). */
   missingProjects?: string[];
@@ -79,6 +81,8 @@ export class FakeRemote {
   readonly #options: Required<Omit<FakeRemoteOptions, "ingestFaults">> & { faults: Fault[] };
   #server: Server | undefined;
   #stalling = 0;
+  /** Ends the stalls being held. */
+  readonly #releases = new Set<() => void>();
   url = "";
 
   constructor(options: FakeRemoteOptions = {}) {
@@ -106,6 +110,7 @@ export class FakeRemote {
   }
 
   async stop(): Promise<void> {
+    this.release();
     const server = this.#server;
     if (!server) return;
     server.closeAllConnections();
@@ -114,6 +119,13 @@ export class FakeRemote {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
+  }
+
+  /** Answers every stalled ingest now; returns how many there were. */
+  release(): number {
+    const releases = [...this.#releases];
+    for (const release of releases) release();
+    return releases.length;
   }
 
   /** Everything the fake holds, as JSON-able data (for a test in another process). */
@@ -149,6 +161,11 @@ export class FakeRemote {
     if (path === "/__fake/state") {
       response.writeHead(200, { "content-type": "application/json" });
       response.end(JSON.stringify(this.snapshot()));
+      return;
+    }
+    if (path === "/__fake/release") {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ released: this.release() }));
       return;
     }
     const answer = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
@@ -201,7 +218,15 @@ export class FakeRemote {
       }
       if (fault === "stall") {
         this.#stalling++;
-        await Bun.sleep(this.#options.stallMs);
+        await new Promise<void>((resolve) => {
+          const release = () => {
+            clearTimeout(timer);
+            this.#releases.delete(release);
+            resolve();
+          };
+          const timer = setTimeout(release, this.#options.stallMs);
+          this.#releases.add(release);
+        });
         this.#stalling--;
       }
       for (const point of (body as { points: Record<string, unknown>[] }).points) {
@@ -311,7 +336,7 @@ export class FakeRemote {
  * while it registers, so the fake must not share that thread.
  */
 export async function startFakeRemoteProcess(options: FakeRemoteOptions = {}) {
-  const child = Bun.spawn(["bun", import.meta.path, "--serve"], {
+  const child = Bun.spawn([process.execPath, import.meta.path, "--serve"], {
     env: { ...process.env, FAKE_REMOTE_OPTIONS: JSON.stringify(options) },
     stdout: "pipe",
     stderr: "inherit",
@@ -329,6 +354,11 @@ export async function startFakeRemoteProcess(options: FakeRemoteOptions = {}) {
     url,
     async state(): Promise<FakeSnapshot> {
       return (await (await fetch(`${url}/__fake/state`)).json()) as FakeSnapshot;
+    },
+    /** Answers every stalled ingest now. */
+    async release(): Promise<number> {
+      const reply = await fetch(`${url}/__fake/release`, { method: "POST" });
+      return ((await reply.json()) as { released: number }).released;
     },
     async [Symbol.asyncDispose]() {
       child.kill();

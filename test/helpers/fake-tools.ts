@@ -1,4 +1,7 @@
-/** Fake `nvidia-smi` and `rocm-smi` executables, put first on PATH for a spawned script. */
+/**
+ * Fake `nvidia-smi` and `rocm-smi` executables, and a PATH that holds only them, so a
+ * machine's real GPU tools never answer in their place.
+ */
 
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,19 +14,23 @@ export function fakeTool(
   behaviour: FakeBehaviour,
 ): void {
   mkdirSync(binDir, { recursive: true });
-  let body: string;
-  // A hanging tool notes each start in <tool>.calls: a second start proves the first was killed.
-  if (behaviour === "hang") body = 'echo "$$" >> "$0.calls"\nexec sleep 59.99';
+  // Every start is noted in <tool>.calls: since one query runs at a time, a second start
+  // proves the first was answered (or, for a hanging tool, killed).
+  let body = 'echo "$$" >> "$0.calls"\n';
+  if (behaviour === "hang") body += `exec ${Bun.which("sleep") ?? "/bin/sleep"} 59.99`;
   else if (behaviour === "garbage")
-    body =
+    body +=
       "printf 'NVIDIA-SMI has failed because it could not communicate\\n%%s\\n' '@@ garbage ,, ::'";
-  else if (behaviour === "fail") body = "exit 9";
-  else body = `cat <<'GOODSEED_FAKE'\n${behaviour.output}\nGOODSEED_FAKE`;
+  else if (behaviour === "fail") body += "exit 9";
+  else
+    body += `${Bun.which("cat") ?? "/bin/cat"} <<'GOODSEED_FAKE'\n${behaviour.output}\nGOODSEED_FAKE`;
   const file = join(binDir, name);
   writeFileSync(file, `#!/bin/sh\n${body}\n`);
   chmodSync(file, 0o755);
 }
 
-export function pathWith(binDir: string): string {
-  return `${binDir}:${process.env.PATH ?? ""}`;
+/** A PATH of `binDir` alone: the fakes in it, and no real GPU tool. */
+export function onlyFakes(binDir: string): string {
+  mkdirSync(binDir, { recursive: true });
+  return binDir;
 }

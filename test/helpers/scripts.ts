@@ -39,7 +39,7 @@ export function spawnScript(
   const dir = tempDir("goodseed-script-");
   const file = join(dir.path, "script.ts");
   writeFileSync(file, IMPORT_GOODSEED + body);
-  const child = Bun.spawn(["bun", file], {
+  const child = Bun.spawn([process.execPath, file], {
     cwd: dir.path,
     env: childEnv(options),
     stdin: "ignore",

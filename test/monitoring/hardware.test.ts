@@ -1,23 +1,82 @@
 import { describe, expect, it } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
-import { fakeTool, pathWith } from "../helpers/fake-tools.ts";
+import { fakeTool, onlyFakes } from "../helpers/fake-tools.ts";
 import { readRunFile } from "../helpers/run-file.ts";
 import { runScript } from "../helpers/scripts.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
+import { waitFor } from "../helpers/wait.ts";
 
-/** Runs a script that opens a run with hardware capture, busy-loops `ms`, and closes it. */
-async function sampledRun(home: string, binDir: string | undefined, ms: number, extra = "") {
-  const started = Date.now();
+/** What the script's busy loop waits for before it closes the run. */
+interface Until {
+  /** CPU samples in the run file. */
+  cpu: number;
+  /** Starts of a fake GPU tool, from its `.calls` file. */
+  calls?: { tool: string; count: number };
+}
+
+/**
+ * Runs a script that opens a run with hardware capture and busy-loops, never
+ * yielding, until the run file holds `until.cpu` CPU samples (and the fake tool was
+ * started `until.calls.count` times), then closes it. Counting samples instead of
+ * time keeps the test independent of the machine's speed; the loop gives up after
+ * 30 s.
+ */
+async function sampledRun(
+  home: string,
+  binDir: string | undefined,
+  until: Until,
+  options: { extra?: string; env?: Record<string, string> } = {},
+) {
+  const callsFile = until.calls && binDir ? join(binDir, `${until.calls.tool}.calls`) : "";
   const result = await runScript(
-    `const run = new Run({ runId: "hw", captureStdout: false, captureStderr: false, gitRef: false ${extra} });
-const until = performance.now() + ${ms};
-while (performance.now() < until) {}
-await run.close();`,
+    `import { Database } from "bun:sqlite";
+import { existsSync, readFileSync } from "node:fs";
+const run = new Run({ runId: "hw", captureStdout: false, captureStderr: false, gitRef: false ${options.extra ?? ""} });
+const probe = new Run({ runId: "probe", captureStdout: false, captureStderr: false, gitRef: false });
+const cpuPath = probe.monitoringNamespace + "/cpu";
+// The writer holds the file: a read may find it busy (SQLITE_BUSY*), and then counts none.
+function cpuSamples() {
+  let db;
+  try {
+    db = new Database(probe.file, { readonly: true });
+    return db.query("SELECT count(*) AS n FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE s.path = ?").get(cpuPath).n;
+  } catch (error) {
+    if (String(error?.code).startsWith("SQLITE_BUSY")) return 0;
+    throw error;
+  } finally {
+    db?.close();
+  }
+}
+function calls() {
+  const file = ${JSON.stringify(callsFile)};
+  return file && existsSync(file) ? readFileSync(file, "utf8").trim().split("\\n").length : 0;
+}
+const deadline = performance.now() + 30_000;
+let next = 0;
+for (;;) {
+  const now = performance.now();
+  if (now >= next) {
+    if (cpuSamples() >= ${until.cpu} && calls() >= ${until.calls?.count ?? 0}) break;
+    next = now + 20;
+  }
+  if (now > deadline) throw new Error(\`gave up: \${cpuSamples()} CPU samples, \${calls()} tool starts\`);
+}
+await run.close();
+await probe.close();`,
     {
       home,
-      env: { GOODSEED_MONITOR_INTERVAL_MS: "100", ...(binDir ? { PATH: pathWith(binDir) } : {}) },
+      env: {
+        GOODSEED_MONITOR_INTERVAL_MS: "100",
+        // No real nvidia-smi of this machine answers instead of (or besides) the fakes.
+        PATH: onlyFakes(binDir ?? join(home, "no-gpu-tools")),
+        ...options.env,
+      },
+      timeoutMs: 45_000,
     },
   );
+  expect(result.stderr).toBe("");
   expect(result.exitCode).toBe(0);
   const contents = readRunFile(join(home, "projects/default/runs/hw.sqlite"));
   const ns = contents.configs
@@ -27,19 +86,20 @@ await run.close();`,
     contents.metrics
       .filter((row) => row.path === `${ns}/${name}`)
       .map((row) => ({ step: row.step, y: row.y }));
-  return { contents, ns, series, elapsed: Date.now() - started };
+  return { contents, ns, series };
 }
 
 describe("hardware metrics", () => {
   it("samples CPU and memory in the Worker while the main thread busy-loops", async () => {
     await using dir = tempDir();
-    const { series, contents, ns } = await sampledRun(dir.path, undefined, 1500);
+    const { series, contents, ns } = await sampledRun(dir.path, undefined, { cpu: 5 });
     const cpu = series("cpu");
     expect(cpu.length).toBeGreaterThanOrEqual(5);
     expect(cpu.map((point) => point.step)).toEqual(cpu.map((_, index) => index));
     for (const point of cpu) expect(point.y as number).toBeGreaterThanOrEqual(0);
-    // A busy main thread keeps at least one core busy.
-    expect(Math.max(...cpu.map((point) => point.y as number))).toBeGreaterThan(10);
+    // The busy main thread keeps one core of the machine busy (cpu is the whole
+    // machine's use, in percent): at least half of one core's share.
+    expect(Math.max(...cpu.map((point) => point.y as number))).toBeGreaterThan(50 / cpus().length);
     const memory = series("memory");
     expect(memory.length).toBe(cpu.length);
     expect(memory[0]?.y as number).toBeGreaterThan(0);
@@ -50,7 +110,10 @@ describe("hardware metrics", () => {
     await using dir = tempDir();
     const bin = join(dir.path, "bin");
     fakeTool(bin, "nvidia-smi", { output: "45, 1024, 8192, 120.5\n90, 4096, 8192, 250.25" });
-    const { series } = await sampledRun(dir.path, bin, 800);
+    const { series } = await sampledRun(dir.path, bin, {
+      cpu: 1,
+      calls: { tool: "nvidia-smi", count: 2 },
+    });
     expect(series("gpu_0")[0]?.y).toBe(45);
     expect(series("gpu_memory_0")[0]?.y).toBe(12.5);
     expect(series("gpu_power_0")[0]?.y).toBe(120.5);
@@ -74,7 +137,10 @@ describe("hardware metrics", () => {
         },
       }),
     });
-    const { series } = await sampledRun(dir.path, bin, 800);
+    const { series } = await sampledRun(dir.path, bin, {
+      cpu: 1,
+      calls: { tool: "rocm-smi", count: 2 },
+    });
     expect(series("gpu")[0]?.y).toBe(37);
     expect(series("gpu_memory")[0]?.y).toBe(12);
     expect(series("gpu_power")[0]?.y).toBe(88.4);
@@ -84,25 +150,39 @@ describe("hardware metrics", () => {
     await using dir = tempDir();
     const bin = join(dir.path, "bin");
     fakeTool(bin, "nvidia-smi", "hang");
-    const { series } = await sampledRun(dir.path, bin, 6500);
-    expect(series("cpu").length).toBeGreaterThanOrEqual(30);
-    expect(series("gpu")).toEqual([]);
     // Only one query runs at a time: a second start means the first was killed at its timeout.
-    const starts = (await Bun.file(join(bin, "nvidia-smi.calls")).text()).trim().split("\n");
-    expect(starts.length).toBeGreaterThanOrEqual(2);
+    const { series } = await sampledRun(
+      dir.path,
+      bin,
+      { cpu: 3, calls: { tool: "nvidia-smi", count: 2 } },
+      { env: { GOODSEED_GPU_TIMEOUT_MS: "300" } },
+    );
+    expect(series("cpu").length).toBeGreaterThanOrEqual(3);
+    expect(series("gpu")).toEqual([]);
   });
 
-  it("times out a hung nvidia-smi without stalling CPU samples or the exit", async () => {
+  it("samples CPU while nvidia-smi hangs, and neither waits for it at exit nor leaves it behind", async () => {
     await using dir = tempDir();
     const bin = join(dir.path, "bin");
     fakeTool(bin, "nvidia-smi", "hang");
-    const { series, elapsed } = await sampledRun(dir.path, bin, 1500);
+    // The tool hangs for 60 s and its timeout is longer: the first query never ends.
+    const { series } = await sampledRun(
+      dir.path,
+      bin,
+      { cpu: 5, calls: { tool: "nvidia-smi", count: 1 } },
+      { env: { GOODSEED_GPU_TIMEOUT_MS: "120000" } },
+    );
     expect(series("cpu").length).toBeGreaterThanOrEqual(5);
     expect(series("gpu")).toEqual([]);
-    expect(elapsed).toBeLessThan(12_000);
-    // The hung tool did not outlive the run.
-    const leftover = Bun.spawnSync(["pgrep", "-f", "sleep 59.99"]).stdout.toString().trim();
-    expect(leftover).toBe("");
+    const starts = readFileSync(join(bin, "nvidia-smi.calls"), "utf8").trim().split("\n");
+    expect(starts).toHaveLength(1);
+    // The hung tool did not outlive the run (it is killed when the last run closes).
+    const alive = (pid: number) => {
+      const stat = `/proc/${pid}/stat`;
+      // A zombie waiting for its parent to reap it is dead too.
+      return existsSync(stat) && /\) [^Z]/.test(readFileSync(stat, "utf8"));
+    };
+    await waitFor(() => !alive(Number(starts[0])), "the hung nvidia-smi to be killed");
   });
 
   it("skips the GPU part of a sample when nvidia-smi prints garbage or fails", async () => {
@@ -110,7 +190,11 @@ describe("hardware metrics", () => {
       await using dir = tempDir();
       const bin = join(dir.path, "bin");
       fakeTool(bin, "nvidia-smi", behaviour);
-      const { series, contents, ns } = await sampledRun(dir.path, bin, 600);
+      // Two starts: the first query's answer was read (and found wanting) before the second.
+      const { series, contents, ns } = await sampledRun(dir.path, bin, {
+        cpu: 2,
+        calls: { tool: "nvidia-smi", count: 2 },
+      });
       expect(series("cpu").length).toBeGreaterThanOrEqual(2);
       expect(contents.metrics.filter((row) => row.path.startsWith(`${ns}/gpu`))).toEqual([]);
     }
@@ -118,11 +202,12 @@ describe("hardware metrics", () => {
 
   it("is off with captureHardwareMetrics: false", async () => {
     await using dir = tempDir();
+    // The probe run beside it gets its samples meanwhile: the Worker was sampling.
     const { contents } = await sampledRun(
       dir.path,
       undefined,
-      500,
-      ", captureHardwareMetrics: false",
+      { cpu: 3 },
+      { extra: ", captureHardwareMetrics: false" },
     );
     expect(contents.metrics).toEqual([]);
   });

@@ -10,7 +10,15 @@ import { waitFor } from "../helpers/wait.ts";
 async function serve(dir: string, extra: string[] = []) {
   const port = await freePort();
   const child = Bun.spawn(
-    ["bun", join(REPO_ROOT, "bin/goodseed.ts"), "serve", dir, "--port", String(port), ...extra],
+    [
+      process.execPath,
+      join(REPO_ROOT, "bin/goodseed.ts"),
+      "serve",
+      dir,
+      "--port",
+      String(port),
+      ...extra,
+    ],
     {
       stdout: "pipe",
       stderr: "pipe",

@@ -6,9 +6,9 @@
  */
 
 import { describe, expect, it } from "bun:test";
-import { allocateRing, Ctrl, ringViews } from "../../src/queue/layout.ts";
-import { RingConsumer } from "../../src/queue/ring-consumer.ts";
-import { RingProducer } from "../../src/queue/ring-producer.ts";
+import { allocateRing, Ctrl, ringViews } from "../../../src/queue/layout.ts";
+import { RingConsumer } from "../../../src/queue/ring-consumer.ts";
+import { RingProducer } from "../../../src/queue/ring-producer.ts";
 import { FuzzConsumer, generate, type Plain, prng } from "./ring-fuzz.ts";
 import type { ProducerJob } from "./ring-producer-worker.ts";
 

@@ -3,8 +3,8 @@
  * must come out as, and a consumer driver that commits and rewinds at random.
  */
 
-import type { MetricColumns, RingConsumer, RingRecord } from "../../src/queue/ring-consumer.ts";
-import type { RingProducer } from "../../src/queue/ring-producer.ts";
+import type { MetricColumns, RingConsumer, RingRecord } from "../../../src/queue/ring-consumer.ts";
+import type { RingProducer } from "../../../src/queue/ring-producer.ts";
 
 /** mulberry32: a small seeded PRNG, so that a failing seed replays exactly. */
 export function prng(seed: number): () => number {
@@ -168,6 +168,7 @@ export function generate(seed: number, count: number, chunkBytes: number, maxByt
         consoleStep: int(100),
         hardwareStep: int(100),
         intervalMs: 1 + int(1000),
+        gpuTimeoutMs: 1 + int(10_000),
         traceback: true,
       };
       puts.push({

@@ -7,11 +7,11 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
-import { allocateRing, Ctrl, ringViews, SeriesKind } from "../../src/queue/layout.ts";
-import { RingProducer } from "../../src/queue/ring-producer.ts";
-import { ensureSchema } from "../../src/storage/schema.ts";
-import { RunSink } from "../../src/writer/run-sink.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { allocateRing, Ctrl, ringViews, SeriesKind } from "../../../src/queue/layout.ts";
+import { RingProducer } from "../../../src/queue/ring-producer.ts";
+import { ensureSchema } from "../../../src/storage/schema.ts";
+import { RunSink } from "../../../src/writer/run-sink.ts";
+import { tempDir } from "../../helpers/temp-dir.ts";
 
 const UPDATED_AT = "2026-12-02T07:00:00.000000+00:00";
 const SECONDS = 1_780_000_000;
@@ -51,6 +51,7 @@ function phases(producer: RingProducer): (() => void)[] {
         consoleStep: 0,
         hardwareStep: 0,
         intervalMs: 1000,
+        gpuTimeoutMs: 5000,
         traceback: false,
       });
       producer.putDefine(SeriesKind.METRIC, 0, "train/loss");
@@ -136,7 +137,10 @@ function runThrough(
     }
     if (!sink.closed) expect(producer.waitFlushed(token, 0)).toBe(true);
   }
-  for (let round = 0; round < 100 && !sink.closed; round++) sink.pump(1000, (now += 600));
+  for (let round = 0; round < 100 && !sink.closed; round++) {
+    now += 600;
+    sink.pump(1000, now);
+  }
   expect(sink.closed).toBe(true);
   return { file, failures, errors, commits };
 }

@@ -1,7 +1,7 @@
 /** The producer side of the two-thread ring fuzz test: makes the seeded calls, then says so. */
 
-import { ringViews } from "../../src/queue/layout.ts";
-import { RingProducer } from "../../src/queue/ring-producer.ts";
+import { ringViews } from "../../../src/queue/layout.ts";
+import { RingProducer } from "../../../src/queue/ring-producer.ts";
 import { generate } from "./ring-fuzz.ts";
 
 declare const self: Worker;
