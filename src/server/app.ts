@@ -10,6 +10,7 @@ import { HttpError } from "./http-error.ts";
 import { JSON_HEADERS, jsonResponse } from "./json.ts";
 import { route } from "./routes.ts";
 import { type CatalogWarnings, RunCatalog } from "./run-catalog.ts";
+import { runEditsResponse } from "./run-edits.ts";
 import { runEndpoint } from "./run-endpoints.ts";
 import { listProjectsBody, listRunsBody } from "./run-list.ts";
 import { SeriesCache } from "./series-cache.ts";
@@ -91,6 +92,7 @@ export function createApp(options: AppOptions) {
     .error({ HttpError })
     .onError(({ error }) => errorResponse(error))
     .onStop(release)
+    .post("/api/run-edits", ({ request }) => runEditsResponse(request, state))
     .all("*", ({ request }) => dispatch(request));
   releases.set(app, release);
   return app;
