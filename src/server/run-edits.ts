@@ -11,10 +11,17 @@
  */
 
 import { checkEdit, editRunFile, type RunEdit, RunEditRefused } from "../catalog/run-editor.ts";
-import type { ServerState } from "./app.ts";
 import { HttpError } from "./http-error.ts";
 import { jsonResponse } from "./json.ts";
 import { runFilePath } from "./routes.ts";
+
+/** What an edit needs of the server: its directory, and the caches that must forget a file. */
+export interface EditState {
+  readonly root: string;
+  readonly pool: { forget(file: string): void };
+  readonly series: { forget(file: string): void };
+  readonly catalog: { invalidate(file: string): void };
+}
 
 /** Runs one request may change. */
 export const MAX_EDITED_RUNS = 10_000;
@@ -97,7 +104,7 @@ export function parseEditBody(body: unknown): { runs: RunRef[]; edit: RunEdit } 
   return { runs: refs, edit };
 }
 
-export async function runEditsResponse(request: Request, state: ServerState): Promise<Response> {
+export async function runEditsResponse(request: Request, state: EditState): Promise<Response> {
   checkOwnPage(request);
   let body: unknown;
   try {
