@@ -33,8 +33,8 @@ const TARGETS: readonly Target[] = [
 const ROOT = resolve(import.meta.dir, "..");
 const WORKERS = [
   "src/workers/writer-worker.ts",
-  "src/server/series-loader-worker.ts",
-  "src/server/summary-worker.ts",
+  "src/series/series-loader-worker.ts",
+  "src/catalog/summary-worker.ts",
 ];
 
 function hostTarget(): Target {

@@ -1,8 +1,8 @@
 /** `goodseed list [dir] [-p project] [--json]`: the projects, or the runs of one. */
 
 import { statSync } from "node:fs";
-import { ConnectionPool } from "../server/connection-pool.ts";
-import { RunCatalog, type RunSummary } from "../server/run-catalog.ts";
+import { RunCatalog, type RunSummary } from "../catalog/run-catalog.ts";
+import { ConnectionPool } from "../storage/connection-pool.ts";
 import { isoFromMicros } from "../values/time.ts";
 import { type CliContext, CliError } from "./context.ts";
 

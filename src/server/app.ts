@@ -5,15 +5,15 @@
 
 import { cors } from "@elysiajs/cors";
 import { Elysia } from "elysia";
-import { ConnectionPool } from "./connection-pool.ts";
+import { type CatalogWarnings, RunCatalog } from "../catalog/run-catalog.ts";
+import { SeriesCache } from "../series/series-cache.ts";
+import { ConnectionPool } from "../storage/connection-pool.ts";
 import { HttpError } from "./http-error.ts";
 import { JSON_HEADERS, jsonResponse } from "./json.ts";
 import { route } from "./routes.ts";
-import { type CatalogWarnings, RunCatalog } from "./run-catalog.ts";
 import { runEditsResponse } from "./run-edits.ts";
 import { runEndpoint } from "./run-endpoints.ts";
 import { listProjectsBody, listRunsBody } from "./run-list.ts";
-import { SeriesCache } from "./series-cache.ts";
 import { splitTarget } from "./url-decoding.ts";
 
 export interface AppOptions {

@@ -2,12 +2,6 @@
 
 import { Database } from "bun:sqlite";
 import { statSync, utimesSync } from "node:fs";
-import type { ServerState } from "./app.ts";
-import { fileVersion } from "./connection-pool.ts";
-import { HttpError } from "./http-error.ts";
-import { jsonResponse } from "./json.ts";
-import type { Route } from "./routes.ts";
-import { runFilePath } from "./routes.ts";
 import {
   configsBody,
   downsampledBody,
@@ -15,8 +9,14 @@ import {
   type QueryContext,
   rawMetricsBody,
   stringSeriesBody,
-} from "./run-queries.ts";
-import type { SeriesTrace } from "./series-cache.ts";
+} from "../catalog/run-queries.ts";
+import type { SeriesTrace } from "../series/series-cache.ts";
+import { fileVersion } from "../storage/connection-pool.ts";
+import type { ServerState } from "./app.ts";
+import { HttpError } from "./http-error.ts";
+import { jsonResponse } from "./json.ts";
+import type { Route } from "./routes.ts";
+import { runFilePath } from "./routes.ts";
 
 const INTEGER = /^[+-]?\d+$/;
 

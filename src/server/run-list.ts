@@ -1,7 +1,7 @@
 /** `/api/projects` and `/api/runs`, from the run catalog. */
 
+import type { RunCatalog, RunFile, RunSummary } from "../catalog/run-catalog.ts";
 import { isoFromMicros } from "../values/time.ts";
-import type { RunCatalog, RunFile, RunSummary } from "./run-catalog.ts";
 
 interface ProjectEntry {
   name: string;

@@ -11,22 +11,13 @@
 
 import { type Dirent, type FSWatcher, readdirSync, type Stats, statSync, watch } from "node:fs";
 import { join, sep } from "node:path";
-import { type ConnectionPool, type FileVersion, versionOf } from "./connection-pool.ts";
+import { type ConnectionPool, versionOf } from "../storage/connection-pool.ts";
+import type { RunFile } from "./run-file.ts";
 import { type RunSummary, readSummary } from "./run-summary.ts";
 import { SummaryReader } from "./summary-reader.ts";
 
+export type { RunFile } from "./run-file.ts";
 export type { RunSummary } from "./run-summary.ts";
-
-export interface RunFile {
-  /** Project name: the path of the directory above `runs/`, relative to the served directory. */
-  readonly project: string;
-  /** File stem. */
-  readonly stem: string;
-  readonly file: string;
-  /** The `.sqlite` file's mtime in ms (sub-ms precision). */
-  readonly mtimeMs: number;
-  readonly version: FileVersion;
-}
 
 export interface CatalogWarnings {
   warn(message: string): void;

@@ -9,8 +9,8 @@
  */
 
 import type { Database } from "bun:sqlite";
+import type { FileVersion } from "../storage/connection-pool.ts";
 import { readY } from "../storage/run-reader.ts";
-import type { FileVersion } from "./connection-pool.ts";
 import { loadAllFromPages, loadSeries } from "./series-loader.ts";
 import type { SeriesColumns } from "./series-loader-protocol.ts";
 

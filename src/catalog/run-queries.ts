@@ -5,14 +5,14 @@
  */
 
 import type { Database } from "bun:sqlite";
+import type { SeriesCache, SeriesTrace } from "../series/series-cache.ts";
+import type { SeriesColumns } from "../series/series-loader-protocol.ts";
+import { jsonNumber, jsonValue } from "../server/json.ts";
+import type { FileVersion } from "../storage/connection-pool.ts";
 import { bucketize, bucketSize } from "../storage/downsample.ts";
 import { readY } from "../storage/run-reader.ts";
 import { isoFromSeconds } from "../values/time.ts";
 import { decodeConfigForApi } from "./config-json.ts";
-import type { FileVersion } from "./connection-pool.ts";
-import { jsonNumber, jsonValue } from "./json.ts";
-import type { SeriesCache, SeriesTrace } from "./series-cache.ts";
-import type { SeriesColumns } from "./series-loader-protocol.ts";
 
 /** What a query needs besides its connection: the file, its version and the series cache. */
 export interface QueryContext {

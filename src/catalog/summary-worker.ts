@@ -4,7 +4,7 @@
  * cannot read is left out of the answer; the catalog reads it again itself, and warns.
  */
 
-import { openImmutable } from "./connection-pool.ts";
+import { openImmutable } from "../storage/connection-pool.ts";
 import { readSummary } from "./run-summary.ts";
 import type { SummaryReply, SummaryRequest } from "./summary-protocol.ts";
 

@@ -8,43 +8,14 @@
  */
 
 import type { Database } from "bun:sqlite";
-import { readY } from "../storage/run-reader.ts";
-import { type FileVersion, fileVersion } from "./connection-pool.ts";
+import { type FileVersion, fileVersion } from "../storage/connection-pool.ts";
+import { RequestWorker } from "../workers/request-worker.ts";
 import { decodeTable, PageFormatError } from "./metric-pages.ts";
-import { RequestWorker } from "./request-worker.ts";
+import { readRange } from "./range-read.ts";
 import type { LoadReply, LoadRequest, SeriesColumns } from "./series-loader-protocol.ts";
 
 /** Series shorter than this are read through SQLite on the calling thread alone. */
 const PARALLEL_FROM = 200_000;
-
-/** Reads the points with `low <= step < high` (either bound may be absent) into columns. */
-export function readRange(
-  db: Database,
-  seriesId: number,
-  low: number | null,
-  high: number | null,
-): SeriesColumns {
-  const rows = db
-    .query<unknown, [number, number, number]>(
-      "SELECT step, y, ts FROM metric_points WHERE series_id = ? AND step >= ? AND step < ? ORDER BY step",
-    )
-    .values(seriesId, low ?? Number.NEGATIVE_INFINITY, high ?? Number.POSITIVE_INFINITY) as [
-    number,
-    number | string,
-    number,
-  ][];
-  const length = rows.length;
-  const steps = new Float64Array(length);
-  const ys = new Float64Array(length);
-  const ts = new Float64Array(length);
-  for (let i = 0; i < length; i++) {
-    const row = rows[i] as [number, number | string, number];
-    steps[i] = row[0];
-    ys[i] = readY(row[1]);
-    ts[i] = row[2];
-  }
-  return { steps, ys, ts, length };
-}
 
 const loader = new RequestWorker<LoadRequest, LoadReply>(
   new URL("./series-loader-worker.ts", import.meta.url).href,

@@ -5,8 +5,8 @@
  * divides itself by how fast each goes.
  */
 
-import { RequestWorker } from "./request-worker.ts";
-import type { RunFile } from "./run-catalog.ts";
+import { RequestWorker } from "../workers/request-worker.ts";
+import type { RunFile } from "./run-file.ts";
 import type { RunSummary } from "./run-summary.ts";
 import type { SummaryReply, SummaryRequest } from "./summary-protocol.ts";
 
