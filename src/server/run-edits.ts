@@ -88,7 +88,9 @@ export function parseEditBody(body: unknown): { runs: RunRef[]; edit: RunEdit } 
     ...(record.description !== undefined && {
       description: optionalString(record.description, "description") as string,
     }),
-    ...(record.add_tags !== undefined && { addTags: strings(record.add_tags, "add_tags") as string[] }),
+    ...(record.add_tags !== undefined && {
+      addTags: strings(record.add_tags, "add_tags") as string[],
+    }),
     ...(record.remove_tags !== undefined && {
       removeTags: strings(record.remove_tags, "remove_tags") as string[],
     }),

@@ -3,6 +3,8 @@
  * served the page; `?api=http://host:port` points the page at any other one.
  */
 
+import { reportReachable, reportUnreachable } from "./connection.ts";
+
 export interface RunSummary {
   project: string;
   run_id: string;
@@ -57,7 +59,14 @@ async function getJson<T>(
   for (const [key, value] of Object.entries(query))
     if (value !== undefined) params.set(key, String(value));
   const text = params.toString();
-  const response = await fetch(`${apiBase}${path}${text ? `?${text}` : ""}`);
+  let response: Response;
+  try {
+    response = await fetch(`${apiBase}${path}${text ? `?${text}` : ""}`);
+  } catch (error) {
+    reportUnreachable(error as Error);
+    throw error;
+  }
+  reportReachable();
   const body = (await response.json()) as T & { error?: string };
   if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
   return body;

@@ -1,14 +1,28 @@
 /**
- * The runs table: every run of the server (or one project), with sort, text, status
- * and tag filters, columns the user adds from configs and last metric values, and
- * checkboxes that choose the runs to compare. Configs and last values are fetched for
- * the rows as they scroll into view (all of a project's only when a filter or sort needs them).
+ * The runs table: every run of the server (or one project), with the search box's text
+ * and value filters, status and tag filters, axis ranges from the sweep views, a sort
+ * that orders numbers as numbers, columns the user adds (configs; metrics as last, min
+ * or max), groups by a config value, and checkboxes that choose the runs to compare.
+ * Configs and metric summaries are fetched for the rows as they scroll into view (all
+ * of a project's only when a filter, sort, group or sweep view needs them).
  */
 
 import type { ConfigValue, RunSummary } from "./api.ts";
-import { formatValue, h } from "./dom.ts";
+import { formatDuration, formatValue, h } from "./dom.ts";
+import { zoneLabel } from "./local-time.ts";
 import { RunData } from "./run-data.ts";
+import { compareCells, parseQuery, passes, resolveKey } from "./run-filter.ts";
+import { groupRuns, type RunGroup } from "./run-groups.ts";
 import { duration, type RowCells, runRow } from "./run-row.ts";
+import { type Axis, inRange } from "./sweep-axes.ts";
+import {
+  type Column,
+  columnTitle,
+  isInternalKey,
+  parseColumn,
+  shortLabels,
+} from "./table-columns.ts";
+import type { TableView } from "./table-view.ts";
 import { runKey, type ViewState } from "./view-state.ts";
 
 /** Rows drawn at first and added per "Show more" (or on scrolling to the end). */
@@ -16,18 +30,34 @@ const PAGE = 100;
 
 export interface TableHost {
   readonly view: ViewState;
+  readonly table: TableView;
   changed(): void;
   focus(run: RunSummary): void;
-  /** Configs or last values arrived: tag and column choices may have grown. */
+  /** Configs or metric summaries arrived: tag and column choices may have grown. */
   loaded(): void;
+  /** "Clear filters" was pressed: the search box and filters are to show the cleared view. */
+  filtersCleared(): void;
+}
+
+/** What draws above the rows: controls, selection actions, sweep views. */
+export interface TableParts {
+  /** Controls above everything, built once. */
+  readonly top: HTMLElement;
+  /** Elements between the controls and the rows, drawn again on each render. */
+  above(rows: readonly RunSummary[]): Node[];
 }
 
 export class RunsTable {
   readonly element = h("section", { class: "runs", "aria-label": "Runs" });
+  readonly #redrawn = h("div", { class: "runs-body" });
   runs: RunSummary[] = [];
+  #parts: TableParts | undefined;
+  /** The sweep views' axes of the last render, for their ranges to filter with. */
+  axes: Axis[] = [];
   readonly #data = new RunData();
   readonly #host: TableHost;
   readonly #rows = new Map<Element, RowCells>();
+  readonly #open = new Set<string>();
   #shown = PAGE;
   #scroller: HTMLElement | undefined;
   #observer: IntersectionObserver | undefined;
@@ -37,22 +67,63 @@ export class RunsTable {
 
   constructor(host: TableHost) {
     this.#host = host;
+    // Durations of running runs tick, without a redraw.
+    setInterval(() => {
+      for (const cells of this.#rows.values())
+        if (cells.run.status === "running")
+          cells.duration.textContent = formatDuration(duration(cells.run));
+    }, 1000);
+  }
+
+  /** The controls, selection bar and sweep views above the rows (set once by the page). */
+  set parts(parts: TableParts) {
+    this.#parts = parts;
+    this.element.replaceChildren(parts.top, this.#redrawn);
   }
 
   configsOf(run: RunSummary): Record<string, ConfigValue> | undefined {
     return this.#data.configsOf(run);
   }
 
+  /** The configs to show: without per-process and source-code keys unless asked for. */
+  shownConfigs(run: RunSummary): Record<string, ConfigValue> | undefined {
+    const configs = this.configsOf(run);
+    if (!configs || this.#host.table.internals) return configs;
+    return Object.fromEntries(Object.entries(configs).filter(([key]) => !isInternalKey(key)));
+  }
+
   loadConfigs(runs: readonly RunSummary[]): Promise<void> {
     return this.#data.loadConfigs(runs);
   }
 
-  /** Configs and the last values of the metric columns, of `runs`. */
-  #load(runs: readonly RunSummary[]): Promise<unknown> {
-    const paths = this.#host.view.columns
-      .filter((column) => column.startsWith("metric:"))
-      .map((column) => column.slice(7));
-    return Promise.all([this.#data.loadConfigs(runs), this.#data.loadLastValues(runs, paths)]);
+  /** Forgets what was fetched of `runs` (an edit, a live run that grew). */
+  forget(runs: readonly RunSummary[]): void {
+    for (const run of runs) this.#data.forget(run);
+    this.#everything = "";
+  }
+
+  /** Config keys of the runs whose configs are known, sorted (per-process keys only when shown). */
+  configKeys(runs: readonly RunSummary[] = this.#inProject()): string[] {
+    const keys = new Set<string>();
+    for (const run of runs)
+      for (const key of Object.keys(this.shownConfigs(run) ?? {})) keys.add(key);
+    return [...keys].sort();
+  }
+
+  metricPaths(runs: readonly RunSummary[] = this.#inProject()): string[] {
+    return [...new Set(runs.flatMap((run) => run.metric_paths))].sort();
+  }
+
+  /** A column's value for `run`: a config, or a metric summary once fetched. */
+  valueOf(run: RunSummary, column: Column): unknown {
+    if (column.kind === "config") return this.configsOf(run)?.[column.key];
+    return this.#data.summary(run, column.key)?.[column.summary];
+  }
+
+  #columns(): Column[] {
+    return this.#host.view.columns
+      .map(parseColumn)
+      .filter((column): column is Column => column !== undefined);
   }
 
   #tags(run: RunSummary): string[] {
@@ -60,12 +131,45 @@ export class RunsTable {
     return Array.isArray(tags) ? tags : [];
   }
 
-  /** Whether the filter or the sort needs every run's configs or last values, not just the shown rows'. */
+  /** Metric paths whose summaries the view needs for every run: columns, filters, sort, sweep. */
+  #neededMetrics(): string[] {
+    const view = this.#host.view;
+    const ids = [...view.columns, view.sort, this.#host.table.metric];
+    const paths = new Set<string>();
+    for (const id of ids) {
+      const column = parseColumn(id);
+      if (column?.kind === "metric") paths.add(column.key);
+    }
+    const metricPaths = this.metricPaths();
+    for (const filter of parseQuery(view.text).filters) {
+      const column = parseColumn(filter.key);
+      if (column?.kind === "metric") paths.add(column.key);
+      else if (!column) {
+        const path = resolveKey(filter.key, metricPaths);
+        if (path !== undefined) paths.add(path);
+      }
+    }
+    return [...paths];
+  }
+
+  /** Configs and the summaries of the needed metrics, of `runs`. */
+  #load(runs: readonly RunSummary[]): Promise<unknown> {
+    return Promise.all([
+      this.#data.loadConfigs(runs),
+      this.#data.loadLastValues(runs, this.#neededMetrics()),
+    ]);
+  }
+
+  /** Whether the view needs every run's configs or summaries, not just the shown rows'. */
   #needsEverything(): string {
     const view = this.#host.view;
-    const sortsOnData = view.sort.startsWith("config:") || view.sort.startsWith("metric:");
-    return view.tag || sortsOnData
-      ? `${view.project}|${view.tag}|${view.sort}|${view.columns}`
+    const table = this.#host.table;
+    const sortsOnData = parseColumn(view.sort) !== undefined;
+    const filters = parseQuery(view.text).filters.length > 0;
+    const need =
+      view.tag || sortsOnData || filters || table.group || table.sweep || table.ranges.length > 0;
+    return need
+      ? `${view.project}|${view.tag}|${view.sort}|${view.columns}|${view.text}|${table.group}|${table.sweep}|${table.metric}`
       : "";
   }
 
@@ -74,21 +178,89 @@ export class RunsTable {
     return project ? this.runs.filter((run) => run.project === project) : this.runs;
   }
 
-  /** The runs passing the filters, sorted. */
-  visible(): RunSummary[] {
+  /** Runs of the project that the trash switch lets through. */
+  #candidates(): RunSummary[] {
+    const all = this.#inProject();
+    return this.#host.table.trashed ? all : all.filter((run) => !run.trashed);
+  }
+
+  /** A filter's value for `run`: a column id, a built-in field, a config key or a metric's last value. */
+  #resolver(): (run: RunSummary, key: string) => unknown {
+    const configKeys = this.configKeys(this.#candidates());
+    const metricPaths = this.metricPaths();
+    const cache = new Map<string, Column | ((run: RunSummary) => unknown)>();
+    return (run, key) => {
+      let how = cache.get(key);
+      if (how === undefined) {
+        const column = parseColumn(key);
+        const lower = key.toLowerCase();
+        const builtins: Record<string, (run: RunSummary) => unknown> = {
+          status: (r) => r.status,
+          id: (r) => r.run_id,
+          run: (r) => r.run_id,
+          project: (r) => r.project,
+          name: (r) => r.experiment_name,
+          tags: (r) => this.#tags(r),
+          tag: (r) => this.#tags(r),
+        };
+        const config = resolveKey(key, configKeys);
+        const metric = resolveKey(key, metricPaths);
+        how =
+          column ??
+          builtins[lower] ??
+          (config !== undefined
+            ? { kind: "config", key: config, id: `config:${config}` }
+            : metric !== undefined
+              ? { kind: "metric", key: metric, summary: "last", id: `metric:${metric}` }
+              : () => undefined);
+        cache.set(key, how);
+      }
+      return typeof how === "function" ? how(run) : this.valueOf(run, how);
+    };
+  }
+
+  /** The runs passing every filter but the sweep views' axis ranges: what those views draw. */
+  filtered(): RunSummary[] {
     const view = this.#host.view;
-    const text = view.text.toLowerCase();
-    const rows = this.#inProject().filter((run) => {
+    const { text, filters } = parseQuery(view.text);
+    const value = filters.length > 0 ? this.#resolver() : undefined;
+    return this.#candidates().filter((run) => {
       if (view.status && run.status !== view.status) return false;
       if (view.tag && !this.#tags(run).includes(view.tag)) return false;
-      if (text) {
+      if (text.length > 0) {
         const haystack =
           `${run.run_id} ${run.experiment_name ?? ""} ${run.project} ${this.#tags(run).join(" ")}`.toLowerCase();
-        if (!haystack.includes(text)) return false;
+        if (!text.every((term) => haystack.includes(term))) return false;
       }
+      if (value)
+        for (const f of filters) if (!passes(value(run, f.key), f.op, f.value)) return false;
       return true;
     });
-    const key = (run: RunSummary): string | number => {
+  }
+
+  /** The value an axis shows for `run` (a config, or the metric column of its key). */
+  axisValue(run: RunSummary, key: string): unknown {
+    const column = parseColumn(key);
+    return column ? this.valueOf(run, column) : this.configsOf(run)?.[key];
+  }
+
+  /** The runs passing the filters and axis ranges, sorted. */
+  visible(): RunSummary[] {
+    const view = this.#host.view;
+    const ranges = this.#host.table.ranges;
+    let rows = this.filtered();
+    if (ranges.length > 0) {
+      const axes = new Map(this.axes.map((axis) => [axis.key, axis]));
+      rows = rows.filter((run) =>
+        ranges.every((range) => {
+          const axis = axes.get(range.key);
+          return !axis || inRange(axis, this.axisValue(run, range.key), range);
+        }),
+      );
+    }
+    const column = parseColumn(view.sort);
+    const key = (run: RunSummary): unknown => {
+      if (column) return this.valueOf(run, column);
       switch (view.sort) {
         case "run":
           return run.run_id;
@@ -99,32 +271,44 @@ export class RunsTable {
         case "duration":
           return duration(run);
         default:
-          if (view.sort.startsWith("config:"))
-            return formatValue(this.configsOf(run)?.[view.sort.slice(7)]);
-          if (view.sort.startsWith("metric:"))
-            return this.#data.lastValue(run, view.sort.slice(7)) ?? Number.NEGATIVE_INFINITY;
           return run.created_at ?? "";
       }
     };
     const direction = view.descending ? -1 : 1;
-    return rows.sort((a, b) => {
-      const x = key(a);
-      const y = key(b);
-      return (x < y ? -1 : x > y ? 1 : 0) * direction;
-    });
+    const keys = new Map(rows.map((run) => [run, key(run)]));
+    return rows.sort((a, b) => compareCells(keys.get(a), keys.get(b), direction));
+  }
+
+  /** The groups of `runs` by the grouping key, or `undefined` when the table is not grouped. */
+  groups(runs: readonly RunSummary[]): RunGroup<RunSummary>[] | undefined {
+    const typed = this.#host.table.group;
+    if (!typed) return undefined;
+    const key = resolveKey(typed, this.configKeys()) ?? typed;
+    return groupRuns(runs, key, (run) => this.configsOf(run)?.[key]);
+  }
+
+  #clearFilters(): void {
+    const view = this.#host.view;
+    view.text = "";
+    view.status = "";
+    view.tag = "";
+    this.#host.table.ranges = [];
+    this.#host.filtersCleared();
+    this.#host.changed();
   }
 
   render(): void {
     const view = this.#host.view;
     const rows = this.visible();
-    const shown = rows.slice(0, this.#shown);
     // A redraw keeps the table's scroll position and the keyboard focus where they were.
     const scrollTop = this.#scroller?.scrollTop ?? 0;
     const focused =
       document.activeElement instanceof HTMLElement && this.element.contains(document.activeElement)
         ? document.activeElement.dataset.focusKey
         : undefined;
-    const header = (label: string, sortKey: string) => {
+    const columns = this.#columns();
+    const labels = shortLabels(columns);
+    const header = (label: string, sortKey: string, title?: string) => {
       const active = view.sort === sortKey;
       return h(
         "th",
@@ -136,6 +320,7 @@ export class RunsTable {
           "button",
           {
             class: "sort",
+            title,
             "data-focus-key": `sort|${sortKey}`,
             onclick: () => {
               view.descending = active ? !view.descending : sortKey === "created";
@@ -151,23 +336,121 @@ export class RunsTable {
     const selected = new Set(view.selected);
     this.#observer?.disconnect();
     this.#rows.clear();
-    const body = h(
-      "tbody",
-      {},
-      ...shown.map((run) => {
-        const key = runKey(run);
-        const { row, cells } = runRow(run, view.columns.length, selected.has(key), {
-          toggle: (on) => {
-            view.selected = on ? [...view.selected, key] : view.selected.filter((k) => k !== key);
-            this.#host.changed();
-          },
-          open: () => this.#host.focus(run),
-        });
-        this.#rows.set(row, cells);
-        this.#paint(cells);
-        return row;
-      }),
-    );
+    const width = 8 + columns.length;
+    const rowOf = (run: RunSummary) => {
+      const key = runKey(run);
+      const { row, cells } = runRow(run, columns.length, selected.has(key), {
+        toggle: (on) => {
+          view.selected = on ? [...view.selected, key] : view.selected.filter((k) => k !== key);
+          this.#host.changed();
+        },
+        open: () => this.#host.focus(run),
+      });
+      this.#rows.set(row, cells);
+      this.#paint(cells, columns);
+      return row;
+    };
+    const groups = this.groups(rows);
+    let bodyRows: HTMLTableRowElement[];
+    let remaining = 0;
+    if (groups) {
+      bodyRows = groups.flatMap((group) => {
+        const open = this.#open.has(group.key);
+        const keys = group.runs.map(runKey);
+        const all = keys.every((key) => selected.has(key));
+        const head = h(
+          "tr",
+          { class: "group", "data-group": group.key },
+          h(
+            "td",
+            {},
+            h("input", {
+              type: "checkbox",
+              "aria-label": `Compare the runs of ${group.label}`,
+              "data-focus-key": `group-check|${group.key}`,
+              checked: all,
+              onchange: (event: Event) => {
+                const on = (event.target as HTMLInputElement).checked;
+                const others = view.selected.filter((key) => !keys.includes(key));
+                view.selected = on ? [...others, ...keys] : others;
+                this.#host.changed();
+              },
+            }),
+          ),
+          h(
+            "td",
+            { colspan: width - 1 },
+            h(
+              "button",
+              {
+                class: "fold",
+                "aria-expanded": String(open),
+                "data-focus-key": `group|${group.key}`,
+                onclick: () => {
+                  if (open) this.#open.delete(group.key);
+                  else this.#open.add(group.key);
+                  this.render();
+                },
+              },
+              open ? "▾ " : "▸ ",
+              group.label,
+              h(
+                "span",
+                { class: "group-count" },
+                ` ${group.runs.length} run${group.runs.length === 1 ? "" : "s"}`,
+              ),
+            ),
+          ),
+        );
+        return [head, ...(open ? group.runs.map(rowOf) : [])];
+      });
+    } else {
+      const shown = rows.slice(0, this.#shown);
+      remaining = rows.length - shown.length;
+      bodyRows = shown.map(rowOf);
+    }
+    const empty =
+      rows.length === 0
+        ? h(
+            "tr",
+            { class: "empty" },
+            h(
+              "td",
+              { colspan: width },
+              this.#candidates().length === 0
+                ? "No runs here yet."
+                : h(
+                    "span",
+                    {},
+                    "No runs match these filters. ",
+                    h(
+                      "button",
+                      { "data-focus-key": "clear-filters", onclick: () => this.#clearFilters() },
+                      "Clear filters",
+                    ),
+                  ),
+            ),
+          )
+        : "";
+    const body = h("tbody", {}, ...bodyRows, empty);
+    const visibleKeys = rows.map(runKey);
+    const allSelected = visibleKeys.length > 0 && visibleKeys.every((key) => selected.has(key));
+    const someSelected = visibleKeys.some((key) => selected.has(key));
+    const selectAll = h("input", {
+      type: "checkbox",
+      "aria-label": allSelected ? "Clear the selection" : "Select every run shown",
+      title: allSelected ? "Clear the selection" : "Select every run shown",
+      "data-focus-key": "select-all",
+      checked: allSelected,
+      onchange: () => {
+        const shownKeys = new Set(visibleKeys);
+        view.selected = allSelected
+          ? view.selected.filter((key) => !shownKeys.has(key))
+          : [...new Set([...view.selected, ...visibleKeys])];
+        this.#host.changed();
+      },
+    });
+    selectAll.indeterminate = someSelected && !allSelected;
     const table = h(
       "table",
       { class: "runs-table" },
@@ -177,40 +460,40 @@ export class RunsTable {
         h(
           "tr",
           {},
-          h("th", { scope: "col" }, h("span", { class: "sr" }, "Compare")),
+          h("th", { scope: "col" }, selectAll),
           header("Run", "run"),
           header("Name", "name"),
           h("th", { scope: "col" }, "Project"),
           header("Status", "status"),
-          header("Created", "created"),
+          header("Created", "created", `Creation time, ${zoneLabel()}`),
           header("Duration", "duration"),
           h("th", { scope: "col" }, "Tags"),
-          ...view.columns.map((column) =>
-            h(
-              "th",
-              { scope: "col", class: "extra" },
-              header(column.slice(column.indexOf(":") + 1), column).firstChild as Node,
+          ...columns.map((column, index) => {
+            const cell = header(labels[index] as string, column.id, columnTitle(column));
+            cell.classList.add("extra");
+            cell.append(
               h(
                 "button",
                 {
                   class: "remove",
-                  title: `Remove column ${column}`,
-                  "aria-label": `Remove column ${column}`,
+                  title: `Remove column ${column.key}`,
+                  "aria-label": `Remove column ${columnTitle(column)}`,
                   onclick: () => {
-                    view.columns = view.columns.filter((c) => c !== column);
+                    view.columns = view.columns.filter((c) => c !== column.id);
                     this.#host.changed();
                   },
                 },
                 "×",
               ),
-            ),
-          ),
+            );
+            return cell;
+          }),
         ),
       ),
       body,
     );
     const more =
-      rows.length > shown.length
+      remaining > 0
         ? h(
             "button",
             {
@@ -221,17 +504,27 @@ export class RunsTable {
                 this.render();
               },
             },
-            `Show more (${rows.length - shown.length} left)`,
+            `Show more (${remaining} left)`,
           )
         : null;
     const scroller = h("div", { class: "table-scroll" }, table, more ?? "");
     this.#scroller = scroller;
-    const count = h("p", { class: "count" }, `${rows.length} of ${this.runs.length} runs`);
-    this.element.replaceChildren(count, scroller);
+    const trashedHidden = this.#host.table.trashed
+      ? 0
+      : this.#inProject().filter((run) => run.trashed).length;
+    const count = h(
+      "p",
+      { class: "count" },
+      `${rows.length} of ${this.runs.length} runs`,
+      groups ? ` in ${groups.length} groups` : "",
+      trashedHidden > 0 ? ` · ${trashedHidden} in the trash, hidden` : "",
+    );
+    if (!this.#parts) this.element.replaceChildren(this.#redrawn);
+    this.#redrawn.replaceChildren(...(this.#parts?.above(rows) ?? []), count, scroller);
     if (scrollTop > 0) scroller.scrollTop = scrollTop;
     if (focused)
       this.element.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
-    // Rows fetch their configs (tags, config columns) and last values once they scroll into view.
+    // Rows fetch their configs (tags, config columns) and summaries once they scroll into view.
     this.#observer = new IntersectionObserver(
       (entries) => {
         for (const entry of entries) {
@@ -248,20 +541,20 @@ export class RunsTable {
       },
       { root: scroller, rootMargin: "300px 0px" },
     );
-    for (const row of body.rows) this.#observer.observe(row);
+    for (const row of this.#rows.keys()) this.#observer.observe(row);
     if (more) this.#observer.observe(more);
     void this.#loadEverything(count);
   }
 
-  #paint(cells: RowCells): void {
+  #paint(cells: RowCells, columns: readonly Column[]): void {
     const configs = this.configsOf(cells.run);
     if (configs)
       cells.tags.replaceChildren(
         ...this.#tags(cells.run).map((tag) => h("span", { class: "tag" }, tag)),
       );
-    this.#host.view.columns.forEach((column, index) => {
+    columns.forEach((column, index) => {
       const cell = cells.extras[index];
-      if (cell) cell.textContent = this.#cell(cells.run, column);
+      if (cell) cell.textContent = formatValue(this.valueOf(cells.run, column));
     });
   }
 
@@ -273,22 +566,24 @@ export class RunsTable {
       const runs = [...this.#pending];
       this.#pending.clear();
       void this.#load(runs).then(() => {
-        for (const cells of this.#rows.values()) this.#paint(cells);
+        const columns = this.#columns();
+        for (const cells of this.#rows.values()) this.#paint(cells, columns);
         this.#host.loaded();
       });
     }, 16);
   }
 
   /**
-   * A tag filter or a sort on a config or metric needs every run of the project's data,
-   * not only the shown rows': it is fetched once, with progress, then the table redraws.
+   * A filter, a sort on a column, a group or the sweep views need every run of the
+   * project's data, not only the shown rows': it is fetched once, with progress, then
+   * the table redraws.
    */
   async #loadEverything(count: HTMLElement): Promise<void> {
     const need = this.#needsEverything();
     if (!need || need === this.#everything) return;
     const runs = this.#inProject();
     const missing = runs.filter((run) => !this.configsOf(run));
-    if (missing.length > 0) count.textContent += ` · loading the data of ${missing.length} runs…`;
+    if (missing.length > 0) count.append(` · loading the data of ${missing.length} runs…`);
     await this.#load(runs);
     if (this.#needsEverything() !== need) return;
     this.#everything = need;
@@ -296,9 +591,38 @@ export class RunsTable {
     this.render();
   }
 
-  #cell(run: RunSummary, column: string): string {
-    if (column.startsWith("config:")) return formatValue(this.configsOf(run)?.[column.slice(7)]);
-    const value = this.#data.lastValue(run, column.slice(7));
-    return value === undefined ? "" : formatValue(value);
+  /** The rows shown, as the table shows them, for a CSV file. */
+  exportRows(): { header: string[]; rows: string[][] } {
+    const columns = this.#columns();
+    const header = [
+      "project",
+      "run_id",
+      "name",
+      "status",
+      "created_at",
+      "closed_at",
+      "duration_s",
+      "tags",
+    ];
+    header.push(
+      ...columns.map((column) =>
+        column.kind === "config" ? column.key : `${column.key} (${column.summary})`,
+      ),
+    );
+    const rows = this.visible().map((run) => [
+      run.project,
+      run.run_id,
+      run.experiment_name ?? "",
+      run.status,
+      run.created_at ?? "",
+      run.closed_at ?? "",
+      Number.isFinite(duration(run)) ? String(Math.round(duration(run) / 1000)) : "",
+      this.#tags(run).join(" "),
+      ...columns.map((column) => {
+        const value = this.valueOf(run, column);
+        return typeof value === "number" ? String(value) : formatValue(value);
+      }),
+    ]);
+    return { header, rows };
   }
 }
