@@ -130,6 +130,7 @@ export function suggestColumns(
     .sort(
       (a, b) =>
         a.rank - b.rank ||
+        Math.min(a.order, 1) - Math.min(b.order, 1) ||
         a.suggestion.key.length - b.suggestion.key.length ||
         (a.suggestion.key < b.suggestion.key ? -1 : a.suggestion.key > b.suggestion.key ? 1 : 0) ||
         a.order - b.order,
