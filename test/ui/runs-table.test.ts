@@ -46,16 +46,14 @@ const rows = (page: Page) => page.locator("table.runs-table tbody tr[data-run]")
 
 /** The text of each visible row's cell under the header whose title is `title`. */
 async function column(page: Page, title: string): Promise<string[]> {
+  const titles = await page.$$eval("table.runs-table thead tr > th", (cells) =>
+    cells.map((cell) => cell.querySelector("button")?.getAttribute("title") ?? ""),
+  );
+  const index = titles.indexOf(title);
   return page.$$eval(
-    "table.runs-table",
-    ([table], wanted) => {
-      const headers = [...(table as HTMLTableElement).tHead!.rows[0]!.cells];
-      const index = headers.findIndex((cell) => cell.querySelector(`[title="${wanted}"]`));
-      return [...(table as HTMLTableElement).tBodies[0]!.rows]
-        .filter((row) => row.dataset.run)
-        .map((row) => row.cells[index]?.textContent ?? "");
-    },
-    title,
+    "table.runs-table tbody tr[data-run]",
+    (found, i) => found.map((row) => row.children[i]?.textContent ?? ""),
+    index,
   );
 }
 
@@ -321,7 +319,7 @@ describe("the runs table", () => {
       );
       await page.waitForSelector("figure.chart");
       await page.waitForSelector("figure.parallel");
-      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      const width = Number(await page.evaluate("document.documentElement.scrollWidth"));
       expect(width).toBeLessThanOrEqual(390);
       await screenshot(page, `phone-${dark ? "dark" : "light"}`);
       await page.close();
