@@ -10,8 +10,8 @@ import { formatDuration, formatValue, h } from "./dom.ts";
 import { localTime, zoneLabel } from "./local-time.ts";
 import { type EditorHost, editor } from "./run-editor.ts";
 import { duration } from "./run-row.ts";
+import { download } from "./save-file.ts";
 import { isInternalKey } from "./table-columns.ts";
-import { download } from "./table-export.ts";
 import { runKey } from "./view-state.ts";
 
 const PAGE = 200;

@@ -41,7 +41,7 @@ async function edited(runs: readonly RunSummary[]): Promise<void> {
   const shown = details.run ? byKey(runKey(details.run)) : undefined;
   if (shown) {
     await table.loadConfigs([shown]);
-    details.update(shown, table.configsOf(shown));
+    await details.show(shown, table.configsOf(shown));
   }
 }
 

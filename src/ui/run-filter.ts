@@ -132,6 +132,13 @@ export function passes(actual: unknown, op: FilterOp, value: string): boolean {
   }
 }
 
+/** A cell's value for sorting: text that reads as a number becomes that number. */
+export function sortable(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const number = asNumber(value);
+  return number === undefined ? value : number;
+}
+
 /**
  * Orders table cells: numbers as numbers (128 < 256 < 512; 1e-7 < 0.003), then text;
  * empty cells last whatever the direction, so `direction` is applied here.

@@ -11,7 +11,7 @@ import type { ConfigValue, RunSummary } from "./api.ts";
 import { formatDuration, formatValue, h } from "./dom.ts";
 import { zoneLabel } from "./local-time.ts";
 import { RunData } from "./run-data.ts";
-import { compareCells, parseQuery, passes, resolveKey } from "./run-filter.ts";
+import { compareCells, parseQuery, passes, resolveKey, sortable } from "./run-filter.ts";
 import { groupRuns, type RunGroup } from "./run-groups.ts";
 import { duration, type RowCells, runRow } from "./run-row.ts";
 import { type Axis, inRange } from "./sweep-axes.ts";
@@ -58,6 +58,8 @@ export class RunsTable {
   readonly #host: TableHost;
   readonly #rows = new Map<Element, RowCells>();
   readonly #open = new Set<string>();
+  /** Each configs object's keys, all and shown by default, computed once. */
+  readonly #keys = new WeakMap<object, { all: string[]; shown: string[] }>();
   #shown = PAGE;
   #scroller: HTMLElement | undefined;
   #observer: IntersectionObserver | undefined;
@@ -85,11 +87,17 @@ export class RunsTable {
     return this.#data.configsOf(run);
   }
 
-  /** The configs to show: without per-process and source-code keys unless asked for. */
-  shownConfigs(run: RunSummary): Record<string, ConfigValue> | undefined {
+  /** The config keys to show of `run`: without per-process and source-code keys unless asked for. */
+  #shownKeys(run: RunSummary): readonly string[] {
     const configs = this.configsOf(run);
-    if (!configs || this.#host.table.internals) return configs;
-    return Object.fromEntries(Object.entries(configs).filter(([key]) => !isInternalKey(key)));
+    if (!configs) return [];
+    let keys = this.#keys.get(configs);
+    if (!keys) {
+      const all = Object.keys(configs);
+      keys = { all, shown: all.filter((key) => !isInternalKey(key)) };
+      this.#keys.set(configs, keys);
+    }
+    return this.#host.table.internals ? keys.all : keys.shown;
   }
 
   loadConfigs(runs: readonly RunSummary[]): Promise<void> {
@@ -105,8 +113,7 @@ export class RunsTable {
   /** Config keys of the runs whose configs are known, sorted (per-process keys only when shown). */
   configKeys(runs: readonly RunSummary[] = this.#inProject()): string[] {
     const keys = new Set<string>();
-    for (const run of runs)
-      for (const key of Object.keys(this.shownConfigs(run) ?? {})) keys.add(key);
+    for (const run of runs) for (const key of this.#shownKeys(run)) keys.add(key);
     return [...keys].sort();
   }
 
@@ -275,7 +282,8 @@ export class RunsTable {
       }
     };
     const direction = view.descending ? -1 : 1;
-    const keys = new Map(rows.map((run) => [run, key(run)]));
+    // Text that reads as a number is turned into one once here, not in every comparison.
+    const keys = new Map(rows.map((run) => [run, sortable(key(run))]));
     return rows.sort((a, b) => compareCells(keys.get(a), keys.get(b), direction));
   }
 
@@ -583,6 +591,15 @@ export class RunsTable {
     if (!need || need === this.#everything) return;
     const runs = this.#inProject();
     const missing = runs.filter((run) => !this.configsOf(run));
+    const paths = this.#neededMetrics();
+    const summariesMissing = runs.some((run) =>
+      paths.some((path) => run.metric_paths.includes(path) && !this.#data.summary(run, path)),
+    );
+    if (missing.length === 0 && !summariesMissing) {
+      // Everything is here already: this render drew it all.
+      this.#everything = need;
+      return;
+    }
     if (missing.length > 0) count.append(` · loading the data of ${missing.length} runs…`);
     await this.#load(runs);
     if (this.#needsEverything() !== need) return;

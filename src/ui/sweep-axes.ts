@@ -7,7 +7,14 @@
  */
 
 import { asNumber, compareCells } from "./run-filter.ts";
-import type { AxisRange } from "./table-view.ts";
+
+/** A range dragged on an axis, in the axis's units (values, or category positions). */
+export interface AxisRange {
+  /** Config key, or a column id for the metric axis. */
+  readonly key: string;
+  readonly low: number;
+  readonly high: number;
+}
 
 export type Axis =
   | {

@@ -10,6 +10,7 @@ import { h } from "./dom.ts";
 import { asNumber } from "./run-filter.ts";
 import {
   type Axis,
+  type AxisRange,
   axisFor,
   axisPosition,
   axisTicks,
@@ -18,7 +19,7 @@ import {
   isSweepKey,
 } from "./sweep-axes.ts";
 import { columnId, parseColumn, type Summary } from "./table-columns.ts";
-import type { AxisRange, TableView } from "./table-view.ts";
+import type { TableView } from "./table-view.ts";
 import { runKey } from "./view-state.ts";
 
 const SVG = "http://www.w3.org/2000/svg";

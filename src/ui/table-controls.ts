@@ -11,8 +11,9 @@ import { ColumnPicker } from "./column-picker.ts";
 import { h } from "./dom.ts";
 import { type EditResult, editRuns, failures, type RunEdit } from "./edits-api.ts";
 import type { RunsTable, TableParts } from "./runs-table.ts";
+import { download } from "./save-file.ts";
 import type { SweepViews } from "./sweep-views.ts";
-import { download, toCsv } from "./table-export.ts";
+import { toCsv } from "./table-export.ts";
 import type { TableView } from "./table-view.ts";
 import { runKey, type ViewState } from "./view-state.ts";
 

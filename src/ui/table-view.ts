@@ -4,12 +4,7 @@
  * to the other parameters, never over them.
  */
 
-export interface AxisRange {
-  /** Config key, or a column id for the metric axis. */
-  readonly key: string;
-  readonly low: number;
-  readonly high: number;
-}
+import type { AxisRange } from "./sweep-axes.ts";
 
 export interface TableView {
   /** Config key the table folds into groups by; "" for none. */
