@@ -4,10 +4,12 @@
  * string set as a JSON array of its strings, a datetime as its stored ISO text.
  */
 
+import type { StoredConfigValue } from "../api/read-store.ts";
 import { decodeConfigValue } from "../values/config-value.ts";
 
-export function decodeConfigForApi(tag: string, text: string | null): unknown {
+export function decodeConfigForApi(tag: string, text: string | null): StoredConfigValue {
   if (tag === "datetime" && text !== null) return text;
   const value = decodeConfigValue(tag, text);
-  return value instanceof Set ? [...value] : value;
+  if (value instanceof Set) return [...value];
+  return value instanceof Date ? value.toISOString() : value;
 }

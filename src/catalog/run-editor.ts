@@ -11,33 +11,13 @@
 
 import { Database } from "bun:sqlite";
 import { statSync, utimesSync } from "node:fs";
+import { type RunEdit, RunEditRefused } from "../api/run-edits.ts";
 import { judgeWriter } from "../run/liveness.ts";
 import { validateName } from "../run/validate-name.ts";
 import { applyWriterPragmas } from "../storage/schema.ts";
 import { parseStringSet } from "../values/config-value.ts";
 import { pythonJsonStringSet } from "../values/python-json.ts";
 import { nowIso } from "../values/time.ts";
-
-export interface RunEdit {
-  /** New display name (at most 200 characters, no control characters). */
-  readonly name?: string;
-  readonly description?: string;
-  readonly addTags?: readonly string[];
-  readonly removeTags?: readonly string[];
-  /** Move to the trash (`true`) or back (`false`). */
-  readonly trashed?: boolean;
-}
-
-/** Why an edit was not written; `reason` tells the HTTP layer which status it is. */
-export class RunEditRefused extends Error {
-  readonly reason: "active" | "invalid";
-
-  constructor(reason: "active" | "invalid", message: string) {
-    super(message);
-    this.name = "RunEditRefused";
-    this.reason = reason;
-  }
-}
 
 /** Checks an edit before any file is opened, so a bad one writes nothing to any run. */
 export function checkEdit(edit: RunEdit): void {

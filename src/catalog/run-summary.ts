@@ -1,18 +1,9 @@
 /** A run's summary, as the run list shows it, and the one query that reads it. */
 
 import type { Database } from "bun:sqlite";
+import type { RunSummary } from "../api/wire.ts";
 
-export interface RunSummary {
-  readonly project: string;
-  readonly run_id: string;
-  readonly experiment_name: string | null;
-  readonly created_at: string | null;
-  readonly closed_at: string | null;
-  readonly status: string;
-  readonly trashed: boolean;
-  readonly string_series_paths: string[];
-  readonly metric_paths: string[];
-}
+export type { RunSummary } from "../api/wire.ts";
 
 /**
  * One query for a run's summary: its meta, and the paths of the series that have at

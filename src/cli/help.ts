@@ -20,7 +20,7 @@ Options:
   -V, --version   print the version
 `;
 
-export const SERVE_HELP = `Usage: goodseed serve [dir] [--port <port>] [--host <host>]
+export const SERVE_HELP = `Usage: goodseed serve [dir] [--port <port>] [--host <host>] [--cors-origin <origin>]
 
 Serves the runs under <dir> (default: $GOODSEED_HOME/projects) over the local HTTP API
 of goodseed, while training processes keep writing them.
@@ -29,6 +29,9 @@ Options:
   -p, --port <port>   port to listen on (0 picks a free one)   [default: 8765]
       --host <host>   address to bind; anything but loopback exposes the API,
                       which has no authentication             [default: 127.0.0.1]
+      --cors-origin <origin>
+                      let pages of this origin call the API (repeatable; '*' for
+                      any); loopback origins and GOODSEED_APP_URL's always may
   -h, --help          show this help
 `;
 

@@ -1,9 +1,7 @@
 /** `goodseed list [dir] [-p project] [--json]`: the projects, or the runs of one. */
 
 import { statSync } from "node:fs";
-import { RunCatalog, type RunSummary } from "../catalog/run-catalog.ts";
-import { ConnectionPool } from "../storage/connection-pool.ts";
-import { isoFromMicros } from "../values/time.ts";
+import { FileReadStore } from "../catalog/file-read-store.ts";
 import { type CliContext, CliError } from "./context.ts";
 
 export interface ListOptions {
@@ -34,29 +32,16 @@ export async function listCommand(context: CliContext, options: ListOptions): Pr
   if (!statSync(options.dir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new CliError(`Projects directory does not exist: ${options.dir}`);
   }
-  const pool = new ConnectionPool({ maxOpen: 8 });
-  const catalog = new RunCatalog(
-    options.dir,
-    pool,
-    { warn: (message) => context.stderr(`warning: ${message}\n`) },
-    { watch: false },
-  );
+  const store = new FileReadStore({
+    projectsDir: options.dir,
+    logger: { warn: (message) => context.stderr(`warning: ${message}\n`) },
+    maxOpenFiles: 8,
+    watch: false,
+    warm: false,
+  });
   try {
-    const files = catalog.files();
     if (options.project === undefined) {
-      const projects = new Map<string, { runs: number; newest: number }>();
-      for (const run of files) {
-        const entry = projects.get(run.project) ?? { runs: 0, newest: 0 };
-        entry.runs++;
-        entry.newest = Math.max(entry.newest, run.mtimeMs);
-        projects.set(run.project, entry);
-      }
-      const sorted = [...projects].sort((a, b) => b[1].newest - a[1].newest);
-      const items = sorted.map(([name, entry]) => ({
-        name,
-        run_count: entry.runs,
-        last_modified: isoFromMicros(Math.round(entry.newest * 1000)),
-      }));
+      const items = (await store.projects()).value;
       if (options.json) {
         context.stdout(`${JSON.stringify({ projects: items }, null, 2)}\n`);
       } else if (items.length === 0) {
@@ -70,16 +55,7 @@ export async function listCommand(context: CliContext, options: ListOptions): Pr
       return 0;
     }
     // Many runs are read on two threads (the summary Worker helps).
-    const runs: RunSummary[] = [];
-    const inProject = files.filter((run) => run.project === options.project);
-    for (const summary of await catalog.summaries(inProject)) if (summary) runs.push(summary);
-    runs.sort((a, b) =>
-      (a.created_at ?? "") < (b.created_at ?? "")
-        ? 1
-        : (a.created_at ?? "") > (b.created_at ?? "")
-          ? -1
-          : 0,
-    );
+    const runs = (await store.runs(options.project)).value;
     if (options.json) {
       context.stdout(`${JSON.stringify({ runs }, null, 2)}\n`);
     } else if (runs.length === 0) {
@@ -100,6 +76,6 @@ export async function listCommand(context: CliContext, options: ListOptions): Pr
     }
     return 0;
   } finally {
-    pool.close();
+    await store.close();
   }
 }

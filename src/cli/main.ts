@@ -44,6 +44,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
       const { values, positionals } = parse(args, {
         port: { type: "string", short: "p" },
         host: { type: "string" },
+        "cors-origin": { type: "string", multiple: true },
       });
       if (values.help) return help(context, "serve");
       // Each command is loaded when it runs: `--version` and `list` need no web server.
@@ -52,6 +53,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         dir: oneDir(context, positionals),
         port: parsePort((values.port as string | undefined) ?? "8765"),
         host: (values.host as string | undefined) ?? "127.0.0.1",
+        corsOrigins: (values["cors-origin"] as string[] | undefined) ?? [],
       });
     }
     case "list": {

@@ -9,20 +9,13 @@
  */
 
 import type { Database } from "bun:sqlite";
+import type { SeriesTrace } from "../api/read-store.ts";
 import type { FileVersion } from "../storage/connection-pool.ts";
 import { readY } from "../storage/run-reader.ts";
 import { loadAllFromPages, loadSeries } from "./series-loader.ts";
 import type { SeriesColumns } from "./series-loader-protocol.ts";
 
-/**
- * How a series was found, for the `Server-Timing` header: already in memory, brought
- * up to date with rows written since, decoded from the file's pages, or read
- * through SQLite; with the milliseconds it took.
- */
-export interface SeriesTrace {
-  source?: "memory" | "new rows" | "pages" | "sqlite";
-  ms?: number;
-}
+export type { SeriesTrace } from "../api/read-store.ts";
 
 interface Entry {
   version: string;

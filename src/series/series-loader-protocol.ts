@@ -10,16 +10,9 @@ export interface LoadRequest {
   readonly live: boolean;
 }
 
-/**
- * The points of a metric series as columns, in step order (or, straight from a
- * file's pages, in rowid order). Entries past `length` are spare room.
- */
-export interface SeriesColumns {
-  readonly steps: Float64Array;
-  readonly ys: Float64Array;
-  readonly ts: Float64Array;
-  readonly length: number;
-}
+export type { SeriesColumns } from "../api/read-store.ts";
+
+import type { SeriesColumns } from "../api/read-store.ts";
 
 export interface LoadReply {
   readonly id: number;

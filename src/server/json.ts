@@ -37,9 +37,3 @@ export function jsonValue(value: unknown): string {
       return "null";
   }
 }
-
-export const JSON_HEADERS = { "content-type": "application/json" } as const;
-
-export function jsonResponse(body: string | ReadableStream<Uint8Array>, status = 200): Response {
-  return new Response(body, { status, headers: JSON_HEADERS });
-}

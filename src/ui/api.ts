@@ -3,73 +3,64 @@
  * served the page; `?api=http://host:port` points the page at any other one.
  */
 
+import type {
+  ApiPath,
+  ApiRoutes,
+  ConfigValue,
+  DownsampledResponse,
+  MetricsQuery,
+  MetricsResponseFor,
+  RunSummary,
+  WireNumber,
+} from "../api/wire.ts";
 import { reportReachable, reportUnreachable } from "./connection.ts";
 
-export interface RunSummary {
-  project: string;
-  run_id: string;
-  experiment_name: string | null;
-  created_at: string | null;
-  closed_at: string | null;
-  status: string;
-  trashed: boolean;
-  string_series_paths: string[];
-  metric_paths: string[];
-}
-
-export interface ProjectSummary {
-  name: string;
-  run_count: number;
-  last_modified: string;
-}
-
-export interface MetricPoint {
-  step: number;
-  value: number | string;
-  minY?: number | string;
-  maxY?: number | string;
-  downsampled?: boolean;
-  logged_at: string;
-}
-
-export interface DownsampledSeries {
-  points: MetricPoint[];
-  firstPointIndex: number;
-  lastPointIndex: number;
-  totalCount: number;
-  downsampled: boolean;
-}
-
-export interface StringEntry {
-  path: string;
-  step: number;
-  value: string;
-  logged_at: string;
-}
-
-export type ConfigValue = null | boolean | number | string | string[];
+export type {
+  ConfigValue,
+  DownsampledPoint as MetricPoint,
+  DownsampledResponse as DownsampledSeries,
+  ProjectSummary,
+  RunSummary,
+  StringEntry,
+} from "../api/wire.ts";
 
 export const apiBase = (new URLSearchParams(location.search).get("api") ?? "").replace(/\/+$/, "");
 
-async function getJson<T>(
-  path: string,
-  query: Record<string, string | number | undefined> = {},
-): Promise<T> {
+type GetPath = { [P in ApiPath]: ApiRoutes[P]["method"] extends "GET" ? P : never }[ApiPath];
+type RunGetPath = Extract<GetPath, `/api/runs/:project/:run/${string}`>;
+
+/**
+ * A GET of one route of the shared route table: its query and its answer are the
+ * server's (`src/api/wire.ts`), so a route changed there fails this file's type check.
+ */
+async function getJson<P extends GetPath, R = ApiRoutes[P]["response"]>(
+  route: P,
+  target: string,
+  query: ApiRoutes[P]["query"],
+): Promise<R> {
+  void route;
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query))
+  for (const [key, value] of Object.entries(query as Record<string, string | number | undefined>))
     if (value !== undefined) params.set(key, String(value));
   const text = params.toString();
   let response: Response;
   try {
-    response = await fetch(`${apiBase}${path}${text ? `?${text}` : ""}`);
+    response = await fetch(`${apiBase}${target}${text ? `?${text}` : ""}`);
   } catch (error) {
     reportUnreachable(error as Error);
     throw error;
   }
   reportReachable();
-  const body = (await response.json()) as T & { error?: string };
+  const body = (await response.json()) as R & { error?: string };
   if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
   return body;
+}
+
+function runRoute<P extends RunGetPath>(
+  route: P,
+  run: { project: string; run_id: string },
+): string {
+  return `${runPath(run)}${route.slice("/api/runs/:project/:run".length)}`;
 }
 
 function runPath(run: { project: string; run_id: string }): string {
@@ -77,7 +68,7 @@ function runPath(run: { project: string; run_id: string }): string {
 }
 
 /** Numbers of the API, where non-finite values travel as strings. */
-export function num(value: number | string | undefined): number {
+export function num(value: WireNumber | undefined): number {
   if (typeof value === "number") return value;
   if (value === "Infinity") return Number.POSITIVE_INFINITY;
   if (value === "-Infinity") return Number.NEGATIVE_INFINITY;
@@ -85,30 +76,33 @@ export function num(value: number | string | undefined): number {
 }
 
 export const api = {
-  projects: () =>
-    getJson<{ projects: ProjectSummary[] }>("/api/projects").then((body) => body.projects),
+  projects: () => getJson("/api/projects", "/api/projects", {}).then((body) => body.projects),
   runs: (project?: string) =>
-    getJson<{ runs: RunSummary[] }>("/api/runs", { project }).then((body) => body.runs),
+    getJson("/api/runs", "/api/runs", { project }).then((body) => body.runs),
   configs: (run: RunSummary) =>
-    getJson<{ configs: Record<string, ConfigValue> }>(`${runPath(run)}/configs`).then(
-      (body) => body.configs,
-    ),
-  metrics: (run: RunSummary, path: string, pointCount: number, first?: number, last?: number) =>
-    getJson<DownsampledSeries>(`${runPath(run)}/metrics`, {
-      path,
-      pointCount,
-      firstPointIndex: first,
-      lastPointIndex: last,
-    }),
+    getJson(
+      "/api/runs/:project/:run/configs",
+      runRoute("/api/runs/:project/:run/configs", run),
+      {},
+    ).then((body): Record<string, ConfigValue> => body.configs),
+  metrics: (run: RunSummary, path: string, pointCount: number, first?: number, last?: number) => {
+    const query = { path, pointCount, firstPointIndex: first, lastPointIndex: last };
+    return getJson<"/api/runs/:project/:run/metrics", MetricsResponseFor<typeof query>>(
+      "/api/runs/:project/:run/metrics",
+      runRoute("/api/runs/:project/:run/metrics", run),
+      query satisfies MetricsQuery,
+    ).then((body): DownsampledResponse => body);
+  },
   strings: (
     run: RunSummary,
     path: string,
     query: { limit?: number; offset?: number; tail?: number },
   ) =>
-    getJson<{ string_series: StringEntry[]; total: number }>(`${runPath(run)}/string_series`, {
-      path,
-      ...query,
-    }),
+    getJson(
+      "/api/runs/:project/:run/string_series",
+      runRoute("/api/runs/:project/:run/string_series", run),
+      { path, ...query },
+    ),
 };
 
 /** Runs `task` over `items` with at most `limit` at a time. */

@@ -13,7 +13,7 @@ export const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
 );
 export const SCREENSHOTS = join(REPO_ROOT, "test-output");
 
-export async function launch(): Promise<Browser> {
+export async function launch(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!CHROMIUM) throw new Error("Chromium is missing: apt-get install chromium (.ci/run does it)");
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -25,6 +25,7 @@ export async function launch(): Promise<Browser> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...extraArgs,
     ],
   });
 }

@@ -1,14 +1,18 @@
 /** Requests against the app without a port, and real servers on free loopback ports. */
 
-import { closeApp, createApp, type GoodseedApp } from "../../src/server/app.ts";
+import { createFileApp } from "../../src/cli/serve.ts";
+import { closeApp, type GoodseedApp } from "../../src/server/app.ts";
 
 /** An app on `projectsDir`; `await using` releases its watcher and connections. */
 export function appFor(
   projectsDir: string,
   warnings: string[] = [],
 ): GoodseedApp & { [Symbol.asyncDispose](): Promise<void> } {
-  const app = createApp({ projectsDir, logger: { warn: (message) => warnings.push(message) } });
-  return Object.assign(app, { [Symbol.asyncDispose]: async () => closeApp(app) });
+  const app = createFileApp({
+    projectsDir,
+    logger: { warn: (message: string) => warnings.push(message) },
+  });
+  return Object.assign(app, { [Symbol.asyncDispose]: () => closeApp(app) });
 }
 
 export interface JsonResult {

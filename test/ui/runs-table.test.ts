@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { buildUiFixtureHome } from "../../scripts/ui-fixture-home.ts";
-import { createApp } from "../../src/server/app.ts";
+import { createFileApp } from "../../src/cli/serve.ts";
 import { type Listening, listen } from "../../src/server/listen.ts";
 import { launch, screenshot } from "../helpers/browser.ts";
 import { localRun } from "../helpers/runs.ts";
@@ -16,7 +16,7 @@ let server: Listening;
 
 beforeAll(async () => {
   buildUiFixtureHome(home, { millionPoints: 5000 });
-  server = listen(createApp({ projectsDir: join(home, "projects") }), {
+  server = listen(createFileApp({ projectsDir: join(home, "projects") }), {
     hostname: "127.0.0.1",
     port: 0,
   });
@@ -301,7 +301,7 @@ describe("the runs table", () => {
       expect(await page.textContent(".banner")).toContain("Cannot reach the goodseed server");
       await screenshot(page, "banner-offline");
     } finally {
-      server = listen(createApp({ projectsDir: join(home, "projects") }), {
+      server = listen(createFileApp({ projectsDir: join(home, "projects") }), {
         hostname: "127.0.0.1",
         port,
       });

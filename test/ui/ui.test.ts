@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { cpSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { createApp } from "../../src/server/app.ts";
+import { createFileApp } from "../../src/cli/serve.ts";
 import { type Listening, listen } from "../../src/server/listen.ts";
 import { launch, screenshot } from "../helpers/browser.ts";
 import { localRun } from "../helpers/runs.ts";
@@ -62,7 +62,7 @@ setTimeout(() => process.exit(0), 60000);`,
     () => Bun.file(join(home, "projects/ui/live/runs/growing.sqlite")).exists(),
     "the live run",
   );
-  server = listen(createApp({ projectsDir: join(home, "projects") }), {
+  server = listen(createFileApp({ projectsDir: join(home, "projects") }), {
     hostname: "127.0.0.1",
     port: 0,
   });

@@ -1,0 +1,177 @@
+/**
+ * The read API's storage seam over run files: the catalog of `**\/runs/*.sqlite`
+ * under a served directory, read connections kept open, and the series store.
+ */
+
+import { Database } from "bun:sqlite";
+import { statSync, utimesSync } from "node:fs";
+import type {
+  ReadStore,
+  RunHandle,
+  SeriesColumns,
+  SeriesTrace,
+  StoredConfigValue,
+  StringPage,
+  StringPageQuery,
+  Versioned,
+} from "../api/read-store.ts";
+import type { RunEdit, RunEditor } from "../api/run-edits.ts";
+import type { ProjectSummary, RunSummary } from "../api/wire.ts";
+import { readRange } from "../series/range-read.ts";
+import { SeriesCache } from "../series/series-cache.ts";
+import { ConnectionPool, type FileVersion, fileVersion } from "../storage/connection-pool.ts";
+import { type CatalogWarnings, RunCatalog } from "./run-catalog.ts";
+import { editRunFile } from "./run-editor.ts";
+import { RunLists } from "./run-list.ts";
+import { runFilePath } from "./run-path.ts";
+import { metricSeriesWithPoints, readConfigs, readStringPage, seriesId } from "./run-reads.ts";
+
+export interface FileStoreOptions {
+  /** The directory served: `<home>/projects`. */
+  projectsDir: string;
+  /** Receives warnings such as skipped unreadable run files. @default silent */
+  logger?: CatalogWarnings | undefined;
+  /** Read connections kept open. @default 64 */
+  maxOpenFiles?: number;
+  /** Watch the directory for changes (a server), or stat on every call (one command). @default true */
+  watch?: boolean;
+  /** Read every run's summary in the background shortly after opening. @default true */
+  warm?: boolean;
+}
+
+interface Located {
+  readonly file: string;
+  readonly version: FileVersion;
+}
+
+export class FileReadStore implements ReadStore, RunEditor {
+  readonly root: string;
+  readonly #pool: ConnectionPool;
+  readonly #catalog: RunCatalog;
+  readonly #lists: RunLists;
+  readonly #series = new SeriesCache();
+  /** Where each handle this store gave out points. */
+  readonly #located = new WeakMap<RunHandle, Located>();
+
+  constructor(options: FileStoreOptions) {
+    this.root = options.projectsDir;
+    this.#pool = new ConnectionPool({ maxOpen: options.maxOpenFiles ?? 64 });
+    this.#catalog = new RunCatalog(this.root, this.#pool, options.logger ?? { warn() {} }, {
+      watch: options.watch ?? true,
+    });
+    this.#lists = new RunLists(this.#catalog);
+    if (options.warm ?? true) {
+      // Read every run's summary in the background, in small slices, so that the first
+      // run list does not wait and the first requests are not held up by the warm-up either.
+      setTimeout(() => void this.#catalog.warm().catch(() => {}), 25).unref();
+    }
+  }
+
+  async projects(): Promise<Versioned<readonly ProjectSummary[]>> {
+    return this.#lists.projects();
+  }
+
+  runs(project: string | undefined): Promise<Versioned<readonly RunSummary[]>> {
+    return this.#lists.runs(project);
+  }
+
+  async run(project: string, runId: string): Promise<RunHandle | undefined> {
+    const file = runFilePath(this.root, project, runId);
+    const version = file === undefined ? undefined : fileVersion(file);
+    if (file === undefined || version === undefined) return undefined;
+    const handle: RunHandle = { project, runId, version: version.key };
+    this.#located.set(handle, { file, version });
+    return handle;
+  }
+
+  #locate(run: RunHandle): Located {
+    const located = this.#located.get(run);
+    if (!located) throw new TypeError("a run handle from another store");
+    return located;
+  }
+
+  /** Runs `read` on a connection to the run's file; a failed read drops what is cached of it. */
+  async #read<T>(run: RunHandle, read: (db: Database, at: Located) => T | Promise<T>): Promise<T> {
+    const at = this.#locate(run);
+    try {
+      return await this.#pool.with(at.file, at.version, (db) => read(db, at));
+    } catch (error) {
+      this.#pool.forget(at.file);
+      this.#series.forget(at.file);
+      throw error;
+    }
+  }
+
+  configs(run: RunHandle): Promise<ReadonlyMap<string, StoredConfigValue>> {
+    return this.#read(run, readConfigs);
+  }
+
+  metricPaths(run: RunHandle): Promise<readonly string[]> {
+    return this.#read(run, (db) => metricSeriesWithPoints(db).map(([, path]) => path));
+  }
+
+  metricSeries(
+    run: RunHandle,
+    path: string,
+    trace: SeriesTrace = {},
+  ): Promise<SeriesColumns | undefined> {
+    return this.#read(run, (db, at) => {
+      const id = seriesId(db, "metric_series", path);
+      return id === undefined ? undefined : this.#series.get(db, at.file, at.version, id, trace);
+    });
+  }
+
+  async *allMetrics(
+    run: RunHandle,
+  ): AsyncIterable<{ readonly path: string; readonly columns: SeriesColumns }> {
+    const series = await this.#read(run, metricSeriesWithPoints);
+    for (const [id, path] of series) {
+      // One series at a time, outside the series cache: a whole file must not evict it.
+      const columns = await this.#read(run, (db) => readRange(db, id, null, null));
+      if (columns.length > 0) yield { path, columns };
+    }
+  }
+
+  stringPage(run: RunHandle, query: StringPageQuery): Promise<StringPage> {
+    return this.#read(run, (db, at) => readStringPage(db, at.file, at.version, query));
+  }
+
+  async setTrashed(run: RunHandle, trashed: boolean): Promise<void> {
+    const { file } = this.#locate(run);
+    // The mtime is put back afterwards: trashing is not a change to the run's data, so
+    // it must not reorder the projects.
+    const before = statSync(file);
+    this.#pool.forget(file);
+    this.#series.forget(file);
+    const db = new Database(file, { readwrite: true, create: false, strict: true });
+    try {
+      db.run("PRAGMA busy_timeout=5000");
+      db.transaction(() => {
+        if (trashed)
+          db.run("INSERT OR REPLACE INTO run_meta (key, value) VALUES ('trashed', 'true')");
+        else db.run("DELETE FROM run_meta WHERE key = 'trashed'");
+      }).immediate();
+    } finally {
+      db.close();
+    }
+    utimesSync(file, before.atimeMs / 1000, before.mtimeMs / 1000);
+    this.#catalog.invalidate(file);
+  }
+
+  /** Renames, describes, tags or trashes a run file as its writer would (`run-editor.ts`). */
+  async editRun(run: RunHandle, edit: RunEdit): Promise<void> {
+    const { file } = this.#locate(run);
+    this.#pool.forget(file);
+    this.#series.forget(file);
+    try {
+      editRunFile(file, run.runId, edit);
+    } finally {
+      this.#catalog.invalidate(file);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#catalog.close();
+    this.#pool.close();
+  }
+}
