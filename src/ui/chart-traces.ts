@@ -1,19 +1,34 @@
 /**
  * A run's points as a chart holds them: columns, plus the range of series indices each
  * (possibly downsampled) point stands for, which zooming turns back into
- * firstPointIndex/lastPointIndex.
+ * firstPointIndex/lastPointIndex, and the time each was logged, for time axes.
  */
 
-import { type DownsampledSeries, num, type RunSummary } from "./api.ts";
+import type { ChartRun, SeriesAnswer } from "./chart-run.ts";
+
+/** Numbers of the API, where non-finite values travel as strings. */
+function num(value: number | string | undefined): number {
+  if (typeof value === "number") return value;
+  if (value === "Infinity") return Number.POSITIVE_INFINITY;
+  if (value === "-Infinity") return Number.NEGATIVE_INFINITY;
+  return Number.NaN;
+}
+
+/** What the x axis measures: the step, seconds since the run started, or the wall clock. */
+export type XMode = "step" | "relative" | "wall";
 
 /** One run's points on one chart, with the series index each point stands for. */
-export interface Trace {
-  run: RunSummary;
+export interface Trace<R extends ChartRun = ChartRun> {
+  run: R;
+  /** The metric path the points come from (a system chart gathers several per run). */
+  path: string;
   color: string;
   steps: number[];
   values: number[];
   mins: number[];
   maxs: number[];
+  /** When each point was logged, in seconds since 1970 (whole seconds, as stored). */
+  times: number[];
   /** First and last series index each point covers. */
   starts: number[];
   ends: number[];
@@ -28,24 +43,33 @@ function bucketSize(count: number, pointCount: number): number {
   return k;
 }
 
-export function toTrace(
-  run: RunSummary,
-  color: string,
-  series: DownsampledSeries,
-  pointCount: number,
-): Trace {
-  const trace: Trace = {
+export function emptyTrace<R extends ChartRun>(run: R, path: string, color: string): Trace<R> {
+  return {
     run,
+    path,
     color,
     steps: [],
     values: [],
     mins: [],
     maxs: [],
+    times: [],
     starts: [],
     ends: [],
-    total: series.totalCount,
-    downsampled: series.downsampled,
+    total: 0,
+    downsampled: false,
   };
+}
+
+export function toTrace<R extends ChartRun>(
+  run: R,
+  path: string,
+  color: string,
+  series: SeriesAnswer,
+  pointCount: number,
+): Trace<R> {
+  const trace = emptyTrace(run, path, color);
+  trace.total = series.totalCount;
+  trace.downsampled = series.downsampled;
   const f = series.firstPointIndex;
   const l = series.lastPointIndex;
   const k = series.downsampled ? bucketSize(l - f + 1, pointCount) : 1;
@@ -66,8 +90,69 @@ export function toTrace(
     trace.values.push(num(point.value));
     trace.mins.push(num(point.minY ?? point.value));
     trace.maxs.push(num(point.maxY ?? point.value));
+    trace.times.push(Date.parse(point.logged_at) / 1000);
     trace.starts.push(start);
     trace.ends.push(end);
   });
   return trace;
+}
+
+/** Appends `added` (points after the last one of `trace`) to `trace`. */
+export function appendTrace(trace: Trace, added: Trace): void {
+  for (const key of ["steps", "values", "mins", "maxs", "times", "starts", "ends"] as const)
+    for (const value of added[key]) trace[key].push(value);
+  trace.total = added.total;
+}
+
+/** When a run started, in seconds since 1970: its creation, else its first point. */
+export function runStart(trace: Trace): number {
+  const created = trace.run.created_at ? Date.parse(trace.run.created_at) / 1000 : Number.NaN;
+  return Number.isFinite(created) ? created : (trace.times[0] ?? 0);
+}
+
+/**
+ * The x value of each point. Time is stored in whole seconds, so points logged within
+ * one second are spread evenly across it, in step order, instead of piling up.
+ */
+export function traceXs(trace: Trace, mode: XMode): number[] {
+  if (mode === "step") return trace.steps;
+  const offset = mode === "relative" ? runStart(trace) : 0;
+  const times = trace.times;
+  const xs = new Array<number>(times.length);
+  let i = 0;
+  while (i < times.length) {
+    let j = i;
+    while (j + 1 < times.length && times[j + 1] === times[i]) j++;
+    const count = j - i + 1;
+    for (let n = 0; n < count; n++) xs[i + n] = (times[i] as number) - offset + n / count;
+    i = j + 1;
+  }
+  return xs;
+}
+
+/** How many logged points each point of the trace stands for. */
+export function traceCounts(trace: Trace): number[] {
+  return trace.starts.map((start, i) => Math.max(1, (trace.ends[i] as number) - start + 1));
+}
+
+/**
+ * The series indices [first, last] that hold the x range [from, to], with one point
+ * more on each side so that lines run on to the chart's edges; undefined when the
+ * trace has no points there.
+ */
+export function indexRange(
+  trace: Trace,
+  xs: readonly number[],
+  from: number,
+  to: number,
+): { first: number; last: number } | undefined {
+  if (xs.length === 0) return undefined;
+  let first = 0;
+  while (first < xs.length && (xs[first] as number) < from) first++;
+  let last = xs.length - 1;
+  while (last >= 0 && (xs[last] as number) > to) last--;
+  first = Math.max(0, first - 1);
+  last = Math.min(xs.length - 1, last + 1);
+  if (last < first) return undefined;
+  return { first: trace.starts[first] as number, last: trace.ends[last] as number };
 }

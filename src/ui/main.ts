@@ -6,9 +6,9 @@
 
 import { api, apiBase, type RunSummary } from "./api.ts";
 import { connectionBanner, Notices } from "./banner.ts";
-import { MetricChart } from "./charts.ts";
+import { ChartBoard } from "./chart-board.ts";
 import { configDiff, RunDetails } from "./details.ts";
-import { h, PALETTE } from "./dom.ts";
+import { h } from "./dom.ts";
 import { RunsTable } from "./runs-table.ts";
 import { SweepViews } from "./sweep-views.ts";
 import { TableControls } from "./table-controls.ts";
@@ -50,8 +50,7 @@ const details = new RunDetails({
   notices,
   showInternals: () => tableView.internals,
 });
-const charts = new Map<string, MetricChart>();
-let chartSignature = "";
+const board = new ChartBoard({ log: () => view.log });
 let showAllConfigs = false;
 let runsSignature = "";
 
@@ -113,7 +112,7 @@ const toolbar = new Toolbar({
   logScale: (on) => {
     view.log = on;
     writeView(view);
-    for (const chart of charts.values()) chart.setLog(on);
+    board.rerender();
   },
 });
 const compare = h("section", { class: "compare", "aria-label": "Comparison" });
@@ -130,14 +129,6 @@ function updateChoices(): void {
   toolbar.updateChoices(table.runs, (run) => table.configsOf(run));
 }
 
-const observer = new IntersectionObserver((entries) => {
-  for (const entry of entries) {
-    if (!entry.isIntersecting) continue;
-    const chart = charts.get((entry.target as HTMLElement).dataset.path ?? "");
-    if (chart && !chart.drawn) void chart.draw();
-  }
-});
-
 /** The runs to chart: the selected ones, else the run shown in detail. */
 function comparedRuns(): RunSummary[] {
   const keys = view.selected.length > 0 ? view.selected : view.focus ? [view.focus] : [];
@@ -147,41 +138,6 @@ function comparedRuns(): RunSummary[] {
 /** Draws the comparison; resolves when the charts on screen have drawn. */
 function renderCompare(): Promise<unknown> {
   const runs = comparedRuns();
-  const colors = new Map(
-    runs.map((run, index) => [runKey(run), PALETTE[index % PALETTE.length] as string]),
-  );
-  const signature = runs.map((run) => `${runKey(run)}:${run.metric_paths.length}`).join("|");
-  if (signature !== chartSignature) {
-    chartSignature = signature;
-    for (const chart of charts.values()) chart.destroy();
-    charts.clear();
-    const paths = [...new Set(runs.flatMap((run) => run.metric_paths))].sort();
-    for (const path of paths) {
-      charts.set(
-        path,
-        new MetricChart(
-          path,
-          runs.filter((run) => run.metric_paths.includes(path)),
-          colors,
-          view.log,
-        ),
-      );
-    }
-  }
-  const user = [...charts.values()].filter((chart) => !chart.path.startsWith("monitoring/"));
-  const system = [...charts.values()].filter((chart) => chart.path.startsWith("monitoring/"));
-  const legend = h(
-    "ul",
-    { class: "legend" },
-    ...runs.map((run) =>
-      h(
-        "li",
-        {},
-        h("span", { class: "swatch", style: `background:${colors.get(runKey(run))}` }),
-        run.run_id,
-      ),
-    ),
-  );
   const diffHolder = h("div", { class: "diff-holder" });
   compare.replaceChildren(
     runs.length === 0
@@ -190,10 +146,7 @@ function renderCompare(): Promise<unknown> {
           "div",
           {},
           h("h2", {}, `Charts (${runs.length} run${runs.length === 1 ? "" : "s"})`),
-          legend,
-          h("div", { class: "charts" }, ...user.map((chart) => chart.element)),
-          system.length > 0 ? h("h3", {}, "System") : "",
-          h("div", { class: "charts system" }, ...system.map((chart) => chart.element)),
+          board.element,
           runs.length > 1 ? h("h2", {}, "Config diff") : "",
           runs.length > 1
             ? h(
@@ -213,13 +166,10 @@ function renderCompare(): Promise<unknown> {
           diffHolder,
         ),
   );
-  // Charts already on screen start fetching now; the observer draws the others as they scroll in.
-  const drawing: Promise<void>[] = [];
-  for (const chart of charts.values()) {
-    if (!chart.drawn && chart.element.getBoundingClientRect().top < window.innerHeight)
-      drawing.push(chart.draw());
-    observer.observe(chart.element);
-  }
+  const drawing = board.show(runs);
+  // Grouped in the table, the charts draw one mean line with a min–max band per group.
+  if (tableView.group) void table.loadConfigs(runs).then(() => groupCharts(runs));
+  else groupCharts(runs);
   if (runs.length > 1) {
     void table
       .loadConfigs(runs)
@@ -229,7 +179,20 @@ function renderCompare(): Promise<unknown> {
         ),
       );
   }
-  return Promise.allSettled(drawing);
+  return drawing;
+}
+
+let chartGroups = "";
+
+/** Hands the table's groups of the compared runs to the charts, when they changed. */
+function groupCharts(runs: readonly RunSummary[]): void {
+  const groups = table
+    .groups(runs)
+    ?.map((group) => ({ label: group.label, keys: group.runs.map(runKey) }));
+  const signature = JSON.stringify(groups ?? null);
+  if (signature === chartGroups) return;
+  chartGroups = signature;
+  board.setGroups(groups);
 }
 
 function renderAll(): void {
@@ -288,7 +251,7 @@ async function refresh(first: boolean): Promise<void> {
     runsSignature = signature;
     renderAll();
   }
-  for (const chart of charts.values()) chart.update(runs);
+  board.update(runs);
   // Running runs' metric summaries grow: fetch them again with the next rows drawn.
   table.forget(runs.filter((run) => run.status === "running" && run.metric_paths.length > 0));
   if (first && view.focus && !details.run) {
@@ -329,7 +292,7 @@ async function live(): Promise<void> {
   try {
     await refresh(false);
     const running = comparedRuns().some((run) => run.status === "running");
-    if (running) for (const chart of charts.values()) await chart.extend();
+    if (running) await board.extend();
     if (details.run && byKey(runKey(details.run))?.status === "running") await details.extend();
   } catch {
     // The banner says the server cannot be reached; the next turn tries again.

@@ -173,6 +173,20 @@ describe("the runs table", () => {
     await page.close();
   }, 60_000);
 
+  it("hands its groups to the charts: one line per group, with the group's count", async () => {
+    const page = await open("/?project=sweep%2Fseeds&group=lr");
+    await waitFor(async () => (await page.locator("tr.group").count()) === 4, "four lr groups");
+    await page.click('th input[aria-label="Select every run shown"]');
+    const legend = page.locator(".chart-board .legend li");
+    await waitFor(async () => (await legend.count()) === 4, "a legend of four groups");
+    const labels = await legend.allTextContents();
+    expect(labels.every((label) => /^parameters\/lr = .+ \(\d+\)$/.test(label))).toBe(true);
+    const counts = labels.map((label) => Number(/\((\d+)\)$/.exec(label)?.[1]));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(14);
+    await screenshot(page, "groups-charts");
+    await page.close();
+  }, 60_000);
+
   it("draws parallel coordinates over the varying configs, and a drag on an axis filters the table", async () => {
     const page = await open("/?project=sweep%2Flr&sweep=1&metric=min:val/loss");
     const parallel = page.locator("figure.parallel");

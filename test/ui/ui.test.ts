@@ -119,8 +119,15 @@ describe("the web UI", () => {
       "two series on the chart",
     );
     expect(await chart.locator("canvas").count()).toBe(1);
-    const labels = await chart.locator(".u-legend .u-series .u-label").allTextContents();
-    expect(labels).toEqual(expect.arrayContaining(["lr-small", "lr-large"]));
+    // The legend names each run, with its id on hover.
+    const labels = await page.locator(".legend li").allTextContents();
+    expect(labels).toEqual(expect.arrayContaining(["lr 0.01", "lr 0.1"]));
+    const titles = await page
+      .locator(".legend li")
+      .evaluateAll((items) => items.map((item) => item.getAttribute("title")));
+    expect(titles).toEqual(
+      expect.arrayContaining(["lr-small (ui/compare)", "lr-large (ui/compare)"]),
+    );
     expect(page.url()).toContain("runs=");
     await screenshot(page, "chart");
     await page.close();

@@ -1,0 +1,339 @@
+/**
+ * The charts of the compared runs: controls (filter, smoothing, x axis), a compact
+ * legend, collapsible sections by path prefix with System last, and the state they
+ * share (zoom, axis, smoothing, groups), kept in the URL so that a link and Back
+ * bring a view back.
+ */
+
+import type { RunSummary } from "./api.ts";
+import { RUN_COLORS, runColors } from "./chart-colors.ts";
+import type { RunGroup } from "./chart-lines.ts";
+import { type ChartSpec, chartSpecs, matchesFilter, SYSTEM, sectionsOf } from "./chart-specs.ts";
+import type { XMode } from "./chart-traces.ts";
+import { type ChartView, readChartView, writeChartView } from "./chart-view.ts";
+import { type ChartHost, MetricChart } from "./charts.ts";
+import { h } from "./dom.ts";
+import "./charts.css";
+import { runKey } from "./view-state.ts";
+
+/** A group of runs as the table's grouping hands it over: a label and run keys. */
+export interface GroupInput {
+  label: string;
+  /** Run keys, `project:runId`. */
+  keys: string[];
+}
+
+export interface ChartBoardOptions {
+  /** Whether the y axes are logarithmic (the toolbar's switch). */
+  log(): boolean;
+}
+
+export class ChartBoard {
+  readonly element = h("div", { class: "chart-board" });
+  readonly #options: ChartBoardOptions;
+  readonly #view: ChartView = readChartView();
+  readonly #charts = new Map<string, MetricChart>();
+  readonly #sections = h("div", { class: "chart-sections" });
+  readonly #legend = h("ul", { class: "legend" });
+  readonly #filter: HTMLInputElement;
+  readonly #smoothing: HTMLInputElement;
+  readonly #smoothingText = h("output", { class: "smoothing-value" });
+  readonly #mode: HTMLSelectElement;
+  readonly #resetZoom: HTMLButtonElement;
+  #runs: RunSummary[] = [];
+  #colors = new Map<string, string>();
+  #groups: RunGroup[] | undefined;
+  #signature = "";
+  #frame = 0;
+  readonly #observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      const chart = this.#charts.get((entry.target as HTMLElement).dataset.path ?? "");
+      if (chart && !chart.drawn) void chart.draw();
+    }
+  });
+  readonly #host: ChartHost = {
+    colorOf: (run) => this.#colors.get(runKey(run)) ?? (RUN_COLORS[0] as string),
+    smoothing: () => this.#view.smoothing,
+    log: () => this.#options.log(),
+    modeOf: (spec) => this.modeOf(spec),
+    zoomOf: (mode) => (this.#view.zoom?.mode === mode ? this.#view.zoom : undefined),
+    zoomed: (mode, range) => this.zoom(range ? { mode, ...range } : undefined),
+    setMode: (spec, mode) => {
+      if (mode) this.#view.chartX.set(spec.key, mode);
+      else this.#view.chartX.delete(spec.key);
+      this.#commit(true);
+      void this.#charts.get(spec.key)?.applyZoom();
+    },
+    toggleEnlarged: (spec) => {
+      this.#view.enlarged = this.#view.enlarged === spec.key ? "" : spec.key;
+      this.#commit(true);
+      this.#layout();
+    },
+    groups: () => this.#groups,
+  };
+
+  constructor(options: ChartBoardOptions) {
+    this.#options = options;
+    const view = this.#view;
+    this.#filter = h("input", {
+      type: "search",
+      class: "chart-filter",
+      placeholder: "Filter charts",
+      "aria-label": "Filter charts by path",
+      value: view.filter,
+      oninput: () => {
+        view.filter = this.#filter.value;
+        this.#commit(false);
+        this.#layout();
+      },
+    });
+    this.#smoothing = h("input", {
+      type: "range",
+      min: 0,
+      max: 0.99,
+      step: 0.01,
+      value: view.smoothing,
+      "aria-label": "Smoothing",
+      oninput: () => {
+        view.smoothing = Number(this.#smoothing.value);
+        this.#smoothingText.textContent = view.smoothing.toFixed(2);
+        this.#commit(false);
+        // One redraw per frame however fast the slider moves.
+        cancelAnimationFrame(this.#frame);
+        this.#frame = requestAnimationFrame(() => this.rerender());
+      },
+    });
+    this.#smoothingText.textContent = view.smoothing.toFixed(2);
+    this.#mode = h(
+      "select",
+      {
+        class: "board-x",
+        "aria-label": "x axis of all charts",
+        onchange: () => {
+          view.x = this.#mode.value as XMode;
+          this.#commit(true);
+          for (const chart of this.#charts.values()) void chart.applyZoom();
+        },
+      },
+      h("option", { value: "step" }, "step"),
+      h("option", { value: "relative" }, "relative time"),
+      h("option", { value: "wall" }, "wall time (local)"),
+    );
+    this.#mode.value = view.x;
+    this.#resetZoom = h(
+      "button",
+      { type: "button", onclick: () => this.zoom(undefined), hidden: !view.zoom },
+      "Reset zoom",
+    );
+    this.element.replaceChildren(
+      h(
+        "div",
+        { class: "chart-controls" },
+        this.#filter,
+        h("label", {}, "Smoothing ", this.#smoothing, this.#smoothingText),
+        h("label", {}, "X axis ", this.#mode),
+        this.#resetZoom,
+      ),
+      this.#legend,
+      this.#sections,
+    );
+    window.addEventListener("popstate", () => this.#restore());
+  }
+
+  /** A chart's x axis: its own, else the board's; system charts follow time by default. */
+  modeOf(spec: Pick<ChartSpec, "key" | "system">): XMode {
+    const own = this.#view.chartX.get(spec.key);
+    if (own) return own;
+    if (spec.system && this.#view.x === "step") return "relative";
+    return this.#view.x;
+  }
+
+  /** Zooms every chart on the range's axis (undefined: back to whole series). */
+  zoom(range: ChartView["zoom"]): void {
+    this.#view.zoom = range;
+    this.#resetZoom.hidden = !range;
+    this.#commit(true);
+    for (const chart of this.#charts.values()) void chart.applyZoom();
+  }
+
+  /**
+   * Draws groups instead of runs: each group's mean line with its min–max band (for
+   * the table's group-by). `undefined` goes back to one line per run.
+   */
+  setGroups(groups: readonly GroupInput[] | undefined): void {
+    if (groups) {
+      const colors = runColors(groups.map((group) => `group:${group.label}`));
+      this.#groups = groups.map((group) => ({
+        label: group.label,
+        keys: [...group.keys],
+        color: colors.get(`group:${group.label}`) as string,
+      }));
+    } else this.#groups = undefined;
+    this.#renderLegend();
+    this.rerender();
+  }
+
+  /** Redraws every drawn chart from what it holds (smoothing, scale, groups changed). */
+  rerender(): void {
+    for (const chart of this.#charts.values()) if (chart.drawn) chart.render();
+  }
+
+  /** Shows the charts of `runs`; resolves once the charts on screen have drawn. */
+  show(runs: readonly RunSummary[]): Promise<unknown> {
+    this.#runs = [...runs];
+    const signature = runs.map((run) => `${runKey(run)}:${run.metric_paths.length}`).join("|");
+    if (signature !== this.#signature) {
+      this.#signature = signature;
+      this.#colors = runColors(runs.map(runKey));
+      for (const chart of this.#charts.values()) chart.destroy();
+      this.#charts.clear();
+      this.#observer.disconnect();
+      for (const spec of chartSpecs(runs))
+        this.#charts.set(spec.key, new MetricChart(spec, this.#host));
+      this.#renderLegend();
+      this.#buildSections();
+    }
+    this.#layout();
+    const drawing: Promise<void>[] = [];
+    for (const chart of this.#charts.values()) {
+      if (!chart.drawn && !chart.element.hidden && this.#onScreen(chart.element))
+        drawing.push(chart.draw());
+      this.#observer.observe(chart.element);
+    }
+    return Promise.allSettled(drawing);
+  }
+
+  #onScreen(element: HTMLElement): boolean {
+    const box = element.getBoundingClientRect();
+    return box.height > 0 && box.top < window.innerHeight;
+  }
+
+  #renderLegend(): void {
+    const items = this.#groups
+      ? this.#groups.map((group) => ({
+          color: group.color,
+          label: `${group.label} (${group.keys.length})`,
+          title: group.keys.join(", "),
+        }))
+      : this.#runs.map((run) => ({
+          color: this.#colors.get(runKey(run)) as string,
+          label: run.experiment_name || run.run_id,
+          title: `${run.run_id} (${run.project})`,
+        }));
+    this.#legend.classList.toggle("compact", items.length > 8);
+    this.#legend.replaceChildren(
+      ...items.map((item) =>
+        h(
+          "li",
+          { title: item.title },
+          h("span", { class: "swatch", style: `background:${item.color}` }),
+          item.label,
+        ),
+      ),
+    );
+  }
+
+  #buildSections(): void {
+    const specs = [...this.#charts.values()].map((chart) => chart.spec);
+    this.#sections.replaceChildren(
+      ...sectionsOf(specs).map((name) => {
+        const charts = [...this.#charts.values()].filter((chart) => chart.spec.section === name);
+        const details = h(
+          "details",
+          {
+            class: "chart-section",
+            "data-section": name,
+            open: !this.#view.collapsed.has(name),
+          },
+          h("summary", {}, name, h("span", { class: "count" }, ` (${charts.length})`)),
+          h(
+            "div",
+            { class: `charts${name === SYSTEM ? " system" : ""}` },
+            ...charts.map((chart) => chart.element),
+          ),
+        );
+        details.addEventListener("toggle", () => {
+          const collapsed = !details.open;
+          if (collapsed === this.#view.collapsed.has(name)) return;
+          if (collapsed) this.#view.collapsed.add(name);
+          else this.#view.collapsed.delete(name);
+          this.#commit(true);
+          if (!collapsed) void this.show(this.#runs);
+        });
+        return details;
+      }),
+    );
+  }
+
+  /** Applies filter, collapsed sections and the enlarged chart to what is on the page. */
+  #layout(): void {
+    const filter = this.#view.filter.trim();
+    for (const details of this.#sections.querySelectorAll<HTMLDetailsElement>(
+      "details.chart-section",
+    )) {
+      const name = details.dataset.section ?? "";
+      const open = !this.#view.collapsed.has(name);
+      if (details.open !== open) details.open = open;
+      let visible = 0;
+      for (const chart of this.#charts.values()) {
+        if (chart.spec.section !== name) continue;
+        const shown = matchesFilter(chart.spec, filter);
+        chart.element.hidden = !shown;
+        if (shown) visible++;
+        const enlarged = this.#view.enlarged === chart.spec.key;
+        if (chart.element.classList.contains("enlarged") !== enlarged) {
+          chart.element.classList.toggle("enlarged", enlarged);
+          if (chart.drawn) chart.render();
+        }
+      }
+      details.hidden = visible === 0;
+      const count = details.querySelector(".count");
+      if (count)
+        count.textContent = filter
+          ? ` (${visible} of ${[...this.#charts.values()].filter((c) => c.spec.section === name).length})`
+          : ` (${visible})`;
+    }
+    // Charts that came into view by the filter draw now.
+    for (const chart of this.#charts.values())
+      if (!chart.drawn && !chart.element.hidden && this.#onScreen(chart.element)) void chart.draw();
+  }
+
+  #commit(push: boolean): void {
+    writeChartView(this.#view, push);
+  }
+
+  /** Back (or Forward) to a view in history: take the URL's chart view. */
+  #restore(): void {
+    const next = readChartView();
+    const zoomChanged = JSON.stringify(next.zoom) !== JSON.stringify(this.#view.zoom);
+    const modeChanged =
+      next.x !== this.#view.x ||
+      JSON.stringify([...next.chartX]) !== JSON.stringify([...this.#view.chartX]);
+    const smoothingChanged = next.smoothing !== this.#view.smoothing;
+    Object.assign(this.#view, next);
+    this.#filter.value = next.filter;
+    this.#smoothing.value = String(next.smoothing);
+    this.#smoothingText.textContent = next.smoothing.toFixed(2);
+    this.#mode.value = next.x;
+    this.#resetZoom.hidden = !next.zoom;
+    this.#layout();
+    if (zoomChanged || modeChanged)
+      for (const chart of this.#charts.values()) void chart.applyZoom();
+    else if (smoothingChanged) this.rerender();
+  }
+
+  /** Appends what running runs logged since the last look. */
+  async extend(): Promise<void> {
+    for (const chart of this.#charts.values()) await chart.extend();
+  }
+
+  update(runs: readonly RunSummary[]): void {
+    for (const chart of this.#charts.values()) chart.update(runs);
+  }
+
+  /** The chart of a key (tests and exports). */
+  chart(key: string): MetricChart | undefined {
+    return this.#charts.get(key);
+  }
+}

@@ -1,0 +1,155 @@
+import { describe, expect, it } from "bun:test";
+import { RUN_COLORS, runColors } from "../../src/ui/chart-colors.ts";
+import { groupLine, type Line } from "../../src/ui/chart-lines.ts";
+import { alignLines, smooth, tickLabels } from "../../src/ui/chart-math.ts";
+import type { ChartRun } from "../../src/ui/chart-run.ts";
+import { chartSpecs, matchesFilter, sectionsOf } from "../../src/ui/chart-specs.ts";
+
+describe("smooth", () => {
+  it("leaves values alone at weight 0 and starts at the first value (debiased)", () => {
+    expect(smooth([1, 2, 3], 0)).toEqual([1, 2, 3]);
+    const out = smooth([5, 5, 5, 5], 0.9);
+    for (const value of out) expect(value).toBeCloseTo(5, 12);
+  });
+
+  it("matches TensorBoard's debiased EMA and passes non-finite values through", () => {
+    const w = 0.6;
+    const values = [1, 3, Number.NaN, 2, Number.POSITIVE_INFINITY, 4];
+    let last = 0;
+    let n = 0;
+    const expected = values.map((v) => {
+      if (!Number.isFinite(v)) return v;
+      last = last * w + (1 - w) * v;
+      n++;
+      return last / (1 - w ** n);
+    });
+    const out = smooth(values, w);
+    out.forEach((value, i) => {
+      const want = expected[i] as number;
+      if (Number.isFinite(want)) expect(value).toBeCloseTo(want, 12);
+      else expect(value).toBe(want);
+    });
+  });
+
+  it("decays a bucket of k points as k single points would", () => {
+    const raw = smooth([1, 1, 1, 1, 9, 9, 9, 9], 0.8);
+    const buckets = smooth([1, 9], 0.8, [4, 4]);
+    expect(buckets[1]).toBeCloseTo(raw[7] as number, 1);
+  });
+});
+
+describe("tickLabels", () => {
+  it("keeps labels distinct deep in a zoom", () => {
+    const labels = tickLabels([500000, 500020, 500040, 500060], 20);
+    expect(new Set(labels).size).toBe(4);
+    expect(labels[1]).toBe("500020");
+    const fine = tickLabels([500000.25, 500000.5, 500000.75], 0.25);
+    expect(new Set(fine).size).toBe(3);
+    const big = tickLabels([1_000_000, 1_000_020, 1_000_040], 20);
+    expect(new Set(big).size).toBe(3);
+    const tiny = tickLabels([1e-7, 1.5e-7, 2e-7], 5e-8);
+    expect(new Set(tiny).size).toBe(3);
+  });
+});
+
+describe("alignLines", () => {
+  it("leaves steps a line lacks undefined (stepped over) and its own gaps null (broken)", () => {
+    const [xs, a, b] = alignLines([
+      { xs: [0, 2, 4], ys: [1, null, 3] },
+      { xs: [0, 1, 2, 3], ys: [5, 6, 7, 8] },
+    ]);
+    expect(xs).toEqual([0, 1, 2, 3, 4]);
+    expect(a).toEqual([1, undefined, null, undefined, 3]);
+    expect(b).toEqual([5, 6, 7, 8, undefined]);
+  });
+});
+
+describe("runColors", () => {
+  const keys = Array.from({ length: 30 }, (_, i) => `sweep/lr:run-${i}`);
+
+  it("gives 30 runs 30 different colours, none of them red", () => {
+    const colors = runColors(keys);
+    expect(new Set(colors.values()).size).toBe(30);
+    for (const color of colors.values()) {
+      const [r, g, b] = [1, 3, 5].map((at) => Number.parseInt(color.slice(at, at + 2), 16)) as [
+        number,
+        number,
+        number,
+      ];
+      // Red: a strong red channel with little green and blue.
+      expect(r > 150 && g < 90 && b < 90).toBe(false);
+    }
+  });
+
+  it("depends on the set of runs, not on their order", () => {
+    const forward = runColors(keys.slice(0, 5));
+    const backward = runColors(keys.slice(0, 5).reverse());
+    expect([...forward.entries()].sort()).toEqual([...backward.entries()].sort());
+    expect(RUN_COLORS).toContain(forward.get(keys[0] as string) as never);
+  });
+});
+
+function run(id: string, paths: string[]): ChartRun {
+  return {
+    project: "p",
+    run_id: id,
+    experiment_name: null,
+    created_at: null,
+    status: "finished",
+    metric_paths: paths,
+  };
+}
+
+describe("chartSpecs", () => {
+  it("gathers every process's hardware metrics into one System chart per quantity and GPU", () => {
+    const specs = chartSpecs([
+      run("a", [
+        "train/loss",
+        "monitoring/0000aaaa/cpu",
+        "monitoring/0000aaab/cpu",
+        "monitoring/0000aaaa/gpu_1",
+      ]),
+      run("b", ["train/loss", "val/acc", "monitoring/0000bbbb/cpu", "monitoring/0000bbbb/memory"]),
+    ]);
+    expect(specs.map((spec) => spec.key)).toEqual([
+      "train/loss",
+      "val/acc",
+      "System/cpu",
+      "System/gpu_1",
+      "System/memory",
+    ]);
+    const cpu = specs.find((spec) => spec.key === "System/cpu");
+    expect(cpu?.unit).toBe("%");
+    expect(cpu?.sources.map((source) => `${source.run.run_id}:${source.process}`)).toEqual([
+      "a:0000aaaa",
+      "a:0000aaab",
+      "b:0000bbbb",
+    ]);
+    expect(specs.find((spec) => spec.key === "System/memory")?.unit).toBe("GB");
+    expect(sectionsOf(specs)).toEqual(["train", "val", "System"]);
+    expect(matchesFilter(specs[0] as never, "LOSS tr")).toBe(true);
+    expect(matchesFilter(specs[1] as never, "loss")).toBe(false);
+  });
+});
+
+describe("groupLine", () => {
+  it("draws the mean of its runs, each only over its own range, with the min-max band", () => {
+    const member = (xs: number[], ys: number[]): Line => ({
+      key: "k",
+      label: "l",
+      title: "t",
+      color: "#000000",
+      xs,
+      ys,
+      counts: xs.map(() => 1),
+    });
+    const line = groupLine({ label: "lr=0.1", keys: ["p:a", "p:b"], color: "#123456" }, [
+      member([0, 2, 4], [0, 2, 4]),
+      member([0, 1, 2], [10, 10, 10]),
+    ]);
+    expect(line.xs).toEqual([0, 1, 2, 4]);
+    expect(line.ys).toEqual([5, 5.5, 6, 4]);
+    expect(line.band?.mins).toEqual([0, 1, 2, 4]);
+    expect(line.band?.maxs).toEqual([10, 10, 10, 4]);
+  });
+});

@@ -1,0 +1,390 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Locator, Page } from "playwright-core";
+import { buildUiFixtureHome, type UiFixture } from "../../scripts/ui-fixture-home.ts";
+import { createFileApp } from "../../src/cli/serve.ts";
+import { type Listening, listen } from "../../src/server/listen.ts";
+import { launch, screenshot } from "../helpers/browser.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+const dir = tempDir("goodseed-charts-");
+let browser: Browser;
+let server: Listening;
+let fixture: UiFixture;
+
+/** What a chart last handed to uPlot: the aligned columns and each series' label/colour. */
+interface Drawn {
+  data: (number | null | undefined)[][];
+  lines: { label: string; color: string; raw: boolean; stroke: string }[];
+}
+
+beforeAll(async () => {
+  fixture = buildUiFixtureHome(join(dir.path, "home"));
+  server = listen(createFileApp({ projectsDir: join(fixture.home, "projects") }), {
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  browser = await launch();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  dir[Symbol.dispose]();
+});
+
+const runsParam = (keys: string[]) => `runs=${keys.map(encodeURIComponent).join(",")}`;
+
+async function open(query: string, width = 1400): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 1000 }, acceptDownloads: true });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(new URL(`/?${query}`, server.url).href);
+  await page.waitForSelector("figure.chart");
+  expect(errors).toEqual([]);
+  return page;
+}
+
+function chartOf(page: Page, key: string): Locator {
+  return page.locator(`figure.chart[data-path="${key}"]`);
+}
+
+async function drawnChart(page: Page, key: string, series?: number): Promise<Locator> {
+  const chart = chartOf(page, key);
+  await chart.scrollIntoViewIfNeeded();
+  await waitFor(async () => {
+    const count = await chart.getAttribute("data-series");
+    return series === undefined ? count !== null : count === String(series);
+  }, `the chart ${key}`);
+  return chart;
+}
+
+async function drawn(chart: Locator): Promise<Drawn> {
+  return chart.evaluate((element) => {
+    const figure = element as unknown as {
+      plotData?: (number | null | undefined)[][];
+      plotLines?: Drawn["lines"];
+    };
+    // undefined does not survive the trip out of the page: mark it.
+    const data = (figure.plotData ?? []).map((column: (number | null | undefined)[]) =>
+      Array.from(column, (value) => (value === undefined ? "u" : value)),
+    );
+    return { data, lines: figure.plotLines ?? [] } as unknown as Drawn;
+  });
+}
+
+/** Pixels of each colour on the chart's canvas (within a small tolerance). */
+async function colourCounts(chart: Locator, colors: string[]): Promise<number[]> {
+  return chart.locator("canvas").evaluate((canvas, wanted) => {
+    /** The little of a canvas this needs (the tests type-check without the DOM library). */
+    const surface = canvas as unknown as {
+      width: number;
+      height: number;
+      getContext(kind: "2d"): {
+        getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+      };
+    };
+    const ctx = surface.getContext("2d");
+    const { width, height } = surface;
+    const pixels = ctx.getImageData(0, 0, width, height).data;
+    const rgb = wanted.map((hex) =>
+      [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16)),
+    );
+    const counts = wanted.map(() => 0);
+    for (let i = 0; i < pixels.length; i += 4) {
+      if ((pixels[i + 3] as number) < 250) continue;
+      rgb.forEach(([r, g, b], index) => {
+        if (
+          Math.abs((pixels[i] as number) - (r as number)) <= 12 &&
+          Math.abs((pixels[i + 1] as number) - (g as number)) <= 12 &&
+          Math.abs((pixels[i + 2] as number) - (b as number)) <= 12
+        )
+          counts[index] = (counts[index] as number) + 1;
+      });
+    }
+    return counts;
+  }, colors);
+}
+
+describe("charts of compared runs", () => {
+  it("draws every run of a sweep as a continuous line over its whole range, each in its own colour", async () => {
+    // Runs of 2,000, ~9,500 and ~18,000 steps, each downsampled with its own buckets.
+    const keys = [fixture.sweep[0], fixture.sweep[7], fixture.sweep[15]] as string[];
+    const page = await open(runsParam(keys));
+    const chart = await drawnChart(page, "train/lr", 3);
+    const { data, lines } = await drawn(chart);
+    expect(lines.map((line) => line.raw)).toEqual([false, false, false]);
+    const xs = data[0] as number[];
+    const lastSteps: number[] = [];
+    for (const column of data.slice(1)) {
+      const defined = column.flatMap((value, i) => (value === ("u" as never) ? [] : [i]));
+      const first = defined[0] as number;
+      const last = defined[defined.length - 1] as number;
+      // No gap (null) anywhere inside the run's range: steps it lacks are stepped over.
+      expect(column.slice(first, last + 1).filter((value) => value === null)).toEqual([]);
+      expect(xs[first]).toBeLessThan(1);
+      lastSteps.push(xs[last] as number);
+    }
+    // Each line reaches its own last step: 1,999, ~9,500 and ~18,000.
+    expect(lastSteps[0]).toBeGreaterThan(1990);
+    expect(lastSteps[0]).toBeLessThan(2000);
+    expect(lastSteps[1]).toBeGreaterThan(9000);
+    expect(lastSteps[2]).toBeGreaterThan(17900);
+    const colors = lines.map((line) => line.color);
+    expect(new Set(colors).size).toBe(3);
+    // The canvas holds every run's colour, not only the last one drawn.
+    const counts = await colourCounts(chart, colors);
+    for (const count of counts) expect(count).toBeGreaterThan(100);
+    // Hovering lists every run's value at (or nearest to) the cursor's step.
+    const box = await chart.locator(".u-over").boundingBox();
+    if (!box) throw new Error("no plot area");
+    await page.mouse.move(box.x + box.width * 0.05, box.y + box.height / 2);
+    const tip = chart.locator(".chart-tip");
+    await waitFor(async () => (await tip.locator("li").count()) === 3, "the hover list");
+    const values = await tip.locator(".tip-value").allTextContents();
+    for (const value of values) expect(Number(value)).toBeGreaterThan(0);
+    await screenshot(page, "charts-overlay");
+    await page.close();
+  }, 60_000);
+
+  it("keeps a run's colour whatever else is compared and in whatever order", async () => {
+    const a = fixture.sweep[3] as string;
+    const colorOf = async (keys: string[]) => {
+      const page = await open(runsParam(keys));
+      const chart = await drawnChart(page, "train/loss", keys.length);
+      const { lines } = await drawn(chart);
+      await page.close();
+      const index = keys.toSorted().indexOf(a);
+      return { lines, index };
+    };
+    const first = await colorOf([a, fixture.sweep[4] as string]);
+    const second = await colorOf([fixture.sweep[4] as string, a]);
+    expect(first.lines.map((line) => line.color).sort()).toEqual(
+      second.lines.map((line) => line.color).sort(),
+    );
+  }, 60_000);
+
+  it("gives 30 compared runs 30 distinct colours on 10 charts, with a compact legend", async () => {
+    const keys = [...fixture.sweep, ...fixture.seeds];
+    expect(keys).toHaveLength(30);
+    const page = await open(runsParam(keys));
+    const chart = await drawnChart(page, "train/loss", 30);
+    const { lines, data } = await drawn(chart);
+    expect(new Set(lines.map((line) => line.color)).size).toBe(30);
+    expect(data).toHaveLength(31);
+    expect(await page.locator(".legend.compact li").count()).toBe(30);
+    const title = await page.locator(".legend li").first().getAttribute("title");
+    expect(title).toMatch(/^(sweep|seed)-\d\d \(sweep\/(lr|seeds)\)$/);
+    await screenshot(page, "charts-30-runs");
+    await page.close();
+  }, 60_000);
+});
+
+describe("smoothing", () => {
+  it("smooths every chart with a debiased EMA, the raw line faint behind, and keeps it in the URL", async () => {
+    // grad/norm: noisy, 200 points, drawn as logged.
+    const page = await open(runsParam([fixture.sweep[0] as string]));
+    const chart = await drawnChart(page, "grad/norm", 1);
+    const before = await drawn(chart);
+    await page.locator('input[aria-label="Smoothing"]').fill("0.9");
+    await waitFor(async () => (await drawn(chart)).lines.length === 2, "the smoothed chart");
+    const after = await drawn(chart);
+    expect(after.lines.map((line) => line.raw)).toEqual([true, false]);
+    expect(after.lines[0]?.stroke).toMatch(/^#[0-9a-f]{6}40$/);
+    const roughness = (column: (number | null | undefined)[]) => {
+      let sum = 0;
+      const values = column.filter((value): value is number => typeof value === "number");
+      for (let i = 1; i < values.length; i++)
+        sum += Math.abs((values[i] as number) - (values[i - 1] as number));
+      return sum;
+    };
+    expect(after.data[1]).toEqual(before.data[1] as never);
+    expect(roughness(after.data[2] as number[])).toBeLessThan(
+      roughness(before.data[1] as number[]) / 3,
+    );
+    expect(page.url()).toContain("smooth=0.9");
+    await screenshot(page, "charts-smoothing");
+    // A fresh visit of the link comes back smoothed.
+    const again = await open(new URL(page.url()).search.slice(1));
+    const chartAgain = await drawnChart(again, "grad/norm", 1);
+    expect((await drawn(chartAgain)).lines).toHaveLength(2);
+    await again.close();
+    await page.close();
+  }, 60_000);
+});
+
+describe("finding charts", () => {
+  it("sorts 68 charts into sections, filters them as you type, collapses and enlarges, all in the URL", async () => {
+    const page = await open(runsParam([fixture.wide]));
+    const sections = await page.$$eval("details.chart-section", (all) =>
+      all.map((section) => section.getAttribute("data-section")),
+    );
+    expect(sections).toEqual(["grad", "perf", "test", "train", "val"]);
+    expect(await page.locator("figure.chart").count()).toBe(68);
+    await page.locator("input.chart-filter").pressSequentially("metric_0");
+    await waitFor(
+      async () => (await page.locator("figure.chart:visible").count()) === 10,
+      "ten charts left",
+    );
+    expect(page.url()).toContain("cf=metric_0");
+    await page.locator("input.chart-filter").fill("");
+    await page.locator('details[data-section="grad"] > summary').click();
+    await waitFor(
+      async () => page.url().includes("collapse=grad"),
+      "the collapsed section in the URL",
+    );
+    expect(await page.locator('details[data-section="grad"] figure.chart:visible').count()).toBe(0);
+    const chart = await drawnChart(page, "train/metric_00");
+    const narrow = (await chart.boundingBox())?.width ?? 0;
+    await chart.locator('button[title^="Enlarge"]').click();
+    await waitFor(
+      async () => ((await chart.boundingBox())?.width ?? 0) > narrow * 1.5,
+      "the enlarged chart",
+    );
+    expect(page.url()).toContain("big=train%2Fmetric_00");
+    await screenshot(page, "charts-sections");
+    // Back undoes the enlargement, then the collapse.
+    await page.goBack();
+    await waitFor(async () => !page.url().includes("big="), "Back to the normal size");
+    await waitFor(
+      async () => ((await chart.boundingBox())?.width ?? 0) < narrow * 1.2,
+      "the chart back to its size",
+    );
+    await page.close();
+  }, 60_000);
+});
+
+describe("NaN and infinities", () => {
+  it("marks NaN, +Infinity and -Infinity points on the chart instead of dropping them", async () => {
+    const page = await open(runsParam([fixture.wide]));
+    const chart = await drawnChart(page, "train/metric_00", 1);
+    expect(await chart.getAttribute("data-markers")).toBe("3");
+    expect(await chart.locator(".chart-note").textContent()).toContain(
+      "1 NaN, 1 +Inf, 1 -Inf marked",
+    );
+    const { data } = await drawn(chart);
+    const xs = data[0] as number[];
+    // The line breaks at each of them (null), it does not bridge over them.
+    for (const step of [50, 120, 160]) expect(data[1]?.[xs.indexOf(step)]).toBeNull();
+    await chart.screenshot({ path: join(dir.path, "nan.png") });
+    await screenshot(page, "charts-nan-inf");
+    await page.close();
+  }, 60_000);
+});
+
+describe("x axis", () => {
+  it("switches all charts or one to relative or wall time; system charts default to time", async () => {
+    const page = await open(runsParam([fixture.sweep[0] as string, fixture.sweep[1] as string]));
+    const cpu = await drawnChart(page, "System/cpu");
+    // Two processes per run, each its own line, on the time axis.
+    expect(await cpu.getAttribute("data-series")).toBe("4");
+    expect(await cpu.locator(".chart-title").textContent()).toBe("CPU (%)");
+    const loss = await drawnChart(page, "train/loss", 2);
+    const stepXs = (await drawn(loss)).data[0] as number[];
+    expect(stepXs[stepXs.length - 1]).toBeGreaterThan(1900);
+    await page.locator("select.board-x").selectOption("wall");
+    await waitFor(
+      async () => (((await drawn(loss)).data[0] as number[])[0] ?? 0) > 1.7e9,
+      "wall-clock seconds on x",
+    );
+    expect(page.url()).toContain("x=wall");
+    await loss.locator("select.chart-x").selectOption("relative");
+    await waitFor(
+      async () => (((await drawn(loss)).data[0] as number[])[0] ?? 1e9) < 100,
+      "seconds since start on x",
+    );
+    expect(decodeURIComponent(page.url())).toContain("xc=train/loss~relative");
+    await screenshot(page, "charts-time-axis");
+    await page.close();
+  }, 60_000);
+});
+
+describe("zoom", () => {
+  it("reaches the raw points of a 1M-point series, syncs the zoom into the URL, and Back undoes it", async () => {
+    const page = await open(runsParam([fixture.million]));
+    const chart = await drawnChart(page, "train/loss", 1);
+    expect(await chart.getAttribute("data-downsampled")).toBe("true");
+    await chart.focus();
+    // Thirteen halvings of a million steps leave ~120 steps: fewer than the chart's width.
+    for (let i = 0; i < 13; i++) {
+      const before = page.url();
+      await chart.press("+");
+      await waitFor(async () => page.url() !== before, "the zoom in the URL");
+    }
+    await waitFor(
+      async () => (await chart.getAttribute("data-downsampled")) === "false",
+      "raw points",
+      20_000,
+    );
+    const zoom = new URL(page.url()).searchParams.get("zoom") ?? "";
+    const [mode, from, to] = zoom.split("~");
+    expect(mode).toBe("step");
+    expect(Number(to) - Number(from)).toBeLessThan(150);
+    const { data } = await drawn(chart);
+    // Every step of the window is drawn, one point each.
+    const xs = (data[0] as number[]).filter((x) => x >= Number(from) && x <= Number(to));
+    expect(xs.length).toBeGreaterThan(100);
+    for (let i = 1; i < xs.length; i++) expect((xs[i] as number) - (xs[i - 1] as number)).toBe(1);
+    await screenshot(page, "charts-zoom-raw");
+    await page.goBack();
+    await waitFor(async () => new URL(page.url()).searchParams.get("zoom") !== zoom, "Back");
+    await page.goto(new URL(`/?${runsParam([fixture.million])}`, server.url).href);
+    await page.close();
+  }, 90_000);
+
+  it("zooms every chart of the comparison together", async () => {
+    const page = await open(runsParam([fixture.sweep[14] as string, fixture.sweep[15] as string]));
+    const loss = await drawnChart(page, "train/loss", 2);
+    const lr = await drawnChart(page, "train/lr", 2);
+    await loss.scrollIntoViewIfNeeded();
+    const box = await loss.locator(".u-over").boundingBox();
+    if (!box) throw new Error("no plot area");
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.45, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    for (const chart of [loss, lr])
+      await waitFor(
+        async () => (await chart.getAttribute("data-zoomed")) === "true",
+        "both zoomed",
+      );
+    for (const chart of [loss, lr]) {
+      const xs = (await drawn(chart)).data[0] as number[];
+      expect(xs.length).toBeGreaterThan(100);
+      expect(await chart.getAttribute("data-downsampled")).toBe("false");
+    }
+    await page.close();
+  }, 60_000);
+});
+
+describe("export", () => {
+  it("downloads a chart's points as CSV and its picture with the legend as PNG", async () => {
+    const keys = [fixture.sweep[0] as string, fixture.sweep[1] as string];
+    const page = await open(runsParam(keys));
+    const chart = await drawnChart(page, "val/acc", 2);
+    const [csvDownload] = await Promise.all([
+      page.waitForEvent("download"),
+      chart.locator('button:text-is("CSV")').click(),
+    ]);
+    const csv = readFileSync((await csvDownload.path()) as string, "utf8")
+      .trim()
+      .split("\n");
+    expect(csv[0]).toBe("project,run,path,step,logged_at,value");
+    // val/acc is logged every 100 steps: 20 points of the 2,000-step run, and the other's.
+    expect(csv.filter((row) => row.startsWith("sweep/lr,sweep-00,val/acc,"))).toHaveLength(20);
+    expect(csv.some((row) => row.startsWith("sweep/lr,sweep-01,val/acc,"))).toBe(true);
+    expect(csvDownload.suggestedFilename()).toBe("val-acc.csv");
+    const [pngDownload] = await Promise.all([
+      page.waitForEvent("download"),
+      chart.locator('button:text-is("PNG")').click(),
+    ]);
+    const png = readFileSync((await pngDownload.path()) as string);
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    const canvasHeight = Number(await chart.locator("canvas").getAttribute("height"));
+    // Taller than the chart: the title and the legend are in the picture.
+    expect(png.readUInt32BE(20)).toBeGreaterThan(canvasHeight);
+    await page.close();
+  }, 60_000);
+});
