@@ -7,30 +7,18 @@
  * of a project's only when a filter, sort, group or sweep view needs them).
  */
 
-import type { ConfigValue, RunSummary } from "./api.ts";
+import type { RunSummary } from "./api.ts";
 import { formatDuration, formatValue, h } from "./dom.ts";
 import { zoneLabel } from "./local-time.ts";
-import { RunData } from "./run-data.ts";
-import { compareCells, parseQuery, passes, resolveKey, sortable } from "./run-filter.ts";
-import { groupRuns, type RunGroup } from "./run-groups.ts";
 import { duration, type RowCells, runRow } from "./run-row.ts";
-import { type Axis, inRange } from "./sweep-axes.ts";
-import {
-  type Column,
-  columnTitle,
-  isInternalKey,
-  parseColumn,
-  shortLabels,
-} from "./table-columns.ts";
-import type { TableView } from "./table-view.ts";
-import { runKey, type ViewState } from "./view-state.ts";
+import { type ModelHost, RunsModel } from "./runs-model.ts";
+import { type Column, columnTitle, shortLabels } from "./table-columns.ts";
+import { runKey } from "./view-state.ts";
 
 /** Rows drawn at first and added per "Show more" (or on scrolling to the end). */
 const PAGE = 100;
 
-export interface TableHost {
-  readonly view: ViewState;
-  readonly table: TableView;
+export interface TableHost extends ModelHost {
   changed(): void;
   focus(run: RunSummary): void;
   /** Configs or metric summaries arrived: tag and column choices may have grown. */
@@ -47,19 +35,13 @@ export interface TableParts {
   above(rows: readonly RunSummary[]): Node[];
 }
 
-export class RunsTable {
+export class RunsTable extends RunsModel {
   readonly element = h("section", { class: "runs", "aria-label": "Runs" });
   readonly #redrawn = h("div", { class: "runs-body" });
-  runs: RunSummary[] = [];
   #parts: TableParts | undefined;
-  /** The sweep views' axes of the last render, for their ranges to filter with. */
-  axes: Axis[] = [];
-  readonly #data = new RunData();
-  readonly #host: TableHost;
+  declare protected readonly host: TableHost;
   readonly #rows = new Map<Element, RowCells>();
   readonly #open = new Set<string>();
-  /** Each configs object's keys, all and shown by default, computed once. */
-  readonly #keys = new WeakMap<object, { all: string[]; shown: string[] }>();
   #shown = PAGE;
   #scroller: HTMLElement | undefined;
   #observer: IntersectionObserver | undefined;
@@ -68,7 +50,7 @@ export class RunsTable {
   #everything = "";
 
   constructor(host: TableHost) {
-    this.#host = host;
+    super(host);
     // Durations of running runs tick, without a redraw.
     setInterval(() => {
       for (const cells of this.#rows.values())
@@ -77,236 +59,30 @@ export class RunsTable {
     }, 1000);
   }
 
+  /** Forgets what was fetched of `runs` (an edit, a live run that grew). */
+  override forget(runs: readonly RunSummary[]): void {
+    super.forget(runs);
+    this.#everything = "";
+  }
+
   /** The controls, selection bar and sweep views above the rows (set once by the page). */
   set parts(parts: TableParts) {
     this.#parts = parts;
     this.element.replaceChildren(parts.top, this.#redrawn);
   }
 
-  configsOf(run: RunSummary): Record<string, ConfigValue> | undefined {
-    return this.#data.configsOf(run);
-  }
-
-  /** The config keys to show of `run`: without per-process and source-code keys unless asked for. */
-  #shownKeys(run: RunSummary): readonly string[] {
-    const configs = this.configsOf(run);
-    if (!configs) return [];
-    let keys = this.#keys.get(configs);
-    if (!keys) {
-      const all = Object.keys(configs);
-      keys = { all, shown: all.filter((key) => !isInternalKey(key)) };
-      this.#keys.set(configs, keys);
-    }
-    return this.#host.table.internals ? keys.all : keys.shown;
-  }
-
-  loadConfigs(runs: readonly RunSummary[]): Promise<void> {
-    return this.#data.loadConfigs(runs);
-  }
-
-  /** Forgets what was fetched of `runs` (an edit, a live run that grew). */
-  forget(runs: readonly RunSummary[]): void {
-    for (const run of runs) this.#data.forget(run);
-    this.#everything = "";
-  }
-
-  /** Config keys of the runs whose configs are known, sorted (per-process keys only when shown). */
-  configKeys(runs: readonly RunSummary[] = this.#inProject()): string[] {
-    const keys = new Set<string>();
-    for (const run of runs) for (const key of this.#shownKeys(run)) keys.add(key);
-    return [...keys].sort();
-  }
-
-  metricPaths(runs: readonly RunSummary[] = this.#inProject()): string[] {
-    return [...new Set(runs.flatMap((run) => run.metric_paths))].sort();
-  }
-
-  /** A column's value for `run`: a config, or a metric summary once fetched. */
-  valueOf(run: RunSummary, column: Column): unknown {
-    if (column.kind === "config") return this.configsOf(run)?.[column.key];
-    return this.#data.summary(run, column.key)?.[column.summary];
-  }
-
-  #columns(): Column[] {
-    return this.#host.view.columns
-      .map(parseColumn)
-      .filter((column): column is Column => column !== undefined);
-  }
-
-  #tags(run: RunSummary): string[] {
-    const tags = this.configsOf(run)?.["sys/tags"];
-    return Array.isArray(tags) ? tags : [];
-  }
-
-  /** Metric paths whose summaries the view needs for every run: columns, filters, sort, sweep. */
-  #neededMetrics(): string[] {
-    const view = this.#host.view;
-    const ids = [...view.columns, view.sort, this.#host.table.metric];
-    const paths = new Set<string>();
-    for (const id of ids) {
-      const column = parseColumn(id);
-      if (column?.kind === "metric") paths.add(column.key);
-    }
-    const metricPaths = this.metricPaths();
-    for (const filter of parseQuery(view.text).filters) {
-      const column = parseColumn(filter.key);
-      if (column?.kind === "metric") paths.add(column.key);
-      else if (!column) {
-        const path = resolveKey(filter.key, metricPaths);
-        if (path !== undefined) paths.add(path);
-      }
-    }
-    return [...paths];
-  }
-
-  /** Configs and the summaries of the needed metrics, of `runs`. */
-  #load(runs: readonly RunSummary[]): Promise<unknown> {
-    return Promise.all([
-      this.#data.loadConfigs(runs),
-      this.#data.loadLastValues(runs, this.#neededMetrics()),
-    ]);
-  }
-
-  /** Whether the view needs every run's configs or summaries, not just the shown rows'. */
-  #needsEverything(): string {
-    const view = this.#host.view;
-    const table = this.#host.table;
-    const sortsOnData = parseColumn(view.sort) !== undefined;
-    const filters = parseQuery(view.text).filters.length > 0;
-    const need =
-      view.tag || sortsOnData || filters || table.group || table.sweep || table.ranges.length > 0;
-    return need
-      ? `${view.project}|${view.tag}|${view.sort}|${view.columns}|${view.text}|${table.group}|${table.sweep}|${table.metric}`
-      : "";
-  }
-
-  #inProject(): RunSummary[] {
-    const project = this.#host.view.project;
-    return project ? this.runs.filter((run) => run.project === project) : this.runs;
-  }
-
-  /** Runs of the project that the trash switch lets through. */
-  #candidates(): RunSummary[] {
-    const all = this.#inProject();
-    return this.#host.table.trashed ? all : all.filter((run) => !run.trashed);
-  }
-
-  /** A filter's value for `run`: a column id, a built-in field, a config key or a metric's last value. */
-  #resolver(): (run: RunSummary, key: string) => unknown {
-    const configKeys = this.configKeys(this.#candidates());
-    const metricPaths = this.metricPaths();
-    const cache = new Map<string, Column | ((run: RunSummary) => unknown)>();
-    return (run, key) => {
-      let how = cache.get(key);
-      if (how === undefined) {
-        const column = parseColumn(key);
-        const lower = key.toLowerCase();
-        const builtins: Record<string, (run: RunSummary) => unknown> = {
-          status: (r) => r.status,
-          id: (r) => r.run_id,
-          run: (r) => r.run_id,
-          project: (r) => r.project,
-          name: (r) => r.experiment_name,
-          tags: (r) => this.#tags(r),
-          tag: (r) => this.#tags(r),
-        };
-        const config = resolveKey(key, configKeys);
-        const metric = resolveKey(key, metricPaths);
-        how =
-          column ??
-          builtins[lower] ??
-          (config !== undefined
-            ? { kind: "config", key: config, id: `config:${config}` }
-            : metric !== undefined
-              ? { kind: "metric", key: metric, summary: "last", id: `metric:${metric}` }
-              : () => undefined);
-        cache.set(key, how);
-      }
-      return typeof how === "function" ? how(run) : this.valueOf(run, how);
-    };
-  }
-
-  /** The runs passing every filter but the sweep views' axis ranges: what those views draw. */
-  filtered(): RunSummary[] {
-    const view = this.#host.view;
-    const { text, filters } = parseQuery(view.text);
-    const value = filters.length > 0 ? this.#resolver() : undefined;
-    return this.#candidates().filter((run) => {
-      if (view.status && run.status !== view.status) return false;
-      if (view.tag && !this.#tags(run).includes(view.tag)) return false;
-      if (text.length > 0) {
-        const haystack =
-          `${run.run_id} ${run.experiment_name ?? ""} ${run.project} ${this.#tags(run).join(" ")}`.toLowerCase();
-        if (!text.every((term) => haystack.includes(term))) return false;
-      }
-      if (value)
-        for (const f of filters) if (!passes(value(run, f.key), f.op, f.value)) return false;
-      return true;
-    });
-  }
-
-  /** The value an axis shows for `run` (a config, or the metric column of its key). */
-  axisValue(run: RunSummary, key: string): unknown {
-    const column = parseColumn(key);
-    return column ? this.valueOf(run, column) : this.configsOf(run)?.[key];
-  }
-
-  /** The runs passing the filters and axis ranges, sorted. */
-  visible(): RunSummary[] {
-    const view = this.#host.view;
-    const ranges = this.#host.table.ranges;
-    let rows = this.filtered();
-    if (ranges.length > 0) {
-      const axes = new Map(this.axes.map((axis) => [axis.key, axis]));
-      rows = rows.filter((run) =>
-        ranges.every((range) => {
-          const axis = axes.get(range.key);
-          return !axis || inRange(axis, this.axisValue(run, range.key), range);
-        }),
-      );
-    }
-    const column = parseColumn(view.sort);
-    const key = (run: RunSummary): unknown => {
-      if (column) return this.valueOf(run, column);
-      switch (view.sort) {
-        case "run":
-          return run.run_id;
-        case "name":
-          return run.experiment_name ?? "";
-        case "status":
-          return run.status;
-        case "duration":
-          return duration(run);
-        default:
-          return run.created_at ?? "";
-      }
-    };
-    const direction = view.descending ? -1 : 1;
-    // Text that reads as a number is turned into one once here, not in every comparison.
-    const keys = new Map(rows.map((run) => [run, sortable(key(run))]));
-    return rows.sort((a, b) => compareCells(keys.get(a), keys.get(b), direction));
-  }
-
-  /** The groups of `runs` by the grouping key, or `undefined` when the table is not grouped. */
-  groups(runs: readonly RunSummary[]): RunGroup<RunSummary>[] | undefined {
-    const typed = this.#host.table.group;
-    if (!typed) return undefined;
-    const key = resolveKey(typed, this.configKeys()) ?? typed;
-    return groupRuns(runs, key, (run) => this.configsOf(run)?.[key]);
-  }
-
   #clearFilters(): void {
-    const view = this.#host.view;
+    const view = this.host.view;
     view.text = "";
     view.status = "";
     view.tag = "";
-    this.#host.table.ranges = [];
-    this.#host.filtersCleared();
-    this.#host.changed();
+    this.host.table.ranges = [];
+    this.host.filtersCleared();
+    this.host.changed();
   }
 
   render(): void {
-    const view = this.#host.view;
+    const view = this.host.view;
     const rows = this.visible();
     // A redraw keeps the table's scroll position and the keyboard focus where they were.
     const scrollTop = this.#scroller?.scrollTop ?? 0;
@@ -314,7 +90,7 @@ export class RunsTable {
       document.activeElement instanceof HTMLElement && this.element.contains(document.activeElement)
         ? document.activeElement.dataset.focusKey
         : undefined;
-    const columns = this.#columns();
+    const columns = this.columns();
     const labels = shortLabels(columns);
     const header = (label: string, sortKey: string, title?: string) => {
       const active = view.sort === sortKey;
@@ -333,7 +109,7 @@ export class RunsTable {
             onclick: () => {
               view.descending = active ? !view.descending : sortKey === "created";
               view.sort = sortKey;
-              this.#host.changed();
+              this.host.changed();
             },
           },
           label,
@@ -350,9 +126,9 @@ export class RunsTable {
       const { row, cells } = runRow(run, columns.length, selected.has(key), {
         toggle: (on) => {
           view.selected = on ? [...view.selected, key] : view.selected.filter((k) => k !== key);
-          this.#host.changed();
+          this.host.changed();
         },
-        open: () => this.#host.focus(run),
+        open: () => this.host.focus(run),
       });
       this.#rows.set(row, cells);
       this.#paint(cells, columns);
@@ -381,7 +157,7 @@ export class RunsTable {
                 const on = (event.target as HTMLInputElement).checked;
                 const others = view.selected.filter((key) => !keys.includes(key));
                 view.selected = on ? [...others, ...keys] : others;
-                this.#host.changed();
+                this.host.changed();
               },
             }),
           ),
@@ -425,7 +201,7 @@ export class RunsTable {
             h(
               "td",
               { colspan: width },
-              this.#candidates().length === 0
+              this.candidates().length === 0
                 ? "No runs here yet."
                 : h(
                     "span",
@@ -455,7 +231,7 @@ export class RunsTable {
         view.selected = allSelected
           ? view.selected.filter((key) => !shownKeys.has(key))
           : [...new Set([...view.selected, ...visibleKeys])];
-        this.#host.changed();
+        this.host.changed();
       },
     });
     selectAll.indeterminate = someSelected && !allSelected;
@@ -488,7 +264,7 @@ export class RunsTable {
                   "aria-label": `Remove column ${columnTitle(column)}`,
                   onclick: () => {
                     view.columns = view.columns.filter((c) => c !== column.id);
-                    this.#host.changed();
+                    this.host.changed();
                   },
                 },
                 "×",
@@ -517,9 +293,9 @@ export class RunsTable {
         : null;
     const scroller = h("div", { class: "table-scroll" }, table, more ?? "");
     this.#scroller = scroller;
-    const trashedHidden = this.#host.table.trashed
+    const trashedHidden = this.host.table.trashed
       ? 0
-      : this.#inProject().filter((run) => run.trashed).length;
+      : this.inProject().filter((run) => run.trashed).length;
     const count = h(
       "p",
       { class: "count" },
@@ -558,7 +334,7 @@ export class RunsTable {
     const configs = this.configsOf(cells.run);
     if (configs)
       cells.tags.replaceChildren(
-        ...this.#tags(cells.run).map((tag) => h("span", { class: "tag" }, tag)),
+        ...this.tags(cells.run).map((tag) => h("span", { class: "tag" }, tag)),
       );
     columns.forEach((column, index) => {
       const cell = cells.extras[index];
@@ -573,10 +349,10 @@ export class RunsTable {
       this.#flushQueued = false;
       const runs = [...this.#pending];
       this.#pending.clear();
-      void this.#load(runs).then(() => {
-        const columns = this.#columns();
+      void this.load(runs).then(() => {
+        const columns = this.columns();
         for (const cells of this.#rows.values()) this.#paint(cells, columns);
-        this.#host.loaded();
+        this.host.loaded();
       });
     }, 16);
   }
@@ -587,13 +363,13 @@ export class RunsTable {
    * the table redraws.
    */
   async #loadEverything(count: HTMLElement): Promise<void> {
-    const need = this.#needsEverything();
+    const need = this.needsEverything();
     if (!need || need === this.#everything) return;
-    const runs = this.#inProject();
+    const runs = this.inProject();
     const missing = runs.filter((run) => !this.configsOf(run));
-    const paths = this.#neededMetrics();
+    const paths = this.neededMetrics();
     const summariesMissing = runs.some((run) =>
-      paths.some((path) => run.metric_paths.includes(path) && !this.#data.summary(run, path)),
+      paths.some((path) => run.metric_paths.includes(path) && !this.data.summary(run, path)),
     );
     if (missing.length === 0 && !summariesMissing) {
       // Everything is here already: this render drew it all.
@@ -601,45 +377,10 @@ export class RunsTable {
       return;
     }
     if (missing.length > 0) count.append(` · loading the data of ${missing.length} runs…`);
-    await this.#load(runs);
-    if (this.#needsEverything() !== need) return;
+    await this.load(runs);
+    if (this.needsEverything() !== need) return;
     this.#everything = need;
-    this.#host.loaded();
+    this.host.loaded();
     this.render();
-  }
-
-  /** The rows shown, as the table shows them, for a CSV file. */
-  exportRows(): { header: string[]; rows: string[][] } {
-    const columns = this.#columns();
-    const header = [
-      "project",
-      "run_id",
-      "name",
-      "status",
-      "created_at",
-      "closed_at",
-      "duration_s",
-      "tags",
-    ];
-    header.push(
-      ...columns.map((column) =>
-        column.kind === "config" ? column.key : `${column.key} (${column.summary})`,
-      ),
-    );
-    const rows = this.visible().map((run) => [
-      run.project,
-      run.run_id,
-      run.experiment_name ?? "",
-      run.status,
-      run.created_at ?? "",
-      run.closed_at ?? "",
-      Number.isFinite(duration(run)) ? String(Math.round(duration(run) / 1000)) : "",
-      this.#tags(run).join(" "),
-      ...columns.map((column) => {
-        const value = this.valueOf(run, column);
-        return typeof value === "number" ? String(value) : formatValue(value);
-      }),
-    ]);
-    return { header, rows };
   }
 }

@@ -190,7 +190,12 @@ describe("the runs table", () => {
   it("draws parallel coordinates over the varying configs, and a drag on an axis filters the table", async () => {
     const page = await open("/?project=sweep%2Flr&sweep=1&metric=min:val/loss");
     const parallel = page.locator("figure.parallel");
-    await waitFor(async () => (await parallel.getAttribute("data-lines")) === "16", "16 lines");
+    await waitFor(
+      async () =>
+        (await parallel.getAttribute("data-lines")) === "16" &&
+        (await parallel.getAttribute("data-axes")) === "6",
+      "16 lines over 6 axes",
+    );
     const axes = await page
       .locator("figure.parallel g.axis")
       .evaluateAll((groups) => groups.map((g) => g.getAttribute("data-axis")));
