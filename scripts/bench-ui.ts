@@ -58,7 +58,9 @@ async function timeSweep(
     await page.goto(
       `${base}/?project=${encodeURIComponent(SWEEP_PROJECT)}&sweep=1&metric=${encodeURIComponent("min:val/loss")}`,
     );
-    await page.waitForSelector(`figure.parallel[data-lines="${SWEEP}"][data-axes="7"]`, { timeout: 120_000 });
+    await page.waitForSelector(`figure.parallel[data-lines="${SWEEP}"][data-axes="7"]`, {
+      timeout: 120_000,
+    });
     const redraw: number[] = [];
     const build: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
