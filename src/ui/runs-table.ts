@@ -249,7 +249,7 @@ export class RunsTable extends RunsModel {
           header("Name", "name"),
           h("th", { scope: "col" }, "Project"),
           header("Status", "status"),
-          header("Created", "created", `Creation time, ${zoneLabel()}`),
+          header("Created (local)", "created", `Creation time, ${zoneLabel()}`),
           header("Duration", "duration"),
           h("th", { scope: "col" }, "Tags"),
           ...columns.map((column, index) => {

@@ -246,6 +246,13 @@ describe("the runs table", () => {
     await waitFor(async () => (await keys()).some((key) => key.endsWith("/pid")), "the pid keys");
     expect((await keys()).some((key) => key.startsWith("source_code/"))).toBe(true);
     await page.close();
+    // The config diff of two runs leaves their (differing) process ids out too.
+    const diff = await open("/?runs=sweep%2Flr%3Asweep-01,sweep%2Flr%3Asweep-02");
+    await diff.waitForSelector("table.diff tbody tr");
+    const differing = await diff.locator("table.diff td.path").allTextContents();
+    expect(differing).toContain("parameters/lr");
+    expect(differing.some((key) => key.endsWith("/pid") || key.endsWith("/hostname"))).toBe(false);
+    await diff.close();
   }, 60_000);
 
   it("renames, tags and trashes a run from its details, with Undo", async () => {
@@ -288,6 +295,37 @@ describe("the runs table", () => {
     await page.check('label:has-text("Show trashed") input');
     await waitRows(page, count, "the trashed runs, shown");
     expect(await page.locator("tr.trashed").count()).toBe(count);
+    await page.close();
+  }, 60_000);
+
+  it("exports the filtered table as CSV and a run's console as text", async () => {
+    const page = await open(
+      "/?project=sweep%2Flr&q=optimizer%20%3D%20sgd&cols=config:parameters/lr,max:val/acc&run=sweep%2Flr%3Asweep-03",
+    );
+    await waitRows(page, 6, "the sgd runs");
+    await waitFor(
+      async () => (await column(page, "val/acc: largest value")).every((v) => v !== ""),
+      "every val/acc maximum",
+    );
+    const [csv] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click('button:has-text("Export CSV")'),
+    ]);
+    expect(csv.suggestedFilename()).toBe("goodseed-runs.csv");
+    const text = await Bun.file((await csv.path()) as string).text();
+    const lines = text.trim().split("\r\n");
+    expect(lines[0]).toBe(
+      "project,run_id,name,status,created_at,closed_at,duration_s,tags,parameters/lr,val/acc (max)",
+    );
+    expect(lines).toHaveLength(7);
+    expect(lines.slice(1).every((line) => line.startsWith("sweep/lr,sweep-"))).toBe(true);
+    await page.waitForSelector("pre.console");
+    const [log] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click('.series button:has-text("Download")'),
+    ]);
+    expect(log.suggestedFilename()).toMatch(/^sweep-03-.+\.txt$/);
+    expect(await Bun.file((await log.path()) as string).text()).toContain("Goodseed run: sweep-03");
     await page.close();
   }, 60_000);
 
