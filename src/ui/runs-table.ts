@@ -87,7 +87,9 @@ export class RunsTable extends RunsModel {
     // A redraw keeps the table's scroll position and the keyboard focus where they were.
     const scrollTop = this.#scroller?.scrollTop ?? 0;
     const focused =
-      document.activeElement instanceof HTMLElement && this.element.contains(document.activeElement)
+      (document.activeElement instanceof HTMLElement ||
+        document.activeElement instanceof SVGElement) &&
+      this.element.contains(document.activeElement)
         ? document.activeElement.dataset.focusKey
         : undefined;
     const columns = this.columns();
@@ -307,7 +309,9 @@ export class RunsTable extends RunsModel {
     this.#redrawn.replaceChildren(...(this.#parts?.above(rows) ?? []), count, scroller);
     if (scrollTop > 0) scroller.scrollTop = scrollTop;
     if (focused)
-      this.element.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
+      this.element
+        .querySelector<HTMLElement | SVGElement>(`[data-focus-key="${CSS.escape(focused)}"]`)
+        ?.focus();
     // Rows fetch their configs (tags, config columns) and summaries once they scroll into view.
     this.#observer = new IntersectionObserver(
       (entries) => {

@@ -225,7 +225,15 @@ export class SweepViews {
   /** One vertical axis: its line, ticks, name, the range it keeps, and the drag that sets it. */
   #axis(axis: Axis, x: number, y: (p: number) => number, plotHeight: number): SVGGElement {
     const table = this.#source.table;
-    const group = svg("g", { class: "axis", "data-axis": axis.key });
+    const group = svg("g", {
+      class: "axis",
+      "data-axis": axis.key,
+      "data-focus-key": `axis|${axis.key}`,
+      tabindex: 0,
+      role: "group",
+      "aria-label": `Axis ${label(axis.key)}: arrow keys move the top of its range (with Shift the bottom), Delete clears it`,
+    });
+    group.addEventListener("keydown", (event) => this.#key(event, axis));
     group.append(svg("line", { x1: x, x2: x, y1: y(0), y2: y(1) }));
     for (const tick of axisTicks(axis).slice(0, 12))
       group.append(
@@ -275,6 +283,38 @@ export class SweepViews {
     hit.addEventListener("pointerdown", (event) => this.#drag(event, axis, hit, group, y, x));
     group.append(hit);
     return group;
+  }
+
+  /** The keyboard's way to set a range: arrows move its top (Shift: its bottom) by a tenth. */
+  #key(event: KeyboardEvent, axis: Axis): void {
+    const table = this.#source.table;
+    const others = table.ranges.filter((r) => r.key !== axis.key);
+    if (event.key === "Delete" || event.key === "Backspace" || event.key === "Escape") {
+      event.preventDefault();
+      table.ranges = others;
+      this.#source.changed();
+      return;
+    }
+    if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
+    event.preventDefault();
+    const range = table.ranges.find((r) => r.key === axis.key);
+    const positionOf = (units: number) =>
+      axis.kind === "category"
+        ? units / Math.max(1, axis.categories.length - 1)
+        : (axisPosition(axis, units) ?? 0);
+    let low = range ? positionOf(range.low) : 0;
+    let high = range ? positionOf(range.high) : 1;
+    const step = (event.key === "ArrowUp" ? 1 : -1) * 0.1;
+    if (event.shiftKey) low = Math.min(high, Math.max(0, low + step));
+    else high = Math.max(low, Math.min(1, high + step));
+    let lowUnits = axisUnits(axis, low);
+    let highUnits = axisUnits(axis, high);
+    if (axis.kind === "category") {
+      lowUnits = Math.round(lowUnits);
+      highUnits = Math.max(lowUnits, Math.round(highUnits));
+    }
+    table.ranges = [...others, { key: axis.key, low: lowUnits, high: highUnits }];
+    this.#source.changed();
   }
 
   #drag(

@@ -227,6 +227,18 @@ describe("the runs table", () => {
     await screenshot(page, "sweep-views");
     await page.click(".ranges .chip");
     await waitRows(page, 16, "every run once the range is removed");
+    // By keyboard: the lr axis takes the focus, arrows lower the top of its range.
+    const lrAxis = page.locator('g.axis[data-axis="parameters/lr"]');
+    await lrAxis.focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowDown");
+    await waitFor(async () => (await rows(page).count()) < 16, "fewer runs by keyboard");
+    const kept = (await column(page, "config parameters/lr")).length;
+    expect(kept).toBeGreaterThan(0);
+    expect(
+      await page.evaluate("document.activeElement && document.activeElement.dataset.axis"),
+    ).toBe("parameters/lr");
+    await page.keyboard.press("Delete");
+    await waitRows(page, 16, "every run once the keyboard range is cleared");
     await page.close();
   }, 60_000);
 
