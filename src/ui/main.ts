@@ -252,8 +252,8 @@ async function refresh(first: boolean): Promise<void> {
     renderAll();
   }
   board.update(runs);
-  // Running runs' metric summaries grow: fetch them again with the next rows drawn.
-  table.forget(runs.filter((run) => run.status === "running" && run.metric_paths.length > 0));
+  // Running runs' metric summaries grow: their metric cells are fetched again in place.
+  table.refreshLive(runs.filter((run) => run.status === "running"));
   if (first && view.focus && !details.run) {
     const run = byKey(view.focus);
     if (run) await details.show(run, table.configsOf(run));

@@ -38,6 +38,12 @@ export class RunData {
     for (const path of run.metric_paths) this.#summaries.delete(`${key}${SEP}${path}`);
   }
 
+  /** Forgets the metric summaries of `run` (a live run logged more), keeping its configs. */
+  forgetSummaries(run: RunSummary): void {
+    const key = runKey(run);
+    for (const path of run.metric_paths) this.#summaries.delete(`${key}${SEP}${path}`);
+  }
+
   /** Fetches the configs of `runs` not fetched (or being fetched) yet. */
   async loadConfigs(runs: readonly RunSummary[]): Promise<void> {
     await pool(runs, 4, (run) => {

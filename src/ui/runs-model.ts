@@ -55,9 +55,14 @@ export class RunsModel {
     return this.data.loadConfigs(runs);
   }
 
-  /** Forgets what was fetched of `runs` (an edit, a live run that grew). */
+  /** Forgets what was fetched of `runs` (an edit). */
   forget(runs: readonly RunSummary[]): void {
     for (const run of runs) this.data.forget(run);
+  }
+
+  /** Forgets the metric summaries of `runs` (live runs that logged more): fetched again when next needed. */
+  forgetSummaries(runs: readonly RunSummary[]): void {
+    for (const run of runs) this.data.forgetSummaries(run);
   }
 
   /** Config keys of the runs whose configs are known, sorted (per-process keys only when shown). */

@@ -59,10 +59,23 @@ export class RunsTable extends RunsModel {
     }, 1000);
   }
 
-  /** Forgets what was fetched of `runs` (an edit, a live run that grew). */
+  /** Forgets what was fetched of `runs` (an edit). */
   override forget(runs: readonly RunSummary[]): void {
     super.forget(runs);
     this.#everything = "";
+  }
+
+  /** Live runs logged more: their metric cells are fetched again and repainted in place. */
+  refreshLive(runs: readonly RunSummary[]): void {
+    if (runs.length === 0 || this.neededMetrics().length === 0) return;
+    this.forgetSummaries(runs);
+    this.#everything = "";
+    const keys = new Set(runs.map(runKey));
+    const shown = [...this.#rows.values()].filter((cells) => keys.has(runKey(cells.run)));
+    void this.load(shown.map((cells) => cells.run)).then(() => {
+      const columns = this.columns();
+      for (const cells of shown) this.#paint(cells, columns);
+    });
   }
 
   /** The controls, selection bar and sweep views above the rows (set once by the page). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { buildUiFixtureHome } from "../../scripts/ui-fixture-home.ts";
+import { buildUiFixtureHome, startLiveRuns } from "../../scripts/ui-fixture-home.ts";
 import { createFileApp } from "../../src/cli/serve.ts";
 import { type Listening, listen } from "../../src/server/listen.ts";
 import { launch, screenshot } from "../helpers/browser.ts";
@@ -358,6 +358,21 @@ describe("the runs table", () => {
     await page.waitForSelector('.details .status[data-status="running"]');
     await run.close();
     await page.waitForSelector('.details .status[data-status="finished"]', { timeout: 15_000 });
+    await page.close();
+  }, 60_000);
+
+  it("keeps a live run's metric column current as it logs", async () => {
+    const page = await open("/?project=live%2Fnow&cols=metric:train/loss");
+    const cell = () =>
+      page.locator('tr[data-run="live/now:live-a"] td.extra').first().textContent();
+    await waitFor(async () => (await cell()) !== "", "the last train/loss");
+    const before = await cell();
+    const writer = startLiveRuns(home, { intervalMs: 100 });
+    try {
+      await waitFor(async () => (await cell()) !== before, "a newer last value", 20_000);
+    } finally {
+      writer.stop();
+    }
     await page.close();
   }, 60_000);
 
