@@ -1,8 +1,10 @@
 /**
  * Speed of the web UI in headless Chromium, against `goodseed serve` on a home with
- * 5,000 runs and one run with a 1,000,000-point metric series.
+ * 5,000 runs and one run with a 1,000,000-point metric series, and on the UI fixture
+ * home (scripts/ui-fixture-home.ts) for comparisons.
  *
  *   bun scripts/bench-ui.ts [--runs 5000] [--points 1000000] [--repeats 5] [--keep <dir>]
+ *                           [--charts-only] [--sweep 500]
  *
  * Two figures, each timed in the page from navigation start (performance.now()) to
  * the frame after the view is in the DOM (two requestAnimationFrame turns, so layout
@@ -12,6 +14,12 @@
  *     by the server to what the chart's width can show, with its min/max envelope.
  * Each is measured once on a server that has not answered that request yet ("first")
  * and then `repeats` times in fresh browser contexts (no HTTP cache): the median.
+ * Then, on the UI fixture home:
+ *   - 30 runs (16 sweep runs of 2,000–18,000 steps and 14 of 3,000) compared on the
+ *     first 10 charts, all on screen, from navigation start to the frame after the
+ *     tenth chart is drawn;
+ *   - smoothing the 1,000,000-point chart: each slider step from the input event to
+ *     the end of the task that redraws it (so including the wait for the next frame).
  *
  * And the sweep views over `--sweep` runs (500) of one project with six varying configs:
  * once every run's configs and metric summary are in, the time from a change of the
@@ -28,6 +36,7 @@ import type { Browser } from "playwright-core";
 import { launch } from "../test/helpers/browser.ts";
 import { buildHome, median, startServer } from "./bench-home.ts";
 import { buildSweepProject, SWEEP_PROJECT } from "./bench-sweep-home.ts";
+import { buildUiFixtureHome } from "./ui-fixture-home.ts";
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +45,7 @@ const { values } = parseArgs({
     repeats: { type: "string", default: "5" },
     sweep: { type: "string", default: "500" },
     keep: { type: "string" },
+    "charts-only": { type: "boolean", default: false },
   },
 });
 const RUNS = Number(values.runs);
@@ -151,6 +161,102 @@ function report(label: string, first: number, repeated: number[], extra = ""): v
   );
 }
 
+/** Runs in the page before its scripts: notes when `count` charts have drawn. */
+const CHARTS_PROBE = (count: number) => `
+  window.__goodseedBench = {};
+  const marks = window.__goodseedBench;
+  new MutationObserver(() => {
+    if ("chartsSeen" in marks) return;
+    if (document.querySelectorAll("figure.chart[data-series] canvas").length >= ${count}) {
+      marks.chartsSeen = true;
+      requestAnimationFrame(() => requestAnimationFrame(() => { marks.charts = performance.now(); }));
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true });
+`;
+
+async function timeCharts(browser: Browser, url: string, count: number): Promise<number> {
+  // Tall enough that the first ten charts are all on screen (charts draw as they scroll in).
+  const context = await browser.newContext({ viewport: { width: 1400, height: 3200 } });
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(CHARTS_PROBE(count));
+    await page.goto(url);
+    await page.waitForFunction(
+      `window.__goodseedBench && "charts" in window.__goodseedBench`,
+      null,
+      {
+        timeout: 60_000,
+      },
+    );
+    return (await page.evaluate("window.__goodseedBench.charts")) as number;
+  } finally {
+    await context.close();
+  }
+}
+
+/** Milliseconds per smoothing slider step on the chart of `url`, input event to redrawn. */
+async function timeSmoothing(browser: Browser, url: string): Promise<number[]> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForSelector("figure.chart[data-series] canvas", { timeout: 60_000 });
+    return (await page.evaluate(`(async () => {
+      const slider = document.querySelector('input[aria-label="Smoothing"]');
+      const times = [];
+      for (let step = 1; step <= 40; step++) {
+        const started = performance.now();
+        slider.value = String(Math.min(0.99, step * 0.025));
+        slider.dispatchEvent(new Event("input", { bubbles: true }));
+        await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+        times.push(performance.now() - started);
+      }
+      return times;
+    })()`)) as number[];
+  } finally {
+    await context.close();
+  }
+}
+
+async function benchCharts(browser: Browser): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), "goodseed-bench-ui-fixture-"));
+  try {
+    const fixture = buildUiFixtureHome(home);
+    Bun.spawnSync(["sync"]);
+    const server = await startServer(join(home, "projects"));
+    try {
+      const keys = [...fixture.sweep, ...fixture.seeds];
+      const compareUrl = `${server.base}/?runs=${keys.map(encodeURIComponent).join(",")}`;
+      const first = await timeCharts(browser, compareUrl, 10);
+      const repeated: number[] = [];
+      for (let i = 0; i < REPEATS; i++) repeated.push(await timeCharts(browser, compareUrl, 10));
+      report(`${keys.length} runs compared on 10 charts`, first, repeated);
+      const steps = await timeSmoothing(
+        browser,
+        `${server.base}/?runs=${encodeURIComponent(fixture.million)}`,
+      );
+      const worst = Math.max(...steps);
+      console.log(
+        `${"smoothing the 1,000,000-point chart".padEnd(46)} median ${median(steps).toFixed(1).padStart(5)} ms   worst ${worst.toFixed(1).padStart(5)} ms per slider step, ${steps.length} steps (${worst < 50 ? "under 50 ms" : "OVER 50 ms"})`,
+      );
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+if (values["charts-only"]) {
+  const browser = await launch();
+  try {
+    await benchCharts(browser);
+  } finally {
+    await browser.close();
+  }
+  process.exit(0);
+}
+
 const dir = values.keep ? resolve(values.keep) : mkdtempSync(join(tmpdir(), "goodseed-bench-ui-"));
 try {
   if (!existsSync(join(dir, "projects"))) {
@@ -197,6 +303,7 @@ try {
         `${`parallel coordinates, ${SWEEP} runs`.padEnd(46)} redraw median ${redraw.toFixed(0).padStart(5)} ms   of which building the views ${median(sweep.build).toFixed(0)} ms   (${redraw < 300 ? "under 300 ms" : "OVER 300 ms"})`,
       );
     }
+    await benchCharts(browser);
   } finally {
     await browser.close();
     await server.stop();

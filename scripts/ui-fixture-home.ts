@@ -141,13 +141,16 @@ class FixtureRun {
 
 /** A deterministic pseudo-random source, so every build of the home is the same. */
 function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
+  // Spread nearby seeds apart: xorshift's first outputs of small seeds are all tiny.
+  let state = Math.imul(seed + 1, 2654435761) >>> 0 || 1;
+  const next = () => {
     state ^= state << 13;
     state ^= state >>> 17;
     state ^= state << 5;
     return (state >>> 0) / 4294967296;
   };
+  for (let i = 0; i < 8; i++) next();
+  return next;
 }
 
 function write(projects: string, spec: RunSpec, fill: (run: FixtureRun) => void): void {

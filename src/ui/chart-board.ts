@@ -52,6 +52,11 @@ export class ChartBoard {
       if (chart && !chart.drawn) void chart.draw();
     }
   });
+  /** Charts follow their box's width (window resized, phone turned, a chart enlarged). */
+  readonly #resizer = new ResizeObserver((entries) => {
+    for (const entry of entries)
+      this.#charts.get((entry.target as HTMLElement).dataset.path ?? "")?.resized();
+  });
   readonly #host: ChartHost = {
     colorOf: (run) => this.#colors.get(runKey(run)) ?? (RUN_COLORS[0] as string),
     smoothing: () => this.#view.smoothing,
@@ -189,6 +194,7 @@ export class ChartBoard {
       for (const chart of this.#charts.values()) chart.destroy();
       this.#charts.clear();
       this.#observer.disconnect();
+      this.#resizer.disconnect();
       for (const spec of chartSpecs(runs))
         this.#charts.set(spec.key, new MetricChart(spec, this.#host));
       this.#renderLegend();
@@ -200,6 +206,7 @@ export class ChartBoard {
       if (!chart.drawn && !chart.element.hidden && this.#onScreen(chart.element))
         drawing.push(chart.draw());
       this.#observer.observe(chart.element);
+      this.#resizer.observe(chart.element);
     }
     return Promise.allSettled(drawing);
   }

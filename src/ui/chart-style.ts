@@ -2,6 +2,7 @@
 
 import type uPlot from "uplot";
 import { durationLabel, tickLabels } from "./chart-math.ts";
+import type { Marker } from "./chart-series.ts";
 import type { XMode } from "./chart-traces.ts";
 
 /** Tick labels that stay distinct at any zoom and readable from 1e-9 to 1e12. */
@@ -32,7 +33,8 @@ export function localZone(): string {
   const sign = offset < 0 ? "-" : "+";
   const hours = Math.floor(Math.abs(offset) / 60);
   const minutes = Math.abs(offset) % 60;
-  return `${zone || "local"}, UTC${sign}${hours}${minutes ? `:${String(minutes).padStart(2, "0")}` : ""}`;
+  const utc = `UTC${offset === 0 ? "" : `${sign}${hours}${minutes ? `:${String(minutes).padStart(2, "0")}` : ""}`}`;
+  return !zone || zone === "UTC" ? utc : `${zone}, ${utc}`;
 }
 
 /** The x axis's label. */
@@ -99,13 +101,6 @@ export function fillBand(
   ctx.fillStyle = `${color}33`;
   ctx.fill();
   ctx.restore();
-}
-
-/** A point a line could not draw: NaN, +Infinity or -Infinity, at its x. */
-export interface Marker {
-  x: number;
-  kind: "nan" | "+inf" | "-inf";
-  color: string;
 }
 
 /**

@@ -11,29 +11,15 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { api, type RunSummary } from "./api.ts";
 import { type CsvPoint, chartPng, download, fileName, toCsv } from "./chart-export.ts";
+import { chartFrame, chartNote } from "./chart-frame.ts";
 import { groupLine, type Line, type RunGroup, traceLine } from "./chart-lines.ts";
-import { alignLines, smooth } from "./chart-math.ts";
+import { plotOptions } from "./chart-plot.ts";
+import { type Described, type Marker, plotSeries, strokeOf } from "./chart-series.ts";
 import type { ChartSpec } from "./chart-specs.ts";
-import {
-  drawMarkers,
-  durationTicks,
-  fillBand,
-  formatNumber,
-  formatX,
-  type Marker,
-  themeColor,
-  ticks,
-  xLabel,
-} from "./chart-style.ts";
-import {
-  appendTrace,
-  indexRange,
-  type Trace,
-  toTrace,
-  traceXs,
-  type XMode,
-} from "./chart-traces.ts";
-import { h } from "./dom.ts";
+import { themeColor } from "./chart-style.ts";
+import { showTip } from "./chart-tip.ts";
+import { appendTrace, type Trace, toTrace, type XMode } from "./chart-traces.ts";
+import { rawPoints, zoomedTrace } from "./chart-zoom.ts";
 import { runKey } from "./view-state.ts";
 
 /** What a chart asks of the board it is on. */
@@ -59,23 +45,6 @@ export type ChartElement = HTMLElement & {
   plotLines?: { label: string; color: string; raw: boolean; stroke: string }[];
 };
 
-/** Whether a trace holds the points on both sides of the range. */
-function covers(trace: Trace, mode: XMode, range: { from: number; to: number }): boolean {
-  const xs = traceXs(trace, mode);
-  return (
-    xs.length > 0 && (xs[0] as number) <= range.from && (xs[xs.length - 1] as number) >= range.to
-  );
-}
-
-/** Tick spacings of a step axis: 1, 2, 5 times powers of ten (short, distinct labels). */
-const STEP_INCREMENTS = Array.from(
-  { length: 19 * 3 },
-  (_, i) => ([1, 2, 5][i % 3] as number) * 10 ** (Math.floor(i / 3) - 6),
-);
-
-/** How many refetches a zoom may take to reach the range's own points. */
-const MAX_REFINES = 6;
-
 export class MetricChart {
   readonly element: ChartElement;
   readonly spec: ChartSpec<RunSummary>;
@@ -85,9 +54,15 @@ export class MetricChart {
   /** The zoomed range of each source, when zoomed. */
   #zoomTraces: Trace<RunSummary>[] | undefined;
   #zoomKey = "";
+  /** Counts fetches of the whole series and of zoomed ranges: only the latest one lands. */
+  #drawGeneration = 0;
   #generation = 0;
   #plot: uPlot | undefined;
   #lines: Line[] = [];
+  /** What the plot's hooks draw: its series (with their lines) and the non-finite markers. */
+  #shown: { described: Described[]; markers: Marker[] } = { described: [], markers: [] };
+  /** Lines, axes and size the plot was built for: anything else needs a new plot. */
+  #shape = "";
   #drawn = false;
   #hovered = false;
   readonly #body: HTMLElement;
@@ -98,81 +73,39 @@ export class MetricChart {
   constructor(spec: ChartSpec<RunSummary>, host: ChartHost) {
     this.spec = spec;
     this.#host = host;
-    this.#body = h("div", { class: "plot" });
-    this.#note = h("p", { class: "chart-note" });
-    this.#tip = h("div", { class: "chart-tip", hidden: true });
-    this.#modeSelect = h(
-      "select",
-      {
-        class: "chart-x",
-        "aria-label": `x axis of ${spec.title}`,
-        onchange: (event: Event) => {
-          const value = (event.target as HTMLSelectElement).value;
-          host.setMode(spec, value === "" ? undefined : (value as XMode));
-        },
-      },
-      h("option", { value: "" }, "x: as all"),
-      h("option", { value: "step" }, "x: step"),
-      h("option", { value: "relative" }, "x: relative time"),
-      h("option", { value: "wall" }, "x: wall time"),
-    );
-    const button = (label: string, title: string, action: () => void) =>
-      h("button", { type: "button", class: "chart-button", title, onclick: action }, label);
-    this.element = h(
-      "figure",
-      {
-        class: "chart",
-        "data-path": spec.key,
-        tabindex: 0,
-        "aria-label": `Chart of ${spec.title}: + and - zoom, arrow keys pan, 0 resets`,
-        onkeydown: (event: Event) => this.#key(event as KeyboardEvent),
-      },
-      h(
-        "figcaption",
-        {},
-        h(
-          "span",
-          { class: "chart-title", title: spec.key },
-          spec.unit ? `${spec.title} (${spec.unit})` : spec.title,
-        ),
-        h(
-          "span",
-          { class: "chart-tools" },
-          this.#modeSelect,
-          button(
-            "CSV",
-            "Download every point of the series as CSV",
-            () => void this.exportCsv(false),
-          ),
-          button(
-            "CSV zoom",
-            "Download the points of the zoomed range as CSV",
-            () => void this.exportCsv(true),
-          ),
-          button("PNG", "Download the chart with its legend as PNG", () => void this.exportPng()),
-          button("⤢", "Enlarge to full width (or back)", () => host.toggleEnlarged(spec)),
-        ),
-      ),
-      this.#body,
-      this.#tip,
-      this.#note,
-    ) as ChartElement;
+    const frame = chartFrame(spec, {
+      setMode: (mode) => host.setMode(spec, mode),
+      exportCsv: (zoomOnly) => void this.exportCsv(zoomOnly),
+      exportPng: () => void this.exportPng(),
+      toggleEnlarged: () => host.toggleEnlarged(spec),
+      key: (event) => this.#key(event),
+    });
+    this.element = frame.figure as ChartElement;
+    this.#body = frame.body;
+    this.#note = frame.note;
+    this.#tip = frame.tip;
+    this.#modeSelect = frame.modeSelect;
   }
 
   get drawn(): boolean {
     return this.#drawn;
   }
 
-  /** Points per request: one and a half per horizontal pixel. */
+  /**
+   * Points per request: one and a half per horizontal pixel for a few lines, fewer as
+   * lines pile up (30 lines of 1,000 points are a blur; zooming fetches the detail).
+   */
   #pointCount(): number {
-    return Math.max(200, Math.min(4000, Math.round((this.#body.clientWidth || 800) * 1.5)));
+    const lines = this.spec.sources.length;
+    const perPixel = lines <= 4 ? 1.5 : lines <= 10 ? 1 : 0.5;
+    return Math.max(200, Math.min(4000, Math.round((this.#body.clientWidth || 800) * perPixel)));
   }
 
   /** Fetches the whole series of every source, then the zoomed range if any. */
   async draw(): Promise<void> {
     this.#drawn = true;
     const pointCount = this.#pointCount();
-    const generation = ++this.#generation;
+    const generation = ++this.#drawGeneration;
     const traces = await Promise.all(
       this.spec.sources.map(async (source) =>
         toTrace(
@@ -184,7 +117,7 @@ export class MetricChart {
         ),
       ),
     );
-    if (generation !== this.#generation) return;
+    if (generation !== this.#drawGeneration) return;
     this.#overview = traces;
     this.#zoomTraces = undefined;
     this.#zoomKey = "";
@@ -203,6 +136,8 @@ export class MetricChart {
     const mode = this.#host.modeOf(this.spec);
     const range = this.#host.zoomOf(mode);
     const key = range ? `${mode}:${range.from}:${range.to}` : "";
+    // A newer view wins over any range still being fetched.
+    const generation = ++this.#generation;
     if (key === this.#zoomKey) {
       this.render();
       return;
@@ -213,39 +148,14 @@ export class MetricChart {
       this.render();
       return;
     }
-    const generation = ++this.#generation;
     const pointCount = this.#pointCount();
     // The view moves at once; the finer points follow.
     this.#plot?.setScale("x", { min: range.from, max: range.to });
     const previous = this.#zoomTraces;
     const traces = await Promise.all(
-      this.#overview.map(async (whole, index) => {
-        if (!whole.downsampled) return whole;
-        // Zooming further in starts from the finer points already held.
-        const held = previous?.[index];
-        let current = held && covers(held, mode, range) ? held : whole;
-        if (!current.downsampled) return current;
-        for (let i = 0; i < MAX_REFINES; i++) {
-          const wanted = indexRange(current, traceXs(current, mode), range.from, range.to);
-          if (!wanted) return current;
-          const has = {
-            first: current.starts[0] as number,
-            last: current.ends[current.ends.length - 1] as number,
-          };
-          if (current !== whole && wanted.first <= has.first && wanted.last >= has.last)
-            return current;
-          const series = await api.metrics(
-            whole.run,
-            whole.path,
-            pointCount,
-            wanted.first,
-            wanted.last,
-          );
-          current = toTrace(whole.run, whole.path, whole.color, series, pointCount);
-          if (!current.downsampled) return current;
-        }
-        return current;
-      }),
+      this.#overview.map((whole, index) =>
+        zoomedTrace(whole, previous?.[index], mode, range, pointCount),
+      ),
     );
     if (generation !== this.#generation) return;
     this.#zoomTraces = traces;
@@ -291,95 +201,48 @@ export class MetricChart {
     const weight = this.#host.smoothing();
     const lines = this.#buildLines(mode);
     this.#lines = lines;
-    const usable = (value: number): number | null =>
-      Number.isFinite(value) && (!log || value > 0) ? value : null;
-    const markers: Marker[] = [];
-    const drawn: { xs: number[]; ys: (number | null)[] }[] = [];
-    const described: { label: string; color: string; raw: boolean; line: Line }[] = [];
-    for (const line of lines) {
-      for (let i = 0; i < line.ys.length; i++) {
-        const value = line.ys[i] as number;
-        if (Number.isFinite(value)) continue;
-        markers.push({
-          x: line.xs[i] as number,
-          kind: Number.isNaN(value) ? "nan" : value > 0 ? "+inf" : "-inf",
-          color: line.color,
-        });
-      }
-      if (weight > 0) {
-        drawn.push({ xs: line.xs, ys: line.ys.map(usable) });
-        described.push({ label: `${line.label} (raw)`, color: line.color, raw: true, line });
-      }
-      drawn.push({ xs: line.xs, ys: smooth(line.ys, weight, line.counts).map(usable) });
-      described.push({ label: line.label, color: line.color, raw: false, line });
-    }
-    const data = alignLines(drawn) as uPlot.AlignedData;
-    const grid = themeColor("--line", "#e1e3e0");
-    const text = themeColor("--muted", "#6b6f72");
-    const axis = { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid } };
+    const { data: columns, described, markers } = plotSeries(lines, weight, log);
+    const data = columns as uPlot.AlignedData;
+    this.#shown = { described, markers };
     const range = this.#host.zoomOf(mode);
-    const options: uPlot.Options = {
-      width: this.#body.clientWidth || 800,
-      height: this.element.classList.contains("enlarged") ? 420 : 220,
-      legend: { show: false },
-      series: [
-        { label: xLabel(mode) },
-        ...described.map((item) => ({
-          label: item.label,
-          stroke: item.raw ? `${item.color}40` : item.color,
-          width: item.raw ? 1 : 1.5,
-          ...(item.line.dashed ? { dash: [6, 3] } : {}),
-          points: { show: item.line.xs.length <= 2, size: 7, fill: item.color },
-        })),
-      ],
-      scales: {
-        x: {
-          time: mode === "wall",
-          ...(range ? { auto: false, range: [range.from, range.to] as uPlot.Range.MinMax } : {}),
-        },
-        y: { distr: log ? 3 : 1 },
+    const width = this.#body.clientWidth || 800;
+    const height = this.element.classList.contains("enlarged") ? 420 : 220;
+    // Same lines, axes and size (a smoothing step, new live points): new data only.
+    const shape = JSON.stringify([
+      mode,
+      log,
+      width,
+      height,
+      range,
+      described.map((item) => [
+        item.label,
+        item.color,
+        item.raw,
+        item.line.dashed,
+        item.line.xs.length <= 2,
+      ]),
+    ]);
+    if (this.#plot && shape === this.#shape) {
+      this.#plot.setData(data);
+      this.#published(data, lines);
+      return;
+    }
+    this.#shape = shape;
+    const options = plotOptions({
+      mode,
+      log,
+      width,
+      height,
+      range,
+      unit: this.spec.unit,
+      described,
+      shown: () => this.#shown,
+      selected: (from, to) => this.#host.zoomed(mode, { from, to }),
+      cursorMoved: (plot) => {
+        if (this.#hovered) showTip(this.#tip, plot, this.#shown.described, mode, width);
+        else this.#tip.hidden = true;
       },
-      axes: [
-        {
-          ...axis,
-          label: xLabel(mode),
-          labelSize: 18,
-          space: 80,
-          ...(mode === "wall" ? {} : { values: mode === "relative" ? durationTicks : ticks }),
-          ...(mode === "step" ? { incrs: STEP_INCREMENTS } : {}),
-        },
-        {
-          ...axis,
-          size: 64,
-          values: ticks,
-          ...(this.spec.unit ? { label: this.spec.unit, labelSize: 18 } : {}),
-        },
-      ],
-      cursor: {
-        drag: { x: true, y: false, setScale: false },
-        sync: { key: `goodseed-${mode}`, setSeries: false },
-      },
-      hooks: {
-        drawSeries: [
-          (plot, seriesIndex) => {
-            const item = described[seriesIndex - 1];
-            if (item && !item.raw && item.line.band)
-              fillBand(plot, item.line.xs, item.line.band, item.color, log);
-          },
-        ],
-        draw: [(plot) => drawMarkers(plot, markers)],
-        setSelect: [
-          (plot) => {
-            if (plot.select.width < 5) return;
-            const from = plot.posToVal(plot.select.left, "x");
-            const to = plot.posToVal(plot.select.left + plot.select.width, "x");
-            plot.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-            this.#host.zoomed(mode, { from, to });
-          },
-        ],
-        setCursor: [(plot) => this.#showTip(plot, described, mode)],
-      },
-    };
+    });
     this.#plot?.destroy();
     this.#body.replaceChildren();
     const plot = new uPlot(options, data, this.#body);
@@ -392,12 +255,18 @@ export class MetricChart {
       this.#hovered = false;
       this.#tip.hidden = true;
     });
+    this.#published(data, lines);
+  }
+
+  /** Says what is drawn on the element: for tests, and the note under the chart. */
+  #published(data: uPlot.AlignedData, lines: Line[]): void {
+    const { described, markers } = this.#shown;
     this.element.plotData = data;
     this.element.plotLines = described.map(({ label, color, raw }) => ({
       label,
       color,
       raw,
-      stroke: raw ? `${color}40` : color,
+      stroke: strokeOf({ color, raw }),
     }));
     this.#describe(lines, markers);
   }
@@ -410,20 +279,13 @@ export class MetricChart {
     const traces = this.#zoomTraces ?? this.#overview;
     const total = this.#overview.reduce((sum, trace) => sum + trace.total, 0);
     const downsampled = traces.some((trace) => trace.downsampled);
-    const counts = { nan: 0, "+inf": 0, "-inf": 0 };
-    for (const marker of markers) counts[marker.kind]++;
-    const flagged = Object.entries(counts)
-      .filter(([, count]) => count > 0)
-      .map(
-        ([kind, count]) => `${count} ${kind === "nan" ? "NaN" : kind === "+inf" ? "+Inf" : "-Inf"}`,
-      );
-    const parts = [
-      `${lines.length} line${lines.length === 1 ? "" : "s"}`,
-      `${total.toLocaleString()} points${downsampled ? " (downsampled)" : ""}`,
-      ...(flagged.length > 0 ? [`${flagged.join(", ")} marked`] : []),
-      ...(this.#zoomTraces ? ["zoomed (double-click to reset)"] : []),
-    ];
-    this.#note.textContent = parts.join(" · ");
+    this.#note.textContent = chartNote(
+      lines.length,
+      total,
+      downsampled,
+      markers,
+      this.#zoomTraces !== undefined,
+    );
     const data = this.element.dataset;
     data.series = String(lines.length);
     data.points = String(traces.reduce((sum, trace) => sum + trace.steps.length, 0));
@@ -431,43 +293,6 @@ export class MetricChart {
     data.zoomed = String(this.#zoomTraces !== undefined);
     data.downsampled = String(downsampled);
     data.markers = String(markers.length);
-  }
-
-  /** The hover list: every line's value at, or nearest to, the cursor's x. */
-  #showTip(
-    plot: uPlot,
-    described: readonly { label: string; color: string; raw: boolean; line: Line }[],
-    mode: XMode,
-  ): void {
-    const index = plot.cursor.idx;
-    if (!this.#hovered || index === null || index === undefined) {
-      this.#tip.hidden = true;
-      return;
-    }
-    const x = plot.data[0][index] as number;
-    const rows = described.flatMap((item, i) => {
-      if (item.raw) return [];
-      const at = plot.cursor.idxs?.[i + 1];
-      const value = at === null || at === undefined ? undefined : plot.data[i + 1]?.[at];
-      const pointX = at === null || at === undefined ? undefined : (plot.data[0][at] as number);
-      return [
-        h(
-          "li",
-          { title: item.line.title },
-          h("span", { class: "swatch", style: `background:${item.color}` }),
-          h("span", { class: "tip-label" }, item.label),
-          h("span", { class: "tip-value" }, formatNumber(value)),
-          pointX !== undefined && pointX !== x
-            ? h("span", { class: "tip-at" }, ` @ ${formatX(pointX, mode)}`)
-            : "",
-        ),
-      ];
-    });
-    this.#tip.replaceChildren(h("p", {}, formatX(x, mode)), h("ul", {}, ...rows));
-    this.#tip.hidden = false;
-    const left = plot.cursor.left ?? 0;
-    const width = this.#body.clientWidth;
-    this.#tip.style.left = `${left > width / 2 ? Math.max(0, left - 260) : left + 70}px`;
   }
 
   /** Zooms and pans from the keyboard, as dragging and double-clicking do with the mouse. */
@@ -517,6 +342,12 @@ export class MetricChart {
     return grew;
   }
 
+  /** Draws again at the new width when the chart's box changed size (window, enlarging). */
+  resized(): void {
+    if (this.#drawn && this.#plot && this.#plot.width !== (this.#body.clientWidth || 800))
+      this.render();
+  }
+
   /** Takes the latest summaries (statuses) of this chart's runs. */
   update(runs: readonly RunSummary[]): void {
     const latest = (run: RunSummary) =>
@@ -531,35 +362,15 @@ export class MetricChart {
     const mode = this.#host.modeOf(this.spec);
     const range = zoomOnly ? this.#host.zoomOf(mode) : undefined;
     const points: CsvPoint[] = [];
-    for (const [index, source] of this.spec.sources.entries()) {
-      const whole = this.#overview[index];
-      let first = 0;
-      let last = (whole?.total ?? 0) - 1;
-      if (range && whole) {
-        const shown = this.#zoomTraces?.[index] ?? whole;
-        const wanted = indexRange(shown, traceXs(shown, mode), range.from, range.to);
-        if (!wanted) continue;
-        first = wanted.first;
-        last = wanted.last;
-      }
-      if (last < first) continue;
-      const series = await api.metrics(source.run, source.path, last - first + 1, first, last);
-      const xs =
-        range && whole
-          ? traceXs(toTrace(source.run, source.path, "", series, last - first + 1), mode)
-          : [];
-      series.points.forEach((point, i) => {
-        const x = xs[i];
-        if (range && x !== undefined && (x < range.from || x > range.to)) return;
+    for (const [index, whole] of this.#overview.entries()) {
+      const shown = this.#zoomTraces?.[index] ?? whole;
+      for (const point of await rawPoints(whole, shown, mode, range))
         points.push({
-          project: source.run.project,
-          run: source.run.run_id,
-          path: source.path,
-          step: point.step,
-          loggedAt: point.logged_at,
-          value: typeof point.value === "number" ? point.value : Number(point.value),
+          project: whole.run.project,
+          run: whole.run.run_id,
+          path: whole.path,
+          ...point,
         });
-      });
     }
     const csv = toCsv(points);
     download(new Blob([csv], { type: "text/csv" }), fileName(this.spec.key, "csv"));
@@ -582,6 +393,7 @@ export class MetricChart {
 
   destroy(): void {
     this.#generation++;
+    this.#drawGeneration++;
     this.#plot?.destroy();
   }
 }

@@ -5,7 +5,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { buildUiFixtureHome, type UiFixture } from "../../scripts/ui-fixture-home.ts";
 import { createFileApp } from "../../src/cli/serve.ts";
 import { type Listening, listen } from "../../src/server/listen.ts";
-import { launch, screenshot } from "../helpers/browser.ts";
+import { launch, SCREENSHOTS, screenshot } from "../helpers/browser.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -140,12 +140,16 @@ describe("charts of compared runs", () => {
     // Hovering lists every run's value at (or nearest to) the cursor's step.
     const box = await chart.locator(".u-over").boundingBox();
     if (!box) throw new Error("no plot area");
-    await page.mouse.move(box.x + box.width * 0.05, box.y + box.height / 2);
     const tip = chart.locator(".chart-tip");
-    await waitFor(async () => (await tip.locator("li").count()) === 3, "the hover list");
+    let nudge = 0;
+    await waitFor(async () => {
+      await page.mouse.move(box.x + box.width * (0.05 + (nudge++ % 5) / 100), box.y + 60);
+      return (await tip.locator("li").count()) === 3;
+    }, "the hover list");
     const values = await tip.locator(".tip-value").allTextContents();
     for (const value of values) expect(Number(value)).toBeGreaterThan(0);
     await screenshot(page, "charts-overlay");
+    await chart.screenshot({ path: join(SCREENSHOTS, "chart-overlay-hover.png") });
     await page.close();
   }, 60_000);
 
@@ -178,6 +182,21 @@ describe("charts of compared runs", () => {
     const title = await page.locator(".legend li").first().getAttribute("title");
     expect(title).toMatch(/^(sweep|seed)-\d\d \(sweep\/(lr|seeds)\)$/);
     await screenshot(page, "charts-30-runs");
+    // Hovering lists all 30 runs' values.
+    const box = await chart.locator(".u-over").boundingBox();
+    if (!box) throw new Error("no plot area");
+    const tip = chart.locator(".chart-tip");
+    // The chart may be drawn again under a still mouse (the full-page screenshot changed
+    // the scroll bar and so the width): keep moving, as a hand does.
+    let nudge = 0;
+    await waitFor(async () => {
+      await page.mouse.move(box.x + box.width * (0.3 + (nudge++ % 5) / 100), box.y + 60);
+      return (await tip.locator("li").count()) === 30;
+    }, "30 runs in the hover list");
+    expect(
+      (await tip.locator(".tip-value").allTextContents()).filter((text) => text === "–"),
+    ).toEqual([]);
+    await chart.screenshot({ path: join(SCREENSHOTS, "chart-30-runs.png") });
     await page.close();
   }, 60_000);
 });
@@ -206,6 +225,7 @@ describe("smoothing", () => {
     );
     expect(page.url()).toContain("smooth=0.9");
     await screenshot(page, "charts-smoothing");
+    await chart.screenshot({ path: join(SCREENSHOTS, "chart-smoothing.png") });
     // A fresh visit of the link comes back smoothed.
     const again = await open(new URL(page.url()).search.slice(1));
     const chartAgain = await drawnChart(again, "grad/norm", 1);
@@ -268,8 +288,13 @@ describe("NaN and infinities", () => {
     const xs = data[0] as number[];
     // The line breaks at each of them (null), it does not bridge over them.
     for (const step of [50, 120, 160]) expect(data[1]?.[xs.indexOf(step)]).toBeNull();
-    await chart.screenshot({ path: join(dir.path, "nan.png") });
+    await chart.screenshot({ path: join(SCREENSHOTS, "chart-nan-inf.png") });
     await screenshot(page, "charts-nan-inf");
+    // A series of one point is drawn as a dot, not an empty plot.
+    const single = await drawnChart(page, "test/final_score", 1);
+    const { lines } = await drawn(single);
+    const [dot] = await colourCounts(single, [lines[0]?.color as string]);
+    expect(dot).toBeGreaterThan(10);
     await page.close();
   }, 60_000);
 });
@@ -281,6 +306,11 @@ describe("x axis", () => {
     // Two processes per run, each its own line, on the time axis.
     expect(await cpu.getAttribute("data-series")).toBe("4");
     expect(await cpu.locator(".chart-title").textContent()).toBe("CPU (%)");
+    await waitFor(
+      async () => (((await drawn(cpu)).data[0] as number[])[0] ?? 1e9) < 100,
+      "seconds since the run's start on the system chart",
+    );
+    await cpu.screenshot({ path: join(SCREENSHOTS, "chart-system-cpu.png") });
     const loss = await drawnChart(page, "train/loss", 2);
     const stepXs = (await drawn(loss)).data[0] as number[];
     expect(stepXs[stepXs.length - 1]).toBeGreaterThan(1900);
@@ -328,6 +358,7 @@ describe("zoom", () => {
     expect(xs.length).toBeGreaterThan(100);
     for (let i = 1; i < xs.length; i++) expect((xs[i] as number) - (xs[i - 1] as number)).toBe(1);
     await screenshot(page, "charts-zoom-raw");
+    await chart.screenshot({ path: join(SCREENSHOTS, "chart-zoom-raw.png") });
     await page.goBack();
     await waitFor(async () => new URL(page.url()).searchParams.get("zoom") !== zoom, "Back");
     await page.goto(new URL(`/?${runsParam([fixture.million])}`, server.url).href);

@@ -55,7 +55,7 @@ beforeAll(async () => {
     `const run = new Run({ project: "ui/live", runId: "growing", captureStdout: false, captureStderr: false, captureHardwareMetrics: false });
 let step = 0;
 setInterval(() => { for (let i = 0; i < 20; i++) run.log("live/loss", 1 / (step + 1), { step: step++ }); }, 100);
-setTimeout(() => process.exit(0), 60000);`,
+setTimeout(() => process.exit(0), 300000);`,
     { home },
   );
   await waitFor(

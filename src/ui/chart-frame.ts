@@ -1,0 +1,108 @@
+/**
+ * The frame around a chart: its title (with unit), its tools (own x axis, CSV of the
+ * whole series or the zoom, PNG, enlarge), the plot area, the hover list and the note
+ * under it (points, downsampling, non-finite points, zoom).
+ */
+
+import type { Marker } from "./chart-series.ts";
+import type { ChartSpec } from "./chart-specs.ts";
+import type { XMode } from "./chart-traces.ts";
+import { h } from "./dom.ts";
+
+/** What the frame's tools do. */
+export interface FrameActions {
+  /** This chart's own x axis (undefined: the board's). */
+  setMode(mode: XMode | undefined): void;
+  exportCsv(zoomOnly: boolean): void;
+  exportPng(): void;
+  toggleEnlarged(): void;
+  key(event: KeyboardEvent): void;
+}
+
+export interface ChartFrame {
+  figure: HTMLElement;
+  body: HTMLElement;
+  note: HTMLElement;
+  tip: HTMLElement;
+  modeSelect: HTMLSelectElement;
+}
+
+export function chartFrame(spec: ChartSpec, actions: FrameActions): ChartFrame {
+  const body = h("div", { class: "plot" });
+  const note = h("p", { class: "chart-note" });
+  const tip = h("div", { class: "chart-tip", hidden: true });
+  const modeSelect = h(
+    "select",
+    {
+      class: "chart-x",
+      "aria-label": `x axis of ${spec.title}`,
+      onchange: (event: Event) => {
+        const value = (event.target as HTMLSelectElement).value;
+        actions.setMode(value === "" ? undefined : (value as XMode));
+      },
+    },
+    h("option", { value: "" }, "x: as all"),
+    h("option", { value: "step" }, "x: step"),
+    h("option", { value: "relative" }, "x: relative time"),
+    h("option", { value: "wall" }, "x: wall time"),
+  );
+  const button = (label: string, title: string, action: () => void) =>
+    h("button", { type: "button", class: "chart-button", title, onclick: action }, label);
+  const figure = h(
+    "figure",
+    {
+      class: "chart",
+      "data-path": spec.key,
+      tabindex: 0,
+      "aria-label": `Chart of ${spec.title}: + and - zoom, arrow keys pan, 0 resets`,
+      onkeydown: (event: Event) => actions.key(event as KeyboardEvent),
+    },
+    h(
+      "figcaption",
+      {},
+      h(
+        "span",
+        { class: "chart-title", title: spec.key },
+        spec.unit ? `${spec.title} (${spec.unit})` : spec.title,
+      ),
+      h(
+        "span",
+        { class: "chart-tools" },
+        modeSelect,
+        button("CSV", "Download every point of the series as CSV", () => actions.exportCsv(false)),
+        button("CSV zoom", "Download the points of the zoomed range as CSV", () =>
+          actions.exportCsv(true),
+        ),
+        button("PNG", "Download the chart with its legend as PNG", () => actions.exportPng()),
+        button("⤢", "Enlarge to full width (or back)", () => actions.toggleEnlarged()),
+      ),
+    ),
+    body,
+    tip,
+    note,
+  );
+  return { figure, body, note, tip, modeSelect };
+}
+
+/** The note under a chart: lines, points, downsampling, marked points, zoom. */
+export function chartNote(
+  lines: number,
+  total: number,
+  downsampled: boolean,
+  markers: readonly Marker[],
+  zoomed: boolean,
+): string {
+  const counts = { nan: 0, "+inf": 0, "-inf": 0 };
+  for (const marker of markers) counts[marker.kind]++;
+  const flagged = Object.entries(counts)
+    .filter(([, count]) => count > 0)
+    .map(
+      ([kind, count]) => `${count} ${kind === "nan" ? "NaN" : kind === "+inf" ? "+Inf" : "-Inf"}`,
+    );
+  return [
+    `${lines} line${lines === 1 ? "" : "s"}`,
+    `${total.toLocaleString()} points${downsampled ? " (downsampled)" : ""}`,
+    ...(flagged.length > 0 ? [`${flagged.join(", ")} marked`] : []),
+    ...(zoomed ? ["zoomed (double-click to reset)"] : []),
+  ].join(" · ");
+}

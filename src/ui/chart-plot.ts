@@ -1,0 +1,104 @@
+/**
+ * The uPlot options of a chart: axes for each x mode (distinct step ticks, durations,
+ * local wall time), the series' strokes, and hooks that fill bands, mark non-finite
+ * points, turn a drag into a zoom and follow the cursor.
+ */
+
+import type uPlot from "uplot";
+import type { Described, Marker } from "./chart-series.ts";
+import { strokeOf } from "./chart-series.ts";
+import { drawMarkers, durationTicks, fillBand, themeColor, ticks, xLabel } from "./chart-style.ts";
+import type { XMode } from "./chart-traces.ts";
+
+/** Tick spacings of a step axis: 1, 2, 5 times powers of ten (short, distinct labels). */
+const STEP_INCREMENTS = Array.from(
+  { length: 19 * 3 },
+  (_, i) => ([1, 2, 5][i % 3] as number) * 10 ** (Math.floor(i / 3) - 6),
+);
+
+export interface PlotSetup {
+  mode: XMode;
+  log: boolean;
+  width: number;
+  height: number;
+  /** The zoomed x range, fixed; otherwise the data's. */
+  range: { from: number; to: number } | undefined;
+  /** The y axis's unit, if any. */
+  unit: string;
+  described: readonly Described[];
+  /** What the hooks draw now (the series may get new data without a new plot). */
+  shown(): { described: readonly Described[]; markers: readonly Marker[] };
+  /** A drag selected [from, to] on x. */
+  selected(from: number, to: number): void;
+  cursorMoved(plot: uPlot): void;
+}
+
+export function plotOptions(setup: PlotSetup): uPlot.Options {
+  const { mode, log, range } = setup;
+  const grid = themeColor("--line", "#e1e3e0");
+  const text = themeColor("--muted", "#6b6f72");
+  const axis = { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid } };
+  return {
+    width: setup.width,
+    height: setup.height,
+    legend: { show: false },
+    series: [
+      { label: xLabel(mode) },
+      ...setup.described.map((item) => ({
+        label: item.label,
+        stroke: strokeOf(item),
+        width: item.raw ? 1 : 1.5,
+        ...(item.line.dashed ? { dash: [6, 3] } : {}),
+        // A series of one or two points shows them: a line alone would be invisible.
+        points: { show: item.line.xs.length <= 2, size: 7, fill: item.color },
+      })),
+    ],
+    scales: {
+      x: {
+        time: mode === "wall",
+        ...(range ? { auto: false, range: [range.from, range.to] as uPlot.Range.MinMax } : {}),
+      },
+      y: { distr: log ? 3 : 1 },
+    },
+    axes: [
+      {
+        ...axis,
+        label: xLabel(mode),
+        labelSize: 18,
+        space: 80,
+        ...(mode === "wall" ? {} : { values: mode === "relative" ? durationTicks : ticks }),
+        ...(mode === "step" ? { incrs: STEP_INCREMENTS } : {}),
+      },
+      {
+        ...axis,
+        size: 64,
+        values: ticks,
+        ...(setup.unit ? { label: setup.unit, labelSize: 18 } : {}),
+      },
+    ],
+    cursor: {
+      drag: { x: true, y: false, setScale: false },
+      sync: { key: `goodseed-${mode}`, setSeries: false },
+    },
+    hooks: {
+      drawSeries: [
+        (plot, seriesIndex) => {
+          const item = setup.shown().described[seriesIndex - 1];
+          if (item && !item.raw && item.line.band)
+            fillBand(plot, item.line.xs, item.line.band, item.color, log);
+        },
+      ],
+      draw: [(plot) => drawMarkers(plot, setup.shown().markers)],
+      setSelect: [
+        (plot) => {
+          if (plot.select.width < 5) return;
+          const from = plot.posToVal(plot.select.left, "x");
+          const to = plot.posToVal(plot.select.left + plot.select.width, "x");
+          plot.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          setup.selected(from, to);
+        },
+      ],
+      setCursor: [(plot) => setup.cursorMoved(plot)],
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * From lines to what uPlot is handed: per line a smoothed series (and the raw one,
+ * faint, when smoothing), values a scale cannot show as gaps, the non-finite points as
+ * markers, and all of it aligned on one x column.
+ */
+
+import type { Line } from "./chart-lines.ts";
+import { alignLines, smooth } from "./chart-math.ts";
+
+/** A point a line could not draw: NaN, +Infinity or -Infinity, at its x. */
+export interface Marker {
+  x: number;
+  kind: "nan" | "+inf" | "-inf";
+  color: string;
+}
+
+/** A series handed to uPlot: a line, smoothed or (faint) raw. */
+export interface Described {
+  label: string;
+  color: string;
+  /** The raw line drawn faint behind its smoothed one. */
+  raw: boolean;
+  line: Line;
+}
+
+export interface PlotSeries {
+  /** x column, then one column per described series (undefined: not logged there). */
+  data: [number[], ...(number | null | undefined)[][]];
+  described: Described[];
+  markers: Marker[];
+}
+
+/** Lines as uPlot series at smoothing `weight`, on a log scale or not. */
+export function plotSeries(lines: readonly Line[], weight: number, log: boolean): PlotSeries {
+  const usable = (value: number): number | null =>
+    Number.isFinite(value) && (!log || value > 0) ? value : null;
+  const markers: Marker[] = [];
+  const drawn: { xs: number[]; ys: (number | null)[] }[] = [];
+  const described: Described[] = [];
+  for (const line of lines) {
+    for (let i = 0; i < line.ys.length; i++) {
+      const value = line.ys[i] as number;
+      if (Number.isFinite(value)) continue;
+      markers.push({
+        x: line.xs[i] as number,
+        kind: Number.isNaN(value) ? "nan" : value > 0 ? "+inf" : "-inf",
+        color: line.color,
+      });
+    }
+    if (weight > 0) {
+      drawn.push({ xs: line.xs, ys: line.ys.map(usable) });
+      described.push({ label: `${line.label} (raw)`, color: line.color, raw: true, line });
+    }
+    drawn.push({ xs: line.xs, ys: smooth(line.ys, weight, line.counts).map(usable) });
+    described.push({ label: line.label, color: line.color, raw: false, line });
+  }
+  return { data: alignLines(drawn), described, markers };
+}
+
+/** The colour a series is stroked with: a raw line behind a smoothed one is faint. */
+export function strokeOf(item: Pick<Described, "color" | "raw">): string {
+  return item.raw ? `${item.color}40` : item.color;
+}
