@@ -4,7 +4,7 @@
  * home (scripts/ui-fixture-home.ts) for comparisons.
  *
  *   bun scripts/bench-ui.ts [--runs 5000] [--points 1000000] [--repeats 5] [--keep <dir>]
- *                           [--charts-only]
+ *                           [--charts-only] [--sweep 500]
  *
  * Two figures, each timed in the page from navigation start (performance.now()) to
  * the frame after the view is in the DOM (two requestAnimationFrame turns, so layout
@@ -20,6 +20,12 @@
  *     tenth chart is drawn;
  *   - smoothing the 1,000,000-point chart: each slider step from the input event to
  *     the end of the task that redraws it (so including the wait for the next frame).
+ *
+ * And the sweep views over `--sweep` runs (500) of one project with six varying configs:
+ * once every run's configs and metric summary are in, the time from a change of the
+ * view (the metric summary chosen) to the frame after the parallel coordinates and the
+ * table are drawn again (goal: under 300 ms), and the part of it spent building the
+ * parallel coordinates.
  */
 
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -29,6 +35,7 @@ import { parseArgs } from "node:util";
 import type { Browser } from "playwright-core";
 import { launch } from "../test/helpers/browser.ts";
 import { buildHome, median, startServer } from "./bench-home.ts";
+import { buildSweepProject, SWEEP_PROJECT } from "./bench-sweep-home.ts";
 import { buildUiFixtureHome } from "./ui-fixture-home.ts";
 
 const { values } = parseArgs({
@@ -36,6 +43,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5000" },
     points: { type: "string", default: "1000000" },
     repeats: { type: "string", default: "5" },
+    sweep: { type: "string", default: "500" },
     keep: { type: "string" },
     "charts-only": { type: "boolean", default: false },
   },
@@ -43,6 +51,57 @@ const { values } = parseArgs({
 const RUNS = Number(values.runs);
 const POINTS = Number(values.points);
 const REPEATS = Number(values.repeats);
+const SWEEP = Number(values.sweep);
+
+/**
+ * Opens the sweep views of the sweep project, waits until every run is drawn, then
+ * switches the metric summary `repeats` times: each time from the change to the frame
+ * after the redraw.
+ */
+async function timeSweep(
+  browser: Browser,
+  base: string,
+): Promise<{ redraw: number[]; build: number[] }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(
+      `${base}/?project=${encodeURIComponent(SWEEP_PROJECT)}&sweep=1&metric=${encodeURIComponent("min:val/loss")}`,
+    );
+    await page.waitForSelector(`figure.parallel[data-lines="${SWEEP}"][data-axes="7"]`, {
+      timeout: 120_000,
+    });
+    const redraw: number[] = [];
+    const build: number[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      const summary = i % 2 === 0 ? "max" : "min";
+      // Every summary is fetched once first, so that what is timed is the drawing.
+      await page.selectOption('select[aria-label="Summary of the metric"]', summary);
+      await page.waitForSelector(`figure.parallel[data-lines="${SWEEP}"]`);
+      await page.waitForFunction(
+        `document.querySelector('g.axis[data-axis="${summary}:val/loss"]')`,
+      );
+      const other = summary === "max" ? "min" : "max";
+      const timed = (await page.evaluate(`new Promise((resolve) => {
+        const select = document.querySelector('select[aria-label="Summary of the metric"]');
+        const started = performance.now();
+        select.value = "${other}";
+        select.dispatchEvent(new Event("change"));
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve({
+          ms: performance.now() - started,
+          build: Number(document.querySelector(".sweep").dataset.drawMs),
+          lines: Number(document.querySelector("figure.parallel").dataset.lines),
+        })));
+      })`)) as { ms: number; build: number; lines: number };
+      if (timed.lines !== SWEEP) throw new Error(`drew ${timed.lines} lines, not ${SWEEP}`);
+      redraw.push(timed.ms);
+      build.push(timed.build);
+    }
+    return { redraw, build };
+  } finally {
+    await context.close();
+  }
+}
 
 /**
  * Runs in the page before its own scripts: notes when the first table row and the
@@ -216,6 +275,7 @@ try {
   if (!existsSync(join(dir, "projects"))) {
     const started = performance.now();
     buildHome(dir, { runs: RUNS, points: POINTS, strings: 1000 });
+    if (SWEEP > 0) buildSweepProject(dir, SWEEP);
     // The kernel's writeback of the files just written is not the server's to pay for.
     Bun.spawnSync(["sync"]);
     console.log(
@@ -249,6 +309,13 @@ try {
       charts,
       `, ${first.chartPoints?.toLocaleString("en-US")} points drawn with envelope`,
     );
+    if (SWEEP > 0) {
+      const sweep = await timeSweep(browser, server.base);
+      const redraw = median(sweep.redraw);
+      console.log(
+        `${`parallel coordinates, ${SWEEP} runs`.padEnd(46)} redraw median ${redraw.toFixed(0).padStart(5)} ms   of which building the views ${median(sweep.build).toFixed(0)} ms   (${redraw < 300 ? "under 300 ms" : "OVER 300 ms"})`,
+      );
+    }
     await benchCharts(browser);
   } finally {
     await browser.close();

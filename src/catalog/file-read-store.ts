@@ -15,12 +15,14 @@ import type {
   StringPageQuery,
   Versioned,
 } from "../api/read-store.ts";
+import type { RunEdit, RunEditor } from "../api/run-edits.ts";
 import type { ProjectSummary, RunSummary } from "../api/wire.ts";
 import type { CacheStats } from "../cache/byte-lru.ts";
 import { readSlice } from "../series/range-read.ts";
 import { SeriesCache } from "../series/series-cache.ts";
 import { ConnectionPool, type FileVersion } from "../storage/connection-pool.ts";
 import { type CatalogWarnings, RunCatalog } from "./run-catalog.ts";
+import { editRunFile } from "./run-editor.ts";
 import { RunLists } from "./run-list.ts";
 import { runFilePath } from "./run-path.ts";
 import {
@@ -66,7 +68,7 @@ interface Located {
   readonly version: FileVersion;
 }
 
-export class FileReadStore implements ReadStore {
+export class FileReadStore implements ReadStore, RunEditor {
   readonly root: string;
   readonly #pool: ConnectionPool;
   readonly #catalog: RunCatalog;
@@ -195,6 +197,18 @@ export class FileReadStore implements ReadStore {
 
   cacheStats(): Readonly<Record<string, CacheStats>> {
     return { series: this.#series.stats, counts: this.#stringTotals.stats };
+  }
+
+  /** Renames, describes, tags or trashes a run file as its writer would (`run-editor.ts`). */
+  async editRun(run: RunHandle, edit: RunEdit): Promise<void> {
+    const { file } = this.#locate(run);
+    this.#pool.forget(file);
+    this.#series.forget(file);
+    try {
+      editRunFile(file, run.runId, edit);
+    } finally {
+      this.#catalog.invalidate(file);
+    }
   }
 
   async close(): Promise<void> {

@@ -67,12 +67,14 @@ export interface FileAppOptions {
 
 /** The HTTP app over the run files under a directory. */
 export function createFileApp(options: FileAppOptions): GoodseedApp {
+  const store = new FileReadStore({
+    projectsDir: options.projectsDir,
+    logger: options.logger,
+    cacheBytes: options.cacheBytes,
+  });
   return createApp({
-    store: new FileReadStore({
-      projectsDir: options.projectsDir,
-      logger: options.logger,
-      cacheBytes: options.cacheBytes,
-    }),
+    store,
+    editor: store,
     listCacheBytes: options.cacheBytes?.runLists,
     corsOrigins: options.corsOrigins,
     appUrl: options.appUrl ?? DEFAULT_APP_URL,

@@ -12,6 +12,7 @@ import {
   RunNotFoundError,
   type SeriesTrace,
 } from "../api/read-store.ts";
+import type { RunEditor } from "../api/run-edits.ts";
 import type { JsonText } from "../api/wire.ts";
 import { ByteLru, type CacheStats, stringBytes } from "../cache/byte-lru.ts";
 import { type AccessOptions, AccessPolicy } from "./access.ts";
@@ -37,6 +38,7 @@ import {
   StringsQuery,
   toInteger,
 } from "./query-schemas.ts";
+import { applyRunEdits, checkOwnPage, RunEditsBody } from "./run-edits.ts";
 import { runTarget } from "./run-target.ts";
 import { splitTarget } from "./url-decoding.ts";
 
@@ -45,6 +47,8 @@ export interface AppOptions extends AccessOptions {
   readonly store: ReadStore;
   /** Bytes the bodies of project and run lists kept between changes may take. @default 32 MiB */
   readonly listCacheBytes?: number | undefined;
+  /** Applies the web UI's edits (`POST /api/run-edits`); without it the server edits nothing (405). */
+  readonly editor?: RunEditor | undefined;
 }
 
 type Body = JsonText<unknown> | JsonStream<unknown>;
@@ -254,6 +258,21 @@ export function createApp(options: AppOptions) {
         return reply(request, '{"ok": true}');
       },
       { transform: runTransform("POST"), params: RunParams },
+    )
+    .post(
+      "/api/run-edits",
+      async ({ request, body }) => {
+        if (!options.editor) throw new HttpError(405, "This server does not edit runs");
+        const { status, results } = await applyRunEdits(store, options.editor, body);
+        return reply(request, JSON.stringify({ results }), status);
+      },
+      {
+        // Before the body is checked: a foreign page learns nothing but "refused".
+        transform({ request }) {
+          checkOwnPage(request);
+        },
+        body: RunEditsBody,
+      },
     )
     .all("*", ({ request }) => {
       if (request.method !== "GET" && request.method !== "POST")

@@ -13,6 +13,7 @@ import type {
   RunSummary,
   WireNumber,
 } from "../api/wire.ts";
+import { reportReachable, reportUnreachable } from "./connection.ts";
 
 export type {
   ConfigValue,
@@ -42,7 +43,14 @@ async function getJson<P extends GetPath, R = ApiRoutes[P]["response"]>(
   for (const [key, value] of Object.entries(query as Record<string, string | number | undefined>))
     if (value !== undefined) params.set(key, String(value));
   const text = params.toString();
-  const response = await fetch(`${apiBase}${target}${text ? `?${text}` : ""}`);
+  let response: Response;
+  try {
+    response = await fetch(`${apiBase}${target}${text ? `?${text}` : ""}`);
+  } catch (error) {
+    reportUnreachable(error as Error);
+    throw error;
+  }
+  reportReachable();
   const body = (await response.json()) as R & { error?: string };
   if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
   return body;

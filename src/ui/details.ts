@@ -6,14 +6,76 @@
  */
 
 import { api, type ConfigValue, type RunSummary, type StringEntry } from "./api.ts";
-import { formatDuration, formatTime, formatValue, h } from "./dom.ts";
+import { formatDuration, formatValue, h } from "./dom.ts";
+import { localTime, zoneLabel } from "./local-time.ts";
+import { type EditorHost, editor } from "./run-editor.ts";
+import { duration } from "./run-row.ts";
+import { download } from "./save-file.ts";
+import { isInternalKey } from "./table-columns.ts";
 import { runKey } from "./view-state.ts";
 
 const PAGE = 200;
 
+export interface DetailsHost extends EditorHost {
+  /** Whether per-process and source-code keys are shown. */
+  showInternals(): boolean;
+}
+
 export class RunDetails {
   readonly element = h("section", { class: "details", "aria-label": "Run details" });
   run: RunSummary | undefined;
+  readonly #host: DetailsHost;
+  readonly #title = h("h2", {});
+  readonly #meta = h("p", { class: "meta" });
+  #editor: HTMLElement = h("div");
+  #ticker: ReturnType<typeof setInterval> | undefined;
+
+  constructor(host: DetailsHost) {
+    this.#host = host;
+  }
+
+  /** A link named a run the server does not have: say so, in place of its details. */
+  missing(key: string): void {
+    this.run = undefined;
+    clearInterval(this.#ticker);
+    this.element.replaceChildren(
+      h(
+        "div",
+        { class: "missing", role: "alert" },
+        h("h2", {}, "Run not found"),
+        h(
+          "p",
+          {},
+          `There is no run ${key.replace(":", " / ")} on this server: it may have been deleted or moved, or the link is mistyped.`,
+        ),
+      ),
+    );
+  }
+
+  /** The run's summary changed (finished, renamed, trashed): redraw its header, keep the rest. */
+  update(run: RunSummary, configs: Record<string, ConfigValue> | undefined): void {
+    if (!this.run || runKey(this.run) !== runKey(run)) return;
+    this.run = run;
+    this.#drawMeta();
+    const fresh = editor(run, configs, this.#host);
+    this.#editor.replaceWith(fresh);
+    this.#editor = fresh;
+  }
+
+  #drawMeta(): void {
+    const run = this.run;
+    if (!run) return;
+    this.#title.textContent = `${run.run_id}${run.experiment_name ? ` — ${run.experiment_name}` : ""}`;
+    this.#meta.replaceChildren(
+      `${run.project} · `,
+      h("span", { class: `status ${run.status}`, "data-status": run.status }, run.status),
+      run.trashed ? " · in the trash" : "",
+      " · created ",
+      h("time", { datetime: run.created_at ?? "", title: zoneLabel() }, localTime(run.created_at)),
+      " (local) · ",
+      h("span", { class: "duration" }, formatDuration(duration(run))),
+    );
+  }
   #lines: StringEntry[] = [];
   #total = 0;
   #path = "";
@@ -23,6 +85,12 @@ export class RunDetails {
 
   async show(run: RunSummary, configs: Record<string, ConfigValue> | undefined): Promise<void> {
     this.run = run;
+    clearInterval(this.#ticker);
+    this.#ticker = setInterval(() => {
+      const current = this.run;
+      if (current?.status === "running")
+        this.#meta.querySelector(".duration")?.replaceChildren(formatDuration(duration(current)));
+    }, 1000);
     const stdout = run.string_series_paths.find((path) => path.endsWith("/stdout"));
     this.#path =
       stdout ??
@@ -34,7 +102,10 @@ export class RunDetails {
     const traceback = tracebackPath
       ? (await api.strings(run, tracebackPath, { tail: 1 })).string_series[0]?.value
       : undefined;
-    const configRows = Object.entries(configs ?? (await api.configs(run)));
+    const all = configs ?? (await api.configs(run));
+    const configRows = Object.entries(all).filter(
+      ([key]) => this.#host.showInternals() || !isInternalKey(key),
+    );
     const filter = h("input", {
       type: "search",
       placeholder: "Filter configs",
@@ -64,14 +135,12 @@ export class RunDetails {
         h("option", { value: path, selected: path === this.#path }, path),
       ),
     );
-    const end = run.status === "running" || !run.closed_at ? Date.now() : Date.parse(run.closed_at);
+    this.#drawMeta();
+    this.#editor = editor(run, all, this.#host);
     this.element.replaceChildren(
-      h("h2", {}, `${run.run_id}${run.experiment_name ? ` — ${run.experiment_name}` : ""}`),
-      h(
-        "p",
-        { class: "meta" },
-        `${run.project} · ${run.status} · created ${formatTime(run.created_at)} · ${formatDuration(end - Date.parse(run.created_at ?? ""))}`,
-      ),
+      this.#title,
+      this.#meta,
+      this.#editor,
       traceback
         ? h(
             "div",
@@ -108,6 +177,14 @@ export class RunDetails {
               }),
               h("button", { onclick: () => void this.#loadOlder() }, "Older"),
               h("button", { onclick: () => void this.#loadAll() }, "All"),
+              h(
+                "button",
+                {
+                  title: "Every line of this series as a text file",
+                  onclick: () => void this.#save(),
+                },
+                "Download",
+              ),
             ),
             this.#status,
             this.#log,
@@ -142,6 +219,15 @@ export class RunDetails {
     this.#renderLines();
   }
 
+  /** Saves every line of the shown series as a text file. */
+  async #save(): Promise<void> {
+    const run = this.run;
+    if (!run || !this.#path) return;
+    const page = await api.strings(run, this.#path, { limit: this.#total || 1_000_000 });
+    const text = page.string_series.map((line) => line.value).join("\n");
+    download(`${run.run_id}-${this.#path.replaceAll("/", "_")}.txt`, `${text}\n`);
+  }
+
   /** New lines of a live run. */
   async extend(): Promise<void> {
     if (!this.run || !this.#path) return;
@@ -167,9 +253,12 @@ export function configDiff(
   runs: readonly RunSummary[],
   configsOf: (run: RunSummary) => Record<string, ConfigValue> | undefined,
   showAll: boolean,
+  internals = false,
 ): HTMLElement {
   const keys = new Set<string>();
-  for (const run of runs) for (const key of Object.keys(configsOf(run) ?? {})) keys.add(key);
+  for (const run of runs)
+    for (const key of Object.keys(configsOf(run) ?? {}))
+      if (internals || !isInternalKey(key)) keys.add(key);
   const differing = [...keys].filter((key) => {
     if (key === "sys/id" || key === "sys/creation_time" || key === "sys/closed_time")
       return showAll;

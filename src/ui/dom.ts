@@ -39,7 +39,7 @@ export function formatValue(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (Array.isArray(value)) return value.join(", ");
   if (typeof value === "number")
-    return Number.isInteger(value) ? String(value) : value.toPrecision(6).replace(/\.?0+$/, "");
+    return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
   return String(value);
 }
 

@@ -5,40 +5,108 @@
  */
 
 import { api, apiBase, type RunSummary } from "./api.ts";
+import { connectionBanner, Notices } from "./banner.ts";
 import { ChartBoard } from "./chart-board.ts";
 import { configDiff, RunDetails } from "./details.ts";
 import { h } from "./dom.ts";
 import { RunsTable } from "./runs-table.ts";
+import { SweepViews } from "./sweep-views.ts";
+import { TableControls } from "./table-controls.ts";
+import { readTableView, writeTableView } from "./table-view.ts";
 import { Toolbar } from "./toolbar.ts";
 import { readView, runKey, writeView } from "./view-state.ts";
 
 const LIVE_MS = 3000;
 
 const view = readView();
-const details = new RunDetails();
+const tableView = readTableView();
+const notices = new Notices();
+
+/** Saves the whole view in the URL. */
+function save(): void {
+  writeView(view);
+  writeTableView(tableView);
+}
+
+/** Runs were written from this page: their projects' run lists are fetched again. */
+async function edited(runs: readonly RunSummary[]): Promise<void> {
+  const projects = [...new Set(runs.map((run) => run.project))];
+  const fresh = await Promise.all(projects.map((project) => api.runs(project)));
+  const replaced = new Set(projects);
+  table.forget(runs);
+  table.runs = [...table.runs.filter((run) => !replaced.has(run.project)), ...fresh.flat()].sort(
+    newestFirst,
+  );
+  renderAll();
+  const shown = details.run ? byKey(runKey(details.run)) : undefined;
+  if (shown) {
+    await table.loadConfigs([shown]);
+    await details.show(shown, table.configsOf(shown));
+  }
+}
+
+const details = new RunDetails({
+  edited,
+  notices,
+  showInternals: () => tableView.internals,
+});
 const board = new ChartBoard({ log: () => view.log });
 let showAllConfigs = false;
 let runsSignature = "";
 
 const table = new RunsTable({
   view,
+  table: tableView,
+  filtersCleared: () => toolbar.showView(),
   changed: () => {
-    writeView(view);
+    save();
     renderAll();
   },
   focus: (run) => {
     view.focus = runKey(run);
-    writeView(view);
+    save();
     void details.show(run, table.configsOf(run));
     void renderCompare();
   },
   loaded: () => updateChoices(),
 });
+const sweep = new SweepViews({
+  table: tableView,
+  changed: () => {
+    save();
+    renderAll();
+  },
+  focus: (run) => {
+    view.focus = runKey(run);
+    save();
+    void details.show(run, table.configsOf(run));
+  },
+  configKeys: (runs) => table.configKeys(runs),
+  metricPaths: (runs) => table.metricPaths(runs),
+  axisValue: (run, key) => table.axisValue(run, key),
+  setAxes: (axes) => {
+    table.axes = axes;
+  },
+});
+table.parts = new TableControls(
+  {
+    view,
+    table: tableView,
+    changed: () => {
+      save();
+      renderAll();
+    },
+    edited,
+    notices,
+  },
+  table,
+  sweep,
+);
 
 const toolbar = new Toolbar({
   view,
   changed: () => {
-    writeView(view);
+    save();
     renderAll();
   },
   logScale: (on) => {
@@ -99,20 +167,44 @@ function renderCompare(): Promise<unknown> {
         ),
   );
   const drawing = board.show(runs);
+  // Grouped in the table, the charts draw one mean line with a min–max band per group.
+  if (tableView.group) void table.loadConfigs(runs).then(() => groupCharts(runs));
+  else groupCharts(runs);
   if (runs.length > 1) {
     void table
       .loadConfigs(runs)
       .then(() =>
-        diffHolder.replaceChildren(configDiff(runs, (run) => table.configsOf(run), showAllConfigs)),
+        diffHolder.replaceChildren(
+          configDiff(runs, (run) => table.configsOf(run), showAllConfigs, tableView.internals),
+        ),
       );
   }
   return drawing;
+}
+
+let chartGroups = "";
+
+/** Hands the table's groups of the compared runs to the charts, when they changed. */
+function groupCharts(runs: readonly RunSummary[]): void {
+  const groups = table
+    .groups(runs)
+    ?.map((group) => ({ label: group.label, keys: group.runs.map(runKey) }));
+  const signature = JSON.stringify(groups ?? null);
+  if (signature === chartGroups) return;
+  chartGroups = signature;
+  board.setGroups(groups);
 }
 
 function renderAll(): void {
   updateChoices();
   table.render();
   void renderCompare();
+}
+
+function newestFirst(a: RunSummary, b: RunSummary): number {
+  const x = a.created_at ?? "";
+  const y = b.created_at ?? "";
+  return x < y ? 1 : x > y ? -1 : 0;
 }
 
 /** Each project's run count and last change, as `/api/projects` last said. */
@@ -140,11 +232,6 @@ async function latestRuns(first: boolean): Promise<RunSummary[]> {
   if (changed.length === 0) return table.runs;
   const fresh = await Promise.all(changed.map(([name]) => api.runs(name)));
   const replaced = new Set(changed.map(([name]) => name));
-  const newestFirst = (a: RunSummary, b: RunSummary) => {
-    const x = a.created_at ?? "";
-    const y = b.created_at ?? "";
-    return x < y ? 1 : x > y ? -1 : 0;
-  };
   return [...table.runs.filter((run) => !replaced.has(run.project)), ...fresh.flat()].sort(
     newestFirst,
   );
@@ -155,7 +242,7 @@ async function refresh(first: boolean): Promise<void> {
   const signature = runs
     .map(
       (run) =>
-        `${runKey(run)}:${run.status}:${run.trashed}:${run.metric_paths.length}:${run.string_series_paths.length}`,
+        `${runKey(run)}:${run.status}:${run.trashed}:${run.experiment_name}:${run.metric_paths.length}:${run.string_series_paths.length}`,
     )
     .join("|");
   table.runs = runs;
@@ -165,9 +252,24 @@ async function refresh(first: boolean): Promise<void> {
     renderAll();
   }
   board.update(runs);
+  // Running runs' metric summaries grow: their metric cells are fetched again in place.
+  table.refreshLive(runs.filter((run) => run.status === "running"));
   if (first && view.focus && !details.run) {
     const run = byKey(view.focus);
     if (run) await details.show(run, table.configsOf(run));
+    else details.missing(view.focus);
+  } else if (details.run) {
+    // A live run that finished (or was renamed, trashed) says so in its details.
+    const before = details.run;
+    const now = byKey(runKey(before));
+    if (
+      now &&
+      (now.status !== before.status ||
+        now.closed_at !== before.closed_at ||
+        now.experiment_name !== before.experiment_name ||
+        now.trashed !== before.trashed)
+    )
+      details.update(now, table.configsOf(now));
   }
 }
 
@@ -192,23 +294,42 @@ async function live(): Promise<void> {
     const running = comparedRuns().some((run) => run.status === "running");
     if (running) await board.extend();
     if (details.run && byKey(runKey(details.run))?.status === "running") await details.extend();
+  } catch {
+    // The banner says the server cannot be reached; the next turn tries again.
   } finally {
     setTimeout(() => void live(), LIVE_MS);
   }
 }
 
 const app = document.getElementById("app") as HTMLElement;
-app.replaceChildren(toolbar.element, table.element, compare, details.element);
+app.replaceChildren(
+  connectionBanner(apiBase),
+  toolbar.element,
+  table.element,
+  compare,
+  details.element,
+  notices.element,
+);
 // A linked view draws its charts first; the full run list (thousands of runs) follows,
 // or comes anyway after a second and a half.
+/** The first full list; while the server cannot be reached the banner says so and it retries. */
+async function start(): Promise<void> {
+  try {
+    await refresh(true);
+  } catch (error) {
+    if (!(error instanceof TypeError)) {
+      app.append(
+        h("p", { class: "error", role: "alert" }, `Could not load runs: ${String(error)}`),
+      );
+      return;
+    }
+    setTimeout(() => void start(), LIVE_MS);
+    return;
+  }
+  setTimeout(() => void live(), LIVE_MS);
+}
+
 Promise.race([
   showLinkedRuns().catch(() => {}),
   new Promise((resolve) => setTimeout(resolve, 1500)),
-])
-  .then(() => refresh(true))
-  .then(() => setTimeout(() => void live(), LIVE_MS))
-  .catch((error: unknown) => {
-    app.replaceChildren(
-      h("p", { class: "error", role: "alert" }, `Could not load runs: ${String(error)}`),
-    );
-  });
+]).then(() => start());

@@ -1,7 +1,8 @@
 /** One row of the runs table: its cells, and those that fill in when the run's data arrives. */
 
 import type { RunSummary } from "./api.ts";
-import { formatDuration, formatTime, h } from "./dom.ts";
+import { formatDuration, h } from "./dom.ts";
+import { localTime } from "./local-time.ts";
 import { runKey } from "./view-state.ts";
 
 /** The cells of one row that fill in when its configs and last values arrive. */
@@ -9,6 +10,8 @@ export interface RowCells {
   run: RunSummary;
   tags: HTMLElement;
   extras: HTMLElement[];
+  /** Ticks while the run is running. */
+  duration: HTMLElement;
 }
 
 export interface RowActions {
@@ -34,10 +37,15 @@ export function runRow(
   const key = runKey(run);
   const tags = h("td", { class: "tags" });
   const extras = Array.from({ length: extraColumns }, () => h("td", { class: "extra" }));
+  const durationCell = h("td", { class: "duration" }, formatDuration(duration(run)));
   // data-focus-key lets a redraw put the keyboard focus back where it was.
   const row = h(
     "tr",
-    { "data-run": key, class: selected ? "selected" : undefined },
+    {
+      "data-run": key,
+      class:
+        [selected ? "selected" : "", run.trashed ? "trashed" : ""].join(" ").trim() || undefined,
+    },
     h(
       "td",
       {},
@@ -67,10 +75,10 @@ export function runRow(
       run.status,
       run.trashed ? " (trashed)" : "",
     ),
-    h("td", {}, formatTime(run.created_at)),
-    h("td", {}, formatDuration(duration(run))),
+    h("td", { class: "time" }, localTime(run.created_at)),
+    durationCell,
     tags,
     ...extras,
   );
-  return { row, cells: { run, tags, extras } };
+  return { row, cells: { run, tags, extras, duration: durationCell } };
 }

@@ -1,33 +1,47 @@
 /**
- * The runs table: every run of the server (or one project), with sort, text, status
- * and tag filters, columns the user adds from configs and last metric values, and
- * checkboxes that choose the runs to compare. Configs and last values are fetched for
- * the rows as they scroll into view (all of a project's only when a filter or sort needs them).
+ * The runs table: every run of the server (or one project), with the search box's text
+ * and value filters, status and tag filters, axis ranges from the sweep views, a sort
+ * that orders numbers as numbers, columns the user adds (configs; metrics as last, min
+ * or max), groups by a config value, and checkboxes that choose the runs to compare.
+ * Configs and metric summaries are fetched for the rows as they scroll into view (all
+ * of a project's only when a filter, sort, group or sweep view needs them).
  */
 
-import type { ConfigValue, RunSummary } from "./api.ts";
-import { formatValue, h } from "./dom.ts";
-import { RunData } from "./run-data.ts";
+import type { RunSummary } from "./api.ts";
+import { formatDuration, formatValue, h } from "./dom.ts";
+import { zoneLabel } from "./local-time.ts";
 import { duration, type RowCells, runRow } from "./run-row.ts";
-import { runKey, type ViewState } from "./view-state.ts";
+import { type ModelHost, RunsModel } from "./runs-model.ts";
+import { type Column, columnTitle, shortLabels } from "./table-columns.ts";
+import { runKey } from "./view-state.ts";
 
 /** Rows drawn at first and added per "Show more" (or on scrolling to the end). */
 const PAGE = 100;
 
-export interface TableHost {
-  readonly view: ViewState;
+export interface TableHost extends ModelHost {
   changed(): void;
   focus(run: RunSummary): void;
-  /** Configs or last values arrived: tag and column choices may have grown. */
+  /** Configs or metric summaries arrived: tag and column choices may have grown. */
   loaded(): void;
+  /** "Clear filters" was pressed: the search box and filters are to show the cleared view. */
+  filtersCleared(): void;
 }
 
-export class RunsTable {
+/** What draws above the rows: controls, selection actions, sweep views. */
+export interface TableParts {
+  /** Controls above everything, built once. */
+  readonly top: HTMLElement;
+  /** Elements between the controls and the rows, drawn again on each render. */
+  above(rows: readonly RunSummary[]): Node[];
+}
+
+export class RunsTable extends RunsModel {
   readonly element = h("section", { class: "runs", "aria-label": "Runs" });
-  runs: RunSummary[] = [];
-  readonly #data = new RunData();
-  readonly #host: TableHost;
+  readonly #redrawn = h("div", { class: "runs-body" });
+  #parts: TableParts | undefined;
+  declare protected readonly host: TableHost;
   readonly #rows = new Map<Element, RowCells>();
+  readonly #open = new Set<string>();
   #shown = PAGE;
   #scroller: HTMLElement | undefined;
   #observer: IntersectionObserver | undefined;
@@ -36,95 +50,64 @@ export class RunsTable {
   #everything = "";
 
   constructor(host: TableHost) {
-    this.#host = host;
+    super(host);
+    // Durations of running runs tick, without a redraw.
+    setInterval(() => {
+      for (const cells of this.#rows.values())
+        if (cells.run.status === "running")
+          cells.duration.textContent = formatDuration(duration(cells.run));
+    }, 1000);
   }
 
-  configsOf(run: RunSummary): Record<string, ConfigValue> | undefined {
-    return this.#data.configsOf(run);
+  /** Forgets what was fetched of `runs` (an edit). */
+  override forget(runs: readonly RunSummary[]): void {
+    super.forget(runs);
+    this.#everything = "";
   }
 
-  loadConfigs(runs: readonly RunSummary[]): Promise<void> {
-    return this.#data.loadConfigs(runs);
-  }
-
-  /** Configs and the last values of the metric columns, of `runs`. */
-  #load(runs: readonly RunSummary[]): Promise<unknown> {
-    const paths = this.#host.view.columns
-      .filter((column) => column.startsWith("metric:"))
-      .map((column) => column.slice(7));
-    return Promise.all([this.#data.loadConfigs(runs), this.#data.loadLastValues(runs, paths)]);
-  }
-
-  #tags(run: RunSummary): string[] {
-    const tags = this.configsOf(run)?.["sys/tags"];
-    return Array.isArray(tags) ? tags : [];
-  }
-
-  /** Whether the filter or the sort needs every run's configs or last values, not just the shown rows'. */
-  #needsEverything(): string {
-    const view = this.#host.view;
-    const sortsOnData = view.sort.startsWith("config:") || view.sort.startsWith("metric:");
-    return view.tag || sortsOnData
-      ? `${view.project}|${view.tag}|${view.sort}|${view.columns}`
-      : "";
-  }
-
-  #inProject(): RunSummary[] {
-    const project = this.#host.view.project;
-    return project ? this.runs.filter((run) => run.project === project) : this.runs;
-  }
-
-  /** The runs passing the filters, sorted. */
-  visible(): RunSummary[] {
-    const view = this.#host.view;
-    const text = view.text.toLowerCase();
-    const rows = this.#inProject().filter((run) => {
-      if (view.status && run.status !== view.status) return false;
-      if (view.tag && !this.#tags(run).includes(view.tag)) return false;
-      if (text) {
-        const haystack =
-          `${run.run_id} ${run.experiment_name ?? ""} ${run.project} ${this.#tags(run).join(" ")}`.toLowerCase();
-        if (!haystack.includes(text)) return false;
-      }
-      return true;
+  /** Live runs logged more: their metric cells are fetched again and repainted in place. */
+  refreshLive(runs: readonly RunSummary[]): void {
+    if (runs.length === 0 || this.neededMetrics().length === 0) return;
+    this.forgetSummaries(runs);
+    this.#everything = "";
+    const keys = new Set(runs.map(runKey));
+    const shown = [...this.#rows.values()].filter((cells) => keys.has(runKey(cells.run)));
+    void this.load(shown.map((cells) => cells.run)).then(() => {
+      const columns = this.columns();
+      for (const cells of shown) this.#paint(cells, columns);
     });
-    const key = (run: RunSummary): string | number => {
-      switch (view.sort) {
-        case "run":
-          return run.run_id;
-        case "name":
-          return run.experiment_name ?? "";
-        case "status":
-          return run.status;
-        case "duration":
-          return duration(run);
-        default:
-          if (view.sort.startsWith("config:"))
-            return formatValue(this.configsOf(run)?.[view.sort.slice(7)]);
-          if (view.sort.startsWith("metric:"))
-            return this.#data.lastValue(run, view.sort.slice(7)) ?? Number.NEGATIVE_INFINITY;
-          return run.created_at ?? "";
-      }
-    };
-    const direction = view.descending ? -1 : 1;
-    return rows.sort((a, b) => {
-      const x = key(a);
-      const y = key(b);
-      return (x < y ? -1 : x > y ? 1 : 0) * direction;
-    });
+  }
+
+  /** The controls, selection bar and sweep views above the rows (set once by the page). */
+  set parts(parts: TableParts) {
+    this.#parts = parts;
+    this.element.replaceChildren(parts.top, this.#redrawn);
+  }
+
+  #clearFilters(): void {
+    const view = this.host.view;
+    view.text = "";
+    view.status = "";
+    view.tag = "";
+    this.host.table.ranges = [];
+    this.host.filtersCleared();
+    this.host.changed();
   }
 
   render(): void {
-    const view = this.#host.view;
+    const view = this.host.view;
     const rows = this.visible();
-    const shown = rows.slice(0, this.#shown);
     // A redraw keeps the table's scroll position and the keyboard focus where they were.
     const scrollTop = this.#scroller?.scrollTop ?? 0;
     const focused =
-      document.activeElement instanceof HTMLElement && this.element.contains(document.activeElement)
+      (document.activeElement instanceof HTMLElement ||
+        document.activeElement instanceof SVGElement) &&
+      this.element.contains(document.activeElement)
         ? document.activeElement.dataset.focusKey
         : undefined;
-    const header = (label: string, sortKey: string) => {
+    const columns = this.columns();
+    const labels = shortLabels(columns);
+    const header = (label: string, sortKey: string, title?: string) => {
       const active = view.sort === sortKey;
       return h(
         "th",
@@ -136,11 +119,12 @@ export class RunsTable {
           "button",
           {
             class: "sort",
+            title,
             "data-focus-key": `sort|${sortKey}`,
             onclick: () => {
               view.descending = active ? !view.descending : sortKey === "created";
               view.sort = sortKey;
-              this.#host.changed();
+              this.host.changed();
             },
           },
           label,
@@ -151,23 +135,121 @@ export class RunsTable {
     const selected = new Set(view.selected);
     this.#observer?.disconnect();
     this.#rows.clear();
-    const body = h(
-      "tbody",
-      {},
-      ...shown.map((run) => {
-        const key = runKey(run);
-        const { row, cells } = runRow(run, view.columns.length, selected.has(key), {
-          toggle: (on) => {
-            view.selected = on ? [...view.selected, key] : view.selected.filter((k) => k !== key);
-            this.#host.changed();
-          },
-          open: () => this.#host.focus(run),
-        });
-        this.#rows.set(row, cells);
-        this.#paint(cells);
-        return row;
-      }),
-    );
+    const width = 8 + columns.length;
+    const rowOf = (run: RunSummary) => {
+      const key = runKey(run);
+      const { row, cells } = runRow(run, columns.length, selected.has(key), {
+        toggle: (on) => {
+          view.selected = on ? [...view.selected, key] : view.selected.filter((k) => k !== key);
+          this.host.changed();
+        },
+        open: () => this.host.focus(run),
+      });
+      this.#rows.set(row, cells);
+      this.#paint(cells, columns);
+      return row;
+    };
+    const groups = this.groups(rows);
+    let bodyRows: HTMLTableRowElement[];
+    let remaining = 0;
+    if (groups) {
+      bodyRows = groups.flatMap((group) => {
+        const open = this.#open.has(group.key);
+        const keys = group.runs.map(runKey);
+        const all = keys.every((key) => selected.has(key));
+        const head = h(
+          "tr",
+          { class: "group", "data-group": group.key },
+          h(
+            "td",
+            {},
+            h("input", {
+              type: "checkbox",
+              "aria-label": `Compare the runs of ${group.label}`,
+              "data-focus-key": `group-check|${group.key}`,
+              checked: all,
+              onchange: (event: Event) => {
+                const on = (event.target as HTMLInputElement).checked;
+                const others = view.selected.filter((key) => !keys.includes(key));
+                view.selected = on ? [...others, ...keys] : others;
+                this.host.changed();
+              },
+            }),
+          ),
+          h(
+            "td",
+            { colspan: width - 1 },
+            h(
+              "button",
+              {
+                class: "fold",
+                "aria-expanded": String(open),
+                "data-focus-key": `group|${group.key}`,
+                onclick: () => {
+                  if (open) this.#open.delete(group.key);
+                  else this.#open.add(group.key);
+                  this.render();
+                },
+              },
+              open ? "▾ " : "▸ ",
+              group.label,
+              h(
+                "span",
+                { class: "group-count" },
+                ` ${group.runs.length} run${group.runs.length === 1 ? "" : "s"}`,
+              ),
+            ),
+          ),
+        );
+        return [head, ...(open ? group.runs.map(rowOf) : [])];
+      });
+    } else {
+      const shown = rows.slice(0, this.#shown);
+      remaining = rows.length - shown.length;
+      bodyRows = shown.map(rowOf);
+    }
+    const empty =
+      rows.length === 0
+        ? h(
+            "tr",
+            { class: "empty" },
+            h(
+              "td",
+              { colspan: width },
+              this.candidates().length === 0
+                ? "No runs here yet."
+                : h(
+                    "span",
+                    {},
+                    "No runs match these filters. ",
+                    h(
+                      "button",
+                      { "data-focus-key": "clear-filters", onclick: () => this.#clearFilters() },
+                      "Clear filters",
+                    ),
+                  ),
+            ),
+          )
+        : "";
+    const body = h("tbody", {}, ...bodyRows, empty);
+    const visibleKeys = rows.map(runKey);
+    const allSelected = visibleKeys.length > 0 && visibleKeys.every((key) => selected.has(key));
+    const someSelected = visibleKeys.some((key) => selected.has(key));
+    const selectAll = h("input", {
+      type: "checkbox",
+      "aria-label": allSelected ? "Clear the selection" : "Select every run shown",
+      title: allSelected ? "Clear the selection" : "Select every run shown",
+      "data-focus-key": "select-all",
+      checked: allSelected,
+      onchange: () => {
+        const shownKeys = new Set(visibleKeys);
+        view.selected = allSelected
+          ? view.selected.filter((key) => !shownKeys.has(key))
+          : [...new Set([...view.selected, ...visibleKeys])];
+        this.host.changed();
+      },
+    });
+    selectAll.indeterminate = someSelected && !allSelected;
     const table = h(
       "table",
       { class: "runs-table" },
@@ -177,40 +259,40 @@ export class RunsTable {
         h(
           "tr",
           {},
-          h("th", { scope: "col" }, h("span", { class: "sr" }, "Compare")),
+          h("th", { scope: "col" }, selectAll),
           header("Run", "run"),
           header("Name", "name"),
           h("th", { scope: "col" }, "Project"),
           header("Status", "status"),
-          header("Created", "created"),
+          header("Created (local)", "created", `Creation time, ${zoneLabel()}`),
           header("Duration", "duration"),
           h("th", { scope: "col" }, "Tags"),
-          ...view.columns.map((column) =>
-            h(
-              "th",
-              { scope: "col", class: "extra" },
-              header(column.slice(column.indexOf(":") + 1), column).firstChild as Node,
+          ...columns.map((column, index) => {
+            const cell = header(labels[index] as string, column.id, columnTitle(column));
+            cell.classList.add("extra");
+            cell.append(
               h(
                 "button",
                 {
                   class: "remove",
-                  title: `Remove column ${column}`,
-                  "aria-label": `Remove column ${column}`,
+                  title: `Remove column ${column.key}`,
+                  "aria-label": `Remove column ${columnTitle(column)}`,
                   onclick: () => {
-                    view.columns = view.columns.filter((c) => c !== column);
-                    this.#host.changed();
+                    view.columns = view.columns.filter((c) => c !== column.id);
+                    this.host.changed();
                   },
                 },
                 "×",
               ),
-            ),
-          ),
+            );
+            return cell;
+          }),
         ),
       ),
       body,
     );
     const more =
-      rows.length > shown.length
+      remaining > 0
         ? h(
             "button",
             {
@@ -221,17 +303,29 @@ export class RunsTable {
                 this.render();
               },
             },
-            `Show more (${rows.length - shown.length} left)`,
+            `Show more (${remaining} left)`,
           )
         : null;
     const scroller = h("div", { class: "table-scroll" }, table, more ?? "");
     this.#scroller = scroller;
-    const count = h("p", { class: "count" }, `${rows.length} of ${this.runs.length} runs`);
-    this.element.replaceChildren(count, scroller);
+    const trashedHidden = this.host.table.trashed
+      ? 0
+      : this.inProject().filter((run) => run.trashed).length;
+    const count = h(
+      "p",
+      { class: "count" },
+      `${rows.length} of ${this.runs.length} runs`,
+      groups ? ` in ${groups.length} groups` : "",
+      trashedHidden > 0 ? ` · ${trashedHidden} in the trash, hidden` : "",
+    );
+    if (!this.#parts) this.element.replaceChildren(this.#redrawn);
+    this.#redrawn.replaceChildren(...(this.#parts?.above(rows) ?? []), count, scroller);
     if (scrollTop > 0) scroller.scrollTop = scrollTop;
     if (focused)
-      this.element.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
-    // Rows fetch their configs (tags, config columns) and last values once they scroll into view.
+      this.element
+        .querySelector<HTMLElement | SVGElement>(`[data-focus-key="${CSS.escape(focused)}"]`)
+        ?.focus();
+    // Rows fetch their configs (tags, config columns) and summaries once they scroll into view.
     this.#observer = new IntersectionObserver(
       (entries) => {
         for (const entry of entries) {
@@ -248,20 +342,20 @@ export class RunsTable {
       },
       { root: scroller, rootMargin: "300px 0px" },
     );
-    for (const row of body.rows) this.#observer.observe(row);
+    for (const row of this.#rows.keys()) this.#observer.observe(row);
     if (more) this.#observer.observe(more);
     void this.#loadEverything(count);
   }
 
-  #paint(cells: RowCells): void {
+  #paint(cells: RowCells, columns: readonly Column[]): void {
     const configs = this.configsOf(cells.run);
     if (configs)
       cells.tags.replaceChildren(
-        ...this.#tags(cells.run).map((tag) => h("span", { class: "tag" }, tag)),
+        ...this.tags(cells.run).map((tag) => h("span", { class: "tag" }, tag)),
       );
-    this.#host.view.columns.forEach((column, index) => {
+    columns.forEach((column, index) => {
       const cell = cells.extras[index];
-      if (cell) cell.textContent = this.#cell(cells.run, column);
+      if (cell) cell.textContent = formatValue(this.valueOf(cells.run, column));
     });
   }
 
@@ -272,33 +366,38 @@ export class RunsTable {
       this.#flushQueued = false;
       const runs = [...this.#pending];
       this.#pending.clear();
-      void this.#load(runs).then(() => {
-        for (const cells of this.#rows.values()) this.#paint(cells);
-        this.#host.loaded();
+      void this.load(runs).then(() => {
+        const columns = this.columns();
+        for (const cells of this.#rows.values()) this.#paint(cells, columns);
+        this.host.loaded();
       });
     }, 16);
   }
 
   /**
-   * A tag filter or a sort on a config or metric needs every run of the project's data,
-   * not only the shown rows': it is fetched once, with progress, then the table redraws.
+   * A filter, a sort on a column, a group or the sweep views need every run of the
+   * project's data, not only the shown rows': it is fetched once, with progress, then
+   * the table redraws.
    */
   async #loadEverything(count: HTMLElement): Promise<void> {
-    const need = this.#needsEverything();
+    const need = this.needsEverything();
     if (!need || need === this.#everything) return;
-    const runs = this.#inProject();
+    const runs = this.inProject();
     const missing = runs.filter((run) => !this.configsOf(run));
-    if (missing.length > 0) count.textContent += ` · loading the data of ${missing.length} runs…`;
-    await this.#load(runs);
-    if (this.#needsEverything() !== need) return;
+    const paths = this.neededMetrics();
+    const summariesMissing = runs.some((run) =>
+      paths.some((path) => run.metric_paths.includes(path) && !this.data.summary(run, path)),
+    );
+    if (missing.length === 0 && !summariesMissing) {
+      // Everything is here already: this render drew it all.
+      this.#everything = need;
+      return;
+    }
+    if (missing.length > 0) count.append(` · loading the data of ${missing.length} runs…`);
+    await this.load(runs);
+    if (this.needsEverything() !== need) return;
     this.#everything = need;
-    this.#host.loaded();
+    this.host.loaded();
     this.render();
-  }
-
-  #cell(run: RunSummary, column: string): string {
-    if (column.startsWith("config:")) return formatValue(this.configsOf(run)?.[column.slice(7)]);
-    const value = this.#data.lastValue(run, column.slice(7));
-    return value === undefined ? "" : formatValue(value);
   }
 }

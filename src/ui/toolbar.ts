@@ -25,67 +25,42 @@ export class Toolbar {
   readonly #host: ToolbarHost;
   readonly #projects: HTMLSelectElement;
   readonly #tags = h("datalist", { id: "tag-list" });
-  readonly #columns = h("datalist", { id: "column-list" });
   #signature = "";
+  /** Searches as you type; also takes value filters (`lr < 1e-3, optimizer = adam`). */
+  readonly #search: HTMLInputElement;
+  readonly #status: HTMLSelectElement;
+  readonly #tag: HTMLInputElement;
 
   constructor(host: ToolbarHost) {
     this.#host = host;
     const view = host.view;
+    this.#search = h("input", {
+      type: "search",
+      value: view.text,
+      placeholder: "text, or lr < 1e-3, optimizer = adam",
+      title:
+        "Words match run id, name, project and tags; key op value (<, <=, >, >=, =, !=, ~) filters on a config or a metric's last value; separate terms with commas",
+      oninput: this.#update((value) => (view.text = value)),
+    });
+    this.#status = h(
+      "select",
+      { onchange: this.#update((value) => (view.status = value)) },
+      ...["", "running", "finished", "failed"].map((value) =>
+        option(value, value || "Any", value === view.status),
+      ),
+    );
+    this.#tag = h("input", {
+      list: "tag-list",
+      value: view.tag,
+      onchange: this.#update((value) => (view.tag = value)),
+    });
     this.#projects = h("select", { onchange: this.#update((value) => (view.project = value)) });
     this.element.replaceChildren(
       h("label", {}, "Project ", this.#projects),
-      h(
-        "label",
-        {},
-        "Search ",
-        h("input", {
-          type: "search",
-          value: view.text,
-          placeholder: "run, name, tag",
-          onchange: this.#update((value) => (view.text = value)),
-        }),
-      ),
-      h(
-        "label",
-        {},
-        "Status ",
-        h(
-          "select",
-          { onchange: this.#update((value) => (view.status = value)) },
-          ...["", "running", "finished", "failed"].map((value) =>
-            option(value, value || "Any", value === view.status),
-          ),
-        ),
-      ),
-      h(
-        "label",
-        {},
-        "Tag ",
-        h("input", {
-          list: "tag-list",
-          value: view.tag,
-          onchange: this.#update((value) => (view.tag = value)),
-        }),
-      ),
+      h("label", {}, "Search ", this.#search),
+      h("label", {}, "Status ", this.#status),
+      h("label", {}, "Tag ", this.#tag),
       this.#tags,
-      h(
-        "label",
-        {},
-        "Add column ",
-        h("input", {
-          list: "column-list",
-          placeholder: "config:… or metric:…",
-          onchange: (event: Event) => {
-            const input = event.target as HTMLInputElement;
-            const value = input.value.trim();
-            if (/^(config|metric):./.test(value) && !view.columns.includes(value))
-              view.columns = [...view.columns, value];
-            input.value = "";
-            this.#host.changed();
-          },
-        }),
-      ),
-      this.#columns,
       h(
         "label",
         {},
@@ -97,6 +72,14 @@ export class Toolbar {
         " Log scale",
       ),
     );
+  }
+
+  /** Shows the view's filters again after they were changed elsewhere ("Clear filters"). */
+  showView(): void {
+    const view = this.#host.view;
+    this.#search.value = view.text;
+    this.#status.value = view.status;
+    this.#tag.value = view.tag;
   }
 
   #update(apply: (value: string) => void) {
@@ -137,9 +120,5 @@ export class Toolbar {
       ...projects.map((project) => option(project, project, project === this.#host.view.project)),
     );
     this.#tags.replaceChildren(...[...tags].sort().map((tag) => h("option", { value: tag })));
-    this.#columns.replaceChildren(
-      ...[...configKeys].sort().map((key) => h("option", { value: `config:${key}` })),
-      ...[...metricPaths].sort().map((path) => h("option", { value: `metric:${path}` })),
-    );
   }
 }

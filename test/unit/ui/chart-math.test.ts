@@ -1,9 +1,9 @@
 import { describe, expect, it } from "bun:test";
-import { RUN_COLORS, runColors } from "../../src/ui/chart-colors.ts";
-import { groupLine, type Line } from "../../src/ui/chart-lines.ts";
-import { alignLines, smooth, tickLabels } from "../../src/ui/chart-math.ts";
-import type { ChartRun } from "../../src/ui/chart-run.ts";
-import { chartSpecs, matchesFilter, sectionsOf } from "../../src/ui/chart-specs.ts";
+import { RUN_COLORS, runColors } from "../../../src/ui/chart-colors.ts";
+import { groupLine, type Line } from "../../../src/ui/chart-lines.ts";
+import { alignLines, smooth, tickLabels } from "../../../src/ui/chart-math.ts";
+import type { ChartRun } from "../../../src/ui/chart-run.ts";
+import { chartSpecs, matchesFilter, sectionsOf } from "../../../src/ui/chart-specs.ts";
 
 describe("smooth", () => {
   it("leaves values alone at weight 0 and starts at the first value (debiased)", () => {

@@ -1,0 +1,159 @@
+/**
+ * The search box's language: comma-separated terms, each either free text (matched
+ * against id, name, project and tags) or a value filter `key op value` on a config or
+ * a metric's last value (`lr < 1e-3`, `val/acc > 0.9`, `optimizer/name = adam`).
+ * Keys need no prefix: `lr` finds `parameters/lr`. Pure, so the fast tests cover it.
+ */
+
+export type FilterOp = "<" | "<=" | ">" | ">=" | "=" | "!=" | "~";
+
+export interface ValueFilter {
+  /** The key as typed; resolved against the known keys when applied. */
+  readonly key: string;
+  readonly op: FilterOp;
+  readonly value: string;
+}
+
+export interface ParsedQuery {
+  /** Free-text terms, lower case. */
+  readonly text: readonly string[];
+  readonly filters: readonly ValueFilter[];
+}
+
+const TERM = /^\s*([^<>=!~]*?[^<>=!~\s])\s*(<=|>=|!=|==|=|<|>|~)\s*(.*?)\s*$/s;
+
+/** Splits the box's text into free-text terms and value filters. */
+export function parseQuery(input: string): ParsedQuery {
+  const text: string[] = [];
+  const filters: ValueFilter[] = [];
+  for (const raw of input.split(/,|\s+and\s+/i)) {
+    const term = raw.trim();
+    if (term === "") continue;
+    const match = TERM.exec(term);
+    if (match) {
+      const op = (match[2] === "==" ? "=" : match[2]) as FilterOp;
+      filters.push({ key: match[1] as string, op, value: unquote(match[3] as string) });
+    } else text.push(term.toLowerCase());
+  }
+  return { text, filters };
+}
+
+function unquote(value: string): string {
+  const quoted = /^(["'])(.*)\1$/s.exec(value);
+  return quoted ? (quoted[2] as string) : value;
+}
+
+/**
+ * The full key that `typed` means among `keys`: itself, else the shortest key that
+ * ends with `/typed` (so `lr` is `parameters/lr`), else a case-insensitive match of either.
+ */
+export function resolveKey(typed: string, keys: Iterable<string>): string | undefined {
+  const all = [...keys];
+  if (all.includes(typed)) return typed;
+  const bySuffix = (candidates: string[], suffix: string) =>
+    candidates
+      .filter((key) => key.endsWith(`/${suffix}`))
+      .sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0];
+  const found = bySuffix(all, typed);
+  if (found !== undefined) return found;
+  const lower = typed.toLowerCase();
+  const folded = all.filter((key) => key.toLowerCase() === lower);
+  if (folded.length > 0) return folded[0];
+  const foldedSuffix = all.filter((key) => key.toLowerCase().endsWith(`/${lower}`));
+  return foldedSuffix.sort((a, b) => a.length - b.length)[0];
+}
+
+/** A value as a number when it reads as one (`1e-3`, `128`, `true` is not), else undefined. */
+export function asNumber(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value !== "string") return undefined;
+  const trimmed = value.trim();
+  if (trimmed === "") return undefined;
+  if (/^[+-]?(inf|infinity)$/i.test(trimmed))
+    return trimmed.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (/^nan$/i.test(trimmed)) return Number.NaN;
+  const number = Number(trimmed);
+  return Number.isNaN(number) ? undefined : number;
+}
+
+function asText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (Array.isArray(value)) return value.join(", ");
+  return String(value);
+}
+
+/** Whether `actual` (a config value or a metric's last value) passes `op value`. */
+export function passes(actual: unknown, op: FilterOp, value: string): boolean {
+  if (actual === undefined || actual === null) return op === "!=" && value !== "";
+  if (Array.isArray(actual)) {
+    // A set (tags) matches `=` when it holds the value, `!=` when it does not.
+    const members = actual.map(String);
+    if (op === "=") return members.includes(value);
+    if (op === "!=") return !members.includes(value);
+    if (op === "~") return members.some((m) => m.toLowerCase().includes(value.toLowerCase()));
+  }
+  const left = asNumber(actual);
+  const right = asNumber(value);
+  if (left !== undefined && right !== undefined && typeof actual !== "boolean") {
+    switch (op) {
+      case "<":
+        return left < right;
+      case "<=":
+        return left <= right;
+      case ">":
+        return left > right;
+      case ">=":
+        return left >= right;
+      case "=":
+        return left === right || (Number.isNaN(left) && Number.isNaN(right));
+      case "!=":
+        return !(left === right || (Number.isNaN(left) && Number.isNaN(right)));
+      case "~":
+        break;
+    }
+  }
+  const text = asText(actual).toLowerCase();
+  const wanted = value.toLowerCase();
+  switch (op) {
+    case "=":
+      return text === wanted;
+    case "!=":
+      return text !== wanted;
+    case "~":
+      return text.includes(wanted);
+    case "<":
+      return text < wanted;
+    case "<=":
+      return text <= wanted;
+    case ">":
+      return text > wanted;
+    case ">=":
+      return text >= wanted;
+  }
+}
+
+/** A cell's value for sorting: text that reads as a number becomes that number. */
+export function sortable(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const number = asNumber(value);
+  return number === undefined ? value : number;
+}
+
+/**
+ * Orders table cells: numbers as numbers (128 < 256 < 512; 1e-7 < 0.003), then text;
+ * empty cells last whatever the direction, so `direction` is applied here.
+ */
+export function compareCells(a: unknown, b: unknown, direction: 1 | -1): number {
+  const emptyA = a === undefined || a === null || a === "" || Number.isNaN(a);
+  const emptyB = b === undefined || b === null || b === "" || Number.isNaN(b);
+  if (emptyA || emptyB) return emptyA === emptyB ? 0 : emptyA ? 1 : -1;
+  const x = typeof a === "boolean" ? undefined : asNumber(a);
+  const y = typeof b === "boolean" ? undefined : asNumber(b);
+  if (x !== undefined && y !== undefined && !Number.isNaN(x) && !Number.isNaN(y))
+    return (x < y ? -1 : x > y ? 1 : 0) * direction;
+  if (x !== undefined && !Number.isNaN(x)) return -1 * direction;
+  if (y !== undefined && !Number.isNaN(y)) return 1 * direction;
+  const s = asText(a);
+  const t = asText(b);
+  return s.localeCompare(t, undefined, { numeric: true }) * direction;
+}

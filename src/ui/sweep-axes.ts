@@ -1,0 +1,120 @@
+/**
+ * The axes of the sweep views: one per config that varies across the runs, plus a
+ * metric summary. Numbers get a linear axis, or a log one when they are positive and
+ * span two decades or more; anything else is a category axis. An axis range that a
+ * drag selected is kept in the axis's own units (values, or category positions), so
+ * the table filters with the same axes the view draws. Pure.
+ */
+
+import { asNumber, compareCells } from "./run-filter.ts";
+
+/** A range dragged on an axis, in the axis's units (values, or category positions). */
+export interface AxisRange {
+  /** Config key, or a column id for the metric axis. */
+  readonly key: string;
+  readonly low: number;
+  readonly high: number;
+}
+
+export type Axis =
+  | {
+      readonly key: string;
+      readonly kind: "linear" | "log";
+      readonly min: number;
+      readonly max: number;
+    }
+  | { readonly key: string; readonly kind: "category"; readonly categories: readonly string[] };
+
+/** Config keys that never make a sweep axis: the run's identity and timing, and per-process detail. */
+export function isSweepKey(key: string): boolean {
+  return (
+    !key.startsWith("sys/") && !key.startsWith("monitoring/") && !key.startsWith("source_code/")
+  );
+}
+
+function categoryOf(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (Array.isArray(value)) return value.join(", ");
+  return String(value);
+}
+
+/** The axis for `values` (one per run; `undefined` where a run has none). */
+export function axisFor(key: string, values: readonly unknown[], allowLog = true): Axis {
+  const numbers: number[] = [];
+  let allNumbers = true;
+  for (const value of values) {
+    if (value === undefined || value === null) continue;
+    const number = typeof value === "boolean" ? undefined : asNumber(value);
+    if (number === undefined || !Number.isFinite(number)) allNumbers = false;
+    else numbers.push(number);
+  }
+  if (allNumbers && numbers.length > 0) {
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const number of numbers) {
+      if (number < min) min = number;
+      if (number > max) max = number;
+    }
+    const log = allowLog && min > 0 && max / min >= 100;
+    return { key, kind: log ? "log" : "linear", min, max };
+  }
+  const categories = [...new Set(values.map(categoryOf))].sort((a, b) =>
+    compareCells(a === "" ? undefined : a, b === "" ? undefined : b, 1),
+  );
+  return { key, kind: "category", categories };
+}
+
+/** Where `value` sits on `axis`, 0 (bottom) to 1 (top); `undefined` when it has none. */
+export function axisPosition(axis: Axis, value: unknown): number | undefined {
+  if (axis.kind === "category") {
+    const index = axis.categories.indexOf(categoryOf(value));
+    if (index < 0) return undefined;
+    return axis.categories.length === 1 ? 0.5 : index / (axis.categories.length - 1);
+  }
+  const number = typeof value === "boolean" ? undefined : asNumber(value);
+  if (number === undefined || !Number.isFinite(number)) return undefined;
+  if (axis.max === axis.min) return 0.5;
+  if (axis.kind === "log") {
+    if (number <= 0) return undefined;
+    return (
+      (Math.log10(number) - Math.log10(axis.min)) / (Math.log10(axis.max) - Math.log10(axis.min))
+    );
+  }
+  return (number - axis.min) / (axis.max - axis.min);
+}
+
+/** The axis units of a position (the inverse of {@link axisPosition}): a value, or a category index. */
+export function axisUnits(axis: Axis, position: number): number {
+  const p = Math.min(1, Math.max(0, position));
+  if (axis.kind === "category") return p * Math.max(0, axis.categories.length - 1);
+  if (axis.kind === "log")
+    return 10 ** (Math.log10(axis.min) + p * (Math.log10(axis.max) - Math.log10(axis.min)));
+  return axis.min + p * (axis.max - axis.min);
+}
+
+/** Whether `value` lies inside `range` on `axis`. */
+export function inRange(axis: Axis, value: unknown, range: AxisRange): boolean {
+  if (axis.kind === "category") {
+    const index = axis.categories.indexOf(categoryOf(value));
+    return index >= 0 && index >= range.low - 1e-9 && index <= range.high + 1e-9;
+  }
+  const number = typeof value === "boolean" ? undefined : asNumber(value);
+  if (number === undefined || Number.isNaN(number)) return false;
+  const span = Math.abs(range.high - range.low) * 1e-9;
+  return number >= range.low - span && number <= range.high + span;
+}
+
+/** Tick labels of an axis: its categories, or its ends and middle. */
+export function axisTicks(axis: Axis): { position: number; label: string }[] {
+  if (axis.kind === "category")
+    return axis.categories.map((label, index) => ({
+      position: axis.categories.length === 1 ? 0.5 : index / (axis.categories.length - 1),
+      label: label === "" ? "(none)" : label,
+    }));
+  const format = (value: number) =>
+    Math.abs(value) >= 1e4 || (Math.abs(value) < 1e-3 && value !== 0)
+      ? value.toExponential(1)
+      : String(Number(value.toPrecision(3)));
+  if (axis.min === axis.max) return [{ position: 0.5, label: format(axis.min) }];
+  return [0, 0.5, 1].map((position) => ({ position, label: format(axisUnits(axis, position)) }));
+}

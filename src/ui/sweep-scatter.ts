@@ -1,0 +1,176 @@
+/**
+ * The sweep views' scatter: any config of the filtered runs against the chosen metric
+ * summary, each axis linear or log; runs outside the axis ranges are faded, and a dot
+ * opens its run (click or Enter).
+ */
+
+import type { RunSummary } from "./api.ts";
+import { h } from "./dom.ts";
+import { asNumber } from "./run-filter.ts";
+import { type Axis, axisFor, axisPosition, axisTicks, inRange, isSweepKey } from "./sweep-axes.ts";
+import type { SweepSource } from "./sweep-source.ts";
+import { axisLabel as label, svg } from "./sweep-svg.ts";
+import { parseColumn } from "./table-columns.ts";
+import { runKey } from "./view-state.ts";
+
+/** The scatter of a config (x) against the chosen metric summary (y), each axis linear or log. */
+export function scatter(
+  source: SweepSource,
+  base: readonly RunSummary[],
+  passing: readonly RunSummary[],
+  axes: readonly Axis[],
+): Element {
+  const table = source.table;
+  const configKeys = source.configKeys(base).filter(isSweepKey);
+  const xKey =
+    table.scatterX && configKeys.includes(table.scatterX)
+      ? table.scatterX
+      : (axes.find((axis) => !parseColumn(axis.key) && axis.kind !== "category")?.key ??
+        configKeys[0] ??
+        "");
+  const yKey = table.metric;
+  const controls = h(
+    "div",
+    { class: "toolbar" },
+    h(
+      "label",
+      {},
+      "Scatter x ",
+      h(
+        "select",
+        {
+          "aria-label": "Scatter x axis",
+          onchange: (event: Event) => {
+            table.scatterX = (event.target as HTMLSelectElement).value;
+            source.changed();
+          },
+        },
+        ...configKeys.map((key) => h("option", { value: key, selected: key === xKey }, key)),
+      ),
+    ),
+    h(
+      "label",
+      {},
+      h("input", {
+        type: "checkbox",
+        checked: table.logX,
+        onchange: (event: Event) => {
+          table.logX = (event.target as HTMLInputElement).checked;
+          source.changed();
+        },
+      }),
+      " log x",
+    ),
+    h(
+      "label",
+      {},
+      h("input", {
+        type: "checkbox",
+        checked: table.logY,
+        onchange: (event: Event) => {
+          table.logY = (event.target as HTMLInputElement).checked;
+          source.changed();
+        },
+      }),
+      " log y",
+    ),
+  );
+  const figure = h("figure", { class: "scatter" }, controls);
+  if (!xKey || !yKey) {
+    figure.append(h("p", { class: "hint" }, "Choose a metric above to plot it against a config."));
+    return figure;
+  }
+  const passingKeys = new Set(passing.map(runKey));
+  const xs = base.map((run) => source.axisValue(run, xKey));
+  const ys = base.map((run) => source.axisValue(run, yKey));
+  const scale = (values: unknown[], log: boolean, key: string): Axis => {
+    const usable = log ? values.filter((v) => (asNumber(v) ?? 0) > 0) : values;
+    const axis = axisFor(key, usable, false);
+    if (!log || axis.kind === "category") return axis;
+    return { ...axis, kind: "log" };
+  };
+  const xAxis = scale(xs, table.logX, xKey);
+  const yAxis = scale(ys, table.logY, yKey);
+  const W = 480;
+  const H = 300;
+  const pad = { left: 64, right: 16, top: 12, bottom: 40 };
+  const px = (p: number) => pad.left + p * (W - pad.left - pad.right);
+  const py = (p: number) => pad.top + (1 - p) * (H - pad.top - pad.bottom);
+  const drawn = svg("svg", {
+    viewBox: `0 0 ${W} ${H}`,
+    role: "img",
+    "aria-label": `${yKey} against ${xKey}`,
+  });
+  drawn.append(
+    svg("line", { x1: px(0), x2: px(1), y1: py(0), y2: py(0), class: "frame" }),
+    svg("line", { x1: px(0), x2: px(0), y1: py(0), y2: py(1), class: "frame" }),
+  );
+  for (const tick of axisTicks(xAxis).slice(0, 12))
+    drawn.append(
+      svg(
+        "text",
+        { x: px(tick.position), y: H - pad.bottom + 16, class: "tick", "text-anchor": "middle" },
+        tick.label.slice(0, 10),
+      ),
+    );
+  for (const tick of axisTicks(yAxis).slice(0, 12))
+    drawn.append(
+      svg(
+        "text",
+        { x: pad.left - 6, y: py(tick.position) + 4, class: "tick", "text-anchor": "end" },
+        tick.label.slice(0, 10),
+      ),
+    );
+  drawn.append(
+    svg(
+      "text",
+      { x: px(0.5), y: H - 6, class: "name", "text-anchor": "middle" },
+      `${xKey}${table.logX ? " (log)" : ""}`,
+    ),
+    svg(
+      "text",
+      {
+        x: 12,
+        y: py(0.5),
+        class: "name",
+        "text-anchor": "middle",
+        transform: `rotate(-90 12 ${py(0.5)})`,
+      },
+      `${label(yKey)}${table.logY ? " (log)" : ""}`,
+    ),
+  );
+  let points = 0;
+  base.forEach((run, index) => {
+    const xp = axisPosition(xAxis, xs[index]);
+    const yp = axisPosition(yAxis, ys[index]);
+    if (xp === undefined || yp === undefined) return;
+    const inside =
+      passingKeys.has(runKey(run)) &&
+      table.ranges.every((range) => range.key !== yKey || inRange(yAxis, ys[index], range));
+    const dot = svg(
+      "circle",
+      {
+        cx: px(xp).toFixed(1),
+        cy: py(yp).toFixed(1),
+        r: 4.5,
+        class: inside ? "dot" : "dot faded",
+        "data-run": runKey(run),
+        tabindex: 0,
+      },
+      svg(
+        "title",
+        {},
+        `${run.experiment_name ?? run.run_id}: ${xKey} = ${String(xs[index])}, ${label(yKey)} = ${String(ys[index])}`,
+      ),
+    );
+    dot.addEventListener("click", () => source.focus(run));
+    dot.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") source.focus(run);
+    });
+    drawn.append(dot);
+    points++;
+  });
+  figure.dataset.points = String(points);
+  figure.append(drawn);
+  return figure;
+}
