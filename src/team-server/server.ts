@@ -44,7 +44,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<TeamS
       { cause: error },
     );
   }
-  const app = createTeamApp({ ...options, db });
+  const app = createTeamApp({ ...options, db, hostname: options.host ?? "127.0.0.1" });
   const compactor = new Compactor(db, options.compactIntervalMs ?? 2000, (error) =>
     options.log?.(
       JSON.stringify({
