@@ -13,6 +13,7 @@ import { DatabaseReadStore, RunSummaries } from "./read-store.ts";
 import { remoteRoute, remoteSegments } from "./remote-routes.ts";
 import { MAX_BODY_BYTES, readJson } from "./request-body.ts";
 import { SeriesStore } from "./series-store.ts";
+import { SIGNIN_PAGE } from "./signin-page.ts";
 
 export interface TeamAppOptions {
   readonly db: Database;
@@ -176,6 +177,8 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
       });
     }
     if (path === "/api/session" || path === "/api/session/logout") return session(request);
+    if (path === "/signin" && request.method === "GET")
+      return new Response(SIGNIN_PAGE, { headers: { "content-type": "text/html; charset=utf-8" } });
     if (request.method === "OPTIONS")
       return withPreflight(await appFor(undefined).handle(request), request);
     const principal = await principalOf(request);

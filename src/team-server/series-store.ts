@@ -79,11 +79,17 @@ export class SeriesStore {
     }
     if (cached) {
       const rows =
-        await sql`SELECT id, compacted, body FROM metric_chunks WHERE series_id = ${seriesId} AND id > ${cached.maxChunkId} ORDER BY id`;
-      if (rows.every((chunk: { compacted: number }) => Number(chunk.compacted) === 0)) {
+        await sql`SELECT id, compacted, source_max_id, body FROM metric_chunks WHERE series_id = ${seriesId} AND id > ${cached.maxChunkId} ORDER BY id`;
+      // A compacted chunk made only of chunks the cache has seen adds nothing; one that
+      // folded in a chunk it has not seen means reading the series again.
+      const known = (chunk: { compacted: number; source_max_id: number | null }) =>
+        Number(chunk.compacted) === 0 || Number(chunk.source_max_id) <= cached.maxChunkId;
+      if (rows.every(known)) {
         let series = cached.series;
         let maxChunkId = cached.maxChunkId;
         for (const chunk of rows) {
+          maxChunkId = Math.max(maxChunkId, Number(chunk.id));
+          if (Number(chunk.compacted) === 1) continue;
           const added = decodeChunk(new Uint8Array(chunk.body));
           const last =
             series.length === 0
@@ -93,7 +99,6 @@ export class SeriesStore {
             added.length > 0 && (added.steps[0] as number) > last
               ? append(series, added)
               : withSeconds(overlay(series, added));
-          maxChunkId = Math.max(maxChunkId, Number(chunk.id));
         }
         this.#store(seriesId, { version, maxChunkId, series });
         return done(series, "new rows");
