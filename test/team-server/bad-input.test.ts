@@ -7,6 +7,7 @@
 
 import { describe, expect, it } from "bun:test";
 import { BACKENDS, call, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 useTeamServers();
 
@@ -74,6 +75,11 @@ for (const backend of BACKENDS) {
         status: 413,
         code: "Request.TooLarge",
       });
+      const plain = await raw(team.base, key, ingest, new Uint8Array(65 * 2 ** 20).fill(32));
+      expect({ status: plain.status, code: plain.json?.error_code }).toEqual({
+        status: 413,
+        code: "Request.TooLarge",
+      });
       const unknown = await raw(
         team.base,
         key,
@@ -92,6 +98,41 @@ for (const backend of BACKENDS) {
       );
       expect(badId.status).toBe(404);
       expect((await call(team.base, key, "GET", `/api/v1/runs/${id}/paths`)).json).toEqual([]);
+      expect((await fetch(`${team.base}/health`)).status).toBe(200);
+    }, 120_000);
+
+    it("answers 503 with Retry-After beyond its requests in flight, and serves again after", async () => {
+      await using team = await teamServer(backend, { maxInFlight: 1 });
+      const key = await keyFor(team.databaseUrl, ["acme"]);
+      const id = (
+        (
+          await call(team.base, key, "POST", "/api/v1/runs", {
+            workspace: "acme",
+            project: "p",
+            run_id: "r",
+            experiment_name: null,
+          })
+        ).json as { id: string }
+      ).id;
+      const points = Array.from({ length: 300_000 }, (_, i) => ({
+        path: "m",
+        step: i,
+        timestampMs: 0,
+        number: i,
+      }));
+      const big = call(team.base, key, "POST", `/api/v1/runs/${id}/ingest`, { points });
+      const busy = await waitFor(
+        async () => {
+          const answer = await fetch(`${team.base}/health`);
+          await answer.arrayBuffer();
+          return answer.status === 503 ? answer : undefined;
+        },
+        "an overloaded answer",
+        30_000,
+        1,
+      );
+      expect(busy.headers.get("retry-after")).toBe("1");
+      expect((await big).status).toBe(200);
       expect((await fetch(`${team.base}/health`)).status).toBe(200);
     }, 120_000);
 
