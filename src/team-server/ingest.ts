@@ -178,7 +178,7 @@ export async function writePoints(
             point_count: part.length,
             first_step: part.steps[0] as number,
             last_step: part.steps[part.length - 1] as number,
-            body: encodeChunk(part),
+            body: encodeChunk(part, 1),
           });
         }
       } else {

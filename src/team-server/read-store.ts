@@ -194,16 +194,17 @@ export class DatabaseReadStore implements ReadStore {
     run: RunHandle,
     kind: number,
     path?: string,
-  ): Promise<{ id: number; path: string }[]> {
+  ): Promise<{ id: number; path: string; version: number }[]> {
     const sql = this.#sql;
     const id = (run as DbRunHandle).id;
     const rows =
       path === undefined
-        ? await sql`SELECT id, path FROM series WHERE run_id = ${id} AND kind = ${kind} AND has_points = 1 ORDER BY path`
-        : await sql`SELECT id, path FROM series WHERE run_id = ${id} AND kind = ${kind} AND path = ${utf8(path)} AND has_points = 1`;
-    return (rows as { id: number; path: unknown }[]).map((row) => ({
+        ? await sql`SELECT id, path, version FROM series WHERE run_id = ${id} AND kind = ${kind} AND has_points = 1 ORDER BY path`
+        : await sql`SELECT id, path, version FROM series WHERE run_id = ${id} AND kind = ${kind} AND path = ${utf8(path)} AND has_points = 1`;
+    return (rows as { id: number; path: unknown; version: number }[]).map((row) => ({
       id: Number(row.id),
       path: decode(row.path),
+      version: Number(row.version),
     }));
   }
 
@@ -217,14 +218,14 @@ export class DatabaseReadStore implements ReadStore {
     trace?: SeriesTrace,
   ): Promise<SeriesColumns | undefined> {
     const [series] = await this.#seriesOf(run, METRIC, path);
-    return series ? this.#series.metric(this.#sql, series.id, trace) : undefined;
+    return series ? this.#series.metric(this.#sql, series.id, trace, series.version) : undefined;
   }
 
   async *allMetrics(
     run: RunHandle,
   ): AsyncIterable<{ readonly path: string; readonly columns: SeriesColumns }> {
     for (const series of await this.#seriesOf(run, METRIC)) {
-      const columns = await this.#series.metric(this.#sql, series.id);
+      const columns = await this.#series.metric(this.#sql, series.id, {}, series.version);
       if (columns && columns.length > 0) yield { path: series.path, columns };
     }
   }

@@ -61,11 +61,15 @@ export class SeriesStore {
     sql: SQL,
     seriesId: number,
     trace: SeriesTrace = {},
+    knownVersion?: number,
   ): Promise<StoredSeries | undefined> {
     const started = performance.now();
-    const [row] = await sql`SELECT version FROM series WHERE id = ${seriesId}`;
-    if (!row) return undefined;
-    const version = Number(row.version);
+    let version = knownVersion;
+    if (version === undefined) {
+      const [row] = await sql`SELECT version FROM series WHERE id = ${seriesId}`;
+      if (!row) return undefined;
+      version = Number(row.version);
+    }
     const cached = this.#cache.get(seriesId);
     const done = (series: StoredSeries, source: NonNullable<SeriesTrace["source"]>) => {
       trace.source = source;
