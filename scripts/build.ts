@@ -32,7 +32,7 @@ const TARGETS: readonly Target[] = [
 
 const ROOT = resolve(import.meta.dir, "..");
 const WORKERS = [
-  "src/workers/writer-worker.ts",
+  "src/writer/writer-worker.ts",
   "src/series/series-loader-worker.ts",
   "src/catalog/summary-worker.ts",
 ];

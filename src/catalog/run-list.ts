@@ -39,7 +39,12 @@ export function newestFirst(a: RunSummary, b: RunSummary): number {
 interface RunList {
   readonly signature: string;
   readonly all: RunSummary[];
+  /** The runs of each project asked for, as long as this list is current (a few dozen at most). */
+  readonly byProject: Map<string, RunSummary[]>;
 }
+
+/** Projects whose filtered lists are kept per run list. */
+const PROJECT_LISTS = 64;
 
 /**
  * The run list of a catalog, kept until any run file changes. A list of thousands of
@@ -76,8 +81,14 @@ export class RunLists {
       return { version: signature, value: runs.sort(newestFirst) };
     }
     const list = await this.#list();
-    const value =
-      project === undefined ? list.all : list.all.filter((run) => run.project === project);
+    if (project === undefined) return { version: list.signature, value: list.all };
+    let value = list.byProject.get(project);
+    if (!value) {
+      value = list.all.filter((run) => run.project === project);
+      if (list.byProject.size >= PROJECT_LISTS)
+        list.byProject.delete(list.byProject.keys().next().value as string);
+      list.byProject.set(project, value);
+    }
     return { version: list.signature, value };
   }
 
@@ -103,6 +114,6 @@ export class RunLists {
     const all: RunSummary[] = [];
     for (const summary of await this.#catalog.summaries(files)) if (summary) all.push(summary);
     this.#catalog.prune(files);
-    return { signature, all: all.sort(newestFirst) };
+    return { signature, all: all.sort(newestFirst), byProject: new Map() };
   }
 }

@@ -5,7 +5,7 @@
  */
 
 import { resolve, sep } from "node:path";
-import { projectProblem } from "../config/paths.ts";
+import { projectProblem } from "../settings/home-layout.ts";
 
 export function runFilePath(root: string, project: string, runId: string): string | undefined {
   const badRun = runId === "." || runId === ".." || /[\\/\u0000]/.test(runId);

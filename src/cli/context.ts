@@ -1,6 +1,6 @@
 /** What a CLI command gets from the outside world, so that tests can run commands in-process. */
 
-import { resolveHome } from "../config/settings.ts";
+import { resolveHome } from "../settings/settings.ts";
 
 export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -3,7 +3,7 @@
  * one does not load the command (the server, the uploader, the prompts).
  */
 
-import { DEFAULT_API_URL } from "../config/settings.ts";
+import { DEFAULT_API_URL } from "../settings/settings.ts";
 
 export const MAIN_HELP = `Usage: goodseed [command] [options]
 

@@ -8,9 +8,13 @@
 
 import type { Readable, Writable } from "node:stream";
 import * as prompts from "@clack/prompts";
-import { type ConfigFile, readConfigFile, writeConfigFile } from "../config/config-file.ts";
-import { projectProblem } from "../config/paths.ts";
-import { DEFAULT_API_URL, DEFAULT_PROJECT } from "../config/settings.ts";
+import { projectProblem } from "../settings/home-layout.ts";
+import { DEFAULT_API_URL, DEFAULT_PROJECT } from "../settings/settings.ts";
+import {
+  readSettingsFile,
+  type SettingsFile,
+  writeSettingsFile,
+} from "../settings/settings-file.ts";
 import { type CliContext, CliError, homeOf, UsageError } from "./context.ts";
 
 export interface InitOptions {
@@ -71,7 +75,7 @@ function checkUrl(value: string | undefined): string | undefined {
 
 export async function initCommand(context: CliContext, options: InitOptions): Promise<number> {
   const home = homeOf(context);
-  const existing = readConfigFile(home);
+  const existing = readSettingsFile(home);
   const interactive = context.isTTY && !options.yes;
   const io = { input: context.input as Readable, output: context.output as Writable };
   const answer = (value: string | symbol): string => {
@@ -137,7 +141,7 @@ export async function initCommand(context: CliContext, options: InitOptions): Pr
         : existing.storage === "cloud" && options.yes
           ? "cloud"
           : "local");
-    const config: ConfigFile = { project, storage };
+    const config: SettingsFile = { project, storage };
     if (storage === "cloud") {
       const apiUrl =
         options.apiUrl ??
@@ -184,7 +188,7 @@ export async function initCommand(context: CliContext, options: InitOptions): Pr
       config.apiUrl = apiUrl;
       config.apiKey = apiKey;
     }
-    const file = writeConfigFile(home, config);
+    const file = writeSettingsFile(home, config);
     if (interactive) prompts.outro(`Saved ${file}`, io);
     context.stdout(
       [

@@ -1,9 +1,9 @@
 /** `goodseed serve [dir] [--port 8765] [--host 127.0.0.1] [--cors-origin <origin>]`: serves the runs under `dir`. */
 
 import { FileReadStore } from "../catalog/file-read-store.ts";
-import { DEFAULT_APP_URL } from "../config/settings.ts";
 import { closeApp, createApp, type GoodseedApp } from "../server/app.ts";
 import { type Listening, listen } from "../server/listen.ts";
+import { DEFAULT_APP_URL } from "../settings/settings.ts";
 import { type CliContext, CliError, UsageError } from "./context.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);

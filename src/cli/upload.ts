@@ -12,9 +12,9 @@ import { ApiClient } from "../cloud/api-client.ts";
 import { defaultWorkspace, splitProject } from "../cloud/remote-run.ts";
 import { RunUploader } from "../cloud/run-uploader.ts";
 import { countPending } from "../cloud/upload-batches.ts";
-import { projectProblem, runsDir } from "../config/paths.ts";
-import { resolveSettings } from "../config/settings.ts";
 import { judgeWriter } from "../run/liveness.ts";
+import { projectProblem, runsDir } from "../settings/home-layout.ts";
+import { resolveSettings } from "../settings/settings.ts";
 import { type CliContext, CliError, UsageError } from "./context.ts";
 
 export interface UploadOptions {

@@ -5,27 +5,27 @@
  */
 
 import { rmSync } from "node:fs";
-import { captureConsole } from "../capture/console-capture.ts";
 import { ApiClient } from "../cloud/api-client.ts";
 import { RemoteReader } from "../cloud/remote-reader.ts";
 import { type RunIdentity, splitProject } from "../cloud/remote-run.ts";
-import { runsDir, validateProject, validateRunId } from "../config/paths.ts";
-import { resolveSettings, type Settings } from "../config/settings.ts";
+import { attachUpload, blockingApiCall, type CloudTarget } from "../cloud/upload-client.ts";
 import {
   InvalidOptionError,
   RunNotFoundError,
   StorageError,
   StorageUnavailableError,
 } from "../errors.ts";
+import { captureConsole } from "../monitoring/console-capture.ts";
 import { collectGitConfigs } from "../monitoring/git-info.ts";
+import { monitoringIdentity } from "../monitoring/namespace.ts";
 import { allocateRing, ringViews } from "../queue/layout.ts";
 import { RingProducer } from "../queue/ring-producer.ts";
+import { runsDir, validateProject, validateRunId } from "../settings/home-layout.ts";
+import { resolveSettings, type Settings } from "../settings/settings.ts";
 import type { RunReader } from "../storage/run-reader.ts";
 import { stringSetMembers } from "../values/config-value.ts";
 import type { ConfigEntry } from "../values/flatten.ts";
-import { attachUpload, blockingApiCall, type CloudTarget } from "../workers/upload-client.ts";
-import { attachRing, sharedClock } from "../workers/writer-client.ts";
-import { monitoringIdentity } from "./namespace.ts";
+import { attachRing, sharedClock } from "../writer/writer-client.ts";
 import { GitRef, type Logger, type RunOptions } from "./options.ts";
 import { createRunFile, openReadOnly, type RunFileState, resumeRunFile } from "./run-file.ts";
 import { RunWriter } from "./run-writer.ts";

@@ -1,6 +1,6 @@
 /** The options of `new Run()` and of the logging calls. */
 
-import type { StorageMode } from "../config/settings.ts";
+import type { StorageMode } from "../settings/settings.ts";
 
 /** Storage modes, as in the Python client's `Storage` enum. */
 export const Storage = {

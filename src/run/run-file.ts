@@ -7,8 +7,8 @@
 import { Database } from "bun:sqlite";
 import { closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import { hostname } from "node:os";
-import { runFile } from "../config/paths.ts";
 import { InvalidOptionError, RunActiveError, RunExistsError, RunNotFoundError } from "../errors.ts";
+import { runFile } from "../settings/home-layout.ts";
 import { RunReader } from "../storage/run-reader.ts";
 import { applyWriterPragmas, ensureSchema } from "../storage/schema.ts";
 import { parseStringSet } from "../values/config-value.ts";

@@ -9,8 +9,8 @@ import { ByteWriter } from "../queue/bytes.ts";
 import { Op, SeriesKind } from "../queue/layout.ts";
 import type { RingProducer } from "../queue/ring-producer.ts";
 import { parseStringSet } from "../values/config-value.ts";
+import { describe, normalizePath } from "../values/field-path.ts";
 import type { ConfigEntry } from "../values/flatten.ts";
-import { describe, normalizePath } from "../values/paths.ts";
 import { nowIso } from "../values/time.ts";
 import type { LogOptions } from "./options.ts";
 

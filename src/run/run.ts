@@ -5,6 +5,7 @@
  */
 
 import type { RemoteReader } from "../cloud/remote-reader.ts";
+import { finishUpload, syncUpload, waitForUpload } from "../cloud/upload-client.ts";
 import {
   InvalidValueError,
   ReadOnlyRunError,
@@ -20,12 +21,11 @@ import type {
   StringQuery,
 } from "../storage/run-reader.ts";
 import { type ConfigValue, decodeConfigValue } from "../values/config-value.ts";
+import { normalizePath } from "../values/field-path.ts";
 import { type ConfigEntry, encodeConfigs, flattenInto } from "../values/flatten.ts";
-import { normalizePath } from "../values/paths.ts";
 import { pythonJsonStringSet } from "../values/python-json.ts";
 import { nowIso } from "../values/time.ts";
-import { finishUpload, syncUpload, waitForUpload } from "../workers/upload-client.ts";
-import { detachRing } from "../workers/writer-client.ts";
+import { detachRing } from "../writer/writer-client.ts";
 import { FLUSH_TIMEOUT_MS, LocalReads } from "./local-reads.ts";
 import { openRun, type RunMode } from "./open-run.ts";
 import {

@@ -4,8 +4,14 @@
  * value that tests call with `app.handle(request)`. It knows nothing of files.
  */
 
+import type { Static } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { type ReadStore, RunNotFoundError, type SeriesTrace } from "../api/read-store.ts";
+import {
+  type ReadStore,
+  type RunHandle,
+  RunNotFoundError,
+  type SeriesTrace,
+} from "../api/read-store.ts";
 import type { JsonText } from "../api/wire.ts";
 import { type AccessOptions, AccessPolicy } from "./access.ts";
 import {
@@ -21,13 +27,15 @@ import {
 } from "./bodies.ts";
 import { HttpError, notFound, runNotFound } from "./http-error.ts";
 import {
-  checkQuery,
-  DownsampleQuery,
+  MetricsQuery,
+  metricsQuery,
+  pick,
+  RunParams,
   RunsQuery,
   StringsQuery,
   toInteger,
 } from "./query-schemas.ts";
-import { type RunTarget, runTarget } from "./run-target.ts";
+import { runTarget } from "./run-target.ts";
 import { splitTarget } from "./url-decoding.ts";
 
 export interface AppOptions extends AccessOptions {
@@ -87,61 +95,29 @@ export function createApp(options: AppOptions) {
   const errorReply = (request: Request, status: number, message: string): Response =>
     reply(request, JSON.stringify({ error: message }), status);
 
-  const lookup = async (target: RunTarget) => {
-    const run = await store.run(target.project, target.runId);
-    if (!run) throw runNotFound(target.project, target.runId);
-    return run;
-  };
+  /** The run each per-run request names, looked up before its query is checked. */
+  const handles = new WeakMap<Request, RunHandle>();
+  /** The original target of a request that the fallback route handed to a run route. */
+  const originals = new WeakMap<Request, string>();
 
-  const runGet = async (request: Request): Promise<Response> => {
-    const { path, query } = splitTarget(request.url);
-    const target = runTarget("GET", path);
-    const run = await lookup(target);
-    switch (target.endpoint) {
-      case "configs":
-        return reply(request, configsBody(await store.configs(run)));
-      case "metric-paths":
-        return reply(request, metricPathsBody(await store.metricPaths(run)));
-      case "metrics": {
-        const seriesPath = query.get("path");
-        const trace: SeriesTrace = {};
-        let body: Body;
-        if (!query.has("pointCount")) {
-          body =
-            seriesPath === undefined
-              ? await rawMetricsStream(store.allMetrics(run))
-              : await rawSeriesStream(seriesPath, await store.metricSeries(run, seriesPath, trace));
-        } else {
-          const q = checkQuery(DownsampleQuery, query);
-          const pointCount = toInteger(q.pointCount) as number;
-          if (pointCount < 1) throw new HttpError(400, "pointCount must be a positive integer");
-          body = downsampledBody(await store.metricSeries(run, q.path, trace), {
-            path: q.path,
-            pointCount,
-            first: toInteger(q.firstPointIndex),
-            last: toInteger(q.lastPointIndex),
-          });
-        }
-        const response = reply(request, body);
-        if (trace.source !== undefined)
-          response.headers.set(
-            "server-timing",
-            `series;desc="${trace.source}";dur=${(trace.ms ?? 0).toFixed(1)}`,
-          );
-        return response;
-      }
-      default: {
-        const q = checkQuery(StringsQuery, query);
-        const page = await store.stringPage(run, {
-          path: q.path,
-          limit: toInteger(q.limit),
-          offset: toInteger(q.offset),
-          tail: toInteger(q.tail),
-        });
-        return reply(request, stringSeriesBody(page));
-      }
-    }
-  };
+  /**
+   * The per-run routes' `transform`: project and run come from the whole
+   * percent-decoded path (as the Python server reads them, with `<project>` greedy
+   * over slashes), the run is looked up (a 404 comes before any 400), and the query is
+   * replaced by the Python decoding of the parameters `query` keeps.
+   */
+  const runTransform =
+    (method: "GET" | "POST", query: (params: ReadonlyMap<string, string>) => object = () => ({})) =>
+    async (context: { request: Request; params: unknown; query: unknown }): Promise<void> => {
+      const target = splitTarget(originals.get(context.request) ?? context.request.url);
+      const { project, runId } = runTarget(method, target.path);
+      const run = await store.run(project, runId);
+      if (!run) throw runNotFound(project, runId);
+      handles.set(context.request, run);
+      context.params = { project, run: runId };
+      context.query = query(target.query);
+    };
+  const handleOf = (request: Request): RunHandle => handles.get(request) as RunHandle;
 
   const projects = async (request: Request): Promise<Response> =>
     reply(request, await lists.get("", () => store.projects(), projectsBody));
@@ -149,10 +125,37 @@ export function createApp(options: AppOptions) {
   const runs = async (request: Request, project: string | undefined): Promise<Response> =>
     reply(request, await lists.get(`=${project ?? ""}`, () => store.runs(project), runsBody));
 
-  const runPost = async (request: Request): Promise<Response> => {
-    const target = runTarget("POST", splitTarget(request.url).path);
-    await store.setTrashed(await lookup(target), target.endpoint === "trash");
-    return reply(request, '{"ok": true}');
+  const metrics = async (request: Request, q: Static<typeof MetricsQuery>): Promise<Response> => {
+    const run = handleOf(request);
+    const trace: SeriesTrace = {};
+    let body: Body;
+    if (q.pointCount === undefined) {
+      body =
+        q.path === undefined
+          ? await rawMetricsStream(store.allMetrics(run))
+          : await rawSeriesStream(q.path, await store.metricSeries(run, q.path, trace));
+    } else {
+      const path = q.path as string;
+      const pointCount = toInteger(q.pointCount) as number;
+      if (pointCount < 1) throw new HttpError(400, "pointCount must be a positive integer");
+      body = downsampledBody(await store.metricSeries(run, path, trace), {
+        path,
+        pointCount,
+        first: toInteger(q.firstPointIndex),
+        last: toInteger(q.lastPointIndex),
+      });
+    }
+    const response = reply(request, body);
+    if (trace.source !== undefined)
+      response.headers.set(
+        "server-timing",
+        `series;desc="${trace.source}";dur=${(trace.ms ?? 0).toFixed(1)}`,
+      );
+    return response;
+  };
+
+  let handleAgain: (request: Request) => Promise<Response> = async () => {
+    throw notFound();
   };
 
   const app = new Elysia({ name: "goodseed-api", strictPath: true })
@@ -189,20 +192,72 @@ export function createApp(options: AppOptions) {
       },
       query: RunsQuery,
     })
-    .get("/api/runs/*", ({ request }) => runGet(request))
-    .post("/api/runs/*", ({ request }) => runPost(request))
+    .get(
+      "/api/runs/:project/:run/configs",
+      async ({ request }) => reply(request, configsBody(await store.configs(handleOf(request)))),
+      { transform: runTransform("GET"), params: RunParams },
+    )
+    .get(
+      "/api/runs/:project/:run/metric-paths",
+      async ({ request }) =>
+        reply(request, metricPathsBody(await store.metricPaths(handleOf(request)))),
+      { transform: runTransform("GET"), params: RunParams },
+    )
+    .get("/api/runs/:project/:run/metrics", ({ request, query }) => metrics(request, query), {
+      transform: runTransform("GET", metricsQuery),
+      params: RunParams,
+      query: MetricsQuery,
+    })
+    .get(
+      "/api/runs/:project/:run/string_series",
+      async ({ request, query }) => {
+        const page = await store.stringPage(handleOf(request), {
+          path: query.path,
+          limit: toInteger(query.limit),
+          offset: toInteger(query.offset),
+          tail: toInteger(query.tail),
+        });
+        return reply(request, stringSeriesBody(page));
+      },
+      {
+        transform: runTransform("GET", (params) => pick(StringsQuery, params)),
+        params: RunParams,
+        query: StringsQuery,
+      },
+    )
+    .post(
+      "/api/runs/:project/:run/trash",
+      async ({ request }) => {
+        await store.setTrashed(handleOf(request), true);
+        return reply(request, '{"ok": true}');
+      },
+      { transform: runTransform("POST"), params: RunParams },
+    )
+    .post(
+      "/api/runs/:project/:run/trash/restore",
+      async ({ request }) => {
+        await store.setTrashed(handleOf(request), false);
+        return reply(request, '{"ok": true}');
+      },
+      { transform: runTransform("POST"), params: RunParams },
+    )
     .all("*", ({ request }) => {
       if (request.method !== "GET" && request.method !== "POST")
         throw new HttpError(405, `Method ${request.method} not allowed`);
       // The Python server routes on the percent-decoded path: `/api%2Fprojects` is
-      // `/api/projects` there too.
+      // `/api/projects` there too, and a project may span segments (`acme/vision`).
       const { path, query } = splitTarget(request.url);
       const get = request.method === "GET";
       if (get && path === "/api/projects") return projects(request);
-      if (get && path === "/api/runs") return runs(request, checkQuery(RunsQuery, query).project);
-      if (path.startsWith("/api/runs/")) return get ? runGet(request) : runPost(request);
-      throw notFound();
+      if (get && path === "/api/runs") return runs(request, pick(RunsQuery, query).project);
+      if (!path.startsWith("/api/runs/") || originals.has(request)) throw notFound();
+      // Handed to the run route of its endpoint, which reads the original target.
+      const { endpoint } = runTarget(get ? "GET" : "POST", path);
+      const routed = new Request(new URL(`/api/runs/-/-/${endpoint}`, request.url).href, request);
+      originals.set(routed, request.url);
+      return handleAgain(routed);
     });
+  handleAgain = (request) => app.handle(request);
   closers.set(app, () => store.close());
   return app;
 }

@@ -7,8 +7,11 @@
 
 import type { Static, TObject } from "@sinclair/typebox";
 import { t } from "elysia";
-import { TypeCompiler } from "elysia/type-system";
-import type { ApiRoutes, MetricsQuery, StringSeriesQuery } from "../api/wire.ts";
+import type {
+  ApiRoutes,
+  StringSeriesQuery,
+  MetricsQuery as WireMetricsQuery,
+} from "../api/wire.ts";
 import { HttpError } from "./http-error.ts";
 
 /** Python's `int()` as the API accepts it: ASCII digits with an optional sign. */
@@ -18,9 +21,15 @@ const integer = (error: string) => t.Optional(t.String({ pattern: INTEGER, error
 
 export const RunsQuery = t.Object({ project: t.Optional(t.String()) });
 
-/** `/metrics` with `pointCount` (without it, the raw points: no other parameter is read). */
-export const DownsampleQuery = t.Object({
-  path: t.String({ error: "pointCount requires a path parameter" }),
+/** The run of a per-run route, from the whole percent-decoded path. */
+export const RunParams = t.Object({ project: t.String(), run: t.String() });
+
+/**
+ * `/metrics`: without `pointCount` the raw points, and then no other parameter is
+ * read; with it, `path` is required (checked first, see `metricsQuery`).
+ */
+export const MetricsQuery = t.Object({
+  path: t.Optional(t.String()),
   pointCount: integer("pointCount must be an integer"),
   firstPointIndex: integer("firstPointIndex and lastPointIndex must be integers"),
   lastPointIndex: integer("firstPointIndex and lastPointIndex must be integers"),
@@ -37,39 +46,31 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Compile-time checks: a parameter renamed on one side only fails here. */
 export const SCHEMAS_MATCH_ROUTES: [
   Same<keyof Static<typeof RunsQuery>, keyof ApiRoutes["/api/runs"]["query"]>,
-  Same<keyof Static<typeof DownsampleQuery>, keyof MetricsQuery>,
+  Same<keyof Static<typeof MetricsQuery>, keyof WireMetricsQuery>,
   Same<keyof Static<typeof StringsQuery>, keyof StringSeriesQuery>,
 ] = [true, true, true];
 
-/**
- * Checks `query` against `schema`; the first failing parameter's error text is the
- * 400 answer (parameters are checked in the schema's order).
- */
-export function checkQuery<S extends TObject>(
-  schema: S,
-  query: ReadonlyMap<string, string>,
-): Static<S> {
-  let checker = checkers.get(schema);
-  if (!checker) {
-    checker = TypeCompiler.Compile(schema);
-    checkers.set(schema, checker);
-  }
+/** The parameters of `schema` present in `query` (decoded as the Python server does). */
+export function pick(schema: TObject, query: ReadonlyMap<string, string>): Record<string, string> {
   const value: Record<string, string> = {};
   for (const name of Object.keys(schema.properties)) {
     const text = query.get(name);
     if (text !== undefined) value[name] = text;
   }
-  if (!checker.Check(value)) {
-    const first = checker.Errors(value).First();
-    const error = (first?.schema as { error?: unknown } | undefined)?.error;
-    throw new HttpError(400, typeof error === "string" ? error : "Bad request");
-  }
-  return value as Static<S>;
+  return value;
 }
 
-const checkers = new Map<TObject, ReturnType<typeof TypeCompiler.Compile>>();
+/** The query `/metrics` is checked with: raw points read only `path`. */
+export function metricsQuery(query: ReadonlyMap<string, string>): Record<string, string> {
+  if (!query.has("pointCount")) {
+    const path = query.get("path");
+    return path === undefined ? {} : { path };
+  }
+  if (!query.has("path")) throw new HttpError(400, "pointCount requires a path parameter");
+  return pick(MetricsQuery, query);
+}
 
-/** An integer parameter that {@link checkQuery} accepted. */
+/** An integer parameter that its schema accepted. */
 export function toInteger(text: string | undefined): number | undefined {
   return text === undefined ? undefined : Number(text);
 }

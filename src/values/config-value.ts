@@ -4,8 +4,8 @@
  */
 
 import { InvalidValueError } from "../errors.ts";
+import { describe } from "./field-path.ts";
 import { pythonFloatRepr } from "./float-repr.ts";
-import { describe } from "./paths.ts";
 import { pythonJsonStringSet } from "./python-json.ts";
 import { isoFromDate, parseIsoDate } from "./time.ts";
 

@@ -7,7 +7,7 @@
 
 import { InvalidValueError } from "../errors.ts";
 import { type EncodedConfig, encodeConfigValue } from "./config-value.ts";
-import { normalizePath } from "./paths.ts";
+import { normalizePath } from "./field-path.ts";
 
 /** An encoded config ready to be written. */
 export interface ConfigEntry extends EncodedConfig {

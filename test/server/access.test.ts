@@ -214,8 +214,8 @@ describe("access policy in a browser", () => {
   });
 });
 
-describe("one server per port", () => {
-  it("a second goodseed serve on a taken port fails with 'pick another port'", async () => {
+describe("goodseed serve", () => {
+  it("takes --cors-origin and GOODSEED_APP_URL; a second serve on a taken port fails with 'pick another port'", async () => {
     await using compat = compatHome();
     const port = await freePort();
     const start = () =>
@@ -227,8 +227,14 @@ describe("one server per port", () => {
           compat.projects,
           "--port",
           String(port),
+          "--cors-origin",
+          "https://lab.example.test",
         ],
-        { stdout: "pipe", stderr: "pipe" },
+        {
+          stdout: "pipe",
+          stderr: "pipe",
+          env: { ...process.env, GOODSEED_APP_URL: "https://app.example.test/some/page" },
+        },
       );
     const first = start();
     try {
@@ -239,6 +245,14 @@ describe("one server per port", () => {
           return false;
         }
       }, "the first server to answer");
+      // --cors-origin and GOODSEED_APP_URL reach the policy; other origins get no CORS.
+      const allowOrigin = async (origin: string) =>
+        (await fetch(`http://127.0.0.1:${port}/api/projects`, { headers: { origin } })).headers.get(
+          "access-control-allow-origin",
+        );
+      expect(await allowOrigin("https://lab.example.test")).toBe("https://lab.example.test");
+      expect(await allowOrigin("https://app.example.test")).toBe("https://app.example.test");
+      expect(await allowOrigin("https://evil.example")).toBeNull();
       const second = start();
       const code = await second.exited;
       const stderr = await new Response(second.stderr as ReadableStream<Uint8Array>).text();

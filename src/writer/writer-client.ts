@@ -3,7 +3,7 @@
  * use, never keeping the process alive, shared by every run of the process.
  */
 
-import type { FromWorker, ToWorker } from "./protocol.ts";
+import type { FromWorker, ToWorker } from "./writer-protocol.ts";
 
 type ErrorListener = (message: string) => void;
 

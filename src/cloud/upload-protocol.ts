@@ -1,6 +1,6 @@
 /** Messages between the main thread and the upload Worker. */
 
-import type { RunIdentity } from "../cloud/remote-run.ts";
+import type { RunIdentity } from "./remote-run.ts";
 
 export interface CloudTarget {
   readonly apiUrl: string;

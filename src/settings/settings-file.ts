@@ -1,15 +1,15 @@
 /**
- * The config file that `goodseed init` writes in GOODSEED_HOME: defaults for the
- * project, the storage mode and the cloud credentials.
+ * The settings file (`config.json`) that `goodseed init` writes in GOODSEED_HOME:
+ * defaults for the project, the storage mode and the cloud credentials.
  */
 
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-export const CONFIG_FILE_NAME = "config.json";
+export const SETTINGS_FILE_NAME = "config.json";
 
 /** What the config file may hold; every field is optional. */
-export interface ConfigFile {
+export interface SettingsFile {
   /** Default project for new runs. */
   project?: string;
   /** Default storage mode: "local", "cloud" or "disabled". */
@@ -20,8 +20,8 @@ export interface ConfigFile {
   apiKey?: string;
 }
 
-export function configFilePath(home: string): string {
-  return join(home, CONFIG_FILE_NAME);
+export function settingsFilePath(home: string): string {
+  return join(home, SETTINGS_FILE_NAME);
 }
 
 function pickString(source: Record<string, unknown>, key: string): string | undefined {
@@ -30,16 +30,16 @@ function pickString(source: Record<string, unknown>, key: string): string | unde
 }
 
 /** Reads the config file; a missing or unreadable file is an empty config. */
-export function readConfigFile(home: string): ConfigFile {
+export function readSettingsFile(home: string): SettingsFile {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(configFilePath(home), "utf8"));
+    parsed = JSON.parse(readFileSync(settingsFilePath(home), "utf8"));
   } catch {
     return {};
   }
   if (typeof parsed !== "object" || parsed === null) return {};
   const source = parsed as Record<string, unknown>;
-  const config: ConfigFile = {};
+  const config: SettingsFile = {};
   const project = pickString(source, "project");
   const storage = pickString(source, "storage");
   const apiUrl = pickString(source, "apiUrl");
@@ -55,8 +55,8 @@ export function readConfigFile(home: string): ConfigFile {
  * Writes the config file with mode 0600 (it may hold an API key), through a temporary
  * file and a rename so that an interrupted write never leaves half a file.
  */
-export function writeConfigFile(home: string, config: ConfigFile): string {
-  const target = configFilePath(home);
+export function writeSettingsFile(home: string, config: SettingsFile): string {
+  const target = settingsFilePath(home);
   mkdirSync(dirname(target), { recursive: true });
   const temporary = `${target}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });

@@ -3,9 +3,9 @@
  * that JSON, gzip and HTTP never take time from the main thread or from the writer.
  */
 
-import { ApiClient, type Outcome } from "../cloud/api-client.ts";
-import { defaultWorkspace, registerRun } from "../cloud/remote-run.ts";
-import { RunUploader } from "../cloud/run-uploader.ts";
+import { ApiClient, type Outcome } from "./api-client.ts";
+import { defaultWorkspace, registerRun } from "./remote-run.ts";
+import { RunUploader } from "./run-uploader.ts";
 import type { BlockingCall, CloudTarget, FromUploader, ToUploader } from "./upload-protocol.ts";
 
 declare const self: Worker;

@@ -7,7 +7,7 @@
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { InvalidOptionError } from "../errors.ts";
-import { readConfigFile } from "./config-file.ts";
+import { readSettingsFile } from "./settings-file.ts";
 
 export type StorageMode = "disabled" | "local" | "cloud";
 
@@ -70,7 +70,7 @@ function monitorInterval(text: string | undefined): number {
 
 export function resolveSettings(overrides: SettingOverrides, env: Environment): Settings {
   const home = resolveHome(overrides.home, env);
-  const file = readConfigFile(home);
+  const file = readSettingsFile(home);
   const storageOption = nonEmpty(overrides.storage);
   const storageEnv = nonEmpty(env.GOODSEED_STORAGE);
   let storage: StorageMode = "cloud";

@@ -7,8 +7,8 @@
 import { sampleGpus } from "../monitoring/gpu.ts";
 import { CpuMeter, processTreeMemoryGb } from "../monitoring/host-usage.ts";
 import { ringViews } from "../queue/layout.ts";
-import type { FromWorker, ToWorker } from "./protocol.ts";
 import { RunSink } from "./run-sink.ts";
+import type { FromWorker, ToWorker } from "./writer-protocol.ts";
 
 declare const self: Worker;
 

@@ -5,8 +5,8 @@
  * waits for a drain.
  */
 
-import type { Outcome } from "../cloud/api-client.ts";
-import type { RunIdentity } from "../cloud/remote-run.ts";
+import type { Outcome } from "./api-client.ts";
+import type { RunIdentity } from "./remote-run.ts";
 import type { BlockingCall, CloudTarget, FromUploader, ToUploader } from "./upload-protocol.ts";
 
 export interface UploadLogger {
