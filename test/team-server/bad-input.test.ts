@@ -114,13 +114,27 @@ for (const backend of BACKENDS) {
           })
         ).json as { id: string }
       ).id;
-      const points = Array.from({ length: 300_000 }, (_, i) => ({
-        path: "m",
-        step: i,
-        timestampMs: 0,
-        number: i,
-      }));
-      const big = call(team.base, key, "POST", `/api/v1/runs/${id}/ingest`, { points });
+      // A request held in flight: its body is sent in two parts, the second only once
+      // the server has answered another request 503.
+      let finish: (() => void) | undefined;
+      const text = new TextEncoder().encode(
+        JSON.stringify({ points: [{ path: "m", step: 0, timestampMs: 0, number: 1 }] }),
+      );
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(text.subarray(0, 10));
+          finish = () => {
+            controller.enqueue(text.subarray(10));
+            controller.close();
+          };
+        },
+      });
+      const held = fetch(`${team.base}/api/v1/runs/${id}/ingest`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body,
+        duplex: "half",
+      } as RequestInit);
       const busy = await waitFor(
         async () => {
           const answer = await fetch(`${team.base}/health`);
@@ -129,10 +143,10 @@ for (const backend of BACKENDS) {
         },
         "an overloaded answer",
         30_000,
-        1,
       );
       expect(busy.headers.get("retry-after")).toBe("1");
-      expect((await big).status).toBe(200);
+      finish?.();
+      expect((await held).status).toBe(200);
       expect((await fetch(`${team.base}/health`)).status).toBe(200);
     }, 120_000);
 
@@ -164,6 +178,19 @@ for (const backend of BACKENDS) {
       expect(((answer.json?.rejected ?? []) as { index: number }[]).map((r) => r.index)).toEqual([
         1, 2, 3, 6, 8,
       ]);
+      const configs = await call(team.base, key, "POST", `/api/v1/runs/${id}/configs`, {
+        configs: [
+          { path: "ok", type_tag: "int", value: "1" },
+          { path: 5, type_tag: "int", value: "2" },
+          { path: "bad", type_tag: "int", value: 3 },
+        ],
+      });
+      expect(configs.status).toBe(204);
+      expect(configs.headers.get("x-goodseed-rejected")).toContain("1: 'path'");
+      const run = (await call(team.base, key, "GET", `/api/v1/runs/${id}`)).json as {
+        configs: { path: string }[];
+      };
+      expect(run.configs.map((config) => config.path)).toEqual(["ok"]);
       const metrics = (await call(team.base, key, "GET", `/api/v1/runs/${id}/data/metrics?path=m`))
         .json as { raw_points: { step: number; y: unknown }[] };
       expect(metrics.raw_points.map((p) => [p.step, p.y])).toEqual([
