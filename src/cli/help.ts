@@ -93,6 +93,8 @@ Options:
   -p, --port <port>            port                              [default: 8765]
       --home-workspace <ws>    workspace whose projects keep bare names in the UI
                                                                  [default: default]
+      --public-url <url>       an address the server is reached at (its name is accepted
+                               as Host; pages there may call the API); repeatable
       --no-create-projects     answer 404 Project.NotFound for projects that do not exist
       --quiet                  no request log on stderr
       --json                   (keys) print JSON

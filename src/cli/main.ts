@@ -112,6 +112,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         "home-workspace": { type: "string" },
         "no-create-projects": { type: "boolean" },
         quiet: { type: "boolean" },
+        "public-url": { type: "string", multiple: true },
         workspace: { type: "string", multiple: true },
         name: { type: "string" },
         role: { type: "string" },
@@ -140,6 +141,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         homeWorkspace: (values["home-workspace"] as string | undefined) ?? "default",
         createProjects: !values["no-create-projects"],
         quiet: Boolean(values.quiet),
+        publicUrls: (values["public-url"] as string[] | undefined) ?? [],
       });
     }
     default:

@@ -17,6 +17,7 @@ export interface ServerOptions {
   homeWorkspace: string;
   createProjects: boolean;
   quiet: boolean;
+  publicUrls: string[];
 }
 
 export function databaseUrl(context: CliContext, given: string | undefined): string {
@@ -37,6 +38,7 @@ export async function serverCommand(context: CliContext, options: ServerOptions)
       port: options.port,
       homeWorkspace: options.homeWorkspace,
       createProjects: options.createProjects,
+      publicUrls: options.publicUrls,
       ...(options.quiet ? {} : { log: (line: string) => context.stderr(`${line}\n`) }),
     });
   } catch (error) {

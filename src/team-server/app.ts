@@ -5,15 +5,15 @@
  * request log line per request, and database outages answered 503 until it is back.
  */
 
-import { HttpError } from "../server/http-error.ts";
+import { createApp, type GoodseedApp } from "../server/app.ts";
 import { ApiError, apiErrorBody, isApiError, unauthorized } from "./api-error.ts";
 import type { Database } from "./database.ts";
 import { createSession, deleteSession, type Principal, verifyKey, verifySession } from "./keys.ts";
-import { LocalNotFound, RunListCache } from "./local-reads.ts";
-import { localRoute } from "./local-routes.ts";
+import { DatabaseReadStore, RunSummaries } from "./read-store.ts";
 import { remoteRoute, remoteSegments } from "./remote-routes.ts";
 import { MAX_BODY_BYTES, readJson } from "./request-body.ts";
 import { SeriesStore } from "./series-store.ts";
+import { SIGNIN_PAGE } from "./signin-page.ts";
 
 export interface TeamAppOptions {
   readonly db: Database;
@@ -27,6 +27,10 @@ export interface TeamAppOptions {
   readonly log?: (line: string) => void;
   /** Lifetime of a browser session. @default 30 days */
   readonly sessionTtlMs?: number;
+  /** The address the server is bound to (a `Host` naming it is accepted). */
+  readonly hostname?: string;
+  /** URLs the server is reached at and pages allowed to call it (their names are accepted as `Host`). @default [] */
+  readonly publicUrls?: readonly string[];
 }
 
 export interface TeamApp {
@@ -77,20 +81,47 @@ function cookie(request: Request, name: string): string | undefined {
   return undefined;
 }
 
-function withCors(response: Response, request: Request): Response {
-  for (const [key, value] of Object.entries(CORS)) response.headers.set(key, value);
+/** A preflight that asks to send `Authorization` (the UI's `?api=` mode) may, where CORS allows the page at all. */
+function withPreflight(response: Response, request: Request): Response {
   const asked = request.headers.get("access-control-request-headers") ?? "";
-  response.headers.set(
-    "access-control-allow-headers",
-    /authorization/i.test(asked) ? "Content-Type, Authorization" : "Content-Type",
-  );
+  if (response.headers.has("access-control-allow-origin") && /authorization/i.test(asked))
+    response.headers.set("access-control-allow-headers", "Content-Type, Authorization");
+  return response;
+}
+
+/** Errors of the local API carry the CORS headers `goodseed serve` sends to a request from no page. */
+function withCors(response: Response, request: Request): Response {
+  if (request.headers.get("origin") !== null) return response;
+  for (const [key, value] of Object.entries(CORS)) response.headers.set(key, value);
+  response.headers.set("access-control-allow-headers", "Content-Type");
   return response;
 }
 
 export function createTeamApp(options: TeamAppOptions): TeamApp {
   const { db } = options;
   const series = new SeriesStore();
-  const runs = new RunListCache();
+  const summaries = new RunSummaries();
+  /** The read API of `goodseed serve` over the database, one per key (its workspaces). */
+  const apps = new Map<string, GoodseedApp>();
+  const appFor = (principal: Principal | undefined): GoodseedApp => {
+    const id =
+      principal === undefined ? "" : `${principal.id}:${[...principal.roles].sort().join(",")}`;
+    let app = apps.get(id);
+    if (app) {
+      apps.delete(id);
+      apps.set(id, app);
+      return app;
+    }
+    const who = principal ?? { id: 0, name: "", defaultWorkspace: "", roles: new Map() };
+    app = createApp({
+      store: new DatabaseReadStore({ sql: db.sql, principal: who, home, series, summaries }),
+      hostname: options.hostname,
+      corsOrigins: options.publicUrls ?? [],
+    });
+    apps.set(id, app);
+    if (apps.size > 256) apps.delete(apps.keys().next().value as string);
+    return app;
+  };
   const home = options.homeWorkspace ?? "default";
   const maxInFlight = options.maxInFlight ?? 64;
   const sessionTtlMs = options.sessionTtlMs ?? 30 * 24 * 3600 * 1000;
@@ -145,8 +176,11 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
         headers: { "content-type": "application/json" },
       });
     }
-    if (request.method === "OPTIONS") return withCors(new Response(null, { status: 204 }), request);
     if (path === "/api/session" || path === "/api/session/logout") return session(request);
+    if (path === "/signin" && request.method === "GET")
+      return new Response(SIGNIN_PAGE, { headers: { "content-type": "text/html; charset=utf-8" } });
+    if (request.method === "OPTIONS")
+      return withPreflight(await appFor(undefined).handle(request), request);
     const principal = await principalOf(request);
     if (segments !== undefined)
       return remoteRoute(request, segments, {
@@ -155,18 +189,7 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
         series,
         options: writeOptions,
       });
-    const context = { sql: db.sql, principal, home, series };
-    const result = await localRoute(request, context, runs);
-    const response = new Response(result.body, {
-      status: result.status ?? 200,
-      headers: result.body === null ? {} : { "content-type": "application/json" },
-    });
-    if (result.trace?.source !== undefined)
-      response.headers.set(
-        "server-timing",
-        `series;desc="${result.trace.source}";dur=${(result.trace.ms ?? 0).toFixed(1)}`,
-      );
-    return withCors(response, request);
+    return appFor(principal).handle(request);
   }
 
   function errorResponse(error: unknown, request: Request): Response {
@@ -179,16 +202,6 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
       if (error.retryAfterS !== undefined)
         response.headers.set("retry-after", String(error.retryAfterS));
       return local ? withCors(response, request) : response;
-    }
-    if (error instanceof HttpError || error instanceof LocalNotFound) {
-      const status = error instanceof HttpError ? error.status : error.status;
-      return withCors(
-        new Response(JSON.stringify({ error: error.message }), {
-          status,
-          headers: { "content-type": "application/json" },
-        }),
-        request,
-      );
     }
     if (isUnavailable(error)) {
       const unavailable = new ApiError(

@@ -79,14 +79,15 @@ function writeColumn(out: Writer, values: Float64Array): void {
   out.raw(planes);
 }
 
-export function encodeChunk(columns: Columns): Uint8Array {
+/** `level`: deflate effort; fresh chunks are written fast and recompressed when compacted. */
+export function encodeChunk(columns: Columns, level: 1 | 6 | 9 = 6): Uint8Array {
   const out = new Writer();
   out.byte(FORMAT);
   out.varint(columns.length);
   writeColumn(out, columns.steps.subarray(0, columns.length));
   writeColumn(out, columns.ys.subarray(0, columns.length));
   writeColumn(out, columns.tsMs.subarray(0, columns.length));
-  return Bun.deflateSync(out.bytes.subarray(0, out.length), { level: 6 });
+  return Bun.deflateSync(out.bytes.subarray(0, out.length), { level });
 }
 
 class Reader {

@@ -54,16 +54,19 @@ export async function compactSeries(
     const merged = mergeSeries(overlapping.map(decode), fresh.map(decode));
     const old = [...fresh, ...overlapping].map((chunk) => Number(chunk.id));
     await tx`DELETE FROM metric_chunks WHERE id IN ${tx(old)}`;
+    // The newest chunk folded in: a reader's cache that has seen it has every point here.
+    const sourceMaxId = Math.max(...old);
     const rows = split(merged, CHUNK_POINTS).map((part) => ({
       series_id: seriesId,
       compacted: 1,
+      source_max_id: sourceMaxId,
       point_count: part.length,
       first_step: part.steps[0] as number,
       last_step: part.steps[part.length - 1] as number,
       body: encodeChunk(part),
     }));
     if (rows.length > 0)
-      await tx`INSERT INTO metric_chunks ${tx(rows, "series_id", "compacted", "point_count", "first_step", "last_step", "body")}`;
+      await tx`INSERT INTO metric_chunks ${tx(rows, "series_id", "compacted", "source_max_id", "point_count", "first_step", "last_step", "body")}`;
     return true;
   });
 }

@@ -133,22 +133,30 @@ export async function writePoints(
     if (groups.length === 0) return;
     // Series rows first, in one order for every request, so that two requests of one
     // run lock them in the same order.
-    for (let start = 0; start < groups.length; start += ROWS_PER_STATEMENT) {
-      const rows = groups
-        .slice(start, start + ROWS_PER_STATEMENT)
-        .map((group) => ({ run_id: run.id, kind: group.kind, path: group.pathBytes }));
-      await tx`INSERT INTO series ${tx(rows, "run_id", "kind", "path")} ON CONFLICT (run_id, kind, path) DO NOTHING`;
-    }
+    // One statement creates the new series and bumps the version of the others (a
+    // version of 1 is a series that is new, so the run list changes).
     const ids = new Map<string, number>();
-    const existing = await tx`SELECT id, kind, path FROM series WHERE run_id = ${run.id}`;
-    for (const row of existing)
-      ids.set(`${row.kind}\u0000${Buffer.from(row.path).toString("hex")}`, Number(row.id));
+    let created = false;
+    for (let start = 0; start < groups.length; start += ROWS_PER_STATEMENT) {
+      const rows = groups.slice(start, start + ROWS_PER_STATEMENT).map((group) => ({
+        run_id: run.id,
+        kind: group.kind,
+        path: group.pathBytes,
+        has_points: 1,
+        version: 1,
+      }));
+      const answered =
+        await tx`INSERT INTO series ${tx(rows, "run_id", "kind", "path", "has_points", "version")}
+        ON CONFLICT (run_id, kind, path) DO UPDATE SET version = series.version + 1, has_points = 1
+        RETURNING id, kind, path, version`;
+      for (const row of answered) {
+        ids.set(`${row.kind}\u0000${Buffer.from(row.path).toString("hex")}`, Number(row.id));
+        if (Number(row.version) === 1) created = true;
+      }
+    }
     const idOf = (group: (typeof groups)[number]) =>
       ids.get(`${group.kind}\u0000${Buffer.from(group.pathBytes).toString("hex")}`) as number;
-    const seriesIds = groups.map(idOf).sort((a, b) => a - b);
-    const touched = await tx`SELECT id FROM series WHERE id IN ${tx(seriesIds)} AND has_points = 0`;
-    await tx`UPDATE series SET version = version + 1, has_points = 1 WHERE id IN ${tx(seriesIds)}`;
-    if (touched.length > 0) await touchCatalog(tx);
+    if (created) await touchCatalog(tx);
 
     const chunks: {
       series_id: number;
@@ -170,7 +178,7 @@ export async function writePoints(
             point_count: part.length,
             first_step: part.steps[0] as number,
             last_step: part.steps[part.length - 1] as number,
-            body: encodeChunk(part),
+            body: encodeChunk(part, 1),
           });
         }
       } else {

@@ -134,13 +134,23 @@ async function principalOf(db: Database, id: number, name: string): Promise<Prin
 export async function verifyKey(db: Database, key: string): Promise<Principal | undefined> {
   const match = KEY_PATTERN.exec(key);
   if (!match) return undefined;
-  const [row] =
-    await db.sql`SELECT id, name, hash, revoked_at FROM api_keys WHERE key_id = ${match[1]}`;
-  if (!row || row.revoked_at !== null) return undefined;
-  const stored = new Uint8Array(row.hash);
+  // One round trip: the key with its roles.
+  const rows = await db.sql`SELECT k.id, k.name, k.hash, k.revoked_at, w.name AS workspace, r.role,
+      (k.default_workspace_id = w.id) AS is_default
+    FROM api_keys k JOIN key_roles r ON r.key_id = k.id JOIN workspaces w ON w.id = r.workspace_id
+    WHERE k.key_id = ${match[1]}`;
+  const first = rows[0];
+  if (!first || first.revoked_at !== null) return undefined;
+  const stored = new Uint8Array(first.hash);
   const given = hashKey(key);
   if (stored.length !== given.length || !timingSafeEqual(stored, given)) return undefined;
-  return principalOf(db, Number(row.id), row.name);
+  const roles = new Map<string, Role>();
+  let defaultWorkspace = "";
+  for (const row of rows) {
+    roles.set(row.workspace, row.role);
+    if (row.is_default === true || Number(row.is_default) === 1) defaultWorkspace = row.workspace;
+  }
+  return { id: Number(first.id), name: first.name, defaultWorkspace, roles };
 }
 
 /** A browser session for a key: returns the token for the cookie. */

@@ -61,7 +61,7 @@ export const MIGRATIONS: readonly Migration[] = [
           kind INTEGER NOT NULL, path ${t.bytes} NOT NULL, has_points INTEGER NOT NULL DEFAULT 0,
           version ${t.big} NOT NULL DEFAULT 0, UNIQUE (run_id, kind, path))`,
         `CREATE TABLE metric_chunks (id ${t.id}, series_id ${t.big} NOT NULL REFERENCES series(id),
-          compacted INTEGER NOT NULL, point_count INTEGER NOT NULL,
+          compacted INTEGER NOT NULL, source_max_id ${t.big}, point_count INTEGER NOT NULL,
           first_step ${t.float} NOT NULL, last_step ${t.float} NOT NULL, body ${t.bytes} NOT NULL)`,
         "CREATE INDEX metric_chunks_series ON metric_chunks (series_id, compacted, id)",
         `CREATE TABLE string_points (series_id ${t.big} NOT NULL REFERENCES series(id),

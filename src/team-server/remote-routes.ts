@@ -74,9 +74,16 @@ export async function remoteRoute(
     if (segments.length === 3 && method === "POST") {
       switch (action) {
         case "configs": {
+          // Exactly 204 even when items were left out: the Python client counts nothing
+          // else as success and would resend the batch forever. They are named in a header.
           const rejected = await writeConfigs(sql, principal, id, await readJson(request));
-          if (rejected.length > 0) return json(JSON.stringify({ rejected }), 200);
-          return new Response(null, { status: 204 });
+          const headers: Record<string, string> = {};
+          if (rejected.length > 0)
+            headers["x-goodseed-rejected"] = rejected
+              .map((item) => `${item.index}: ${item.error}`)
+              .join("; ")
+              .slice(0, 4000);
+          return new Response(null, { status: 204, headers });
         }
         case "ingest": {
           const parsed = parsePoints(await readJson(request), Date.now());

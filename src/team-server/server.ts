@@ -44,7 +44,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<TeamS
       { cause: error },
     );
   }
-  const app = createTeamApp({ ...options, db });
+  const app = createTeamApp({ ...options, db, hostname: options.host ?? "127.0.0.1" });
   const compactor = new Compactor(db, options.compactIntervalMs ?? 2000, (error) =>
     options.log?.(
       JSON.stringify({
@@ -59,7 +59,8 @@ export async function startTeamServer(options: TeamServerOptions): Promise<TeamS
     hostname: options.host ?? "127.0.0.1",
     port: options.port ?? 8765,
     development: false,
-    maxRequestBodySize: 64 * 2 ** 20 + 1024,
+    // Room above the 64 MiB limit, so that a larger body gets our JSON 413, not a bare one.
+    maxRequestBodySize: 80 * 2 ** 20,
     routes: { "/": uiPage, "/index.html": uiPage },
     fetch: (request) => app.handle(request),
   });

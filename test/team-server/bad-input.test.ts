@@ -7,6 +7,7 @@
 
 import { describe, expect, it } from "bun:test";
 import { BACKENDS, call, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 useTeamServers();
 
@@ -74,6 +75,11 @@ for (const backend of BACKENDS) {
         status: 413,
         code: "Request.TooLarge",
       });
+      const plain = await raw(team.base, key, ingest, new Uint8Array(65 * 2 ** 20).fill(32));
+      expect({ status: plain.status, code: plain.json?.error_code }).toEqual({
+        status: 413,
+        code: "Request.TooLarge",
+      });
       const unknown = await raw(
         team.base,
         key,
@@ -92,6 +98,55 @@ for (const backend of BACKENDS) {
       );
       expect(badId.status).toBe(404);
       expect((await call(team.base, key, "GET", `/api/v1/runs/${id}/paths`)).json).toEqual([]);
+      expect((await fetch(`${team.base}/health`)).status).toBe(200);
+    }, 120_000);
+
+    it("answers 503 with Retry-After beyond its requests in flight, and serves again after", async () => {
+      await using team = await teamServer(backend, { maxInFlight: 1 });
+      const key = await keyFor(team.databaseUrl, ["acme"]);
+      const id = (
+        (
+          await call(team.base, key, "POST", "/api/v1/runs", {
+            workspace: "acme",
+            project: "p",
+            run_id: "r",
+            experiment_name: null,
+          })
+        ).json as { id: string }
+      ).id;
+      // A request held in flight: its body is sent in two parts, the second only once
+      // the server has answered another request 503.
+      let finish: (() => void) | undefined;
+      const text = new TextEncoder().encode(
+        JSON.stringify({ points: [{ path: "m", step: 0, timestampMs: 0, number: 1 }] }),
+      );
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(text.subarray(0, 10));
+          finish = () => {
+            controller.enqueue(text.subarray(10));
+            controller.close();
+          };
+        },
+      });
+      const held = fetch(`${team.base}/api/v1/runs/${id}/ingest`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body,
+        duplex: "half",
+      } as RequestInit);
+      const busy = await waitFor(
+        async () => {
+          const answer = await fetch(`${team.base}/health`);
+          await answer.arrayBuffer();
+          return answer.status === 503 ? answer : undefined;
+        },
+        "an overloaded answer",
+        30_000,
+      );
+      expect(busy.headers.get("retry-after")).toBe("1");
+      finish?.();
+      expect((await held).status).toBe(200);
       expect((await fetch(`${team.base}/health`)).status).toBe(200);
     }, 120_000);
 
@@ -123,6 +178,19 @@ for (const backend of BACKENDS) {
       expect(((answer.json?.rejected ?? []) as { index: number }[]).map((r) => r.index)).toEqual([
         1, 2, 3, 6, 8,
       ]);
+      const configs = await call(team.base, key, "POST", `/api/v1/runs/${id}/configs`, {
+        configs: [
+          { path: "ok", type_tag: "int", value: "1" },
+          { path: 5, type_tag: "int", value: "2" },
+          { path: "bad", type_tag: "int", value: 3 },
+        ],
+      });
+      expect(configs.status).toBe(204);
+      expect(configs.headers.get("x-goodseed-rejected")).toContain("1: 'path'");
+      const run = (await call(team.base, key, "GET", `/api/v1/runs/${id}`)).json as {
+        configs: { path: string }[];
+      };
+      expect(run.configs.map((config) => config.path)).toEqual(["ok"]);
       const metrics = (await call(team.base, key, "GET", `/api/v1/runs/${id}/data/metrics?path=m`))
         .json as { raw_points: { step: number; y: unknown }[] };
       expect(metrics.raw_points.map((p) => [p.step, p.y])).toEqual([

@@ -8,6 +8,7 @@
 import { describe, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { FileReadStore } from "../../src/catalog/file-read-store.ts";
 import { closeApp, createApp } from "../../src/server/app.ts";
 import { BACKENDS, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
 import { compatHome, FIXTURES, REPO_ROOT } from "../helpers/temp-dir.ts";
@@ -73,7 +74,7 @@ for (const backend of BACKENDS) {
       await using proxy = authProxy(team.base, key);
       // Byte for byte what `goodseed serve` answers on the files, for every read but the
       // project list (whose last_modified is a file time there and an upload time here).
-      const local = createApp({ projectsDir: scratch.projects });
+      const local = createApp({ store: new FileReadStore({ projectsDir: scratch.projects }) });
       const recorded = JSON.parse(readFileSync(join(FIXTURES, "requests.json"), "utf8"))
         .requests as { id: string; method: string; url: string }[];
       const differences: string[] = [];
@@ -86,7 +87,7 @@ for (const backend of BACKENDS) {
         if (ours !== theirs)
           differences.push(`${request.id}: ${ours.slice(0, 200)} <> ${theirs.slice(0, 200)}`);
       }
-      closeApp(local);
+      await closeApp(local);
       expect(differences).toEqual([]);
       const check = Bun.spawn(
         ["python3", join(FIXTURES, "check_server.py"), proxy.base, join(FIXTURES, "requests.json")],

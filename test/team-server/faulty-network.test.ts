@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { FileReadStore } from "../../src/catalog/file-read-store.ts";
 import { closeApp, createApp } from "../../src/server/app.ts";
 import { BACKENDS, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
 import { compatHome, FIXTURES, REPO_ROOT } from "../helpers/temp-dir.ts";
@@ -90,7 +91,7 @@ for (const backend of BACKENDS) {
         await using proxy = await faultyProxy(team.base, fault);
         expect(await upload(scratch.home, proxy.base, key, "acme/vision")).toBe(0);
         await proxy.settled();
-        const local = createApp({ projectsDir: scratch.projects });
+        const local = createApp({ store: new FileReadStore({ projectsDir: scratch.projects }) });
         const differences: string[] = [];
         for (const request of recorded) {
           const ours = await (
@@ -104,7 +105,7 @@ for (const backend of BACKENDS) {
           if (ours !== theirs)
             differences.push(`${request.url}: ${ours.slice(0, 150)} <> ${theirs.slice(0, 150)}`);
         }
-        closeApp(local);
+        await closeApp(local);
         expect(differences).toEqual([]);
       }, 180_000);
     });

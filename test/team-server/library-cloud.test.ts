@@ -8,6 +8,7 @@
 
 import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
+import { FileReadStore } from "../../src/catalog/file-read-store.ts";
 import { closeApp, createApp } from "../../src/server/app.ts";
 import { runScript } from "../helpers/scripts.ts";
 import { BACKENDS, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
@@ -62,7 +63,9 @@ for (const backend of BACKENDS) {
       const written = await runScript(WRITER, { home: home.path, env, timeoutMs: 60_000 });
       expect({ code: written.exitCode, stderr: written.stderr }).toEqual({ code: 0, stderr: "" });
 
-      const local = createApp({ projectsDir: join(home.path, "projects") });
+      const local = createApp({
+        store: new FileReadStore({ projectsDir: join(home.path, "projects") }),
+      });
       const run = "/api/runs/acme/lib/lib-1";
       const targets = [
         `${run}/configs`,
@@ -91,7 +94,7 @@ for (const backend of BACKENDS) {
       const theirList = JSON.parse(
         await (await local.handle(new Request("http://localhost/api/runs"))).text(),
       );
-      closeApp(local);
+      await closeApp(local);
       // created_at is the server's clock: the registration comes before the file exists.
       for (const list of [ourList, theirList])
         for (const entry of list.runs) delete entry.created_at;

@@ -1,0 +1,290 @@
+/**
+ * The storage seam of the read API (`ReadStore`) over the team server's database, seen
+ * through one key: only the runs of the key's workspaces exist for it. `goodseed serve`'s
+ * own routes and bodies run on top, so both servers answer the same bytes.
+ */
+
+import type { SQL } from "bun";
+import type {
+  ReadStore,
+  RunHandle,
+  SeriesColumns,
+  SeriesTrace,
+  StoredConfigValue,
+  StringPage,
+  StringPageQuery,
+  StringRow,
+  Versioned,
+} from "../api/read-store.ts";
+import type { ProjectSummary, RunSummary } from "../api/wire.ts";
+import { decodeConfigForApi } from "../catalog/config-json.ts";
+import { HttpError } from "../server/http-error.ts";
+import { isoFromMicros } from "../values/time.ts";
+import { METRIC, STRING } from "./ingest.ts";
+import type { Principal } from "./keys.ts";
+import { utf8 } from "./registry.ts";
+import { displayProject, parseProject } from "./run-names.ts";
+import type { SeriesStore } from "./series-store.ts";
+import { allows, catalogVersion, touchCatalog } from "./tenancy.ts";
+
+const text = new TextDecoder("utf-8");
+const decode = (bytes: unknown): string => text.decode(new Uint8Array(bytes as Uint8Array));
+
+interface DbRunHandle extends RunHandle {
+  readonly id: number;
+  readonly workspace: string;
+}
+
+/** Run summaries per (workspaces, project filter), kept while the catalog version holds. */
+export class RunSummaries {
+  #version = -1;
+  readonly #lists = new Map<string, readonly RunSummary[]>();
+
+  async get(
+    sql: SQL,
+    key: string,
+    read: () => Promise<RunSummary[]>,
+  ): Promise<Versioned<readonly RunSummary[]>> {
+    const version = await catalogVersion(sql);
+    if (version !== this.#version) {
+      this.#version = version;
+      this.#lists.clear();
+    }
+    let value = this.#lists.get(key);
+    if (value === undefined) {
+      value = await read();
+      if (this.#version === version) this.#lists.set(key, value);
+    }
+    return { version: String(version), value };
+  }
+}
+
+export interface DatabaseReadStoreOptions {
+  readonly sql: SQL;
+  readonly principal: Principal;
+  /** Workspace whose projects keep bare names. */
+  readonly home: string;
+  readonly series: SeriesStore;
+  readonly summaries: RunSummaries;
+  /** Called by {@link DatabaseReadStore.close}. @default nothing: the server owns the database */
+  readonly onClose?: () => Promise<void>;
+}
+
+export class DatabaseReadStore implements ReadStore {
+  readonly #sql: SQL;
+  readonly #principal: Principal;
+  readonly #home: string;
+  readonly #series: SeriesStore;
+  readonly #summaries: RunSummaries;
+  readonly #workspaces: string[];
+  readonly #onClose: (() => Promise<void>) | undefined;
+
+  constructor(options: DatabaseReadStoreOptions) {
+    this.#sql = options.sql;
+    this.#principal = options.principal;
+    this.#home = options.home;
+    this.#series = options.series;
+    this.#summaries = options.summaries;
+    this.#workspaces = [...options.principal.roles.keys()].sort();
+    this.#onClose = options.onClose;
+  }
+
+  async projects(): Promise<Versioned<readonly ProjectSummary[]>> {
+    const sql = this.#sql;
+    const rows =
+      await sql`SELECT w.name AS workspace, p.name AS project, count(r.id) AS n, max(r.updated_ms) AS newest
+      FROM runs r JOIN projects p ON p.id = r.project_id JOIN workspaces w ON w.id = p.workspace_id
+      WHERE w.name IN ${sql(this.#workspaces)} GROUP BY w.name, p.name`;
+    const projects = (rows as { workspace: string; project: string; n: number; newest: number }[])
+      .map((row) => ({
+        name: displayProject(this.#home, row.workspace, row.project),
+        run_count: Number(row.n),
+        newest: Number(row.newest),
+      }))
+      .sort((a, b) => b.newest - a.newest);
+    const value = projects.map((project) => ({
+      name: project.name,
+      run_count: project.run_count,
+      last_modified: isoFromMicros(Math.round(project.newest * 1000)),
+    }));
+    return { version: JSON.stringify(value), value };
+  }
+
+  runs(project: string | undefined): Promise<Versioned<readonly RunSummary[]>> {
+    const key = `${this.#workspaces.join("\u0000")}\u0001${project ?? "\u0002"}`;
+    return this.#summaries.get(this.#sql, key, () => this.#readRuns(project));
+  }
+
+  async #readRuns(project: string | undefined): Promise<RunSummary[]> {
+    const sql = this.#sql;
+    let filter = sql`w.name IN ${sql(this.#workspaces)}`;
+    if (project !== undefined) {
+      const parts = parseProject(this.#home, project);
+      filter = sql`w.name = ${parts.workspace} AND p.name = ${parts.project} AND ${filter}`;
+    }
+    const runs =
+      await sql`SELECT r.id, w.name AS workspace, p.name AS project, r.run_id, r.experiment_name, r.created_at, r.closed_at, r.status, r.trashed
+      FROM runs r JOIN projects p ON p.id = r.project_id JOIN workspaces w ON w.id = p.workspace_id WHERE ${filter}`;
+    const paths =
+      await sql`SELECT s.run_id, s.kind, s.path FROM series s JOIN runs r ON r.id = s.run_id
+      JOIN projects p ON p.id = r.project_id JOIN workspaces w ON w.id = p.workspace_id
+      WHERE s.has_points = 1 AND ${filter} ORDER BY s.run_id, s.kind, s.path`;
+    const byRun = new Map<number, { metric: string[]; string: string[] }>();
+    for (const row of paths) {
+      const id = Number(row.run_id);
+      let entry = byRun.get(id);
+      if (!entry) {
+        entry = { metric: [], string: [] };
+        byRun.set(id, entry);
+      }
+      (Number(row.kind) === METRIC ? entry.metric : entry.string).push(decode(row.path));
+    }
+    const list = (runs as Record<string, unknown>[]).map((row) => ({
+      id: Number(row.id),
+      summary: {
+        project: displayProject(this.#home, row.workspace as string, row.project as string),
+        run_id: row.run_id as string,
+        experiment_name: (row.experiment_name as string | null) ?? null,
+        created_at: (row.created_at as string | null) ?? null,
+        closed_at: (row.closed_at as string | null) ?? null,
+        status: (row.status as string | null) ?? "unknown",
+        trashed: Number(row.trashed) === 1,
+        string_series_paths: byRun.get(Number(row.id))?.string ?? [],
+        metric_paths: byRun.get(Number(row.id))?.metric ?? [],
+      },
+    }));
+    list.sort((a, b) => {
+      const x = a.summary.created_at ?? "";
+      const y = b.summary.created_at ?? "";
+      return x < y ? 1 : x > y ? -1 : a.id - b.id;
+    });
+    return list.map((entry) => entry.summary);
+  }
+
+  async run(project: string, runId: string): Promise<RunHandle | undefined> {
+    const parts = parseProject(this.#home, project);
+    if (!allows(this.#principal, parts.workspace, "read")) return undefined;
+    const [row] = await this
+      .#sql`SELECT r.id, r.updated_ms, r.trashed FROM runs r JOIN projects p ON p.id = r.project_id
+      JOIN workspaces w ON w.id = p.workspace_id WHERE w.name = ${parts.workspace} AND p.name = ${parts.project} AND r.run_id = ${runId}`;
+    if (!row) return undefined;
+    const handle: DbRunHandle = {
+      project,
+      runId,
+      version: `${row.id}:${row.updated_ms}:${row.trashed}`,
+      id: Number(row.id),
+      workspace: parts.workspace,
+    };
+    return handle;
+  }
+
+  async configs(run: RunHandle): Promise<ReadonlyMap<string, StoredConfigValue>> {
+    const rows = await this
+      .#sql`SELECT path, type_tag, value FROM configs WHERE run_id = ${(run as DbRunHandle).id} ORDER BY seq`;
+    const configs = new Map<string, StoredConfigValue>();
+    for (const row of rows)
+      configs.set(
+        decode(row.path),
+        decodeConfigForApi(row.type_tag, row.value === null ? null : decode(row.value)),
+      );
+    return configs;
+  }
+
+  async #seriesOf(
+    run: RunHandle,
+    kind: number,
+    path?: string,
+  ): Promise<{ id: number; path: string; version: number }[]> {
+    const sql = this.#sql;
+    const id = (run as DbRunHandle).id;
+    const rows =
+      path === undefined
+        ? await sql`SELECT id, path, version FROM series WHERE run_id = ${id} AND kind = ${kind} AND has_points = 1 ORDER BY path`
+        : await sql`SELECT id, path, version FROM series WHERE run_id = ${id} AND kind = ${kind} AND path = ${utf8(path)} AND has_points = 1`;
+    return (rows as { id: number; path: unknown; version: number }[]).map((row) => ({
+      id: Number(row.id),
+      path: decode(row.path),
+      version: Number(row.version),
+    }));
+  }
+
+  async metricPaths(run: RunHandle): Promise<readonly string[]> {
+    return (await this.#seriesOf(run, METRIC)).map((series) => series.path);
+  }
+
+  async metricSeries(
+    run: RunHandle,
+    path: string,
+    trace?: SeriesTrace,
+  ): Promise<SeriesColumns | undefined> {
+    const [series] = await this.#seriesOf(run, METRIC, path);
+    return series ? this.#series.metric(this.#sql, series.id, trace, series.version) : undefined;
+  }
+
+  async *allMetrics(
+    run: RunHandle,
+  ): AsyncIterable<{ readonly path: string; readonly columns: SeriesColumns }> {
+    for (const series of await this.#seriesOf(run, METRIC)) {
+      const columns = await this.#series.metric(this.#sql, series.id, {}, series.version);
+      if (columns && columns.length > 0) yield { path: series.path, columns };
+    }
+  }
+
+  async stringPage(run: RunHandle, query: StringPageQuery): Promise<StringPage> {
+    const sql = this.#sql;
+    const series = await this.#seriesOf(run, STRING, query.path);
+    if (series.length === 0) return { rows: [], total: 0 };
+    const ids = series.map((row) => row.id);
+    const pathOf = new Map(series.map((row) => [row.id, row.path]));
+    const [counted] =
+      await sql`SELECT count(*) AS n FROM string_points WHERE series_id IN ${sql(ids)}`;
+    // Series ids are listed in path order, so a row's position in that list orders by
+    // path bytes, then step.
+    const rank = sql.unsafe(
+      `CASE series_id ${ids.map((id, i) => `WHEN ${Number(id)} THEN ${i}`).join(" ")} END`,
+    );
+    const all = () =>
+      sql`SELECT series_id, step, ts_ms, value FROM string_points WHERE series_id IN ${sql(ids)} ORDER BY ${rank}, step`;
+    let rows: { series_id: number; step: number; ts_ms: number; value: unknown }[];
+    if (query.tail !== undefined) {
+      // A negative tail is no limit, as SQLite's LIMIT -1 is for the files.
+      rows =
+        query.tail < 0
+          ? await all()
+          : (
+              await sql`SELECT series_id, step, ts_ms, value FROM string_points WHERE series_id IN ${sql(ids)} ORDER BY ${rank} DESC, step DESC LIMIT ${query.tail}`
+            ).reverse();
+    } else if (query.limit !== undefined && query.limit >= 0) {
+      rows =
+        await sql`SELECT series_id, step, ts_ms, value FROM string_points WHERE series_id IN ${sql(ids)} ORDER BY ${rank}, step LIMIT ${query.limit} OFFSET ${Math.max(0, query.offset ?? 0)}`;
+    } else if (query.limit !== undefined) {
+      rows = (await all()).slice(Math.max(0, query.offset ?? 0));
+    } else {
+      rows = await all();
+    }
+    const page: StringRow[] = rows.map((row) => ({
+      path: pathOf.get(Number(row.series_id)) as string,
+      step: Number(row.step),
+      value: decode(row.value),
+      ts: Math.floor(Number(row.ts_ms) / 1000),
+    }));
+    return { rows: page, total: Number(counted.n) };
+  }
+
+  async setTrashed(run: RunHandle, trashed: boolean): Promise<void> {
+    const handle = run as DbRunHandle;
+    if (!allows(this.#principal, handle.workspace, "write"))
+      throw new HttpError(
+        403,
+        `the key's role in workspace '${handle.workspace}' does not allow trashing runs`,
+      );
+    await this.#sql.begin(async (tx) => {
+      await tx`UPDATE runs SET trashed = ${trashed ? 1 : 0} WHERE id = ${handle.id}`;
+      await touchCatalog(tx);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#onClose?.();
+  }
+}
