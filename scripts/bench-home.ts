@@ -138,7 +138,7 @@ export async function startServer(
   const port = await freePort();
   const server = Bun.spawn(
     [
-      "bun",
+      process.execPath,
       join(import.meta.dir, "../bin/goodseed.ts"),
       "serve",
       projectsDir,
