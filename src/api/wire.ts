@@ -116,6 +116,40 @@ export interface StringSeriesQuery {
   readonly tail?: number | undefined;
 }
 
+/**
+ * `/api/series`: the downsampled series of many runs in one answer, each exactly what
+ * `/api/runs/:project/:run/metrics?path=…&pointCount=…` answers for it. Parameters
+ * repeat (`run=a/r1&run=a/r2`): `run` is `<project>/<runId>` (split at the last `/`,
+ * as a run id has none); `path`, `firstPointIndex` and `lastPointIndex` are given
+ * once for every series or once per `run`, paired by position.
+ */
+export interface SeriesBatchQuery {
+  readonly run: readonly string[];
+  readonly path: readonly string[];
+  readonly pointCount: number;
+  readonly firstPointIndex?: readonly number[] | undefined;
+  readonly lastPointIndex?: readonly number[] | undefined;
+}
+
+/** Which series an entry of a batch answer is. */
+export interface SeriesKey {
+  readonly project: string;
+  readonly run_id: string;
+  readonly path: string;
+}
+
+/** A run that does not exist: the per-run route's 404 message, for this entry alone. */
+export interface MissingRunEntry extends SeriesKey {
+  readonly error: string;
+}
+
+export type SeriesBatchEntry = (SeriesKey & DownsampledResponse) | MissingRunEntry;
+
+/** The entries in the order of the query's `run` parameters. */
+export interface SeriesBatchResponse {
+  readonly series: SeriesBatchEntry[];
+}
+
 /** A route of the API: its method, what its query may hold, and what it answers. */
 export interface RouteShape {
   readonly method: "GET" | "POST";
@@ -153,6 +187,11 @@ export interface ApiRoutes {
     method: "GET";
     query: StringSeriesQuery;
     response: StringSeriesResponse;
+  };
+  "/api/series": {
+    method: "GET";
+    query: SeriesBatchQuery;
+    response: SeriesBatchResponse;
   };
   "/api/runs/:project/:run/trash": {
     method: "POST";

@@ -35,12 +35,14 @@ import {
   pick,
   RunParams,
   RunsQuery,
+  SeriesQuery,
   StringsQuery,
   toInteger,
 } from "./query-schemas.ts";
 import { applyRunEdits, checkOwnPage, RunEditsBody } from "./run-edits.ts";
 import { runTarget } from "./run-target.ts";
-import { splitTarget } from "./url-decoding.ts";
+import { batchItems, seriesBatchBody, seriesQuery } from "./series-batch.ts";
+import { parseQueryAll, rawQuery, splitTarget } from "./url-decoding.ts";
 
 export interface AppOptions extends AccessOptions {
   /** Where the runs come from; the app closes it when it stops. */
@@ -210,6 +212,26 @@ export function createApp(options: AppOptions) {
       },
       query: RunsQuery,
     })
+    .get(
+      "/api/series",
+      async ({ request, query }) => {
+        const { items, pointCount } = batchItems(query);
+        const trace = { ms: 0 };
+        const response = reply(request, await seriesBatchBody(store, items, pointCount, trace));
+        response.headers.set(
+          "server-timing",
+          `series;desc="${items.length} series";dur=${trace.ms.toFixed(1)}`,
+        );
+        return response;
+      },
+      {
+        // Every value of every name, in order (`run`, `path`, … repeat and pair by position).
+        transform(context) {
+          context.query = seriesQuery(parseQueryAll(rawQuery(context.request.url)));
+        },
+        query: SeriesQuery,
+      },
+    )
     .get(
       "/api/runs/:project/:run/configs",
       async ({ request }) => reply(request, configsBody(await store.configs(handleOf(request)))),

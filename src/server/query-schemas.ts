@@ -9,6 +9,7 @@ import type { Static, TObject } from "@sinclair/typebox";
 import { t } from "elysia";
 import type {
   ApiRoutes,
+  SeriesBatchQuery,
   StringSeriesQuery,
   MetricsQuery as WireMetricsQuery,
 } from "../api/wire.ts";
@@ -42,13 +43,26 @@ export const StringsQuery = t.Object({
   tail: integer("limit, offset, and tail must be integers"),
 });
 
+/**
+ * `/api/series`: every parameter may repeat. Its messages come from `seriesQuery`
+ * (`series-batch.ts`), which builds this from the query before it is checked here.
+ */
+export const SeriesQuery = t.Object({
+  run: t.Array(t.String(), { minItems: 1 }),
+  path: t.Array(t.String(), { minItems: 1 }),
+  pointCount: t.Array(t.String({ pattern: INTEGER }), { minItems: 1, maxItems: 1 }),
+  firstPointIndex: t.Optional(t.Array(t.String({ pattern: INTEGER }))),
+  lastPointIndex: t.Optional(t.Array(t.String({ pattern: INTEGER }))),
+});
+
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Compile-time checks: a parameter renamed on one side only fails here. */
 export const SCHEMAS_MATCH_ROUTES: [
   Same<keyof Static<typeof RunsQuery>, keyof ApiRoutes["/api/runs"]["query"]>,
   Same<keyof Static<typeof MetricsQuery>, keyof WireMetricsQuery>,
   Same<keyof Static<typeof StringsQuery>, keyof StringSeriesQuery>,
-] = [true, true, true];
+  Same<keyof Static<typeof SeriesQuery>, keyof SeriesBatchQuery>,
+] = [true, true, true, true];
 
 /** The parameters of `schema` present in `query` (decoded as the Python server does). */
 export function pick(schema: TObject, query: ReadonlyMap<string, string>): Record<string, string> {

@@ -57,6 +57,33 @@ export function parseQuery(search: string): Map<string, string> {
   return params;
 }
 
+/**
+ * Every value of every name in a query string, in order, empty ones included (for
+ * routes of our own whose parameters repeat and pair by position).
+ */
+export function parseQueryAll(search: string): Map<string, string[]> {
+  const params = new Map<string, string[]>();
+  const text = search.startsWith("?") ? search.slice(1) : search;
+  for (const part of text.split("&")) {
+    const equals = part.indexOf("=");
+    if (equals < 0) continue;
+    const name = percentDecode(part.slice(0, equals).replaceAll("+", " "));
+    const value = percentDecode(part.slice(equals + 1).replaceAll("+", " "));
+    const values = params.get(name);
+    if (values) values.push(value);
+    else params.set(name, [value]);
+  }
+  return params;
+}
+
+/** The raw query string of a request target (after `?`, before `#`). */
+export function rawQuery(url: string): string {
+  const hash = url.indexOf("#");
+  const withoutHash = hash < 0 ? url : url.slice(0, hash);
+  const question = withoutHash.indexOf("?");
+  return question < 0 ? "" : withoutHash.slice(question + 1);
+}
+
 /** Path and query of a request, from its raw target (not the runtime's normalised URL). */
 export function splitTarget(url: string): { path: string; query: Map<string, string> } {
   const schemeEnd = url.indexOf("://");

@@ -35,12 +35,29 @@ afterAll(async () => {
   dir[Symbol.dispose]();
 });
 
+/** The API requests each page made, as URLs, from before its navigation. */
+const requested = new WeakMap<Page, URL[]>();
+
+/** The `/api/series` requests a page made for one path, and its per-run `/metrics` requests. */
+function seriesRequests(page: Page, path: string): { batches: URL[]; perRun: URL[] } {
+  const urls = requested.get(page) ?? [];
+  return {
+    batches: urls.filter(
+      (url) => url.pathname === "/api/series" && url.searchParams.getAll("path").includes(path),
+    ),
+    perRun: urls.filter((url) => url.pathname.endsWith("/metrics")),
+  };
+}
+
 const runsParam = (keys: string[]) => `runs=${keys.map(encodeURIComponent).join(",")}`;
 
 async function open(query: string, width = 1400): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height: 1000 }, acceptDownloads: true });
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
+  const urls: URL[] = [];
+  requested.set(page, urls);
+  page.on("request", (request) => urls.push(new URL(request.url())));
   await page.goto(new URL(`/?${query}`, server.url).href);
   await page.waitForSelector("figure.chart");
   expect(errors).toEqual([]);
@@ -179,6 +196,11 @@ describe("charts of compared runs", () => {
     expect(new Set(lines.map((line) => line.color)).size).toBe(30);
     expect(data).toHaveLength(31);
     expect(await page.locator(".legend.compact li").count()).toBe(30);
+    // All 30 runs of the chart in one request, none one by one.
+    const { batches, perRun } = seriesRequests(page, "train/loss");
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.searchParams.getAll("run")).toHaveLength(30);
+    expect(perRun).toEqual([]);
     const title = await page.locator(".legend li").first().getAttribute("title");
     expect(title).toMatch(/^(sweep|seed)-\d\d \(sweep\/(lr|seeds)\)$/);
     await screenshot(page, "charts-30-runs");
@@ -306,6 +328,15 @@ describe("x axis", () => {
     // Two processes per run, each its own line, on the time axis.
     expect(await cpu.getAttribute("data-series")).toBe("4");
     expect(await cpu.locator(".chart-title").textContent()).toBe("CPU (%)");
+    // Both runs' processes in one request, each run with its own process's path.
+    const system = (requested.get(page) ?? []).filter(
+      (url) =>
+        url.pathname === "/api/series" &&
+        url.searchParams.getAll("path").every((path) => /^monitoring\/[^/]+\/cpu$/.test(path)),
+    );
+    expect(system).toHaveLength(1);
+    expect(system[0]?.searchParams.getAll("run")).toHaveLength(4);
+    expect(new Set(system[0]?.searchParams.getAll("path")).size).toBe(4);
     await waitFor(
       async () => (((await drawn(cpu)).data[0] as number[])[0] ?? 1e9) < 100,
       "seconds since the run's start on the system chart",

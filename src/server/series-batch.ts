@@ -1,0 +1,138 @@
+/**
+ * `/api/series`: the downsampled series of many runs (and paths) in one answer, so
+ * that a chart of 30 runs is one request instead of 30 (a browser holds six
+ * connections per host). Each entry is built by the same store calls and the same
+ * body builder as `/api/runs/:project/:run/metrics?path=…&pointCount=…`, so its
+ * figures are exactly that route's.
+ */
+
+import type { Static } from "@sinclair/typebox";
+import type { ReadStore, RunHandle, SeriesTrace } from "../api/read-store.ts";
+import type { JsonText, SeriesBatchResponse } from "../api/wire.ts";
+import { downsampledBody } from "./bodies.ts";
+import { HttpError, runNotFound } from "./http-error.ts";
+import type { SeriesQuery } from "./query-schemas.ts";
+
+/**
+ * Series one request may ask for: enough for any chart's sources (30 runs × a few
+ * processes), small enough that one request cannot hold the server for long.
+ * @default 2000
+ */
+export const MAX_BATCH_SERIES = 2000;
+
+export interface BatchItem {
+  readonly project: string;
+  readonly runId: string;
+  readonly path: string;
+  readonly first: number | undefined;
+  readonly last: number | undefined;
+}
+
+const INTEGER = /^[+-]?[0-9]+$/;
+
+/**
+ * The query of `/api/series` from every value of every name (`parseQueryAll`), with
+ * a message a person can act on for what is missing or malformed (the schema then
+ * only confirms the shape).
+ */
+export function seriesQuery(all: ReadonlyMap<string, string[]>): Static<typeof SeriesQuery> {
+  const run = all.get("run");
+  const path = all.get("path");
+  const pointCount = all.get("pointCount");
+  if (!run) throw new HttpError(400, "run is required: one run=project/runId per series");
+  if (!path) throw new HttpError(400, "path is required");
+  if (pointCount?.length !== 1 || !INTEGER.test(pointCount[0] as string))
+    throw new HttpError(400, "pointCount is required, once, as an integer");
+  const query: Static<typeof SeriesQuery> = { run, path, pointCount };
+  for (const name of ["firstPointIndex", "lastPointIndex"] as const) {
+    const values = all.get(name);
+    if (values === undefined) continue;
+    if (!values.every((value) => INTEGER.test(value)))
+      throw new HttpError(400, "firstPointIndex and lastPointIndex must be integers");
+    query[name] = values;
+  }
+  return query;
+}
+
+/** A parameter given once for all series or once per series: the value for series `i`. */
+function paired<T>(values: readonly T[] | undefined, count: number, name: string) {
+  if (values === undefined) return () => undefined;
+  if (values.length !== 1 && values.length !== count)
+    throw new HttpError(400, `${name} must be given once, or once per run (${count})`);
+  return (i: number): T | undefined => values[values.length === 1 ? 0 : i];
+}
+
+/** The series a checked query asks for, in its order. */
+export function batchItems(query: Static<typeof SeriesQuery>): {
+  items: BatchItem[];
+  pointCount: number;
+} {
+  const count = query.run.length;
+  if (count > MAX_BATCH_SERIES)
+    throw new HttpError(400, `At most ${MAX_BATCH_SERIES} series per request`);
+  const pointCount = Number(query.pointCount[0]);
+  if (pointCount < 1) throw new HttpError(400, "pointCount must be a positive integer");
+  const path = paired(query.path, count, "path");
+  const first = paired(query.firstPointIndex, count, "firstPointIndex");
+  const last = paired(query.lastPointIndex, count, "lastPointIndex");
+  const items = query.run.map((key, i): BatchItem => {
+    const slash = key.lastIndexOf("/");
+    if (slash <= 0 || slash === key.length - 1)
+      throw new HttpError(400, `run must be project/runId, not ${JSON.stringify(key)}`);
+    const seriesPath = path(i) as string;
+    if (seriesPath === "") throw new HttpError(400, "path must not be empty");
+    const firstText = first(i);
+    const lastText = last(i);
+    return {
+      project: key.slice(0, slash),
+      runId: key.slice(slash + 1),
+      path: seriesPath,
+      first: firstText === undefined ? undefined : Number(firstText),
+      last: lastText === undefined ? undefined : Number(lastText),
+    };
+  });
+  return { items, pointCount };
+}
+
+/**
+ * The answer: every run is looked up once, every series read through the store and
+ * written by {@link downsampledBody}. A run that does not exist is an entry with the
+ * per-run route's 404 message, not a failed request. `trace` sums the reads' time.
+ */
+export async function seriesBatchBody(
+  store: ReadStore,
+  items: readonly BatchItem[],
+  pointCount: number,
+  trace: { ms: number },
+): Promise<JsonText<SeriesBatchResponse>> {
+  const handles = new Map<string, Promise<RunHandle | undefined>>();
+  const handleOf = (item: BatchItem) => {
+    const key = `${item.project}\u0000${item.runId}`;
+    let handle = handles.get(key);
+    if (!handle) {
+      handle = store.run(item.project, item.runId);
+      handles.set(key, handle);
+    }
+    return handle;
+  };
+  const entries = await Promise.all(
+    items.map(async (item) => {
+      const head = `{"project": ${JSON.stringify(item.project)}, "run_id": ${JSON.stringify(item.runId)}, "path": ${JSON.stringify(item.path)}, `;
+      const run = await handleOf(item);
+      if (!run)
+        return `${head}"error": ${JSON.stringify(runNotFound(item.project, item.runId).message)}}`;
+      const read: SeriesTrace = {};
+      const columns = await store.metricSeries(run, item.path, read);
+      trace.ms += read.ms ?? 0;
+      const body = downsampledBody(columns, {
+        path: item.path,
+        pointCount,
+        first: item.first,
+        last: item.last,
+      });
+      // The per-run body, with which series it is in front: `{"points": …}`.
+      return `${head}${body.slice(1)}`;
+    }),
+  );
+  return `{"series": [${entries.join(", ")}]}`;
+}

@@ -1,0 +1,180 @@
+/** `/api/series`: many runs' downsampled series in one answer, equal to asking one by one. */
+
+import { describe, expect, it } from "bun:test";
+import { join } from "node:path";
+import { localRun } from "../helpers/runs.ts";
+import { appFor, request } from "../helpers/server.ts";
+import { compatHome, tempDir } from "../helpers/temp-dir.ts";
+
+const enc = encodeURIComponent;
+
+/** What the per-run route answers for one series. */
+async function single(
+  app: Parameters<typeof request>[0],
+  project: string,
+  runId: string,
+  query: string,
+) {
+  const target = `/api/runs/${project.split("/").map(enc).join("/")}/${enc(runId)}/metrics?${query}`;
+  const answer = await request(app, target);
+  return answer;
+}
+
+describe("GET /api/series", () => {
+  it("answers each series exactly as /metrics does: NaN, ±Infinity, lengths, a run without the path", async () => {
+    await using dir = tempDir();
+    const long = localRun(dir.path, { project: "sweep/a", runId: "long" });
+    for (let step = 0; step < 5000; step++)
+      long.log("train/loss", step % 997 === 0 ? Number.NaN : 1 / (step + 1), { step });
+    long.log("train/loss", Number.POSITIVE_INFINITY, { step: 5000 });
+    long.log("train/loss", Number.NEGATIVE_INFINITY, { step: 5001 });
+    long.log("val/acc", 0.5, { step: 0 });
+    await long.close();
+    const short = localRun(dir.path, { project: "sweep/a", runId: "short" });
+    for (let step = 0; step < 37; step += 1)
+      short.log("train/loss", step === 3 ? Number.NaN : step * 0.5, { step: step * 2.5 });
+    await short.close();
+    const other = localRun(dir.path, { project: "p", runId: "no-loss" });
+    other.log("val/acc", 0.9, { step: 1 });
+    await other.close();
+    await using app = appFor(join(dir.path, "projects"));
+
+    const runs: [string, string][] = [
+      ["sweep/a", "long"],
+      ["sweep/a", "short"],
+      ["p", "no-loss"],
+    ];
+    for (const query of [
+      "pointCount=50",
+      "pointCount=5000",
+      "pointCount=10&firstPointIndex=900&lastPointIndex=1100",
+      "pointCount=3&firstPointIndex=30",
+    ]) {
+      const batch = await request(
+        app,
+        `/api/series?${runs.map(([p, r]) => `run=${enc(`${p}/${r}`)}`).join("&")}&path=train%2Floss&${query}`,
+      );
+      expect(batch.status).toBe(200);
+      expect(batch.body.series).toHaveLength(3);
+      for (const [index, [project, runId]] of runs.entries()) {
+        const one = await single(app, project, runId, `path=train%2Floss&${query}`);
+        expect(one.status).toBe(200);
+        const { project: p, run_id: r, path, ...rest } = batch.body.series[index];
+        expect([p, r, path]).toEqual([project, runId, "train/loss"]);
+        expect(rest).toEqual(one.body);
+      }
+    }
+    // The strings the figures travel as are the same too, not only their parsed values.
+    for (const pointCount of [40, 6000]) {
+      const batch = await request(
+        app,
+        `/api/series?run=sweep%2Fa%2Flong&path=train%2Floss&pointCount=${pointCount}`,
+      );
+      const one = await single(
+        app,
+        "sweep/a",
+        "long",
+        `path=train%2Floss&pointCount=${pointCount}`,
+      );
+      expect(batch.text).toContain(one.text.slice(1, -1));
+      expect(one.text).toContain('"-Infinity"');
+      expect(one.text).toContain('"NaN"');
+      if (pointCount === 6000) expect(one.text).toContain('"value": "Infinity"');
+      expect(batch.body.series[0].totalCount).toBe(5002);
+      expect(batch.body.series[0].downsampled).toBe(pointCount === 40);
+    }
+
+    const missing = (
+      await request(app, "/api/series?run=p%2Fno-loss&path=train%2Floss&pointCount=9")
+    ).body.series[0];
+    expect(missing).toEqual({
+      project: "p",
+      run_id: "no-loss",
+      path: "train/loss",
+      points: [],
+      firstPointIndex: 0,
+      lastPointIndex: 0,
+      totalCount: 0,
+      downsampled: false,
+    });
+  });
+
+  it("pairs paths and point ranges with runs by position (a System chart's processes)", async () => {
+    await using compat = compatHome();
+    await using app = appFor(compat.projects);
+    const paths = (
+      await request(app, "/api/runs/acme/vision/sweep-large-88/metric-paths")
+    ).body.paths.slice(0, 2) as string[];
+    expect(paths.length).toBe(2);
+    const items: [string, string, string, number][] = [
+      ["acme/vision", "sweep-large-88", paths[0] as string, 0],
+      ["acme/vision", "sweep-large-88", paths[1] as string, 100],
+      ["default", "live-91aa", "train/loss", 1],
+      ["default", "live-91aa", "train/acc", 0],
+    ];
+    const query = items
+      .map(
+        ([p, r, path, first]) =>
+          `run=${enc(`${p}/${r}`)}&path=${enc(path)}&firstPointIndex=${first}`,
+      )
+      .join("&");
+    const batch = await request(app, `/api/series?${query}&pointCount=20`);
+    expect(batch.status).toBe(200);
+    expect(batch.headers.get("access-control-allow-origin")).toBe("*");
+    expect(batch.headers.get("server-timing")).toMatch(/^series;desc="4 series";dur=/);
+    for (const [index, [project, runId, path, first]] of items.entries()) {
+      const one = await single(
+        app,
+        project,
+        runId,
+        `path=${enc(path)}&pointCount=20&firstPointIndex=${first}`,
+      );
+      expect(batch.body.series[index]).toEqual({ project, run_id: runId, path, ...one.body });
+      expect(one.body.totalCount).toBeGreaterThan(0);
+    }
+  });
+
+  it("answers a run that does not exist in its own entry, with the per-run 404 message", async () => {
+    await using compat = compatHome();
+    await using app = appFor(compat.projects);
+    const batch = await request(
+      app,
+      "/api/series?run=default%2Fgone&run=default%2Flive-91aa&path=train%2Floss&pointCount=5",
+    );
+    expect(batch.status).toBe(200);
+    const gone = await request(app, "/api/runs/default/gone/metrics?path=train/loss&pointCount=5");
+    expect(gone.status).toBe(404);
+    expect(batch.body.series[0]).toEqual({
+      project: "default",
+      run_id: "gone",
+      path: "train/loss",
+      error: gone.body.error,
+    });
+    expect(batch.body.series[1].totalCount).toBeGreaterThan(0);
+  });
+
+  it("answers bad parameters with 400 and a message that says what to send", async () => {
+    await using compat = compatHome();
+    await using app = appFor(compat.projects);
+    const cases: [string, RegExp][] = [
+      ["path=x&pointCount=5", /run is required/],
+      ["run=default%2Flive-91aa&pointCount=5", /path is required/],
+      ["run=default%2Flive-91aa&path=x", /pointCount is required/],
+      ["run=default%2Flive-91aa&path=x&pointCount=1.5", /pointCount is required/],
+      ["run=default%2Flive-91aa&path=x&pointCount=0", /positive integer/],
+      ["run=default%2Flive-91aa&path=x&pointCount=5&firstPointIndex=q", /must be integers/],
+      ["run=a%2Fb&run=a%2Fc&run=a%2Fd&path=x&path=y&pointCount=5", /once per run \(3\)/],
+      ["run=live-91aa&path=x&pointCount=5", /project\/runId/],
+      ["run=default%2Flive-91aa&path=&pointCount=5", /must not be empty/],
+    ];
+    for (const [query, message] of cases) {
+      const answer = await request(app, `/api/series?${query}`);
+      expect([query, answer.status]).toEqual([query, 400]);
+      expect(answer.body.error).toMatch(message);
+    }
+    const many = Array.from({ length: 2001 }, () => "run=default%2Flive-91aa").join("&");
+    const tooMany = await request(app, `/api/series?${many}&path=x&pointCount=5`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error).toMatch(/At most 2000/);
+  });
+});
