@@ -140,4 +140,90 @@ describe("the web UI on goodseed server", () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
+
+  it("sorts a numeric config column as numbers and filters on values", async () => {
+    const context = await signedIn();
+    const page = await open(context, "project=sweep%2Flr&cols=config:parameters/lr");
+    await waitRows(page, 16, "the sweep");
+    await page.click('th button[title="config parameters/lr"]');
+    await waitFor(async () => page.url().includes("sort=config%3Aparameters%2Flr"), "the lr sort");
+    await waitFor(
+      async () => (await column(page, "config parameters/lr"))[0] === "1e-7",
+      "the smallest lr first",
+    );
+    const lrs = (await column(page, "config parameters/lr")).map(Number);
+    expect(lrs).toEqual([...lrs].sort((a, b) => a - b));
+    const search = page.locator('input[type="search"]').first();
+    await search.pressSequentially("lr < 1e-3");
+    await waitRows(page, 8, "runs with lr below 1e-3");
+    await search.pressSequentially(", optimizer = adam");
+    await waitRows(page, 5, "adam runs with lr below 1e-3");
+    await context.close();
+  }, 60_000);
+
+  it("compares runs of different lengths: each line continuous over its own range", async () => {
+    const context = await signedIn();
+    const keys = [fixture.sweep[0], fixture.sweep[7], fixture.sweep[15]] as string[];
+    const page = await open(context, `runs=${keys.map(encodeURIComponent).join(",")}`);
+    const chart = page.locator('figure.chart[data-path="train/lr"]');
+    await chart.scrollIntoViewIfNeeded();
+    await waitFor(
+      async () => (await chart.getAttribute("data-series")) === "3",
+      "three runs charted",
+      20_000,
+    );
+    const data = await drawnData(chart);
+    const xs = data[0] as number[];
+    const lastSteps: number[] = [];
+    for (const column of data.slice(1)) {
+      const defined = column.flatMap((value, i) => (value === "u" ? [] : [i]));
+      const first = defined[0] as number;
+      const last = defined[defined.length - 1] as number;
+      expect(column.slice(first, last + 1).filter((value) => value === null)).toEqual([]);
+      expect(xs[first]).toBeLessThan(1);
+      lastSteps.push(xs[last] as number);
+    }
+    expect(lastSteps[0]).toBeGreaterThan(1990);
+    expect(lastSteps[0]).toBeLessThan(2000);
+    expect(lastSteps[1]).toBeGreaterThan(9000);
+    expect(lastSteps[2]).toBeGreaterThan(17900);
+    await context.close();
+  }, 60_000);
+
+  it("shows a run's details; trashes and restores it, and refuses a rename in words", async () => {
+    const context = await signedIn();
+    const run = fixture.sweep[3] as string;
+    const runId = run.split(":")[1] as string;
+    const page = await open(context, `project=sweep%2Flr&run=${encodeURIComponent(run)}`);
+    const details = page.locator("section.details");
+    await waitFor(
+      async () => (await details.locator(".configs").textContent())?.includes("parameters/lr"),
+      "the run's configs in its details",
+    );
+    await page.waitForSelector("form.run-editor");
+    const row = page.locator(`tr[data-run="${run}"]`);
+    const name = (await row.textContent()) ?? "";
+    await page.fill('input[aria-label="Run name"]', "renamed in the UI");
+    await page.click('form.run-editor button:has-text("Save")');
+    await waitFor(
+      async () => (await page.textContent(".edit-error"))?.includes("only trash and restore"),
+      "the refusal",
+    );
+    expect(await row.textContent()).toBe(name);
+
+    await page.click('form.run-editor button:has-text("Move to trash")');
+    await waitFor(async () => (await row.count()) === 0, "the run hidden in the trash");
+    expect(await page.textContent(".count")).toContain("1 in the trash, hidden");
+    const trashed = (await call(team.base, key, "GET", "/api/runs?project=sweep/lr")).json as {
+      runs: { run_id: string; trashed: boolean }[];
+    };
+    expect(trashed.runs.find((r) => r.run_id === runId)?.trashed).toBe(true);
+    await page.click('.notice button:has-text("Undo")');
+    await waitFor(async () => (await row.count()) === 1, "the run back");
+    const restored = (await call(team.base, key, "GET", "/api/runs?project=sweep/lr")).json as {
+      runs: { run_id: string; trashed: boolean }[];
+    };
+    expect(restored.runs.find((r) => r.run_id === runId)?.trashed).toBe(false);
+    await context.close();
+  }, 60_000);
 });
