@@ -131,6 +131,16 @@ describe("goodseed server and its database", () => {
     );
   });
 
+  it("refuses a --max-in-flight that is not a whole number of at least 1", () => {
+    for (const bad of ["0", "-3", "1.5", "many"]) {
+      const result = cli(["server", `--max-in-flight=${bad}`, "--port", "0"]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `--max-in-flight must be a whole number of at least 1, not '${bad}'`,
+      );
+    }
+  });
+
   it("answers 503 while PostgreSQL is down and recovers when it is back", async () => {
     const cluster = await postgresCluster();
     const url = await cluster.createDatabase();
