@@ -138,6 +138,12 @@ describe("the web UI on goodseed server", () => {
     expect(batches[0]).toBe(64);
     expect(batches.at(-1)).toBe(512);
     expect(errors).toEqual([]);
+    // The way back is a path of this server, never another site.
+    await page.context().clearCookies();
+    await page.goto(`${team.base}/signin?next=${encodeURIComponent("//example.com/")}`);
+    await page.fill("#key", key);
+    await page.click("button[type=submit]");
+    await page.waitForURL(`${team.base}/`);
     await context.close();
   }, 60_000);
 
