@@ -97,6 +97,8 @@ Options:
                                as Host; pages there may call the API); repeatable
       --no-create-projects     answer 404 Project.NotFound for projects that do not exist
       --quiet                  no request log on stderr
+      --max-in-flight <n>      requests handled at once; more are answered 503 with
+                               Retry-After                       [default: 64]
       --json                   (keys) print JSON
   -h, --help                   show this help
 `;

@@ -112,6 +112,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         "home-workspace": { type: "string" },
         "no-create-projects": { type: "boolean" },
         quiet: { type: "boolean" },
+        "max-in-flight": { type: "string" },
         "public-url": { type: "string", multiple: true },
         workspace: { type: "string", multiple: true },
         name: { type: "string" },
@@ -133,7 +134,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
       }
       if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
       const { parsePort } = await import("./serve.ts");
-      const { serverCommand } = await import("./server.ts");
+      const { parseMaxInFlight, serverCommand } = await import("./server.ts");
       return await serverCommand(context, {
         database: values.database as string | undefined,
         host: (values.host as string | undefined) ?? "127.0.0.1",
@@ -141,6 +142,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         homeWorkspace: (values["home-workspace"] as string | undefined) ?? "default",
         createProjects: !values["no-create-projects"],
         quiet: Boolean(values.quiet),
+        maxInFlight: parseMaxInFlight(values["max-in-flight"] as string | undefined),
         publicUrls: (values["public-url"] as string[] | undefined) ?? [],
       });
     }

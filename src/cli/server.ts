@@ -17,6 +17,8 @@ export interface ServerOptions {
   homeWorkspace: string;
   createProjects: boolean;
   quiet: boolean;
+  /** Requests handled at once; more are answered 503 with Retry-After. */
+  maxInFlight: number;
   publicUrls: string[];
 }
 
@@ -26,6 +28,15 @@ export function databaseUrl(context: CliContext, given: string | undefined): str
     context.env.GOODSEED_DATABASE_URL ??
     `sqlite://${join(homeOf(context), "server", "goodseed-server.sqlite")}`
   );
+}
+
+/** `--max-in-flight`: a whole number of at least 1. @default 64 */
+export function parseMaxInFlight(given: string | undefined): number {
+  if (given === undefined) return 64;
+  const value = Number(given);
+  if (!/^\d+$/.test(given) || !Number.isSafeInteger(value) || value < 1)
+    throw new UsageError(`--max-in-flight must be a whole number of at least 1, not '${given}'`);
+  return value;
 }
 
 export async function serverCommand(context: CliContext, options: ServerOptions): Promise<number> {
@@ -39,6 +50,7 @@ export async function serverCommand(context: CliContext, options: ServerOptions)
       homeWorkspace: options.homeWorkspace,
       createProjects: options.createProjects,
       publicUrls: options.publicUrls,
+      maxInFlight: options.maxInFlight,
       ...(options.quiet ? {} : { log: (line: string) => context.stderr(`${line}\n`) }),
     });
   } catch (error) {

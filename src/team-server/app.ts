@@ -12,6 +12,7 @@ import { createSession, deleteSession, type Principal, verifyKey, verifySession 
 import { DatabaseReadStore, RunSummaries } from "./read-store.ts";
 import { remoteRoute, remoteSegments } from "./remote-routes.ts";
 import { MAX_BODY_BYTES, readJson } from "./request-body.ts";
+import { trashOnlyEditor } from "./run-editor.ts";
 import { SeriesStore } from "./series-store.ts";
 import { SIGNIN_PAGE } from "./signin-page.ts";
 
@@ -113,8 +114,10 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
       return app;
     }
     const who = principal ?? { id: 0, name: "", defaultWorkspace: "", roles: new Map() };
+    const store = new DatabaseReadStore({ sql: db.sql, principal: who, home, series, summaries });
     app = createApp({
-      store: new DatabaseReadStore({ sql: db.sql, principal: who, home, series, summaries }),
+      store,
+      editor: trashOnlyEditor(store),
       hostname: options.hostname,
       corsOrigins: options.publicUrls ?? [],
     });

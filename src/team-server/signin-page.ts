@@ -1,6 +1,7 @@
 /**
  * The sign-in page of the team server (`/signin`): the browser posts a key once to
- * `/api/session` and gets an HttpOnly cookie, then goes on to the web UI at `/`.
+ * `/api/session` and gets an HttpOnly cookie, then goes back to the page that sent it
+ * here (`?next=`, a path of this server) or to the web UI at `/`.
  */
 
 export const SIGNIN_PAGE = `<!doctype html>
@@ -26,6 +27,13 @@ export const SIGNIN_PAGE = `<!doctype html>
   <p id="error" role="alert"></p>
 </form>
 <script>
+  // Back to the page that sent the user here (\`?next=/path?query#hash\`): only a path
+  // of this server, never another site.
+  function back() {
+    const next = new URLSearchParams(location.search).get("next");
+    if (next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\\\")) return next;
+    return "/";
+  }
   document.getElementById("signin").addEventListener("submit", async (event) => {
     event.preventDefault();
     const key = document.getElementById("key").value.trim();
@@ -34,7 +42,7 @@ export const SIGNIN_PAGE = `<!doctype html>
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ key }),
     });
-    if (answer.ok) location.href = "/" + location.search;
+    if (answer.ok) location.href = back();
     else document.getElementById("error").textContent = "That key was not accepted.";
   });
 </script>

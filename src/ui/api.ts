@@ -15,6 +15,7 @@ import type {
   WireNumber,
 } from "../api/wire.ts";
 import { reportReachable, reportUnreachable } from "./connection.ts";
+import { signInIfAsked } from "./sign-in.ts";
 
 export type {
   ConfigValue,
@@ -50,6 +51,7 @@ async function getJson<P extends GetPath, R = ApiRoutes[P]["response"]>(
   }
   reportReachable();
   const body = (await response.json()) as R & { error?: string };
+  if (signInIfAsked(response, body, apiBase)) throw new Error("Signing in…");
   if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
   return body;
 }

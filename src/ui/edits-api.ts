@@ -5,6 +5,7 @@
 
 import type { RunEditResult, RunEditsRequest, RunEditsResponse } from "../api/run-edits.ts";
 import { apiBase, type RunSummary } from "./api.ts";
+import { signInIfAsked } from "./sign-in.ts";
 
 /** What one request changes: the request body less the runs it names. */
 export type RunEdit = { -readonly [K in keyof Omit<RunEditsRequest, "runs">]: RunEditsRequest[K] };
@@ -24,6 +25,7 @@ export async function editRuns(
     } satisfies RunEditsRequest),
   });
   const body = (await response.json()) as Partial<RunEditsResponse> & { error?: string };
+  if (signInIfAsked(response, body, apiBase)) throw new Error("signing in first");
   if (body.results) return [...body.results];
   throw new Error(body.error ?? `HTTP ${response.status}`);
 }

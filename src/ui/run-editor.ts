@@ -18,9 +18,11 @@ export interface EditorHost {
 /** Writes `edit` to `run`; resolves with the refusal's words, or "" when it was written. */
 async function write(run: RunSummary, edit: RunEdit, host: EditorHost): Promise<string> {
   try {
-    const problem = failures(await editRuns([run], edit));
-    await host.edited([run]);
-    return problem;
+    const results = await editRuns([run], edit);
+    // Redrawn only when written: a redraw makes a new form, and the refusal must stay
+    // in sight beside the change that was refused.
+    if (results.some((result) => result.ok)) await host.edited([run]);
+    return failures(results);
   } catch (error) {
     return `Nothing was changed: ${(error as Error).message}`;
   }

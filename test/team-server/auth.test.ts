@@ -167,3 +167,66 @@ for (const backend of BACKENDS) {
     }, 60_000);
   });
 }
+
+for (const backend of BACKENDS) {
+  describe(`run edits from the web page (${backend})`, () => {
+    it("trash and restore for keys that may write, refused to viewers; names, descriptions and tags refused", async () => {
+      await using team = await teamServer(backend, { homeWorkspace: "acme" });
+      const member = await keyFor(team.databaseUrl, ["acme"], "member", "alice");
+      const viewer = await keyFor(team.databaseUrl, ["acme"], "viewer", "victor");
+      await call(team.base, member, "POST", "/api/v1/runs", {
+        workspace: "acme",
+        project: "vision",
+        run_id: "r1",
+        experiment_name: "first",
+      });
+      const edit = async (key: string, change: Record<string, unknown>) => {
+        const answer = await fetch(`${team.base}/api/run-edits`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${key}`,
+            "content-type": "application/json",
+            origin: team.base,
+          },
+          body: JSON.stringify({ runs: [{ project: "vision", run_id: "r1" }], ...change }),
+        });
+        const body = (await answer.json()) as { results: { ok: boolean; error?: string }[] };
+        return { status: answer.status, result: body.results[0] };
+      };
+      const trashed = async () =>
+        (
+          (await call(team.base, member, "GET", "/api/runs")).json as {
+            runs: { trashed: boolean; experiment_name: string }[];
+          }
+        ).runs[0];
+
+      expect(await edit(viewer, { trashed: true })).toMatchObject({
+        status: 403,
+        result: { ok: false },
+      });
+      expect((await trashed())?.trashed).toBe(false);
+      expect(await edit(member, { trashed: true })).toMatchObject({
+        status: 200,
+        result: { ok: true },
+      });
+      expect((await trashed())?.trashed).toBe(true);
+      expect(await edit(member, { trashed: false })).toMatchObject({
+        status: 200,
+        result: { ok: true },
+      });
+      expect((await trashed())?.trashed).toBe(false);
+      for (const change of [
+        { name: "renamed" },
+        { description: "words" },
+        { add_tags: ["t"] },
+        { remove_tags: ["t"] },
+        { name: "renamed", trashed: true },
+      ]) {
+        const refused = await edit(member, change);
+        expect(refused.status).toBe(405);
+        expect(refused.result?.error).toContain("only trash and restore");
+      }
+      expect(await trashed()).toMatchObject({ trashed: false, experiment_name: "first" });
+    }, 60_000);
+  });
+}

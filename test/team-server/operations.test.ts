@@ -131,6 +131,16 @@ describe("goodseed server and its database", () => {
     );
   });
 
+  it("refuses a --max-in-flight that is not a whole number of at least 1", () => {
+    for (const bad of ["0", "-3", "1.5", "many"]) {
+      const result = cli(["server", `--max-in-flight=${bad}`, "--port", "0"]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `--max-in-flight must be a whole number of at least 1, not '${bad}'`,
+      );
+    }
+  });
+
   it("answers 503 while PostgreSQL is down and recovers when it is back", async () => {
     const cluster = await postgresCluster();
     const url = await cluster.createDatabase();
@@ -196,7 +206,7 @@ describe("goodseed server and its database", () => {
         "--json",
       ]).stdout,
     );
-    const server = await spawnServer(url);
+    const server = await spawnServer(url, ["--max-in-flight", "1"]);
     const id = (
       (
         await call(server.base, key, "POST", "/api/v1/runs", {
@@ -207,12 +217,51 @@ describe("goodseed server and its database", () => {
         })
       ).json as { id: string }
     ).id;
-    const pending = call(server.base, key, "POST", `/api/v1/runs/${id}/ingest`, points(0, 200_000));
-    await Bun.sleep(20);
+    // A request the server is holding: its body arrives in two parts, the second only
+    // once the server is stopping. It is in flight once the server, allowed one request
+    // at a time, answers another one 503.
+    const text = new TextEncoder().encode(JSON.stringify(points(0, 20_000)));
+    let finish: (() => void) | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(text.subarray(0, 100));
+        finish = () => {
+          controller.enqueue(text.subarray(100));
+          controller.close();
+        };
+      },
+    });
+    const pending = fetch(`${server.base}/api/v1/runs/${id}/ingest`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    await waitFor(
+      async () => {
+        const answer = await fetch(`${server.base}/health`, { keepalive: false });
+        await answer.arrayBuffer();
+        return answer.status === 503;
+      },
+      "the held request in flight",
+      30_000,
+    );
     server.process.kill("SIGTERM");
+    await waitFor(
+      () => server.output().includes("finishing requests in flight"),
+      "the stop",
+      30_000,
+    );
+    finish?.();
     const answer = await pending;
     expect(answer.status).toBe(200);
     expect(await server.process.exited).toBe(0);
+    expect(server.output()).toMatch(/"path":"\/api\/v1\/runs\/[^"]+\/ingest","status":200/);
+    // The points of the request that was in flight are all stored.
+    await using again = await spawnServer(url, ["--quiet"]);
+    const stored = (await call(again.base, key, "GET", `/api/v1/runs/${id}/data/metrics?path=loss`))
+      .json as { raw_points: unknown[] };
+    expect(stored.raw_points.length).toBe(20_000);
     expect(server.output()).toContain('"path":"/api/v1/runs"');
   }, 120_000);
 });
