@@ -19,7 +19,9 @@ export interface EditorHost {
 async function write(run: RunSummary, edit: RunEdit, host: EditorHost): Promise<string> {
   try {
     const problem = failures(await editRuns([run], edit));
-    await host.edited([run]);
+    // A refused edit wrote nothing (one transaction per run); redrawing the details would
+    // drop both what was typed and the reason, shown under the form.
+    if (!problem) await host.edited([run]);
     return problem;
   } catch (error) {
     return `Nothing was changed: ${(error as Error).message}`;
