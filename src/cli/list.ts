@@ -6,6 +6,8 @@ import { type CliContext, CliError } from "./context.ts";
 
 export interface ListOptions {
   dir: string;
+  /** Whether the user named `dir` (else it is the home's `projects`, which may not exist yet). @default false */
+  dirGiven?: boolean;
   project: string | undefined;
   json: boolean;
 }
@@ -29,8 +31,22 @@ function when(iso: string | null): string {
 }
 
 export async function listCommand(context: CliContext, options: ListOptions): Promise<number> {
-  if (!statSync(options.dir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new CliError(`Projects directory does not exist: ${options.dir}`);
+  const stats = statSync(options.dir, { throwIfNoEntry: false });
+  if (stats && !stats.isDirectory()) {
+    throw new CliError(`Projects directory is not a directory: ${options.dir}`);
+  }
+  if (!stats) {
+    if (options.dirGiven) throw new CliError(`Projects directory does not exist: ${options.dir}`);
+    // A fresh home has no `projects` before its first run: nothing to list, as `serve` says.
+    if (options.json) {
+      const empty = options.project === undefined ? { projects: [] } : { runs: [] };
+      context.stdout(`${JSON.stringify(empty, null, 2)}\n`);
+    } else {
+      context.stdout(
+        `No runs yet: ${options.dir} does not exist; runs show up here once a script logs one.\n`,
+      );
+    }
+    return 0;
   }
   const store = new FileReadStore({
     projectsDir: options.dir,

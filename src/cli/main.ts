@@ -66,6 +66,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
       const { listCommand } = await import("./list.ts");
       return await listCommand(context, {
         dir: oneDir(context, positionals),
+        dirGiven: positionals.length > 0,
         project: values.project as string | undefined,
         json: Boolean(values.json),
       });

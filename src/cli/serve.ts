@@ -109,7 +109,10 @@ export async function serveCommand(context: CliContext, options: ServeOptions): 
       `warning: listening on ${options.host}: anyone who can reach this address can read and trash your runs (the API has no authentication).\n`,
     );
   }
-  const { url } = startServer(context, options);
+  // A browser cannot open the wildcard address (Chrome blocks 0.0.0.0): show this machine's.
+  const url = startServer(context, options)
+    .url.replace("//0.0.0.0:", "//127.0.0.1:")
+    .replace("//[::]:", "//[::1]:");
   context.stdout(
     `goodseed is serving ${options.dir}\nOpen ${url} to look at your runs (JSON API: ${url}api/runs). Press Ctrl-C to stop.\n`,
   );

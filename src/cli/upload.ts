@@ -96,7 +96,9 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
   if (!splitProject(remoteProject)) {
     const workspace = await defaultWorkspace(api);
     if (workspace.kind !== "ok")
-      throw new CliError(`Could not find your default workspace: ${workspace.message}`);
+      throw new CliError(
+        `Could not find your default workspace at ${settings.apiUrl} (${workspace.message}). Name it in the project, e.g. -p my-team/${options.project}, or check the API key and URL.`,
+      );
     remoteProject = `${workspace.body}/${options.project}`;
   }
 

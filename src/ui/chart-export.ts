@@ -39,18 +39,6 @@ export function toCsv(points: readonly CsvPoint[]): string {
   return `${rows.join("\n")}\n`;
 }
 
-/** Offers `blob` as a download named `name`. */
-export function download(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 /** A file name from a chart key: `train/loss` → `train-loss`. */
 export function fileName(key: string, extension: string): string {
   return `${key.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-|-$/g, "") || "chart"}.${extension}`;

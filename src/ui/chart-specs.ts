@@ -32,7 +32,7 @@ const HARDWARE = /^monitoring\/([^/]+)\/(cpu|memory|gpu|gpu_memory|gpu_power)(?:
 
 const QUANTITIES: Record<string, { title: string; unit: string }> = {
   cpu: { title: "CPU", unit: "%" },
-  memory: { title: "Memory (RSS)", unit: "GB" },
+  memory: { title: "Memory RSS", unit: "GB" },
   gpu: { title: "GPU utilization", unit: "%" },
   gpu_memory: { title: "GPU memory", unit: "%" },
   gpu_power: { title: "GPU power", unit: "W" },

@@ -11,7 +11,7 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { api, type RunSummary } from "./api.ts";
-import { type CsvPoint, chartPng, download, fileName, toCsv } from "./chart-export.ts";
+import { type CsvPoint, chartPng, fileName, toCsv } from "./chart-export.ts";
 import { chartFrame, chartNote } from "./chart-frame.ts";
 import { groupLine, type Line, type RunGroup, traceLine } from "./chart-lines.ts";
 import { plotOptions } from "./chart-plot.ts";
@@ -22,6 +22,7 @@ import { themeColor } from "./chart-style.ts";
 import { showTip } from "./chart-tip.ts";
 import { appendTrace, type Trace, toTrace, type XMode } from "./chart-traces.ts";
 import { rawPoints, zoomedTrace } from "./chart-zoom.ts";
+import { download, downloadBlob } from "./save-file.ts";
 import { runKey } from "./view-state.ts";
 
 /** What a chart asks of the board it is on. */
@@ -376,7 +377,7 @@ export class MetricChart {
         });
     }
     const csv = toCsv(points);
-    download(new Blob([csv], { type: "text/csv" }), fileName(this.spec.key, "csv"));
+    download(fileName(this.spec.key, "csv"), csv, "text/csv");
     return csv;
   }
 
@@ -390,7 +391,7 @@ export class MetricChart {
       themeColor("--bg", "#ffffff"),
       themeColor("--fg", "#1d2125"),
     );
-    download(blob, fileName(this.spec.key, "png"));
+    downloadBlob(fileName(this.spec.key, "png"), blob);
     return blob;
   }
 

@@ -62,12 +62,7 @@ const table = new RunsTable({
     save();
     renderAll();
   },
-  focus: (run) => {
-    view.focus = runKey(run);
-    save();
-    void details.show(run, table.configsOf(run));
-    void renderCompare();
-  },
+  focus: (run) => focusRun(run),
   loaded: () => updateChoices(),
 });
 const sweep = new SweepViews({
@@ -76,11 +71,7 @@ const sweep = new SweepViews({
     save();
     renderAll();
   },
-  focus: (run) => {
-    view.focus = runKey(run);
-    save();
-    void details.show(run, table.configsOf(run));
-  },
+  focus: (run) => focusRun(run),
   configKeys: (runs) => table.configKeys(runs),
   metricPaths: (runs) => table.metricPaths(runs),
   axisValue: (run, key) => table.axisValue(run, key),
@@ -130,6 +121,17 @@ function updateChoices(): void {
 }
 
 /** The runs to chart: the selected ones, else the run shown in detail. */
+/**
+ * Opens a run's details, from the table or a sweep view alike; with no runs ticked the
+ * charts show the opened run, so they follow it.
+ */
+function focusRun(run: RunSummary): void {
+  view.focus = runKey(run);
+  save();
+  void details.show(run, table.configsOf(run));
+  void renderCompare();
+}
+
 function comparedRuns(): RunSummary[] {
   const keys = view.selected.length > 0 ? view.selected : view.focus ? [view.focus] : [];
   return keys.map(byKey).filter((run): run is RunSummary => run !== undefined);

@@ -69,9 +69,19 @@ describe("goodseed CLI", () => {
 
   it("lists the runs in GOODSEED_HOME by default and says when there are none", async () => {
     await using dir = tempDir();
+    // A fresh home (no `projects` yet) is no error, as for `serve`; a named directory is.
     const empty = await cli(["list"], { GOODSEED_HOME: dir.path });
-    expect(empty.code).toBe(1);
-    expect(empty.stderr).toContain("Projects directory does not exist");
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toContain(`No runs yet: ${join(dir.path, "projects")} does not exist`);
+    const emptyJson = await cli(["list", "-p", "mine", "--json"], { GOODSEED_HOME: dir.path });
+    expect(emptyJson.code).toBe(0);
+    expect(JSON.parse(emptyJson.stdout)).toEqual({ runs: [] });
+    const missing = await cli(["list", join(dir.path, "nowhere")]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("Projects directory does not exist");
+    const file = await cli(["list", join(REPO_ROOT, "README.md")]);
+    expect(file.code).toBe(1);
+    expect(file.stderr).toContain("Projects directory is not a directory");
     const run = localRun(dir.path, { project: "mine", runId: "r1", name: "First" });
     run.log("loss", 1, { step: 0 });
     await run.close();

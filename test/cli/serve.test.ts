@@ -85,4 +85,18 @@ describe("goodseed serve", () => {
       await server.child.exited;
     }
   }, 60_000);
+
+  it("bound to every address, warns and prints a URL a browser can open", async () => {
+    await using compat = compatHome();
+    const port = await freePort();
+    await using server = serve(
+      [compat.projects, "--host", "0.0.0.0", "--port", String(port)],
+      compat.home,
+    );
+    await waitFor(() => server.output.stdout.includes("Open http"), "the server's URL", 20_000);
+    expect(server.output.stdout).toContain(`Open http://127.0.0.1:${port}/ `);
+    expect(server.output.stderr).toContain("no authentication");
+    const response = await fetch(`http://127.0.0.1:${port}/api/projects`);
+    expect(response.status).toBe(200);
+  }, 60_000);
 });

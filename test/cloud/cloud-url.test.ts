@@ -87,6 +87,33 @@ console.log(JSON.stringify({ closeMs: performance.now() - t0, messages }));`,
     expect(result.exitCode).toBe(0);
   }, 60_000);
 
+  it("goodseed upload of a project without a workspace names the API it could not ask for one", async () => {
+    await using dir = tempDir();
+    const port = await closedPort();
+    const writer = await runScript(
+      `const run = new Run({ project: "vision", runId: "pending", ${QUIET} });
+run.log("m", 1, { step: 0 });
+await run.close();`,
+      { home: dir.path },
+    );
+    expect(writer.exitCode).toBe(0);
+    const upload = Bun.spawnSync(
+      [process.execPath, join(REPO_ROOT, "bin/goodseed.ts"), "upload", "-p", "vision"],
+      {
+        env: {
+          ...process.env,
+          GOODSEED_HOME: dir.path,
+          GOODSEED_API_URL: `http://127.0.0.1:${port}`,
+          GOODSEED_API_KEY: "k",
+        },
+      },
+    );
+    expect(upload.exitCode).toBe(1);
+    const stderr = upload.stderr.toString();
+    expect(stderr).toContain(`default workspace at http://127.0.0.1:${port}`);
+    expect(stderr).toContain("-p my-team/vision");
+  }, 30_000);
+
   it("goodseed upload reports an unreachable API while it retries", async () => {
     await using dir = tempDir();
     const port = await closedPort();

@@ -15,3 +15,19 @@ export async function waitFor<T>(
     await Bun.sleep(intervalMs);
   }
 }
+
+/** Reads a child's stdout until `line` shows (or it ends); returns what it read. */
+export async function waitForLine(
+  child: { stdout: ReadableStream<Uint8Array> },
+  line: string,
+): Promise<string> {
+  const reader = child.stdout.getReader();
+  let text = "";
+  await waitFor(async () => {
+    const { value, done } = await reader.read();
+    if (value) text += new TextDecoder().decode(value);
+    return text.includes(line) || done;
+  }, `"${line}" from the child`);
+  reader.releaseLock();
+  return text;
+}

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { readRunFile } from "../helpers/run-file.ts";
 import { spawnScript } from "../helpers/scripts.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { waitFor, waitForLine } from "../helpers/wait.ts";
 
 /** The points committed so far; -1 while the writer keeps the file busy (SQLITE_BUSY*). */
 function countPoints(file: string): number {
@@ -21,21 +21,6 @@ function countPoints(file: string): number {
   } finally {
     db?.close();
   }
-}
-
-async function waitForLine(
-  child: { stdout: ReadableStream<Uint8Array> },
-  line: string,
-): Promise<number> {
-  const reader = child.stdout.getReader();
-  let text = "";
-  await waitFor(async () => {
-    const { value, done } = await reader.read();
-    if (value) text += new TextDecoder().decode(value);
-    return text.includes(line) || done;
-  }, `"${line}" from the script`);
-  reader.releaseLock();
-  return Date.now();
 }
 
 describe("durability", () => {

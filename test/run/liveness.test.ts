@@ -9,7 +9,7 @@ import { readRunFile, seriesOf } from "../helpers/run-file.ts";
 import { localRun, thrown } from "../helpers/runs.ts";
 import { spawnScript } from "../helpers/scripts.ts";
 import { FIXTURES, REPO_ROOT, tempDir } from "../helpers/temp-dir.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { waitForLine } from "../helpers/wait.ts";
 
 const PYTHON_RUN = join(FIXTURES, "home/projects/default/runs/live-91aa.sqlite");
 
@@ -21,18 +21,6 @@ function runsDir(home: string, project = "default"): string {
 
 function isoAgo(ms: number): string {
   return new Date(Date.now() - ms).toISOString().replace("Z", "+00:00");
-}
-
-/** Reads the child's stdout until `line` shows. */
-async function waitForLine(child: { stdout: ReadableStream<Uint8Array> }, line: string) {
-  const reader = child.stdout.getReader();
-  let text = "";
-  await waitFor(async () => {
-    const { value, done } = await reader.read();
-    if (value) text += new TextDecoder().decode(value);
-    return text.includes(line) || done;
-  }, `"${line}" from the child`);
-  reader.releaseLock();
 }
 
 /**

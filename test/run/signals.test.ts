@@ -5,20 +5,7 @@ import { join } from "node:path";
 import { readRunFile } from "../helpers/run-file.ts";
 import { spawnScript } from "../helpers/scripts.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
-import { waitFor } from "../helpers/wait.ts";
-
-/** Reads the child's stdout until `line` shows; returns what it read. */
-async function waitForLine(child: { stdout: ReadableStream<Uint8Array> }, line: string) {
-  const reader = child.stdout.getReader();
-  let text = "";
-  await waitFor(async () => {
-    const { value, done } = await reader.read();
-    if (value) text += new TextDecoder().decode(value);
-    return text.includes(line) || done;
-  }, `"${line}" from the script`);
-  reader.releaseLock();
-  return text;
-}
+import { waitForLine } from "../helpers/wait.ts";
 
 const OPEN = `const run = new Run({ runId: "sig", captureStdout: false, captureStderr: false, captureHardwareMetrics: false });
 let step = 0;

@@ -242,6 +242,28 @@ describe("the runs table", () => {
     await page.close();
   }, 60_000);
 
+  it("opens a run from the scatter with its details and its charts, as the table does", async () => {
+    const page = await open(
+      "/?project=sweep%2Flr&sweep=1&metric=min:val/loss&run=sweep%2Flr%3Asweep-03",
+    );
+    const legend = () => page.locator("ul.legend li").allTextContents();
+    await waitFor(async () => (await legend()).join() === "lr 0.01 bs 512", "sweep-03's charts");
+    const dot = page.locator('figure.scatter circle.dot[data-run="sweep/lr:sweep-10"]');
+    await dot.focus();
+    await page.keyboard.press("Enter");
+    await waitFor(
+      async () =>
+        (await page.locator("section.details h2").textContent())?.startsWith("sweep-10") === true,
+      "sweep-10's details",
+    );
+    await waitFor(
+      async () => (await legend()).join() === "lr 0.000003 bs 256",
+      "the charts of the run opened from the scatter",
+    );
+    expect(page.url()).toContain("run=sweep%2Flr%3Asweep-10");
+    await page.close();
+  }, 60_000);
+
   it("hides per-process and source-code keys from configs and the column picker unless asked", async () => {
     const page = await open("/?project=sweep%2Flr&run=sweep%2Flr%3Asweep-03");
     await page.waitForSelector("table.configs tbody tr");

@@ -187,6 +187,18 @@ describe("the web UI", () => {
     await page.close();
   }, 30_000);
 
+  it("says why a rename of a run a live process is writing was refused, keeping what was typed", async () => {
+    const page = await open("/?run=ui%2Flive%3Agrowing");
+    await page.waitForSelector("form.run-editor");
+    await page.fill('input[aria-label="Run name"]', "not while it runs");
+    await page.click('form.run-editor button:has-text("Save")');
+    const error = page.locator("form.run-editor .edit-error");
+    await waitFor(async () => ((await error.textContent()) ?? "") !== "", "the refusal");
+    expect(await error.textContent()).toContain("growing");
+    expect(await page.inputValue('input[aria-label="Run name"]')).toBe("not while it runs");
+    await page.close();
+  }, 30_000);
+
   it("zooms a downsampled chart to full resolution by dragging or from the keyboard, and back", async () => {
     const page = await open("/?runs=ui%2Fdense%3Adense");
     const chart = page.locator('figure.chart[data-path="dense/y"]');

@@ -4,19 +4,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { spawnScript } from "../helpers/scripts.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
-import { waitFor } from "../helpers/wait.ts";
-
-/** Reads the child's stdout until `line` shows. */
-async function waitForLine(child: { stdout: ReadableStream<Uint8Array> }, line: string) {
-  const reader = child.stdout.getReader();
-  let text = "";
-  await waitFor(async () => {
-    const { value, done } = await reader.read();
-    if (value) text += new TextDecoder().decode(value);
-    return text.includes(line) || done;
-  }, `"${line}" from the script`);
-  reader.releaseLock();
-}
+import { waitFor, waitForLine } from "../helpers/wait.ts";
 
 /** The newest value (a `Date.now()` the script logged) committed to a series, and the point count. */
 function newest(file: string, path: string): { value: number; count: number; maxStep: number } {
