@@ -36,10 +36,23 @@ function gunzipFast(bytes: Uint8Array): Uint8Array | undefined {
   return out.length === size && Bun.hash.crc32(out) === crc ? out : undefined;
 }
 
+/** Bodies already read off the wire, by the request they came with. */
+const buffered = new WeakMap<Request, Uint8Array>();
+
+/** Lets {@link readBody} take `request`'s body from `bytes` (read once, used by each retry). */
+export function bufferBody(request: Request, bytes: Uint8Array): void {
+  buffered.set(request, bytes);
+}
+
 export async function readBody(request: Request): Promise<Uint8Array> {
+  const held = buffered.get(request);
+  if (held !== undefined) return decodeBody(request, held);
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const bytes = new Uint8Array(await request.arrayBuffer());
+  return decodeBody(request, new Uint8Array(await request.arrayBuffer()));
+}
+
+function decodeBody(request: Request, bytes: Uint8Array): Uint8Array {
   if (bytes.length > MAX_BODY_BYTES) throw tooLarge();
   const encoding = (request.headers.get("content-encoding") ?? "").trim().toLowerCase();
   if (encoding === "" || encoding === "identity") return bytes;
