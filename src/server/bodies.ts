@@ -140,10 +140,37 @@ export interface DownsampleRequest {
   readonly last: number | undefined;
 }
 
+/**
+ * The texts of complete buckets already written, by the columns' steps array: for a
+ * store whose columns never change below their length while their arrays stay the
+ * same (points are only appended into spare room), so that a repeated or live view
+ * buckets only the points past the last complete bucket.
+ */
+export class BucketMemo {
+  readonly #entries = new WeakMap<
+    Float64Array,
+    Map<string, { readonly firstStep: number; readonly parts: readonly string[] }>
+  >();
+
+  get(steps: Float64Array, key: string) {
+    return this.#entries.get(steps)?.get(key);
+  }
+
+  set(steps: Float64Array, key: string, firstStep: number, parts: readonly string[]): void {
+    let entries = this.#entries.get(steps);
+    if (!entries) {
+      entries = new Map();
+      this.#entries.set(steps, entries);
+    }
+    entries.set(key, { firstStep, parts });
+  }
+}
+
 /** The bucketed series of FORMAT.md §11, with its bookends and echoed indices. */
 export function downsampledBody(
   columns: SeriesColumns | undefined,
   request: DownsampleRequest,
+  memo?: BucketMemo,
 ): JsonText<DownsampledResponse> {
   const total = columns?.length ?? 0;
   const envelope = (points: string[], f: number, l: number, downsampled: boolean) =>
@@ -166,12 +193,21 @@ export function downsampledBody(
     for (let i = f; i <= l; i++) points.push(raw(i));
     return envelope(points, f, l, false);
   }
-  const buckets = bucketize(columns, f, l + 1, bucketSize(count, request.pointCount));
-  const points = buckets.map(
+  const k = bucketSize(count, request.pointCount);
+  const complete = Math.floor(count / k);
+  const key = `${request.pointCount}\u0000${f}\u0000${k}\u0000${request.path}`;
+  const known = memo?.get(steps, key);
+  // Complete buckets written before, all but the last bucket at most.
+  const reused = known ? Math.min(known.parts.length, complete, Math.ceil(count / k) - 1) : 0;
+  const buckets = bucketize(columns, f + reused * k, l + 1, k);
+  const fresh = buckets.map(
     (bucket) =>
       `{"path": ${pathJson}, "step": ${bucket.step}, "value": ${jsonNumber(bucket.value)}, "minY": ${jsonNumber(bucket.minY)}, "maxY": ${jsonNumber(bucket.maxY)}, "downsampled": true, "logged_at": ${loggedAt.json(bucket.ts)}}`,
   );
-  if ((buckets[0] as { step: number }).step !== steps[f]) points.unshift(raw(f));
+  const points = known && reused > 0 ? known.parts.slice(0, reused).concat(fresh) : fresh;
+  const firstStep = known && reused > 0 ? known.firstStep : (buckets[0] as { step: number }).step;
+  if (memo && complete > reused) memo.set(steps, key, firstStep, points.slice(0, complete));
+  if (firstStep !== steps[f]) points.unshift(raw(f));
   if ((buckets[buckets.length - 1] as { step: number }).step !== steps[l]) points.push(raw(l));
   return envelope(points, f, l, true);
 }
