@@ -147,23 +147,27 @@ export interface DownsampleRequest {
  * buckets only the points past the last complete bucket.
  */
 export class BucketMemo {
-  readonly #entries = new WeakMap<
-    Float64Array,
-    Map<string, { readonly firstStep: number; readonly parts: readonly string[] }>
-  >();
+  readonly #entries = new WeakMap<Float64Array, Map<string, MemoEntry>>();
 
-  get(steps: Float64Array, key: string) {
+  get(steps: Float64Array, key: string): MemoEntry | undefined {
     return this.#entries.get(steps)?.get(key);
   }
 
-  set(steps: Float64Array, key: string, firstStep: number, parts: readonly string[]): void {
+  set(steps: Float64Array, key: string, entry: MemoEntry): void {
     let entries = this.#entries.get(steps);
     if (!entries) {
       entries = new Map();
       this.#entries.set(steps, entries);
     }
-    entries.set(key, { firstStep, parts });
+    entries.set(key, entry);
   }
+}
+
+/** Complete buckets written: how many, the first one's step, their texts joined. */
+interface MemoEntry {
+  readonly count: number;
+  readonly firstStep: number;
+  readonly text: string;
 }
 
 /** The bucketed series of FORMAT.md §11, with its bookends and echoed indices. */
@@ -196,17 +200,23 @@ export function downsampledBody(
   const k = bucketSize(count, request.pointCount);
   const complete = Math.floor(count / k);
   const key = `${request.pointCount}\u0000${f}\u0000${k}\u0000${request.path}`;
-  const known = memo?.get(steps, key);
-  // Complete buckets written before, all but the last bucket at most.
-  const reused = known ? Math.min(known.parts.length, complete, Math.ceil(count / k) - 1) : 0;
+  let known = memo?.get(steps, key);
+  // Complete buckets written before, and all of them only while the last bucket is not.
+  if (known && known.count > Math.min(complete, Math.ceil(count / k) - 1)) known = undefined;
+  const reused = known?.count ?? 0;
   const buckets = bucketize(columns, f + reused * k, l + 1, k);
   const fresh = buckets.map(
     (bucket) =>
       `{"path": ${pathJson}, "step": ${bucket.step}, "value": ${jsonNumber(bucket.value)}, "minY": ${jsonNumber(bucket.minY)}, "maxY": ${jsonNumber(bucket.maxY)}, "downsampled": true, "logged_at": ${loggedAt.json(bucket.ts)}}`,
   );
-  const points = known && reused > 0 ? known.parts.slice(0, reused).concat(fresh) : fresh;
-  const firstStep = known && reused > 0 ? known.firstStep : (buckets[0] as { step: number }).step;
-  if (memo && complete > reused) memo.set(steps, key, firstStep, points.slice(0, complete));
+  const firstStep = known ? known.firstStep : (buckets[0] as { step: number }).step;
+  const points = known ? [known.text, ...fresh] : fresh;
+  if (memo && complete > reused) {
+    const added = fresh.slice(0, complete - reused).join(", ");
+    // join writes one flat string (a template would keep a rope, walked at every use).
+    const text = known ? [known.text, added].join(", ") : added;
+    memo.set(steps, key, { count: complete, firstStep, text });
+  }
   if (firstStep !== steps[f]) points.unshift(raw(f));
   if ((buckets[buckets.length - 1] as { step: number }).step !== steps[l]) points.push(raw(l));
   return envelope(points, f, l, true);
