@@ -17,33 +17,24 @@ const FORMAT = 1;
 const RAW = 0;
 const DELTA = 1;
 
+/** The unpacked chunk: a zig-zag varint takes at most 8 bytes (deltas below 2^54), a raw value 8. */
 class Writer {
-  bytes = new Uint8Array(1024);
+  readonly bytes: Uint8Array<ArrayBuffer>;
   length = 0;
-  #room(extra: number): void {
-    if (this.length + extra <= this.bytes.length) return;
-    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + extra));
-    next.set(this.bytes.subarray(0, this.length));
-    this.bytes = next;
+  constructor(points: number) {
+    this.bytes = new Uint8Array(16 + 3 * (1 + 8 * points));
   }
   byte(value: number): void {
-    this.#room(1);
     this.bytes[this.length++] = value;
   }
-  /** An unsigned integer below 2^53, 7 bits a byte. */
+  /** An unsigned integer below 2^56, 7 bits a byte. */
   varint(value: number): void {
-    this.#room(8);
     let rest = value;
     while (rest >= 0x80) {
       this.bytes[this.length++] = (rest % 0x80) | 0x80;
       rest = Math.floor(rest / 0x80);
     }
     this.bytes[this.length++] = rest;
-  }
-  raw(chunk: Uint8Array): void {
-    this.#room(chunk.length);
-    this.bytes.set(chunk, this.length);
-    this.length += chunk.length;
   }
 }
 
@@ -56,32 +47,45 @@ function integral(values: Float64Array): boolean {
   return true;
 }
 
-function zigzag(delta: number): number {
-  return delta >= 0 ? delta * 2 : -delta * 2 - 1;
-}
-
 function writeColumn(out: Writer, values: Float64Array): void {
-  if (integral(values) && values.length > 0) {
+  const n = values.length;
+  if (n > 0 && integral(values)) {
     out.byte(DELTA);
+    const bytes = out.bytes;
     let previous = 0;
-    for (const value of values) {
-      out.varint(zigzag(value - previous));
+    for (let i = 0; i < n; i++) {
+      const value = values[i] as number;
+      const delta = value - previous;
+      const z = delta >= 0 ? delta * 2 : -delta * 2 - 1;
+      if (z < 0x80) bytes[out.length++] = z;
+      else out.varint(z);
       previous = value;
     }
     return;
   }
   out.byte(RAW);
-  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.length * 8);
-  const planes = new Uint8Array(bytes.length);
-  const n = values.length;
-  for (let i = 0; i < n; i++)
-    for (let b = 0; b < 8; b++) planes[b * n + i] = bytes[i * 8 + b] as number;
-  out.raw(planes);
+  // Float64s into byte planes, four bytes at a time (little-endian, as the planes are).
+  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  const planes = out.bytes;
+  const p0 = out.length;
+  for (let i = 0; i < n; i++) {
+    const lo = words[2 * i] as number;
+    const hi = words[2 * i + 1] as number;
+    planes[p0 + i] = lo;
+    planes[p0 + n + i] = lo >>> 8;
+    planes[p0 + 2 * n + i] = lo >>> 16;
+    planes[p0 + 3 * n + i] = lo >>> 24;
+    planes[p0 + 4 * n + i] = hi;
+    planes[p0 + 5 * n + i] = hi >>> 8;
+    planes[p0 + 6 * n + i] = hi >>> 16;
+    planes[p0 + 7 * n + i] = hi >>> 24;
+  }
+  out.length += n * 8;
 }
 
 /** `level`: deflate effort; fresh chunks are written fast and recompressed when compacted. */
 export function encodeChunk(columns: Columns, level: 1 | 6 | 9 = 6): Uint8Array {
-  const out = new Writer();
+  const out = new Writer(columns.length);
   out.byte(FORMAT);
   out.varint(columns.length);
   writeColumn(out, columns.steps.subarray(0, columns.length));
