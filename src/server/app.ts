@@ -17,6 +17,7 @@ import type { JsonText } from "../api/wire.ts";
 import { ByteLru, type CacheStats, stringBytes } from "../cache/byte-lru.ts";
 import { type AccessOptions, AccessPolicy } from "./access.ts";
 import {
+  BucketMemo,
   configsBody,
   downsampledBody,
   type JsonStream,
@@ -51,6 +52,12 @@ export interface AppOptions extends AccessOptions {
   readonly listCacheBytes?: number | undefined;
   /** Applies the web UI's edits (`POST /api/run-edits`); without it the server edits nothing (405). */
   readonly editor?: RunEditor | undefined;
+  /**
+   * Keep the texts of complete buckets of downsampled series by the columns' arrays:
+   * only for a store whose columns never change below their length while their arrays
+   * stay the same. @default false
+   */
+  readonly memoizeBuckets?: boolean | undefined;
 }
 
 type Body = JsonText<unknown> | JsonStream<unknown>;
@@ -95,6 +102,7 @@ export function createApp(options: AppOptions) {
   const { store } = options;
   const access = new AccessPolicy(options);
   const lists = new ListBodies(options.listCacheBytes ?? 32 * 2 ** 20);
+  const buckets = options.memoizeBuckets ? new BucketMemo() : undefined;
   /** The `Access-Control-Allow-Origin` each request is answered with ("" for none). */
   const allowed = new WeakMap<Request, string>();
 
@@ -157,12 +165,16 @@ export function createApp(options: AppOptions) {
       const path = q.path as string;
       const pointCount = toInteger(q.pointCount) as number;
       if (pointCount < 1) throw new HttpError(400, "pointCount must be a positive integer");
-      body = downsampledBody(await store.metricSeries(run, path, trace), {
-        path,
-        pointCount,
-        first: toInteger(q.firstPointIndex),
-        last: toInteger(q.lastPointIndex),
-      });
+      body = downsampledBody(
+        await store.metricSeries(run, path, trace),
+        {
+          path,
+          pointCount,
+          first: toInteger(q.firstPointIndex),
+          last: toInteger(q.lastPointIndex),
+        },
+        buckets,
+      );
     }
     const response = reply(request, body);
     if (trace.source !== undefined)

@@ -140,10 +140,41 @@ export interface DownsampleRequest {
   readonly last: number | undefined;
 }
 
+/**
+ * The texts of complete buckets already written, by the columns' steps array: for a
+ * store whose columns never change below their length while their arrays stay the
+ * same (points are only appended into spare room), so that a repeated or live view
+ * buckets only the points past the last complete bucket.
+ */
+export class BucketMemo {
+  readonly #entries = new WeakMap<Float64Array, Map<string, MemoEntry>>();
+
+  get(steps: Float64Array, key: string): MemoEntry | undefined {
+    return this.#entries.get(steps)?.get(key);
+  }
+
+  set(steps: Float64Array, key: string, entry: MemoEntry): void {
+    let entries = this.#entries.get(steps);
+    if (!entries) {
+      entries = new Map();
+      this.#entries.set(steps, entries);
+    }
+    entries.set(key, entry);
+  }
+}
+
+/** Complete buckets written: how many, the first one's step, their texts joined. */
+interface MemoEntry {
+  readonly count: number;
+  readonly firstStep: number;
+  readonly text: string;
+}
+
 /** The bucketed series of FORMAT.md §11, with its bookends and echoed indices. */
 export function downsampledBody(
   columns: SeriesColumns | undefined,
   request: DownsampleRequest,
+  memo?: BucketMemo,
 ): JsonText<DownsampledResponse> {
   const total = columns?.length ?? 0;
   const envelope = (points: string[], f: number, l: number, downsampled: boolean) =>
@@ -166,12 +197,27 @@ export function downsampledBody(
     for (let i = f; i <= l; i++) points.push(raw(i));
     return envelope(points, f, l, false);
   }
-  const buckets = bucketize(columns, f, l + 1, bucketSize(count, request.pointCount));
-  const points = buckets.map(
+  const k = bucketSize(count, request.pointCount);
+  const complete = Math.floor(count / k);
+  const key = `${request.pointCount}\u0000${f}\u0000${k}\u0000${request.path}`;
+  let known = memo?.get(steps, key);
+  // Complete buckets written before, and all of them only while the last bucket is not.
+  if (known && known.count > Math.min(complete, Math.ceil(count / k) - 1)) known = undefined;
+  const reused = known?.count ?? 0;
+  const buckets = bucketize(columns, f + reused * k, l + 1, k);
+  const fresh = buckets.map(
     (bucket) =>
       `{"path": ${pathJson}, "step": ${bucket.step}, "value": ${jsonNumber(bucket.value)}, "minY": ${jsonNumber(bucket.minY)}, "maxY": ${jsonNumber(bucket.maxY)}, "downsampled": true, "logged_at": ${loggedAt.json(bucket.ts)}}`,
   );
-  if ((buckets[0] as { step: number }).step !== steps[f]) points.unshift(raw(f));
+  const firstStep = known ? known.firstStep : (buckets[0] as { step: number }).step;
+  const points = known ? [known.text, ...fresh] : fresh;
+  if (memo && complete > reused) {
+    const added = fresh.slice(0, complete - reused).join(", ");
+    // join writes one flat string (a template would keep a rope, walked at every use).
+    const text = known ? [known.text, added].join(", ") : added;
+    memo.set(steps, key, { count: complete, firstStep, text });
+  }
+  if (firstStep !== steps[f]) points.unshift(raw(f));
   if ((buckets[buckets.length - 1] as { step: number }).step !== steps[l]) points.push(raw(l));
   return envelope(points, f, l, true);
 }

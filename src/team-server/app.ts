@@ -11,7 +11,7 @@ import type { Database } from "./database.ts";
 import { createSession, deleteSession, type Principal, verifyKey, verifySession } from "./keys.ts";
 import { DatabaseReadStore, RunSummaries } from "./read-store.ts";
 import { remoteRoute, remoteSegments } from "./remote-routes.ts";
-import { MAX_BODY_BYTES, readJson } from "./request-body.ts";
+import { bufferBody, MAX_BODY_BYTES, readJson } from "./request-body.ts";
 import { trashOnlyEditor } from "./run-editor.ts";
 import { SeriesStore } from "./series-store.ts";
 import { SIGNIN_PAGE } from "./signin-page.ts";
@@ -120,6 +120,8 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
       editor: trashOnlyEditor(store),
       hostname: options.hostname,
       corsOrigins: options.publicUrls ?? [],
+      // The series store only appends into spare room of the arrays it hands out.
+      memoizeBuckets: true,
     });
     apps.set(id, app);
     if (apps.size > 256) apps.delete(apps.keys().next().value as string);
@@ -239,9 +241,13 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
           // A deadlock or serialization failure rolled the transaction back: run it again,
           // from a copy of the body.
           const body = request.method === "POST" ? await bufferedBody(request) : undefined;
+          // The remote protocol reads bodies through readBody, which takes them as
+          // buffered: no copy of the request per attempt.
+          const remote = body !== undefined && remoteSegments(request.url) !== undefined;
+          if (remote) bufferBody(request, body);
           for (let attempt = 0; ; attempt++) {
             const copy =
-              body === undefined
+              body === undefined || remote
                 ? request
                 : new Request(request.url, {
                     method: request.method,

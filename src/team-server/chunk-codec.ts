@@ -17,33 +17,24 @@ const FORMAT = 1;
 const RAW = 0;
 const DELTA = 1;
 
+/** The unpacked chunk: a zig-zag varint takes at most 8 bytes (deltas below 2^54), a raw value 8. */
 class Writer {
-  bytes = new Uint8Array(1024);
+  readonly bytes: Uint8Array<ArrayBuffer>;
   length = 0;
-  #room(extra: number): void {
-    if (this.length + extra <= this.bytes.length) return;
-    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + extra));
-    next.set(this.bytes.subarray(0, this.length));
-    this.bytes = next;
+  constructor(points: number) {
+    this.bytes = new Uint8Array(16 + 3 * (1 + 8 * points));
   }
   byte(value: number): void {
-    this.#room(1);
     this.bytes[this.length++] = value;
   }
-  /** An unsigned integer below 2^53, 7 bits a byte. */
+  /** An unsigned integer below 2^56, 7 bits a byte. */
   varint(value: number): void {
-    this.#room(8);
     let rest = value;
     while (rest >= 0x80) {
       this.bytes[this.length++] = (rest % 0x80) | 0x80;
       rest = Math.floor(rest / 0x80);
     }
     this.bytes[this.length++] = rest;
-  }
-  raw(chunk: Uint8Array): void {
-    this.#room(chunk.length);
-    this.bytes.set(chunk, this.length);
-    this.length += chunk.length;
   }
 }
 
@@ -56,32 +47,45 @@ function integral(values: Float64Array): boolean {
   return true;
 }
 
-function zigzag(delta: number): number {
-  return delta >= 0 ? delta * 2 : -delta * 2 - 1;
-}
-
 function writeColumn(out: Writer, values: Float64Array): void {
-  if (integral(values) && values.length > 0) {
+  const n = values.length;
+  if (n > 0 && integral(values)) {
     out.byte(DELTA);
+    const bytes = out.bytes;
     let previous = 0;
-    for (const value of values) {
-      out.varint(zigzag(value - previous));
+    for (let i = 0; i < n; i++) {
+      const value = values[i] as number;
+      const delta = value - previous;
+      const z = delta >= 0 ? delta * 2 : -delta * 2 - 1;
+      if (z < 0x80) bytes[out.length++] = z;
+      else out.varint(z);
       previous = value;
     }
     return;
   }
   out.byte(RAW);
-  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.length * 8);
-  const planes = new Uint8Array(bytes.length);
-  const n = values.length;
-  for (let i = 0; i < n; i++)
-    for (let b = 0; b < 8; b++) planes[b * n + i] = bytes[i * 8 + b] as number;
-  out.raw(planes);
+  // Float64s into byte planes, four bytes at a time (little-endian, as the planes are).
+  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  const planes = out.bytes;
+  const p0 = out.length;
+  for (let i = 0; i < n; i++) {
+    const lo = words[2 * i] as number;
+    const hi = words[2 * i + 1] as number;
+    planes[p0 + i] = lo;
+    planes[p0 + n + i] = lo >>> 8;
+    planes[p0 + 2 * n + i] = lo >>> 16;
+    planes[p0 + 3 * n + i] = lo >>> 24;
+    planes[p0 + 4 * n + i] = hi;
+    planes[p0 + 5 * n + i] = hi >>> 8;
+    planes[p0 + 6 * n + i] = hi >>> 16;
+    planes[p0 + 7 * n + i] = hi >>> 24;
+  }
+  out.length += n * 8;
 }
 
 /** `level`: deflate effort; fresh chunks are written fast and recompressed when compacted. */
 export function encodeChunk(columns: Columns, level: 1 | 6 | 9 = 6): Uint8Array {
-  const out = new Writer();
+  const out = new Writer(columns.length);
   out.byte(FORMAT);
   out.varint(columns.length);
   writeColumn(out, columns.steps.subarray(0, columns.length));
@@ -90,59 +94,105 @@ export function encodeChunk(columns: Columns, level: 1 | 6 | 9 = 6): Uint8Array 
   return Bun.deflateSync(out.bytes.subarray(0, out.length), { level });
 }
 
-class Reader {
-  offset = 0;
-  constructor(readonly bytes: Uint8Array) {}
-  byte(): number {
-    if (this.offset >= this.bytes.length) throw new Error("metric chunk is truncated");
-    return this.bytes[this.offset++] as number;
-  }
-  varint(): number {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = this.byte();
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) return value;
-      scale *= 0x80;
-    }
-  }
-}
-
-function readColumn(input: Reader, target: Float64Array, n: number): void {
-  const kind = input.byte();
+/** A column of `n` values from `bytes` at `offset` into `target[at…]`; returns the offset after it. */
+function readColumn(
+  bytes: Uint8Array,
+  offset: number,
+  target: Float64Array,
+  at: number,
+  n: number,
+): number {
+  const kind = bytes[offset++];
   if (kind === DELTA) {
     let previous = 0;
+    let o = offset;
     for (let i = 0; i < n; i++) {
-      const z = input.varint();
-      previous += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-      target[i] = previous;
+      let byte = bytes[o++] as number;
+      if (byte < 0x80) {
+        // One byte, the common case: a small zig-zag delta, in integer arithmetic.
+        previous += (byte >>> 1) ^ -(byte & 1);
+      } else {
+        let z = byte & 0x7f;
+        let scale = 0x80;
+        do {
+          byte = bytes[o++] as number;
+          z += (byte & 0x7f) * scale;
+          scale *= 0x80;
+        } while (byte >= 0x80);
+        previous += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      }
+      target[at + i] = previous;
     }
-    return;
+    // Reads past the end give `undefined`, which ends a varint: caught here.
+    if (o > bytes.length) throw new Error("metric chunk is truncated");
+    return o;
   }
   if (kind !== RAW) throw new Error(`unknown metric chunk column kind ${kind}`);
-  const bytes = new Uint8Array(target.buffer, target.byteOffset, n * 8);
-  const start = input.offset;
-  if (start + n * 8 > input.bytes.length) throw new Error("metric chunk is truncated");
-  const planes = input.bytes;
-  for (let b = 0; b < 8; b++) {
-    const plane = start + b * n;
-    for (let i = 0; i < n; i++) bytes[i * 8 + b] = planes[plane + i] as number;
+  if (offset + n * 8 > bytes.length) throw new Error("metric chunk is truncated");
+  // Byte planes back into float64s, four bytes at a time (the machine is little-endian,
+  // as the planes are).
+  const words = new Uint32Array(target.buffer, target.byteOffset + at * 8, n * 2);
+  const p0 = offset;
+  for (let i = 0; i < n; i++) {
+    words[2 * i] =
+      (bytes[p0 + i] as number) |
+      ((bytes[p0 + n + i] as number) << 8) |
+      ((bytes[p0 + 2 * n + i] as number) << 16) |
+      ((bytes[p0 + 3 * n + i] as number) << 24);
+    words[2 * i + 1] =
+      (bytes[p0 + 4 * n + i] as number) |
+      ((bytes[p0 + 5 * n + i] as number) << 8) |
+      ((bytes[p0 + 6 * n + i] as number) << 16) |
+      ((bytes[p0 + 7 * n + i] as number) << 24);
   }
-  input.offset += n * 8;
+  return offset + n * 8;
 }
 
-/** Points in a chunk, read from its header without decoding the columns. */
+/** The point count and where the columns start in an inflated chunk. */
+function header(bytes: Uint8Array): { length: number; offset: number } {
+  if (bytes.length === 0) throw new Error("metric chunk is truncated");
+  if (bytes[0] !== FORMAT) throw new Error(`unknown metric chunk format ${bytes[0]}`);
+  let length = 0;
+  let scale = 1;
+  let offset = 1;
+  for (;;) {
+    if (offset >= bytes.length) throw new Error("metric chunk is truncated");
+    const byte = bytes[offset++] as number;
+    length += (byte & 0x7f) * scale;
+    if (byte < 0x80) return { length, offset };
+    scale *= 0x80;
+  }
+}
+
+const inflate = (body: Uint8Array): Uint8Array =>
+  Bun.inflateSync(body as Uint8Array<ArrayBuffer>, { library: "libdeflate" });
+
+/**
+ * Decodes a chunk straight into `target`'s columns from index `at` (they must have
+ * room); returns its point count.
+ */
+export function decodeChunkInto(body: Uint8Array, target: Columns, at: number): number {
+  const bytes = inflate(body);
+  const { length, offset } = header(bytes);
+  if (at + length > target.steps.length) throw new Error("metric chunk is larger than its room");
+  let o = readColumn(bytes, offset, target.steps, at, length);
+  o = readColumn(bytes, o, target.ys, at, length);
+  readColumn(bytes, o, target.tsMs, at, length);
+  return length;
+}
+
+/** Decodes a chunk into columns of its own. */
 export function decodeChunk(body: Uint8Array): Columns {
-  const input = new Reader(Bun.inflateSync(body as Uint8Array<ArrayBuffer>));
-  const format = input.byte();
-  if (format !== FORMAT) throw new Error(`unknown metric chunk format ${format}`);
-  const length = input.varint();
-  const steps = new Float64Array(length);
-  const ys = new Float64Array(length);
-  const tsMs = new Float64Array(length);
-  readColumn(input, steps, length);
-  readColumn(input, ys, length);
-  readColumn(input, tsMs, length);
-  return { steps, ys, tsMs, length };
+  const bytes = inflate(body);
+  const { length, offset } = header(bytes);
+  const columns = {
+    steps: new Float64Array(length),
+    ys: new Float64Array(length),
+    tsMs: new Float64Array(length),
+    length,
+  };
+  let o = readColumn(bytes, offset, columns.steps, 0, length);
+  o = readColumn(bytes, o, columns.ys, 0, length);
+  readColumn(bytes, o, columns.tsMs, 0, length);
+  return columns;
 }

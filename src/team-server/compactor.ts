@@ -15,6 +15,12 @@ import { mergeSeries, split } from "./series-merge.ts";
 
 /** Uncompacted chunks a series gathers before it is compacted. */
 export const MIN_CHUNKS = 4;
+/**
+ * A last compacted chunk below this many points is folded into the next compaction
+ * of its series. Above it, it is left as it is: folding a large tail into every
+ * compaction re-encodes each point of a live series many times over.
+ */
+const TAIL_POINTS = CHUNK_POINTS / 4;
 
 interface ChunkRow {
   id: number;
@@ -45,7 +51,7 @@ export async function compactSeries(
       WHERE series_id = ${seriesId} AND compacted = 1 ORDER BY first_step DESC LIMIT 1`) as ChunkRow[];
     if (
       tail &&
-      Number(tail.point_count) < CHUNK_POINTS &&
+      Number(tail.point_count) < TAIL_POINTS &&
       high >= Number(tail.first_step) &&
       !overlapping.some((chunk) => Number(chunk.id) === Number(tail.id))
     )

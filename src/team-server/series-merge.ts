@@ -15,6 +15,20 @@ export const EMPTY: Columns = {
 
 /** One request's points of a series, sorted by step, the last of a repeated step kept. */
 export function batchColumns(steps: number[], ys: number[], tsMs: number[]): Columns {
+  let increasing = true;
+  for (let i = 1; i < steps.length; i++)
+    if (!((steps[i] as number) > (steps[i - 1] as number))) {
+      increasing = false;
+      break;
+    }
+  // The usual batch: steps already in order, none repeated.
+  if (increasing)
+    return {
+      steps: Float64Array.from(steps),
+      ys: Float64Array.from(ys),
+      tsMs: Float64Array.from(tsMs),
+      length: steps.length,
+    };
   const order = steps.map((_, i) => i);
   order.sort((a, b) => (steps[a] as number) - (steps[b] as number) || a - b);
   const keep: number[] = [];
@@ -85,30 +99,37 @@ export function overlay(older: Columns, newer: Columns): Columns {
   const steps = new Float64Array(capacity);
   const ys = new Float64Array(capacity);
   const tsMs = new Float64Array(capacity);
+  const { steps: os, ys: oy, tsMs: ot } = older;
+  const { steps: ns, ys: ny, tsMs: nt } = newer;
+  const ol = older.length;
+  const nl = newer.length;
   let i = 0;
   let j = 0;
   let n = 0;
-  const take = (from: Columns, k: number) => {
-    steps[n] = from.steps[k] as number;
-    ys[n] = from.ys[k] as number;
-    tsMs[n] = from.tsMs[k] as number;
-    n++;
-  };
-  while (i < older.length || j < newer.length) {
-    if (j >= newer.length) take(older, i++);
-    else if (i >= older.length) take(newer, j++);
-    else {
-      const a = older.steps[i] as number;
-      const b = newer.steps[j] as number;
-      if (a < b) take(older, i++);
-      else if (b < a) take(newer, j++);
-      else {
-        if ((older.tsMs[i] as number) > (newer.tsMs[j] as number)) take(older, i);
-        else take(newer, j);
-        i++;
-        j++;
-      }
+  while (i < ol && j < nl) {
+    const a = os[i] as number;
+    const b = ns[j] as number;
+    if (a < b || (a === b && (ot[i] as number) > (nt[j] as number))) {
+      steps[n] = a;
+      ys[n] = oy[i] as number;
+      tsMs[n] = ot[i] as number;
+    } else {
+      steps[n] = b;
+      ys[n] = ny[j] as number;
+      tsMs[n] = nt[j] as number;
     }
+    if (a <= b) i++;
+    if (b <= a) j++;
+    n++;
+  }
+  for (const [from, k, length] of [
+    [older, i, ol],
+    [newer, j, nl],
+  ] as const) {
+    steps.set(from.steps.subarray(k, length), n);
+    ys.set(from.ys.subarray(k, length), n);
+    tsMs.set(from.tsMs.subarray(k, length), n);
+    n += length - k;
   }
   return {
     steps: steps.subarray(0, n),
@@ -118,18 +139,58 @@ export function overlay(older: Columns, newer: Columns): Columns {
   };
 }
 
+/** Chunks in arrival order as one: each stretch of chunks that follow one another joined with one copy, the stretches overlaid in order. */
+function foldNewer(newer: readonly Columns[]): Columns {
+  let result = EMPTY;
+  let stretch: Columns[] = [];
+  let last = Number.NEGATIVE_INFINITY;
+  for (const chunk of newer) {
+    if (chunk.length === 0) continue;
+    if (stretch.length > 0 && (chunk.steps[0] as number) <= last) {
+      result = overlay(result, concatDisjoint(stretch));
+      stretch = [];
+    }
+    stretch.push(chunk);
+    last = chunk.steps[chunk.length - 1] as number;
+  }
+  return stretch.length > 0 ? overlay(result, concatDisjoint(stretch)) : result;
+}
+
 /**
  * A series from its stored chunks: `base` chunks (compacted: disjoint, all older than
  * the others) and `newer` chunks in arrival order.
  */
 export function mergeSeries(base: readonly Columns[], newer: readonly Columns[]): Columns {
-  let merged = disjoint(base)
+  // The usual shape, a live run's: disjoint base chunks, then each newer chunk after
+  // every step before it. One copy joins them (overlaying one by one copies the whole
+  // series per chunk).
+  if (disjoint(base)) {
+    let last = Number.NEGATIVE_INFINITY;
+    for (const run of base)
+      if (run.length > 0) last = Math.max(last, run.steps[run.length - 1] as number);
+    let appends = true;
+    for (const chunk of newer) {
+      if (chunk.length === 0) continue;
+      if ((chunk.steps[0] as number) <= last) {
+        appends = false;
+        break;
+      }
+      last = chunk.steps[chunk.length - 1] as number;
+    }
+    if (appends) {
+      const all = [...base, ...newer].filter((run) => run.length > 0);
+      return all.length === 0 ? EMPTY : concatDisjoint(all);
+    }
+  }
+  const merged = disjoint(base)
     ? concatDisjoint(base)
     : newer.length === 0 && base.length === 0
       ? EMPTY
       : base.reduce(overlay, EMPTY);
-  for (const chunk of newer) merged = overlay(merged, chunk);
-  return merged;
+  // The newer chunks among themselves first (the point of a step that wins is the one
+  // with the latest timestamp, then the latest arrival, in whatever order they are
+  // combined), then over the base once.
+  return overlay(merged, foldNewer(newer));
 }
 
 /** Consecutive slices of at most `size` points. */

@@ -8,7 +8,7 @@
 
 import type { SQL } from "bun";
 import type { SeriesTrace } from "../api/read-store.ts";
-import { type Columns, decodeChunk } from "./chunk-codec.ts";
+import { type Columns, decodeChunk, decodeChunkInto } from "./chunk-codec.ts";
 import { mergeSeries, overlay } from "./series-merge.ts";
 
 /** A series' columns: timestamps in milliseconds and, for the read API, in whole seconds. */
@@ -24,9 +24,12 @@ interface Cached {
 
 /** Points kept in the cache at most, over all series. */
 const MAX_CACHED_POINTS = 40_000_000;
+/** Room left after a series read whole, for the points a live run adds next. */
+const SPARE_POINTS = 65_536;
 
 function withSeconds(columns: Columns, capacity = columns.length): StoredSeries {
   const grow = (from: Float64Array) => {
+    if (from.length === capacity) return from;
     const out = new Float64Array(capacity);
     out.set(from.subarray(0, columns.length));
     return out;
@@ -50,6 +53,69 @@ function append(series: StoredSeries, added: Columns): StoredSeries {
   for (let i = 0; i < added.length; i++)
     target.ts[series.length + i] = Math.floor((added.tsMs[i] as number) / 1000);
   return { steps: target.steps, ys: target.ys, tsMs: target.tsMs, ts: target.ts, length };
+}
+
+interface ChunkRow {
+  readonly id: number;
+  readonly compacted: number;
+  readonly point_count: number;
+  readonly first_step: number;
+  readonly last_step: number;
+  readonly body: Uint8Array;
+}
+
+/**
+ * A whole series from its chunks. The usual shape (compacted chunks with disjoint
+ * step ranges, then fresh chunks each after the last step) is decoded straight into
+ * one set of columns, sized from the chunks' point counts; anything else is merged.
+ */
+function readChunks(rows: readonly ChunkRow[]): StoredSeries {
+  const base = rows
+    .filter((chunk) => Number(chunk.compacted) === 1)
+    .sort((a, b) => Number(a.first_step) - Number(b.first_step));
+  const newer = rows.filter((chunk) => Number(chunk.compacted) !== 1);
+  const body = (chunk: ChunkRow) => new Uint8Array(chunk.body);
+  let capacity = 0;
+  for (const chunk of rows) capacity += Number(chunk.point_count);
+  // Spare room, so that the points of a live run are appended without a copy.
+  capacity += Math.min(SPARE_POINTS, capacity >> 3);
+  let disjointBase = true;
+  for (let i = 1; i < base.length; i++)
+    if (Number((base[i - 1] as ChunkRow).last_step) >= Number((base[i] as ChunkRow).first_step))
+      disjointBase = false;
+  let columns: Columns;
+  if (disjointBase) {
+    const target = {
+      steps: new Float64Array(capacity),
+      ys: new Float64Array(capacity),
+      tsMs: new Float64Array(capacity),
+      length: 0,
+    };
+    let length = 0;
+    for (const chunk of base) length += decodeChunkInto(body(chunk), target, length);
+    columns = { ...target, length };
+  } else {
+    columns = mergeSeries(
+      base.map((chunk) => decodeChunk(body(chunk))),
+      [],
+    );
+  }
+  for (const chunk of newer) {
+    const last =
+      columns.length === 0
+        ? Number.NEGATIVE_INFINITY
+        : (columns.steps[columns.length - 1] as number);
+    if (
+      Number(chunk.first_step) > last &&
+      columns.length + Number(chunk.point_count) <= columns.steps.length
+    ) {
+      const added = decodeChunkInto(body(chunk), columns, columns.length);
+      columns = { ...columns, length: columns.length + added };
+    } else {
+      columns = overlay(columns, decodeChunk(body(chunk)));
+    }
+  }
+  return withSeconds(columns, columns.steps.length);
 }
 
 export class SeriesStore {
@@ -109,15 +175,10 @@ export class SeriesStore {
       }
     }
     const rows =
-      await sql`SELECT id, compacted, body FROM metric_chunks WHERE series_id = ${seriesId} ORDER BY id`;
-    const base: Columns[] = [];
-    const newer: Columns[] = [];
+      await sql`SELECT id, compacted, point_count, first_step, last_step, body FROM metric_chunks WHERE series_id = ${seriesId} ORDER BY id`;
+    const series = readChunks(rows as ChunkRow[]);
     let maxChunkId = 0;
-    for (const chunk of rows) {
-      (Number(chunk.compacted) === 1 ? base : newer).push(decodeChunk(new Uint8Array(chunk.body)));
-      maxChunkId = Math.max(maxChunkId, Number(chunk.id));
-    }
-    const series = withSeconds(mergeSeries(base, newer));
+    for (const chunk of rows) maxChunkId = Math.max(maxChunkId, Number(chunk.id));
     this.#store(seriesId, { version, maxChunkId, series });
     return done(series, "pages");
   }
