@@ -1,8 +1,8 @@
 /**
  * A Worker that answers each request with one reply carrying the request's id, on a
- * {@link WorkerHandle}: started on first use, never keeping the process alive. A reply
- * with an `error` rejects its request; if the Worker stops, every pending request
- * rejects and the next one starts a fresh Worker.
+ * {@link WorkerHandle}: started on first use, keeping the process alive only while a
+ * request awaits its reply. A reply with an `error` rejects its request; if the Worker
+ * stops, every pending request rejects and the next one starts a fresh Worker.
  */
 
 import { WorkerHandle } from "./worker-handle.ts";
@@ -23,13 +23,17 @@ export class RequestWorker<
     this.#handle = new WorkerHandle<Request, Reply>(url, {
       message: (reply) => {
         const pending = this.#waiting.get(reply.id);
+        if (!pending) return;
         this.#waiting.delete(reply.id);
-        if (reply.error === undefined) pending?.resolve(reply);
-        else pending?.reject(new Error(reply.error));
+        this.#handle.release();
+        if (reply.error === undefined) pending.resolve(reply);
+        else pending.reject(new Error(reply.error));
       },
       stopped: () => {
-        for (const pending of this.#waiting.values())
+        for (const pending of this.#waiting.values()) {
+          this.#handle.release();
           pending.reject(new Error(`the ${name} stopped`));
+        }
         this.#waiting.clear();
       },
     });
@@ -40,6 +44,8 @@ export class RequestWorker<
     const reply = new Promise<Reply>((resolve, reject) =>
       this.#waiting.set(id, { resolve, reject }),
     );
+    // Held until the reply: a caller may have nothing else keeping the process alive.
+    this.#handle.hold();
     this.#handle.post({ ...body, id } as Request);
     return reply;
   }
