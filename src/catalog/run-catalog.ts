@@ -23,7 +23,7 @@ import type { ConnectionPool } from "../storage/connection-pool.ts";
 import type { RunFile } from "./run-file.ts";
 import { type RunSummary, readSummary } from "./run-summary.ts";
 import { ServedDir, type ServedFile } from "./served-dir.ts";
-import { SummaryReader } from "./summary-reader.ts";
+import { SummaryReader } from "./summary-client.ts";
 
 export type { RunFile } from "./run-file.ts";
 export type { RunSummary } from "./run-summary.ts";

@@ -13,7 +13,7 @@ import type { SeriesTrace } from "../api/read-store.ts";
 import { type CacheStats, ENTRY_OVERHEAD_BYTES, stringBytes } from "../cache/byte-lru.ts";
 import type { FileVersion } from "../storage/connection-pool.ts";
 import { readY } from "../storage/run-reader.ts";
-import { loadAllFromPages, loadSeries } from "./series-loader.ts";
+import { loadAllFromPages, loadSeries } from "./series-loader-client.ts";
 import type { SeriesColumns } from "./series-loader-protocol.ts";
 
 export type { SeriesTrace } from "../api/read-store.ts";

@@ -1,17 +1,17 @@
 /**
- * A Worker that answers each request with one reply carrying the request's id:
- * started on first use, never keeping the process alive. A reply with an `error`
- * rejects its request; if the Worker stops, every pending request rejects and the
- * next one starts a fresh Worker.
+ * A Worker that answers each request with one reply carrying the request's id, on a
+ * {@link WorkerHandle}: started on first use, keeping the process alive only while a
+ * request awaits its reply. A reply with an `error` rejects its request; if the Worker
+ * stops, every pending request rejects and the next one starts a fresh Worker.
  */
+
+import { WorkerHandle } from "./worker-handle.ts";
 
 export class RequestWorker<
   Request extends { readonly id: number },
   Reply extends { readonly id: number; readonly error?: string },
 > {
-  readonly #url: string;
-  readonly #name: string;
-  #worker: Worker | undefined;
+  readonly #handle: WorkerHandle<Request, Reply>;
   #nextId = 1;
   readonly #waiting = new Map<
     number,
@@ -20,8 +20,23 @@ export class RequestWorker<
 
   /** `url`: the Worker's module; `name`: how errors call it. */
   constructor(url: string, name: string) {
-    this.#url = url;
-    this.#name = name;
+    this.#handle = new WorkerHandle<Request, Reply>(url, {
+      message: (reply) => {
+        const pending = this.#waiting.get(reply.id);
+        if (!pending) return;
+        this.#waiting.delete(reply.id);
+        this.#handle.release();
+        if (reply.error === undefined) pending.resolve(reply);
+        else pending.reject(new Error(reply.error));
+      },
+      stopped: () => {
+        for (const pending of this.#waiting.values()) {
+          this.#handle.release();
+          pending.reject(new Error(`the ${name} stopped`));
+        }
+        this.#waiting.clear();
+      },
+    });
   }
 
   request(body: Omit<Request, "id">): Promise<Reply> {
@@ -29,27 +44,9 @@ export class RequestWorker<
     const reply = new Promise<Reply>((resolve, reject) =>
       this.#waiting.set(id, { resolve, reject }),
     );
-    this.#start().postMessage({ ...body, id });
+    // Held until the reply: a caller may have nothing else keeping the process alive.
+    this.#handle.hold();
+    this.#handle.post({ ...body, id } as Request);
     return reply;
-  }
-
-  #start(): Worker {
-    if (this.#worker) return this.#worker;
-    const worker = new Worker(this.#url);
-    worker.unref();
-    worker.onmessage = (event: MessageEvent<Reply>) => {
-      const pending = this.#waiting.get(event.data.id);
-      this.#waiting.delete(event.data.id);
-      if (event.data.error === undefined) pending?.resolve(event.data);
-      else pending?.reject(new Error(event.data.error));
-    };
-    worker.onerror = () => {
-      for (const pending of this.#waiting.values())
-        pending.reject(new Error(`the ${this.#name} stopped`));
-      this.#waiting.clear();
-      this.#worker = undefined;
-    };
-    this.#worker = worker;
-    return worker;
   }
 }

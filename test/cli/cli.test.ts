@@ -1,4 +1,5 @@
 import { describe, expect, it } from "bun:test";
+import { copyFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
 import { localRun } from "../helpers/runs.ts";
@@ -90,5 +91,20 @@ describe("goodseed CLI", () => {
     expect((await cli(["list", "-p", "other"], { GOODSEED_HOME: dir.path })).stdout).toContain(
       "No runs found in project 'other'.",
     );
+  });
+
+  it("lists every run of a project large enough for the summary Worker to help read it", async () => {
+    await using dir = tempDir();
+    const run = localRun(dir.path, { project: "many", runId: "r0", name: "Copied" });
+    run.log("loss", 1, { step: 0 });
+    await run.close();
+    const runs = join(dir.path, "projects", "many", "runs");
+    const [file] = readdirSync(runs);
+    // 250 settled files: past the count from which the summary Worker reads a share.
+    for (let i = 1; i < 250; i++)
+      copyFileSync(join(runs, file as string), join(runs, `c${i}.sqlite`));
+    const listed = await cli(["list", "-p", "many", "--json"], { GOODSEED_HOME: dir.path });
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).runs).toHaveLength(250);
   });
 });
