@@ -17,6 +17,8 @@ export interface FileContents {
 
 export function readRunFile(file: string): FileContents {
   const db = new Database(file, { readonly: true });
+  // A writer in another process may hold the file for a moment (a commit, WAL recovery).
+  db.run("PRAGMA busy_timeout = 10000");
   try {
     const meta: Record<string, string> = {};
     for (const row of db

@@ -208,14 +208,13 @@ describe("the web UI on goodseed server", () => {
     );
     await page.waitForSelector("form.run-editor");
     const row = page.locator(`tr[data-run="${run}"]`);
-    const name = (await row.textContent()) ?? "";
     await page.fill('input[aria-label="Run name"]', "renamed in the UI");
     await page.click('form.run-editor button:has-text("Save")');
     await waitFor(
       async () => (await page.textContent(".edit-error"))?.includes("only trash and restore"),
       "the refusal",
     );
-    expect(await row.textContent()).toBe(name);
+    expect(await row.textContent()).not.toContain("renamed in the UI");
 
     await page.click('form.run-editor button:has-text("Move to trash")');
     await waitFor(async () => (await row.count()) === 0, "the run hidden in the trash");
