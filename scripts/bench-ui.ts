@@ -117,7 +117,7 @@ const PROBE = `
       marks.tableSeen = true;
       painted("table");
     }
-    const chart = document.querySelector("figure.chart[data-points] canvas");
+    const chart = document.querySelector('figure.chart[data-points]:not([data-points="0"]) canvas');
     if (!("chartSeen" in marks) && chart) {
       marks.chartSeen = true;
       marks.chartPoints = Number(chart.closest("figure").dataset.points);
