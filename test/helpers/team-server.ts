@@ -15,7 +15,7 @@ import {
   type TeamServerOptions,
 } from "../../src/team-server/server.ts";
 import { type PgCluster, startPostgres } from "./postgres.ts";
-import { tempDir } from "./temp-dir.ts";
+import { REPO_ROOT, tempDir } from "./temp-dir.ts";
 
 export type Backend = "sqlite" | "postgres";
 export const BACKENDS: readonly Backend[] = ["sqlite", "postgres"];
@@ -172,4 +172,36 @@ export async function spawnServer(
       await child.exited;
     },
   };
+}
+
+export interface UploadOutcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `goodseed upload -p project` of `home` to `base` with `key`, in its own process, with no other goodseed setting. */
+export async function runUpload(
+  home: string,
+  base: string,
+  key: string,
+  project: string,
+): Promise<UploadOutcome> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env))
+    if (value !== undefined && !name.startsWith("GOODSEED_")) env[name] = value;
+  const child = Bun.spawn(
+    [process.execPath, join(REPO_ROOT, "bin/goodseed.ts"), "upload", "-p", project],
+    {
+      env: { ...env, GOODSEED_HOME: home, GOODSEED_API_URL: base, GOODSEED_API_KEY: key },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { code, stdout, stderr };
 }

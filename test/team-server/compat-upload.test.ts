@@ -10,30 +10,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FileReadStore } from "../../src/catalog/file-read-store.ts";
 import { closeApp, createApp } from "../../src/server/app.ts";
-import { BACKENDS, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
-import { compatHome, FIXTURES, REPO_ROOT } from "../helpers/temp-dir.ts";
+import { BACKENDS, keyFor, runUpload, teamServer, useTeamServers } from "../helpers/team-server.ts";
+import { compatHome, FIXTURES } from "../helpers/temp-dir.ts";
 
 useTeamServers();
 
 async function upload(home: string, base: string, key: string, project: string): Promise<string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env))
-    if (value !== undefined && !name.startsWith("GOODSEED_")) env[name] = value;
-  const child = Bun.spawn(
-    [process.execPath, join(REPO_ROOT, "bin/goodseed.ts"), "upload", "-p", project],
-    {
-      env: { ...env, GOODSEED_HOME: home, GOODSEED_API_URL: base, GOODSEED_API_KEY: key },
-      stdout: "pipe",
-      stderr: "pipe",
-    },
-  );
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
+  const { code, stdout, stderr: err } = await runUpload(home, base, key, project);
   expect({ code, err }).toEqual({ code: 0, err: "" });
-  return out;
+  return stdout;
 }
 
 /** A proxy on a free port that adds `Authorization: Bearer key` to every request. */

@@ -12,8 +12,8 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { FileReadStore } from "../../src/catalog/file-read-store.ts";
 import { closeApp, createApp } from "../../src/server/app.ts";
-import { BACKENDS, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
-import { compatHome, FIXTURES, REPO_ROOT } from "../helpers/temp-dir.ts";
+import { BACKENDS, keyFor, runUpload, teamServer, useTeamServers } from "../helpers/team-server.ts";
+import { compatHome, FIXTURES } from "../helpers/temp-dir.ts";
 
 useTeamServers();
 
@@ -59,19 +59,8 @@ async function faultyProxy(target: string, fault: Fault) {
   };
 }
 
-function upload(home: string, base: string, key: string, project: string): Promise<number> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env))
-    if (value !== undefined && !name.startsWith("GOODSEED_")) env[name] = value;
-  const child = Bun.spawn(
-    [process.execPath, join(REPO_ROOT, "bin/goodseed.ts"), "upload", "-p", project],
-    {
-      env: { ...env, GOODSEED_HOME: home, GOODSEED_API_URL: base, GOODSEED_API_KEY: key },
-      stdout: "ignore",
-      stderr: "ignore",
-    },
-  );
-  return child.exited;
+async function upload(home: string, base: string, key: string, project: string): Promise<number> {
+  return (await runUpload(home, base, key, project)).code;
 }
 
 const recorded = (

@@ -11,24 +11,12 @@ import { verifyKey } from "../../src/team-server/keys.ts";
 import { DatabaseReadStore, RunSummaries } from "../../src/team-server/read-store.ts";
 import { SeriesStore } from "../../src/team-server/series-store.ts";
 import { readStoreContract } from "../api/read-store.contract.ts";
-import { BACKENDS, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
-import { REPO_ROOT } from "../helpers/temp-dir.ts";
+import { BACKENDS, keyFor, runUpload, teamServer, useTeamServers } from "../helpers/team-server.ts";
 
 useTeamServers();
 
 async function upload(home: string, base: string, key: string, project: string): Promise<void> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env))
-    if (value !== undefined && !name.startsWith("GOODSEED_")) env[name] = value;
-  const child = Bun.spawn(
-    [process.execPath, join(REPO_ROOT, "bin/goodseed.ts"), "upload", "-p", project],
-    {
-      env: { ...env, GOODSEED_HOME: home, GOODSEED_API_URL: base, GOODSEED_API_KEY: key },
-      stdout: "ignore",
-      stderr: "pipe",
-    },
-  );
-  const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+  const { code, stderr } = await runUpload(home, base, key, project);
   if (code !== 0) throw new Error(`goodseed upload failed: ${stderr}`);
 }
 
