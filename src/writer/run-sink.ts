@@ -7,7 +7,7 @@
  */
 
 import { Database } from "bun:sqlite";
-import { type RingViews, SeriesKind } from "../queue/layout.ts";
+import type { RingViews } from "../queue/layout.ts";
 import type { OpRecord } from "../queue/op-codec.ts";
 import { RingConsumer, type RingRecord } from "../queue/ring-consumer.ts";
 import { applyWriterPragmas } from "../storage/schema.ts";
@@ -15,7 +15,7 @@ import { nowIso, nowSeconds } from "../values/time.ts";
 import { CommitFailures } from "./commit-failures.ts";
 import { CommitPacer } from "./commit-pacing.ts";
 import { MetricStage } from "./metric-stage.ts";
-import { RunRows } from "./run-rows.ts";
+import { type ConsoleLine, RunRows } from "./run-rows.ts";
 import { SeriesIds } from "./series-ids.ts";
 import { type ConsoleSnapshot, SinkMonitoring } from "./sink-monitoring.ts";
 
@@ -87,8 +87,8 @@ export class RunSink {
       (message) => events.onError(message),
     );
     this.#stage = new MetricStage(db);
-    this.#rows = new RunRows(db);
     this.#ids = new SeriesIds(db);
+    this.#rows = new RunRows(db, this.#ids);
   }
 
   #seconds(): number {
@@ -146,7 +146,7 @@ export class RunSink {
       }
       if (now - this.#lastHeartbeat >= HEARTBEAT_INTERVAL_MS && !this.#closing) {
         this.#lastHeartbeat = now;
-        this.#rows.setMeta.run("heartbeat_at", nowIso());
+        this.#rows.meta("heartbeat_at", nowIso());
       }
       // A close requested without its CLOSE record (it could not be queued): all is committed.
       if (!this.#closing && ring.closeRequested && ring.drained && this.#txnStart < 0)
@@ -235,8 +235,7 @@ export class RunSink {
       const monitoring = this.#monitoring;
       if (monitoring) this.#consoleLines(monitoring.partialLines(now, true), now);
       if (monitoring?.traceback) {
-        const id = this.#ids.pathId(SeriesKind.STRING, `${monitoring.namespace}/traceback`);
-        this.#rows.appendString(id, reason, this.#seconds());
+        this.#rows.appendString(`${monitoring.namespace}/traceback`, reason, this.#seconds());
       }
       this.#rows.markFailed(nowIso());
       this.#db.run("COMMIT");
@@ -298,18 +297,15 @@ export class RunSink {
         this.#ids.define(op.slot, op.seriesKind, op.path);
         return;
       case "strings":
-        for (const point of op.points)
-          this.#rows.insertString.run(this.#ids.of(point.slot), point.step, point.value, op.ts);
+        this.#rows.strings(op.points, op.ts);
         this.#txnRows += op.points.length;
         return;
       case "configs":
-        for (const entry of op.entries)
-          this.#rows.insertConfig.run(entry.path, entry.tag, entry.text, op.updatedAt);
+        this.#rows.configs(op.entries, op.updatedAt);
         this.#txnRows += op.entries.length;
         return;
       case "meta":
-        if (op.value !== undefined) this.#rows.setMeta.run(op.key, op.value);
-        else this.#rows.deleteMeta.run(op.key);
+        this.#rows.meta(op.key, op.value);
         return;
       case "close":
         if (this.#monitoring) this.#consoleLines(this.#monitoring.partialLines(now, true), now);
@@ -326,13 +322,10 @@ export class RunSink {
     }
   }
 
-  #consoleLines(lines: readonly { path: string; step: number; line: string }[], now: number): void {
+  #consoleLines(lines: readonly ConsoleLine[], now: number): void {
     if (lines.length === 0) return;
     if (this.#txnStart < 0) this.#begin(now);
-    const ts = this.#seconds();
-    for (const { path, step, line } of lines) {
-      this.#rows.insertString.run(this.#ids.pathId(SeriesKind.STRING, path), step, line, ts);
-    }
+    this.#rows.consoleLines(lines, this.#seconds());
     this.#txnRows += lines.length;
   }
 
@@ -362,11 +355,7 @@ export class RunSink {
     if (entries.length === 0) return;
     try {
       if (this.#txnStart < 0) this.#begin(now);
-      const ts = this.#seconds();
-      for (const [key, value] of entries) {
-        const id = this.#ids.pathId(SeriesKind.METRIC, `${monitoring.namespace}/${key}`);
-        this.#rows.insertMetric.run(id, step, Number.isNaN(value) ? "NaN" : value, ts);
-      }
+      this.#rows.hardware(monitoring.namespace, step, entries, this.#seconds());
       this.#txnRows += entries.length;
     } catch (error) {
       this.#rollback(error, now);
