@@ -9,7 +9,7 @@ import { nowIso } from "../values/time.ts";
 import { ApiError, badRequest } from "./api-error.ts";
 import type { Principal } from "./keys.ts";
 import { workspaceProblem } from "./keys.ts";
-import { requireWorkspace, runById, touchCatalog } from "./tenancy.ts";
+import { allows, requireWorkspace, runById, touchCatalog } from "./tenancy.ts";
 
 const encoder = new TextEncoder();
 export const utf8 = (text: string): Uint8Array => encoder.encode(text);
@@ -59,11 +59,19 @@ export async function registerRun(
       "Workspace.Forbidden",
       `the key has no access to workspace '${workspace}'`,
     );
-  requireWorkspace(principal, workspace, "write");
   if (project === "" || project.length > 200)
     throw badRequest("Request.WrongType", "'project' must be 1-200 characters");
   if (runId === "" || runId.length > 200)
     throw badRequest("Request.WrongType", "'run_id' must be 1-200 characters");
+  if (!allows(principal, workspace, "write")) {
+    // A read-only run (the Python client's `Run(read_only=True)`) registers to learn the
+    // remote id: a viewer gets an existing run's id, and nothing is created or changed.
+    const [existing] = await sql`SELECT r.id FROM runs r JOIN projects p ON p.id = r.project_id
+      JOIN workspaces w ON w.id = p.workspace_id
+      WHERE w.name = ${workspace} AND p.name = ${project} AND r.run_id = ${runId}`;
+    if (existing) return String(existing.id);
+  }
+  requireWorkspace(principal, workspace, "write");
   const now = new Date().toISOString();
   return sql.begin(async (tx) => {
     const [ws] = await tx`SELECT id FROM workspaces WHERE name = ${workspace}`;
