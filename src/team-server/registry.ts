@@ -97,14 +97,16 @@ export async function registerRun(
       return String(inserted[0].id);
     }
     const [run] =
-      await tx`SELECT id, experiment_name, created_at, closed_at FROM runs WHERE project_id = ${proj.id} AND run_id = ${runId}`;
-    // A second registration (a resumed run, a retried upload) fills in what it knows.
+      await tx`SELECT id, experiment_name, created_at, closed_at, renamed_at FROM runs WHERE project_id = ${proj.id} AND run_id = ${runId}`;
+    // A second registration (a resumed run, a retried upload) fills in what it knows; a
+    // name given in the web UI since (renamed_at) is newer than the one it carries.
+    const keepName = run.renamed_at !== null;
     const changed =
-      (name !== null && name !== run.experiment_name) ||
+      (name !== null && !keepName && name !== run.experiment_name) ||
       (createdAt !== null && createdAt !== run.created_at) ||
       (closedAt !== null && closedAt !== run.closed_at);
     if (changed) {
-      await tx`UPDATE runs SET experiment_name = ${name ?? run.experiment_name}, created_at = ${createdAt ?? run.created_at},
+      await tx`UPDATE runs SET experiment_name = ${keepName ? run.experiment_name : (name ?? run.experiment_name)}, created_at = ${createdAt ?? run.created_at},
         closed_at = ${closedAt ?? run.closed_at}, modified_at = ${modifiedAt} WHERE id = ${run.id}`;
       await touchCatalog(tx);
     }
