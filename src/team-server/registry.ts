@@ -167,6 +167,20 @@ export async function writeConfigs(
 
 const STATUSES = new Set(["running", "finished", "failed"]);
 
+/**
+ * When the run was closed, by its own clock: the Python client's status call carries no
+ * `closed_at` (FORMAT.md §12), and `goodseed upload` may send it days after the run
+ * ended, but its close wrote `sys/closed_time` (uploaded before the status) a few
+ * microseconds after the file's `closed_at`.
+ */
+async function closedTime(tx: SQL, runId: number): Promise<string | undefined> {
+  const [row] =
+    await tx`SELECT type_tag, value FROM configs WHERE run_id = ${runId} AND path = ${utf8("sys/closed_time")}`;
+  if (row?.type_tag !== "str" || row.value === null) return undefined;
+  const value = new TextDecoder().decode(new Uint8Array(row.value));
+  return /^\d{4}-\d\d-\d\dT/.test(value) && !Number.isNaN(Date.parse(value)) ? value : undefined;
+}
+
 /** The run's status; `finished`/`failed` also close it (at `closed_at` when given). */
 export async function writeStatus(
   sql: SQL,
@@ -183,7 +197,7 @@ export async function writeStatus(
     const run = await runById(tx, principal, remoteId, "write");
     const closing = status !== "running";
     if (closing)
-      await tx`UPDATE runs SET status = ${status}, closed_at = ${closedAt ?? nowIso()}, updated_ms = ${Date.now()} WHERE id = ${run.id}`;
+      await tx`UPDATE runs SET status = ${status}, closed_at = ${closedAt ?? (await closedTime(tx, run.id)) ?? nowIso()}, updated_ms = ${Date.now()} WHERE id = ${run.id}`;
     else
       await tx`UPDATE runs SET status = ${status}, updated_ms = ${Date.now()} WHERE id = ${run.id}`;
     await touchCatalog(tx);
