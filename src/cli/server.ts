@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { openDatabase } from "../team-server/database.ts";
 import { createKey, isRole, listKeys, revokeKey } from "../team-server/keys.ts";
-import { migrate } from "../team-server/migrations.ts";
+import { migrate, SchemaTooNewError } from "../team-server/migrations.ts";
 import { DatabaseUnreachableError, startTeamServer } from "../team-server/server.ts";
 import { type CliContext, CliError, homeOf, UsageError } from "./context.ts";
 
@@ -54,7 +54,8 @@ export async function serverCommand(context: CliContext, options: ServerOptions)
       ...(options.quiet ? {} : { log: (line: string) => context.stderr(`${line}\n`) }),
     });
   } catch (error) {
-    if (error instanceof DatabaseUnreachableError) throw new CliError(error.message);
+    if (error instanceof DatabaseUnreachableError || error instanceof SchemaTooNewError)
+      throw new CliError(error.message);
     throw new CliError(
       `could not start the server: ${error instanceof Error ? error.message : String(error)}`,
     );

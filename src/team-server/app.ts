@@ -12,7 +12,7 @@ import { createSession, deleteSession, type Principal, verifyKey, verifySession 
 import { DatabaseReadStore, RunSummaries } from "./read-store.ts";
 import { remoteRoute, remoteSegments } from "./remote-routes.ts";
 import { bufferBody, MAX_BODY_BYTES, readJson } from "./request-body.ts";
-import { trashOnlyEditor } from "./run-editor.ts";
+import { databaseRunEditor } from "./run-editor.ts";
 import { SeriesStore } from "./series-store.ts";
 import { SIGNIN_PAGE } from "./signin-page.ts";
 
@@ -117,7 +117,7 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
     const store = new DatabaseReadStore({ sql: db.sql, principal: who, home, series, summaries });
     app = createApp({
       store,
-      editor: trashOnlyEditor(store),
+      editor: databaseRunEditor({ sql: db.sql, principal: who }),
       hostname: options.hostname,
       corsOrigins: options.publicUrls ?? [],
       // The series store only appends into spare room of the arrays it hands out.

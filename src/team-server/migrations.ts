@@ -1,12 +1,18 @@
 /**
- * Versioned schema migrations, applied in order at start inside one transaction each
- * (on PostgreSQL under an advisory lock, so that servers starting together apply each
- * step once). A step is never edited after release: a change is a new step.
+ * Versioned schema migrations, applied at start. Every step the database lacks is
+ * applied in ONE transaction (DDL is transactional on both databases), so a database
+ * is at one version or the next, never between. Servers that start together take
+ * turns: on PostgreSQL under a transaction-scoped advisory lock, on SQLite with
+ * `BEGIN IMMEDIATE` (the write lock first): the first applies the steps, the others
+ * then find them recorded. A database newer than this code is refused before anything
+ * is touched. A step is never edited after release: a change is a new step
+ * (`test/fixtures/team-server-v1/` keeps version 1 as it shipped, for the upgrade test).
  *
  * Paths and string values are stored as UTF-8 bytes (`bytea`/BLOB): PostgreSQL `text`
  * cannot hold U+0000, and byte order is the UTF-8 order that the local API sorts by.
  */
 
+import type { SQL } from "bun";
 import type { Database, Dialect } from "./database.ts";
 
 interface Migration {
@@ -73,32 +79,77 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    // The web UI's run editor on the team server (team-server/run-editor.ts): a rename
+    // there must survive the training process registering the run again (a resumed
+    // run, another `goodseed upload`), which carries the name it was started with; and
+    // with a whole team editing one workspace's runs, who changed what is kept.
+    version: 2,
+    name: "run edits: renamed_at on runs, the run_edits log",
+    statements(dialect) {
+      const t = types(dialect);
+      return [
+        "ALTER TABLE runs ADD COLUMN renamed_at TEXT",
+        `CREATE TABLE run_edits (id ${t.id}, run_id ${t.big} NOT NULL REFERENCES runs(id),
+          key_id ${t.big} NOT NULL REFERENCES api_keys(id), edited_at TEXT NOT NULL, edit TEXT NOT NULL)`,
+        "CREATE INDEX run_edits_run ON run_edits (run_id, id)",
+      ];
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
-/** Applies the steps the database lacks; returns the versions applied now. */
+/** The database holds a schema newer than this code: refused, nothing touched. */
+export class SchemaTooNewError extends Error {
+  override name = "SchemaTooNewError";
+  readonly version: number;
+
+  constructor(version: number, location: string) {
+    super(
+      `the database at ${location} has schema version ${version}, newer than this goodseed understands (${LATEST_VERSION}): upgrade goodseed on every server that uses it; it is left unchanged`,
+    );
+    this.version = version;
+  }
+}
+
+/** Lock key of the migration step on PostgreSQL (`pg_advisory_xact_lock`). */
+const MIGRATION_LOCK = 727274;
+
+/**
+ * Brings the database to {@link LATEST_VERSION}; returns the versions applied now
+ * (none when another server already did). Throws {@link SchemaTooNewError} for a
+ * database newer than this code.
+ */
 export async function migrate(db: Database): Promise<number[]> {
-  const { sql } = db;
-  await sql`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`;
-  const applied: number[] = [];
-  for (const migration of MIGRATIONS) {
-    const done = await sql.begin(async (tx) => {
-      if (db.dialect === "postgres") await tx`SELECT pg_advisory_xact_lock(727274)`;
-      const rows =
-        await tx`SELECT version FROM schema_migrations WHERE version = ${migration.version}`;
-      if (rows.length > 0) return false;
+  const body = async (tx: SQL): Promise<number[]> => {
+    if (db.dialect === "postgres")
+      await tx.unsafe(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    // Inside the lock: two PostgreSQL sessions racing on CREATE TABLE IF NOT EXISTS can
+    // both try to create it.
+    await tx`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`;
+    const rows = await tx`SELECT version FROM schema_migrations`;
+    const present = new Set((rows as { version: number }[]).map((row) => Number(row.version)));
+    const newest = Math.max(0, ...present);
+    if (newest > LATEST_VERSION) throw new SchemaTooNewError(newest, db.location);
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (present.has(migration.version)) continue;
       for (const statement of migration.statements(db.dialect)) await tx.unsafe(statement);
       await tx`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${migration.version}, ${migration.name}, ${new Date().toISOString()})`;
-      return true;
-    });
-    if (done) applied.push(migration.version);
+      applied.push(migration.version);
+    }
+    return applied;
+  };
+  return db.dialect === "sqlite" ? db.sql.begin("IMMEDIATE", body) : db.sql.begin(body);
+}
+
+/** The schema version the database is at (0 for an empty one). */
+export async function schemaVersion(db: Database): Promise<number> {
+  try {
+    const [row] = await db.sql`SELECT max(version) AS v FROM schema_migrations`;
+    return Number(row?.v ?? 0);
+  } catch {
+    return 0;
   }
-  const [newest] = await sql`SELECT max(version) AS v FROM schema_migrations`;
-  if (Number(newest?.v ?? 0) > LATEST_VERSION) {
-    throw new Error(
-      `the database has schema version ${newest?.v}, newer than this goodseed (${LATEST_VERSION}): upgrade goodseed`,
-    );
-  }
-  return applied;
 }

@@ -30,7 +30,8 @@ import { allows, catalogVersion, touchCatalog } from "./tenancy.ts";
 const text = new TextDecoder("utf-8");
 const decode = (bytes: unknown): string => text.decode(new Uint8Array(bytes as Uint8Array));
 
-interface DbRunHandle extends RunHandle {
+/** A run as this store hands it out: its row id and workspace ride along. */
+export interface DbRunHandle extends RunHandle {
   readonly id: number;
   readonly workspace: string;
 }

@@ -9,7 +9,7 @@ import { nowIso } from "../values/time.ts";
 import { ApiError, badRequest } from "./api-error.ts";
 import type { Principal } from "./keys.ts";
 import { workspaceProblem } from "./keys.ts";
-import { requireWorkspace, runById, touchCatalog } from "./tenancy.ts";
+import { allows, requireWorkspace, runById, touchCatalog } from "./tenancy.ts";
 
 const encoder = new TextEncoder();
 export const utf8 = (text: string): Uint8Array => encoder.encode(text);
@@ -59,11 +59,19 @@ export async function registerRun(
       "Workspace.Forbidden",
       `the key has no access to workspace '${workspace}'`,
     );
-  requireWorkspace(principal, workspace, "write");
   if (project === "" || project.length > 200)
     throw badRequest("Request.WrongType", "'project' must be 1-200 characters");
   if (runId === "" || runId.length > 200)
     throw badRequest("Request.WrongType", "'run_id' must be 1-200 characters");
+  if (!allows(principal, workspace, "write")) {
+    // A read-only run (the Python client's `Run(read_only=True)`) registers to learn the
+    // remote id: a viewer gets an existing run's id, and nothing is created or changed.
+    const [existing] = await sql`SELECT r.id FROM runs r JOIN projects p ON p.id = r.project_id
+      JOIN workspaces w ON w.id = p.workspace_id
+      WHERE w.name = ${workspace} AND p.name = ${project} AND r.run_id = ${runId}`;
+    if (existing) return String(existing.id);
+  }
+  requireWorkspace(principal, workspace, "write");
   const now = new Date().toISOString();
   return sql.begin(async (tx) => {
     const [ws] = await tx`SELECT id FROM workspaces WHERE name = ${workspace}`;
@@ -89,14 +97,16 @@ export async function registerRun(
       return String(inserted[0].id);
     }
     const [run] =
-      await tx`SELECT id, experiment_name, created_at, closed_at FROM runs WHERE project_id = ${proj.id} AND run_id = ${runId}`;
-    // A second registration (a resumed run, a retried upload) fills in what it knows.
+      await tx`SELECT id, experiment_name, created_at, closed_at, renamed_at FROM runs WHERE project_id = ${proj.id} AND run_id = ${runId}`;
+    // A second registration (a resumed run, a retried upload) fills in what it knows; a
+    // name given in the web UI since (renamed_at) is newer than the one it carries.
+    const keepName = run.renamed_at !== null;
     const changed =
-      (name !== null && name !== run.experiment_name) ||
+      (name !== null && !keepName && name !== run.experiment_name) ||
       (createdAt !== null && createdAt !== run.created_at) ||
       (closedAt !== null && closedAt !== run.closed_at);
     if (changed) {
-      await tx`UPDATE runs SET experiment_name = ${name ?? run.experiment_name}, created_at = ${createdAt ?? run.created_at},
+      await tx`UPDATE runs SET experiment_name = ${keepName ? run.experiment_name : (name ?? run.experiment_name)}, created_at = ${createdAt ?? run.created_at},
         closed_at = ${closedAt ?? run.closed_at}, modified_at = ${modifiedAt} WHERE id = ${run.id}`;
       await touchCatalog(tx);
     }
@@ -157,6 +167,20 @@ export async function writeConfigs(
 
 const STATUSES = new Set(["running", "finished", "failed"]);
 
+/**
+ * When the run was closed, by its own clock: the Python client's status call carries no
+ * `closed_at` (FORMAT.md §12), and `goodseed upload` may send it days after the run
+ * ended, but its close wrote `sys/closed_time` (uploaded before the status) a few
+ * microseconds after the file's `closed_at`.
+ */
+async function closedTime(tx: SQL, runId: number): Promise<string | undefined> {
+  const [row] =
+    await tx`SELECT type_tag, value FROM configs WHERE run_id = ${runId} AND path = ${utf8("sys/closed_time")}`;
+  if (row?.type_tag !== "str" || row.value === null) return undefined;
+  const value = new TextDecoder().decode(new Uint8Array(row.value));
+  return /^\d{4}-\d\d-\d\dT/.test(value) && !Number.isNaN(Date.parse(value)) ? value : undefined;
+}
+
 /** The run's status; `finished`/`failed` also close it (at `closed_at` when given). */
 export async function writeStatus(
   sql: SQL,
@@ -173,7 +197,7 @@ export async function writeStatus(
     const run = await runById(tx, principal, remoteId, "write");
     const closing = status !== "running";
     if (closing)
-      await tx`UPDATE runs SET status = ${status}, closed_at = ${closedAt ?? nowIso()}, updated_ms = ${Date.now()} WHERE id = ${run.id}`;
+      await tx`UPDATE runs SET status = ${status}, closed_at = ${closedAt ?? (await closedTime(tx, run.id)) ?? nowIso()}, updated_ms = ${Date.now()} WHERE id = ${run.id}`;
     else
       await tx`UPDATE runs SET status = ${status}, updated_ms = ${Date.now()} WHERE id = ${run.id}`;
     await touchCatalog(tx);

@@ -9,7 +9,7 @@ import uiPage from "../ui/index.html";
 import { createTeamApp, type TeamAppOptions } from "./app.ts";
 import { Compactor } from "./compactor.ts";
 import { type Database, openDatabase, redactUrl } from "./database.ts";
-import { migrate } from "./migrations.ts";
+import { LATEST_VERSION, migrate, SchemaTooNewError } from "./migrations.ts";
 
 export interface TeamServerOptions extends Omit<TeamAppOptions, "db"> {
   readonly databaseUrl: string;
@@ -37,10 +37,28 @@ export async function startTeamServer(options: TeamServerOptions): Promise<TeamS
   let db: Database;
   try {
     db = await openDatabase(options.databaseUrl);
-    await migrate(db);
   } catch (error) {
     throw new DatabaseUnreachableError(
       `could not open the database at ${redactUrl(options.databaseUrl)}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0)
+      options.log?.(
+        JSON.stringify({
+          time: new Date().toISOString(),
+          event: "schema migrated",
+          versions: applied,
+          database: db.location,
+        }),
+      );
+  } catch (error) {
+    await db.close();
+    if (error instanceof SchemaTooNewError) throw error;
+    throw new DatabaseUnreachableError(
+      `could not bring the database at ${db.location} to schema version ${LATEST_VERSION}: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
   }

@@ -1,13 +1,14 @@
 /**
  * The web UI on `goodseed server`: a browser signs in once with a key at /signin and
- * then sees the uploaded runs in the runs table and their metric drawn in a chart.
+ * then sees the uploaded runs in the runs table and their metric drawn in a chart, and
+ * renames and tags runs with the run editor (stored on the server).
  */
 
 import { afterAll, describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { launch } from "../helpers/browser.ts";
-import { keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
+import { call, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
 import { compatHome, REPO_ROOT } from "../helpers/temp-dir.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -73,6 +74,44 @@ describe("the web UI on goodseed server", () => {
     expect(await chart.locator("canvas").count()).toBe(1);
     const cookies = await page.context().cookies();
     expect(cookies.find((cookie) => cookie.name === "goodseed_session")?.httpOnly).toBe(true);
+
+    // The run editor writes to the server: a rename and a tag from the run's details,
+    // then a tag on every run at once from the selection bar.
+    await page.goto(`${team.base}/?run=acme%2Fvision%3Asweep-large-88`);
+    await page.waitForSelector("form.run-editor");
+    await page.fill('input[aria-label="Run name"]', "renamed on the team server");
+    await page.fill('input[aria-label="New tag"]', "keeper");
+    await page.click('form.run-editor button:has-text("Save")');
+    const row = page.locator('tr[data-run="acme/vision:sweep-large-88"]');
+    await waitFor(
+      async () => (await row.textContent())?.includes("renamed on the team server"),
+      "the new name in the table",
+    );
+    await waitFor(
+      async () => (await row.locator(".tag").allTextContents()).includes("keeper"),
+      "the tag",
+    );
+    expect(await page.locator("form.run-editor .edit-error").textContent()).toBe("");
+    await page.click('th input[aria-label="Select every run shown"]');
+    await page.fill('input[aria-label="Tag for the selected runs"]', "team");
+    await page.click('.selection button:has-text("Add tag")');
+    await waitFor(
+      async () => (await page.locator("tbody .tag", { hasText: "team" }).count()) === 3,
+      "every run tagged",
+    );
     await page.close();
+    // Stored on the server, as every reader sees it.
+    const runs = (await call(team.base, key, "GET", "/api/runs")).json as {
+      runs: { run_id: string; experiment_name: string | null }[];
+    };
+    expect(runs.runs.find((run) => run.run_id === "sweep-large-88")?.experiment_name).toBe(
+      "renamed on the team server",
+    );
+    const configs = (
+      (await call(team.base, key, "GET", "/api/runs/acme%2Fvision/sweep-large-88/configs"))
+        .json as { configs: Record<string, unknown> }
+    ).configs;
+    expect(configs["sys/name"]).toBe("renamed on the team server");
+    expect(configs["sys/tags"]).toEqual(expect.arrayContaining(["keeper", "team"]));
   }, 120_000);
 });
