@@ -180,20 +180,17 @@ export class MetricChart {
         processes.set(key, seen + 1);
         dashed = seen % 2 === 1;
       }
-      return traceLine(trace, mode, process, dashed);
+      // The colour of now, not of the fetch: the page may learn of older runs later.
+      return { ...traceLine(trace, mode, process, dashed), color: this.#host.colorOf(trace.run) };
     });
     const groups = this.#host.groups();
     if (!groups) return lines;
-    return groups
-      .map((group) => {
-        const keys = new Set(group.keys);
-        const members = lines.filter((_, index) => {
-          const trace = traces[index] as Trace;
-          return keys.has(runKey(trace.run));
-        });
-        return members.length > 0 ? groupLine(group, members) : undefined;
-      })
-      .filter((line): line is Line => line !== undefined);
+    return groups.flatMap((group) => {
+      const keys = new Set(group.keys);
+      const members = lines.filter((_, index) => keys.has(runKey((traces[index] as Trace).run)));
+      if (group.open) return members;
+      return members.length > 0 ? [groupLine(group, members)] : [];
+    });
   }
 
   /** Draws the traces on screen as the board's smoothing, scale and axis say. */

@@ -9,6 +9,7 @@ import { connectionBanner, Notices } from "./banner.ts";
 import { ChartBoard } from "./chart-board.ts";
 import { configDiff, RunDetails } from "./details.ts";
 import { h } from "./dom.ts";
+import { groupColors, RunColors } from "./run-colors.ts";
 import { RunsTable } from "./runs-table.ts";
 import { SweepViews } from "./sweep-views.ts";
 import { TableControls } from "./table-controls.ts";
@@ -50,7 +51,9 @@ const details = new RunDetails({
   notices,
   showInternals: () => tableView.internals,
 });
-const board = new ChartBoard({ log: () => view.log });
+/** One colour per run in every view, dealt over every run the server lists. */
+const colors = new RunColors();
+const board = new ChartBoard({ log: () => view.log, colorOf: (run) => colors.of(run) });
 let showAllConfigs = false;
 let runsSignature = "";
 
@@ -64,6 +67,7 @@ const table = new RunsTable({
   },
   focus: (run) => focusRun(run),
   loaded: () => updateChoices(),
+  colorOf: (run) => colors.of(run),
 });
 const sweep = new SweepViews({
   table: tableView,
@@ -78,6 +82,7 @@ const sweep = new SweepViews({
   setAxes: (axes) => {
     table.axes = axes;
   },
+  comparedColor: (run) => (view.selected.includes(runKey(run)) ? colors.of(run) : undefined),
 });
 table.parts = new TableControls(
   {
@@ -188,9 +193,18 @@ let chartGroups = "";
 
 /** Hands the table's groups of the compared runs to the charts, when they changed. */
 function groupCharts(runs: readonly RunSummary[]): void {
-  const groups = table
-    .groups(runs)
-    ?.map((group) => ({ label: group.label, keys: group.runs.map(runKey) }));
+  const compared = table.groups(runs);
+  // Colours dealt over the groups of every run whose configs are here, not only the
+  // compared ones: a group keeps its colour whichever of its runs are ticked.
+  const colorOf = compared
+    ? groupColors(table.groups(table.runs.filter((run) => table.configsOf(run))) ?? [])
+    : undefined;
+  const groups = compared?.map((group) => ({
+    label: group.label,
+    keys: group.runs.map(runKey),
+    color: colorOf?.get(group.key) ?? colors.of(`group:${group.key}`),
+    open: table.isOpen(group.key),
+  }));
   const signature = JSON.stringify(groups ?? null);
   if (signature === chartGroups) return;
   chartGroups = signature;
@@ -248,6 +262,9 @@ async function refresh(first: boolean): Promise<void> {
     )
     .join("|");
   table.runs = runs;
+  // A longer list (the first full one after a linked view's projects) may deal older
+  // runs first, and so other colours.
+  if (colors.learn(runs)) board.recolor();
   status.textContent = `${runs.length} runs${apiBase ? ` from ${apiBase}` : ""}`;
   if (first || signature !== runsSignature) {
     runsSignature = signature;
@@ -286,6 +303,7 @@ async function showLinkedRuns(): Promise<void> {
   const lists = await Promise.all(projects.map((project) => api.runs(project)));
   if (table.runs.length > 0) return;
   for (const run of lists.flat()) early.set(runKey(run), run);
+  colors.learn([...early.values()]);
   const focused = view.focus ? early.get(view.focus) : undefined;
   await Promise.all([renderCompare(), focused ? details.show(focused, undefined) : undefined]);
 }

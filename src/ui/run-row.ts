@@ -19,6 +19,8 @@ export interface RowActions {
   toggle(on: boolean): void;
   /** The run id was clicked: show the run's details. */
   open(): void;
+  /** The run's colour in the charts, shown beside its id while it is compared. */
+  color?: string;
 }
 
 /** Milliseconds from creation to close (or to now, while running). */
@@ -60,6 +62,13 @@ export function runRow(
     h(
       "td",
       {},
+      selected && actions.color
+        ? h("span", {
+            class: "swatch",
+            style: `background:${actions.color}`,
+            title: "Its colour in the charts",
+          })
+        : "",
       h(
         "button",
         { class: "link", "data-focus-key": `open|${key}`, onclick: () => actions.open() },

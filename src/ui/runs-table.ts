@@ -25,6 +25,8 @@ export interface TableHost extends ModelHost {
   loaded(): void;
   /** "Clear filters" was pressed: the search box and filters are to show the cleared view. */
   filtersCleared(): void;
+  /** A run's colour in the charts (a swatch beside compared runs). */
+  colorOf(run: RunSummary): string;
 }
 
 /** What draws above the rows: controls, selection actions, sweep views. */
@@ -57,6 +59,11 @@ export class RunsTable extends RunsModel {
         if (cells.run.status === "running")
           cells.duration.textContent = formatDuration(duration(cells.run));
     }, 1000);
+  }
+
+  /** Whether the group of this key is unfolded (its runs shown as rows). */
+  isOpen(groupKey: string): boolean {
+    return this.#open.has(groupKey);
   }
 
   /** Forgets what was fetched of `runs` (an edit). */
@@ -144,6 +151,7 @@ export class RunsTable extends RunsModel {
           this.host.changed();
         },
         open: () => this.host.focus(run),
+        color: this.host.colorOf(run),
       });
       this.#rows.set(row, cells);
       this.#paint(cells, columns);
@@ -188,7 +196,8 @@ export class RunsTable extends RunsModel {
                 onclick: () => {
                   if (open) this.#open.delete(group.key);
                   else this.#open.add(group.key);
-                  this.render();
+                  // The charts follow: a folded group draws its mean, an unfolded one its runs.
+                  this.host.changed();
                 },
               },
               open ? "▾ " : "▸ ",

@@ -1,0 +1,128 @@
+/**
+ * Which colour each run has: one per run in every view and on every visit, whatever
+ * else is compared. Colours are dealt over every run the server lists, oldest first:
+ * each run takes the colour its id hashes to, unless one of the 29 runs created just
+ * before it has that colour (or one of the last few has one too like it), then the
+ * free colour that differs most from those last few. So any 30 runs created one after
+ * another (a sweep) have 30 different colours, runs started together (likely compared
+ * together) differ clearly, and a new run never changes an older run's colour: a run's
+ * colour depends only on itself and on the runs created before it. Pure.
+ */
+
+import { colorDistance, hash, RUN_COLORS } from "./chart-colors.ts";
+
+/** What colouring needs of a run (a `RunSummary` has it). */
+export interface ColoredRun {
+  project: string;
+  run_id: string;
+  created_at?: string | null;
+}
+
+/** Runs just before a run whose colours it never repeats: any 30 in a row differ. */
+const WINDOW = RUN_COLORS.length - 1;
+/** Runs just before a run whose colours it keeps clearly apart from. */
+const NEIGHBOURS = 4;
+/** "Clearly apart" in OKLab (the palette's closest pair is 0.084). */
+const APART = 0.12;
+
+const DISTANCES = RUN_COLORS.map((a) => RUN_COLORS.map((b) => colorDistance(a, b)));
+
+/** `project:runId`, the key colours are stored under (as `runKey` of view-state). */
+export function colorKey(run: Pick<ColoredRun, "project" | "run_id">): string {
+  return `${run.project}:${run.run_id}`;
+}
+
+/** Oldest first; runs without a creation time after all others, by key. */
+function creationOrder(a: { key: string; created: string }, b: typeof a): number {
+  if (a.created !== b.created) {
+    if (!a.created) return 1;
+    if (!b.created) return -1;
+    return a.created < b.created ? -1 : 1;
+  }
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/**
+ * Deals colours to `items` (keys in creation order, oldest first): the index into
+ * `RUN_COLORS` of each, by the rule above.
+ */
+export function dealColors(keys: readonly string[]): number[] {
+  const dealt: number[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const recent = new Set(dealt.slice(Math.max(0, i - WINDOW)));
+    const near = dealt.slice(Math.max(0, i - NEIGHBOURS));
+    const apart = (index: number) =>
+      near.length === 0 ? 1 : Math.min(...near.map((other) => DISTANCES[index]?.[other] ?? 0));
+    const preferred = hash(keys[i] as string) % RUN_COLORS.length;
+    let chosen = preferred;
+    if (recent.has(preferred) || apart(preferred) < APART) {
+      let best = -1;
+      for (let probe = 0; probe < RUN_COLORS.length; probe++) {
+        const index = (preferred + probe) % RUN_COLORS.length;
+        if (recent.has(index)) continue;
+        if (best < 0 || apart(index) > apart(best)) best = index;
+      }
+      chosen = best;
+    }
+    dealt.push(chosen);
+  }
+  return dealt;
+}
+
+/** The colours of `runs` (any order), by `colorKey`. */
+export function assignColors(runs: readonly ColoredRun[]): Map<string, string> {
+  const ordered = runs
+    .map((run) => ({ key: colorKey(run), created: run.created_at ?? "" }))
+    .sort(creationOrder);
+  const keys = [...new Set(ordered.map((item) => item.key))];
+  const dealt = dealColors(keys);
+  return new Map(keys.map((key, i) => [key, RUN_COLORS[dealt[i] as number] as string]));
+}
+
+/**
+ * The page's run colours: learns the runs the server lists (again as the list grows)
+ * and answers a run's colour. A run it does not know yet gets its hashed colour.
+ */
+export class RunColors {
+  #colors = new Map<string, string>();
+  #signature = "";
+
+  /** Takes the runs the page knows; says whether any known run's colour changed. */
+  learn(runs: readonly ColoredRun[]): boolean {
+    const signature = runs.map((run) => `${colorKey(run)}@${run.created_at ?? ""}`).join("|");
+    if (signature === this.#signature) return false;
+    this.#signature = signature;
+    const next = assignColors(runs);
+    const changed = [...this.#colors].some(([key, color]) => next.get(key) !== color);
+    this.#colors = next;
+    return changed;
+  }
+
+  /** The colour of a run, or of a key (`project:runId`, `group:label`). */
+  of(run: ColoredRun | string): string {
+    const key = typeof run === "string" ? run : colorKey(run);
+    return this.#colors.get(key) ?? (RUN_COLORS[hash(key) % RUN_COLORS.length] as string);
+  }
+}
+
+/**
+ * The colours of groups (the table's group-by), dealt as runs are: in the order their
+ * oldest run was created, so a group keeps its colour whichever of its runs are
+ * compared, and a new group never changes an older one's. Keyed by the group's key.
+ */
+export function groupColors(
+  groups: readonly { key: string; runs: readonly ColoredRun[] }[],
+): Map<string, string> {
+  const ordered = groups
+    .map((group) => ({
+      key: group.key,
+      created: group.runs.reduce(
+        (oldest, run) =>
+          run.created_at && (!oldest || run.created_at < oldest) ? run.created_at : oldest,
+        "",
+      ),
+    }))
+    .sort(creationOrder);
+  const dealt = dealColors(ordered.map((group) => `group:${group.key}`));
+  return new Map(ordered.map((group, i) => [group.key, RUN_COLORS[dealt[i] as number] as string]));
+}
