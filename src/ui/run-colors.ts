@@ -1,15 +1,15 @@
 /**
  * Which colour each run has: one per run in every view and on every visit, whatever
- * else is compared. Colours are dealt over every run the server lists, oldest first:
- * each run takes the colour its id hashes to, unless one of the 29 runs created just
- * before it has that colour (or one of the last few has one too like it), then the
- * free colour that differs most from those last few. So any 30 runs created one after
- * another (a sweep) have 30 different colours, runs started together (likely compared
- * together) differ clearly, and a new run never changes an older run's colour: a run's
- * colour depends only on itself and on the runs created before it. Pure.
+ * else is compared. Colours are dealt over every run the server lists, oldest first,
+ * round the cycle of `RUN_COLORS`: the oldest run takes the colour its id hashes to,
+ * each later run the next one on the cycle. So any 30 runs created one after another
+ * (a sweep) have 30 different colours, runs started close together (likely compared
+ * together) look clearly different (the cycle is arranged for it), and a new run never
+ * changes an older run's colour: a run's colour depends only on the runs created
+ * before it, never on what is selected. Pure.
  */
 
-import { colorDistance, hash, RUN_COLORS } from "./chart-colors.ts";
+import { hash, RUN_COLORS } from "./chart-colors.ts";
 
 /** What colouring needs of a run (a `RunSummary` has it). */
 export interface ColoredRun {
@@ -17,15 +17,6 @@ export interface ColoredRun {
   run_id: string;
   created_at?: string | null;
 }
-
-/** Runs just before a run whose colours it never repeats: any 30 in a row differ. */
-const WINDOW = RUN_COLORS.length - 1;
-/** Runs just before a run whose colours it keeps clearly apart from. */
-const NEIGHBOURS = 4;
-/** "Clearly apart" in OKLab (the palette's closest pair is 0.084). */
-const APART = 0.12;
-
-const DISTANCES = RUN_COLORS.map((a) => RUN_COLORS.map((b) => colorDistance(a, b)));
 
 /** `project:runId`, the key colours are stored under (as `runKey` of view-state). */
 export function colorKey(run: Pick<ColoredRun, "project" | "run_id">): string {
@@ -42,31 +33,10 @@ function creationOrder(a: { key: string; created: string }, b: typeof a): number
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-/**
- * Deals colours to `items` (keys in creation order, oldest first): the index into
- * `RUN_COLORS` of each, by the rule above.
- */
+/** Deals colours to `keys` (in creation order, oldest first): the index into `RUN_COLORS` of each. */
 export function dealColors(keys: readonly string[]): number[] {
-  const dealt: number[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const recent = new Set(dealt.slice(Math.max(0, i - WINDOW)));
-    const near = dealt.slice(Math.max(0, i - NEIGHBOURS));
-    const apart = (index: number) =>
-      near.length === 0 ? 1 : Math.min(...near.map((other) => DISTANCES[index]?.[other] ?? 0));
-    const preferred = hash(keys[i] as string) % RUN_COLORS.length;
-    let chosen = preferred;
-    if (recent.has(preferred) || apart(preferred) < APART) {
-      let best = -1;
-      for (let probe = 0; probe < RUN_COLORS.length; probe++) {
-        const index = (preferred + probe) % RUN_COLORS.length;
-        if (recent.has(index)) continue;
-        if (best < 0 || apart(index) > apart(best)) best = index;
-      }
-      chosen = best;
-    }
-    dealt.push(chosen);
-  }
-  return dealt;
+  const first = keys.length > 0 ? hash(keys[0] as string) : 0;
+  return keys.map((_, i) => (first + i) % RUN_COLORS.length);
 }
 
 /** The colours of `runs` (any order), by `colorKey`. */

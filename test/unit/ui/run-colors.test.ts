@@ -47,13 +47,13 @@ describe("assignColors", () => {
     }
   });
 
-  it("keeps runs started one after another clearly apart while colours are free", () => {
-    // Past 20 runs in a row few colours are left free, and distinct wins over apart.
-    const runs = sweep(20);
+  it("keeps any 4 runs started one after another clearly apart", () => {
+    const runs = sweep(100);
     const dealt = assignColors(runs);
     const colors = runs.map((run) => dealt.get(`${run.project}:${run.run_id}`) as string);
-    for (let i = 1; i < colors.length; i++)
-      expect(colorDistance(colors[i] as string, colors[i - 1] as string)).toBeGreaterThan(0.12);
+    for (let i = 0; i + 4 <= colors.length; i++)
+      for (let j = i + 1; j < i + 4; j++)
+        expect(colorDistance(colors[i] as string, colors[j] as string)).toBeGreaterThan(0.14);
   });
 
   it("never changes a run's colour for newer runs, nor for the order runs are listed in", () => {
