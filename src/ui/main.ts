@@ -9,7 +9,7 @@ import { connectionBanner, Notices } from "./banner.ts";
 import { ChartBoard } from "./chart-board.ts";
 import { configDiff, RunDetails } from "./details.ts";
 import { h } from "./dom.ts";
-import { groupColors, RunColors } from "./run-colors.ts";
+import { oldestRun, RunColors } from "./run-colors.ts";
 import { RunsTable } from "./runs-table.ts";
 import { SweepViews } from "./sweep-views.ts";
 import { TableControls } from "./table-controls.ts";
@@ -194,17 +194,26 @@ let chartGroups = "";
 /** Hands the table's groups of the compared runs to the charts, when they changed. */
 function groupCharts(runs: readonly RunSummary[]): void {
   const compared = table.groups(runs);
-  // Colours dealt over the groups of every run whose configs are here, not only the
-  // compared ones: a group keeps its colour whichever of its runs are ticked.
-  const colorOf = compared
-    ? groupColors(table.groups(table.runs.filter((run) => table.configsOf(run))) ?? [])
+  // A group is drawn in the colour of its oldest run of all whose configs are here,
+  // not only the compared ones: it keeps its colour whichever of its runs are ticked.
+  const everyGroup = compared
+    ? new Map(
+        (table.groups(table.runs.filter((run) => table.configsOf(run))) ?? []).map((group) => [
+          group.key,
+          group.runs,
+        ]),
+      )
     : undefined;
-  const groups = compared?.map((group) => ({
-    label: group.label,
-    keys: group.runs.map(runKey),
-    color: colorOf?.get(group.key) ?? colors.of(`group:${group.key}`),
-    open: table.isOpen(group.key),
-  }));
+  const groups = compared?.map((group) => {
+    const oldest = oldestRun(everyGroup?.get(group.key) ?? group.runs);
+    return {
+      // Short in the legend (`lr = 0.001`); the table's header says the whole path.
+      label: group.label.replace(/^[^ ]*\//, ""),
+      keys: group.runs.map(runKey),
+      color: oldest ? colors.of(oldest) : colors.of(`group:${group.key}`),
+      open: table.isOpen(group.key),
+    };
+  });
   const signature = JSON.stringify(groups ?? null);
   if (signature === chartGroups) return;
   chartGroups = signature;

@@ -76,23 +76,16 @@ export class RunColors {
 }
 
 /**
- * The colours of groups (the table's group-by), dealt as runs are: in the order their
- * oldest run was created, so a group keeps its colour whichever of its runs are
- * compared, and a new group never changes an older one's. Keyed by the group's key.
+ * The run a group takes its colour from: its oldest (then by key). Over every run of
+ * the group that the page knows, not only the compared ones, a group keeps its colour
+ * whichever of its runs are ticked, and groups never share a colour with each other
+ * or with the runs of an unfolded group (within 30 runs in a row).
  */
-export function groupColors(
-  groups: readonly { key: string; runs: readonly ColoredRun[] }[],
-): Map<string, string> {
-  const ordered = groups
-    .map((group) => ({
-      key: group.key,
-      created: group.runs.reduce(
-        (oldest, run) =>
-          run.created_at && (!oldest || run.created_at < oldest) ? run.created_at : oldest,
-        "",
-      ),
-    }))
-    .sort(creationOrder);
-  const dealt = dealColors(ordered.map((group) => `group:${group.key}`));
-  return new Map(ordered.map((group, i) => [group.key, RUN_COLORS[dealt[i] as number] as string]));
+export function oldestRun<R extends ColoredRun>(runs: readonly R[]): R | undefined {
+  const created = (run: ColoredRun) => ({ key: colorKey(run), created: run.created_at ?? "" });
+  return runs.reduce<R | undefined>(
+    (oldest, run) =>
+      oldest === undefined || creationOrder(created(run), created(oldest)) < 0 ? run : oldest,
+    undefined,
+  );
 }

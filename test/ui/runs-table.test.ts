@@ -180,7 +180,7 @@ describe("the runs table", () => {
     const legend = page.locator(".chart-board .legend li");
     await waitFor(async () => (await legend.count()) === 4, "a legend of four groups");
     const labels = await legend.allTextContents();
-    expect(labels.every((label) => /^parameters\/lr = .+ \(\d+\)$/.test(label))).toBe(true);
+    expect(labels.every((label) => /^lr = .+ \(\d+\)$/.test(label))).toBe(true);
     const counts = labels.map((label) => Number(/\((\d+)\)$/.exec(label)?.[1]));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(14);
     await screenshot(page, "groups-charts");
@@ -206,9 +206,14 @@ describe("the runs table", () => {
       );
     const folded = await groupColors();
     const fold = page.locator("tr.group button.fold").first();
-    const label = ((await fold.textContent()) ?? "").replace(/^▸ /, "").replace(/ \d+ runs?$/, "");
+    // The table says `parameters/lr = 0.0001 3 runs`, the legend `lr = 0.0001 (3)`.
+    const label = ((await fold.textContent()) ?? "")
+      .replace(/^▸ /, "")
+      .replace(/ \d+ runs?$/, "")
+      .replace(/^[^ ]*\//, "");
     const size = Number(/(\d+) runs?$/.exec((await fold.textContent()) ?? "")?.[1]);
     expect(size).toBeGreaterThan(1);
+    expect(await legend.allTextContents()).toContain(`${label} (${size})`);
     // Unfolded: that group's runs one by one, in their own colours; the others still as means.
     await fold.click();
     await waitFor(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { colorDistance, FAILED_RED, oklab, RUN_COLORS } from "../../../src/ui/chart-colors.ts";
-import { assignColors, type ColoredRun, groupColors } from "../../../src/ui/run-colors.ts";
+import { assignColors, type ColoredRun, oldestRun } from "../../../src/ui/run-colors.ts";
 
 /** `count` runs of one sweep, created a minute apart from `startMinute`. */
 function sweep(count: number, project = "sweep/lr", startMinute = 0): ColoredRun[] {
@@ -71,18 +71,12 @@ describe("assignColors", () => {
   });
 });
 
-describe("groupColors", () => {
-  it("colours groups by their oldest run, whichever runs the view holds", () => {
-    const runs = sweep(6);
-    const group = (key: string, members: ColoredRun[]) => ({ key, runs: members });
-    const all = groupColors([group("adam", runs.slice(0, 3)), group("sgd", runs.slice(3))]);
-    const newer = groupColors([
-      group("sgd", runs.slice(3)),
-      group("adam", runs.slice(0, 3)),
-      group("lion", sweep(2, "sweep/lr", 60)),
-    ]);
-    expect(new Set(all.values()).size).toBe(2);
-    expect(newer.get("adam")).toBe(all.get("adam") as string);
-    expect(newer.get("sgd")).toBe(all.get("sgd") as string);
+describe("oldestRun", () => {
+  it("picks the run created first, whatever the order runs come in", () => {
+    const runs = sweep(5);
+    expect(oldestRun([...runs].reverse())).toBe(runs[0] as ColoredRun);
+    expect(oldestRun([{ project: "p", run_id: "no-time" }, runs[3] as ColoredRun])).toBe(
+      runs[3] as ColoredRun,
+    );
   });
 });
