@@ -13,6 +13,7 @@ import { type ChartView, readChartView, writeChartView } from "./chart-view.ts";
 import { type ChartHost, MetricChart } from "./charts.ts";
 import { h } from "./dom.ts";
 import "./charts.css";
+import { SectionMore } from "./section-more.ts";
 import { runKey } from "./view-state.ts";
 
 /** A group of runs as the table's grouping hands it over. */
@@ -40,6 +41,7 @@ export class ChartBoard {
   readonly #charts = new Map<string, MetricChart>();
   readonly #sections = h("div", { class: "chart-sections" });
   readonly #legend = h("ul", { class: "legend" });
+  readonly #more = new SectionMore();
   readonly #filter: HTMLInputElement;
   readonly #smoothing: HTMLInputElement;
   readonly #smoothingText = h("output", { class: "smoothing-value" });
@@ -276,6 +278,7 @@ export class ChartBoard {
             { class: `charts${name === SYSTEM ? " system" : ""}` },
             ...charts.map((chart) => chart.element),
           ),
+          this.#more.button(name, () => this.#layout()),
         );
         details.addEventListener("toggle", () => {
           const collapsed = !details.open;
@@ -302,16 +305,17 @@ export class ChartBoard {
       let visible = 0;
       for (const chart of this.#charts.values()) {
         if (chart.spec.section !== name) continue;
-        const shown = matchesFilter(chart.spec, filter);
-        chart.element.hidden = !shown;
-        if (shown) visible++;
         const enlarged = this.#view.enlarged === chart.spec.key;
+        const matches = matchesFilter(chart.spec, filter);
+        chart.element.hidden = !matches || !this.#more.shows(name, visible, !!filter, enlarged);
+        if (matches) visible++;
         if (chart.element.classList.contains("enlarged") !== enlarged) {
           chart.element.classList.toggle("enlarged", enlarged);
           if (chart.drawn) chart.render();
         }
       }
       details.hidden = visible === 0;
+      this.#more.label(name, visible, !!filter);
       const count = details.querySelector(".count");
       if (count)
         count.textContent = filter

@@ -133,7 +133,10 @@ function updateChoices(): void {
 function focusRun(run: RunSummary): void {
   view.focus = runKey(run);
   save();
-  void details.show(run, table.configsOf(run));
+  // The details open under the table, above the charts, and come into view.
+  void details
+    .show(run, table.configsOf(run))
+    .then(() => details.element.scrollIntoView({ block: "nearest" }));
   void renderCompare();
 }
 
@@ -335,8 +338,8 @@ app.replaceChildren(
   connectionBanner(apiBase),
   toolbar.element,
   table.element,
-  compare,
   details.element,
+  compare,
   notices.element,
 );
 // A linked view draws its charts first; the full run list (thousands of runs) follows,
