@@ -62,13 +62,14 @@ export function runRow(
     h(
       "td",
       {},
+      // Every row keeps the swatch's room, so that ids line up whether ticked or not.
       selected && actions.color
         ? h("span", {
             class: "swatch",
             style: `background:${actions.color}`,
             title: "Its colour in the charts",
           })
-        : "",
+        : h("span", { class: "swatch blank", "aria-hidden": "true" }),
       h(
         "button",
         { class: "link", "data-focus-key": `open|${key}`, onclick: () => actions.open() },

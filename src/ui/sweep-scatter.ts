@@ -174,6 +174,8 @@ export function scatter(
     points++;
   });
   figure.dataset.points = String(points);
+  // With runs compared, the others step back so that the compared ones' colours show.
+  figure.classList.toggle("has-compared", drawn.querySelector(".dot.compared") !== null);
   figure.append(drawn);
   return figure;
 }

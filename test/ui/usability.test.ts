@@ -102,6 +102,28 @@ describe("the UI as a new user meets it", () => {
     await page.close();
   }, 60_000);
 
+  it("shows the compared runs on the scatter in their chart colours, the others stepping back", async () => {
+    const keys = [fixture.sweep[2], fixture.sweep[9]] as string[];
+    const page = await open(
+      `project=sweep%2Flr&sweep=1&metric=min:val/loss&runs=${keys.map(encodeURIComponent).join(",")}`,
+    );
+    await page.waitForSelector("figure.scatter circle.dot.compared");
+    await page.waitForSelector(".chart-board .legend li");
+    const legend = await page
+      .locator(".chart-board .legend li .swatch")
+      .evaluateAll((all) => all.map((swatch) => swatch.getAttribute("style") ?? ""));
+    for (const key of keys) {
+      const style = await page
+        .locator(`figure.scatter circle.dot.compared[data-run="${key}"]`)
+        .getAttribute("style");
+      const color = /#[0-9a-f]{6}/i.exec(style ?? "")?.[0] as string;
+      expect(legend.some((item) => item.includes(color))).toBe(true);
+    }
+    expect(await page.locator("figure.scatter circle.dot.compared").count()).toBe(2);
+    expect(await page.locator("figure.scatter.has-compared").count()).toBe(1);
+    await page.close();
+  }, 60_000);
+
   it("scrolls the config diff of 16 runs inside a 390 px phone instead of widening the page", async () => {
     const page = await open(`runs=${fixture.sweep.map(encodeURIComponent).join(",")}`, 390);
     await page.waitForSelector("table.diff");
