@@ -121,6 +121,10 @@ describe("the UI as a new user meets it", () => {
     }
     expect(await page.locator("figure.scatter circle.dot.compared").count()).toBe(2);
     expect(await page.locator("figure.scatter.has-compared").count()).toBe(1);
+    // The parallel coordinates say what their line colours mean.
+    expect(await page.locator(".sweep .ramp-key").textContent()).toBe(
+      "Line colour: val/loss (min) low  high",
+    );
     await page.close();
   }, 60_000);
 
