@@ -56,9 +56,13 @@ export function assignColors(runs: readonly ColoredRun[]): Map<string, string> {
 export class RunColors {
   #colors = new Map<string, string>();
   #signature = "";
+  #last: readonly ColoredRun[] | undefined;
 
   /** Takes the runs the page knows; says whether any known run's colour changed. */
   learn(runs: readonly ColoredRun[]): boolean {
+    // The page hands the same list back while nothing changed (every few seconds).
+    if (runs === this.#last) return false;
+    this.#last = runs;
     const signature = runs.map((run) => `${colorKey(run)}@${run.created_at ?? ""}`).join("|");
     if (signature === this.#signature) return false;
     this.#signature = signature;
