@@ -128,6 +128,26 @@ describe("the UI as a new user meets it", () => {
     await page.close();
   }, 60_000);
 
+  it("reads a chart's values from the keyboard: Shift+arrows move the cursor, the hover list follows", async () => {
+    const page = await open(`runs=${fixture.sweep.slice(0, 3).map(encodeURIComponent).join(",")}`);
+    const chart = page.locator('figure.chart[data-path="train/loss"]');
+    await chart.scrollIntoViewIfNeeded();
+    await waitFor(async () => (await chart.getAttribute("data-series")) === "3", "the chart");
+    await chart.focus();
+    const tip = chart.locator(".chart-tip");
+    await page.keyboard.press("Shift+ArrowRight");
+    await waitFor(async () => (await tip.locator("li").count()) === 3, "three values");
+    const first = await tip.locator("p").textContent();
+    await page.keyboard.press("Shift+ArrowRight");
+    await waitFor(async () => (await tip.locator("p").textContent()) !== first, "the next step");
+    // "step 180": the cursor moved right.
+    const step = (text: string | null) => Number(/[\d.]+/.exec(text ?? "")?.[0]);
+    expect(step(await tip.locator("p").textContent())).toBeGreaterThan(step(first));
+    await page.keyboard.press("Tab");
+    await waitFor(async () => !(await tip.isVisible()), "the list gone with the focus");
+    await page.close();
+  }, 60_000);
+
   it("scrolls the config diff of 16 runs inside a 390 px phone instead of widening the page", async () => {
     const page = await open(`runs=${fixture.sweep.map(encodeURIComponent).join(",")}`, 390);
     await page.waitForSelector("table.diff");
