@@ -7,9 +7,10 @@
 import { api, apiBase, type RunSummary } from "./api.ts";
 import { connectionBanner, Notices } from "./banner.ts";
 import { ChartBoard } from "./chart-board.ts";
+import { chartGroups } from "./chart-groups.ts";
 import { configDiff, RunDetails } from "./details.ts";
 import { h } from "./dom.ts";
-import { oldestRun, RunColors } from "./run-colors.ts";
+import { RunColors } from "./run-colors.ts";
 import { RunsTable } from "./runs-table.ts";
 import { SweepViews } from "./sweep-views.ts";
 import { TableControls } from "./table-controls.ts";
@@ -192,34 +193,14 @@ function renderCompare(): Promise<unknown> {
   return drawing;
 }
 
-let chartGroups = "";
+let chartGroupsShown = "";
 
 /** Hands the table's groups of the compared runs to the charts, when they changed. */
 function groupCharts(runs: readonly RunSummary[]): void {
-  const compared = table.groups(runs);
-  // A group is drawn in the colour of its oldest run of all whose configs are here,
-  // not only the compared ones: it keeps its colour whichever of its runs are ticked.
-  const everyGroup = compared
-    ? new Map(
-        (table.groups(table.runs.filter((run) => table.configsOf(run))) ?? []).map((group) => [
-          group.key,
-          group.runs,
-        ]),
-      )
-    : undefined;
-  const groups = compared?.map((group) => {
-    const oldest = oldestRun(everyGroup?.get(group.key) ?? group.runs);
-    return {
-      // Short in the legend (`lr = 0.001`); the table's header says the whole path.
-      label: group.label.replace(/^[^ ]*\//, ""),
-      keys: group.runs.map(runKey),
-      color: oldest ? colors.of(oldest) : colors.of(`group:${group.key}`),
-      open: table.isOpen(group.key),
-    };
-  });
+  const groups = chartGroups(table, runs, colors);
   const signature = JSON.stringify(groups ?? null);
-  if (signature === chartGroups) return;
-  chartGroups = signature;
+  if (signature === chartGroupsShown) return;
+  chartGroupsShown = signature;
   board.setGroups(groups);
 }
 
