@@ -134,6 +134,7 @@ function updateChoices(): void {
 function focusRun(run: RunSummary): void {
   view.focus = runKey(run);
   save();
+  table.render();
   // The details open under the table, above the charts, and come into view.
   void details
     .show(run, table.configsOf(run))

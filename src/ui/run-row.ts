@@ -21,6 +21,8 @@ export interface RowActions {
   open(): void;
   /** The run's colour in the charts, shown beside its id while it is compared. */
   color?: string;
+  /** The run whose details are open: its row is marked. */
+  focused?: boolean;
 }
 
 /** Milliseconds from creation to close (or to now, while running). */
@@ -46,7 +48,10 @@ export function runRow(
     {
       "data-run": key,
       class:
-        [selected ? "selected" : "", run.trashed ? "trashed" : ""].join(" ").trim() || undefined,
+        [selected ? "selected" : "", run.trashed ? "trashed" : "", actions.focused ? "focused" : ""]
+          .join(" ")
+          .trim() || undefined,
+      "aria-current": actions.focused ? "true" : undefined,
     },
     h(
       "td",

@@ -152,6 +152,7 @@ export class RunsTable extends RunsModel {
         },
         open: () => this.host.focus(run),
         color: this.host.colorOf(run),
+        focused: view.focus === key,
       });
       this.#rows.set(row, cells);
       this.#paint(cells, columns);

@@ -48,7 +48,7 @@ const visibleCharts = (page: Page, section: string) =>
   page.locator(`details[data-section="${section}"] figure.chart:visible`).count();
 
 describe("the UI as a new user meets it", () => {
-  it("brings an opened run's details into view, under the table and above its charts", async () => {
+  it("brings an opened run's details into view, under the table and above its charts, its row marked", async () => {
     const page = await open("project=sweep%2Flr");
     const run = fixture.sweep[5] as string;
     await page.locator(`tr[data-run="${run}"] button.link`).click();
@@ -68,6 +68,9 @@ describe("the UI as a new user meets it", () => {
       return details.compareDocumentPosition(charts) & Node.DOCUMENT_POSITION_FOLLOWING;
     })()`);
     expect(order).toBeTruthy();
+    // The table marks the opened run's row.
+    expect(await page.locator(`tr[data-run="${run}"]`).getAttribute("aria-current")).toBe("true");
+    expect(await page.locator('tr[aria-current="true"]').count()).toBe(1);
     await page.close();
   }, 60_000);
 
