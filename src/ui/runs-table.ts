@@ -43,7 +43,6 @@ export class RunsTable extends RunsModel {
   #parts: TableParts | undefined;
   declare protected readonly host: TableHost;
   readonly #rows = new Map<Element, RowCells>();
-  readonly #open = new Set<string>();
   #shown = PAGE;
   #scroller: HTMLElement | undefined;
   #observer: IntersectionObserver | undefined;
@@ -63,7 +62,7 @@ export class RunsTable extends RunsModel {
 
   /** Whether the group of this key is unfolded (its runs shown as rows). */
   isOpen(groupKey: string): boolean {
-    return this.#open.has(groupKey);
+    return this.host.table.unfolded.includes(groupKey);
   }
 
   /** Forgets what was fetched of `runs` (an edit). */
@@ -163,7 +162,7 @@ export class RunsTable extends RunsModel {
     let remaining = 0;
     if (groups) {
       bodyRows = groups.flatMap((group) => {
-        const open = this.#open.has(group.key);
+        const open = this.isOpen(group.key);
         const keys = group.runs.map(runKey);
         const all = keys.every((key) => selected.has(key));
         const head = h(
@@ -195,8 +194,10 @@ export class RunsTable extends RunsModel {
                 "aria-expanded": String(open),
                 "data-focus-key": `group|${group.key}`,
                 onclick: () => {
-                  if (open) this.#open.delete(group.key);
-                  else this.#open.add(group.key);
+                  const table = this.host.table;
+                  table.unfolded = open
+                    ? table.unfolded.filter((key) => key !== group.key)
+                    : [...table.unfolded, group.key];
                   // The charts follow: a folded group draws its mean, an unfolded one its runs.
                   this.host.changed();
                 },

@@ -229,6 +229,16 @@ describe("the runs table", () => {
     );
     expect(new Set(lines.map((line) => line.color)).size).toBe(3 + size);
     await screenshot(page, "groups-unfolded");
+    // The unfolded group is in the URL: a reload (or a link) draws the same.
+    expect(page.url()).toContain("unfold=");
+    await page.reload();
+    await waitFor(
+      async () => (await series()) === String(3 + size),
+      "the unfolded group's runs drawn after a reload",
+    );
+    expect(await page.locator("tr.group button.fold").first().getAttribute("aria-expanded")).toBe(
+      "true",
+    );
     // Folded again: its mean is back, in the colour it had.
     await fold.click();
     await waitFor(async () => (await series()) === "4", "the group's mean again");
