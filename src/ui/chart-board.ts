@@ -6,7 +6,6 @@
  */
 
 import type { RunSummary } from "./api.ts";
-import { RUN_COLORS, runColors } from "./chart-colors.ts";
 import type { RunGroup } from "./chart-lines.ts";
 import { type ChartSpec, chartSpecs, matchesFilter, SYSTEM, sectionsOf } from "./chart-specs.ts";
 import type { XMode } from "./chart-traces.ts";
@@ -14,18 +13,25 @@ import { type ChartView, readChartView, writeChartView } from "./chart-view.ts";
 import { type ChartHost, MetricChart } from "./charts.ts";
 import { h } from "./dom.ts";
 import "./charts.css";
+import { SectionMore } from "./section-more.ts";
 import { runKey } from "./view-state.ts";
 
-/** A group of runs as the table's grouping hands it over: a label and run keys. */
+/** A group of runs as the table's grouping hands it over. */
 export interface GroupInput {
   label: string;
   /** Run keys, `project:runId`. */
   keys: string[];
+  /** The group's own colour (its mean line and band). */
+  color: string;
+  /** Unfolded in the table: the charts draw its runs instead of its mean. */
+  open: boolean;
 }
 
 export interface ChartBoardOptions {
   /** Whether the y axes are logarithmic (the toolbar's switch). */
   log(): boolean;
+  /** A run's colour, the same in every view (`RunColors`). */
+  colorOf(run: RunSummary): string;
 }
 
 export class ChartBoard {
@@ -35,13 +41,13 @@ export class ChartBoard {
   readonly #charts = new Map<string, MetricChart>();
   readonly #sections = h("div", { class: "chart-sections" });
   readonly #legend = h("ul", { class: "legend" });
+  readonly #more = new SectionMore();
   readonly #filter: HTMLInputElement;
   readonly #smoothing: HTMLInputElement;
   readonly #smoothingText = h("output", { class: "smoothing-value" });
   readonly #mode: HTMLSelectElement;
   readonly #resetZoom: HTMLButtonElement;
   #runs: RunSummary[] = [];
-  #colors = new Map<string, string>();
   #groups: RunGroup[] | undefined;
   #signature = "";
   #frame = 0;
@@ -58,7 +64,7 @@ export class ChartBoard {
       this.#charts.get((entry.target as HTMLElement).dataset.path ?? "")?.resized();
   });
   readonly #host: ChartHost = {
-    colorOf: (run) => this.#colors.get(runKey(run)) ?? (RUN_COLORS[0] as string),
+    colorOf: (run) => this.#options.colorOf(run),
     smoothing: () => this.#view.smoothing,
     log: () => this.#options.log(),
     modeOf: (spec) => this.modeOf(spec),
@@ -169,18 +175,17 @@ export class ChartBoard {
   }
 
   /**
-   * Draws groups instead of runs: each group's mean line with its min–max band (for
-   * the table's group-by). `undefined` goes back to one line per run.
+   * Draws groups instead of runs: each folded group's mean line with its min–max band,
+   * an unfolded group's runs one by one (the table's group-by). `undefined` goes back
+   * to one line per run.
    */
   setGroups(groups: readonly GroupInput[] | undefined): void {
-    if (groups) {
-      const colors = runColors(groups.map((group) => `group:${group.label}`));
-      this.#groups = groups.map((group) => ({
-        label: group.label,
-        keys: [...group.keys],
-        color: colors.get(`group:${group.label}`) as string,
-      }));
-    } else this.#groups = undefined;
+    this.#groups = groups?.map((group) => ({ ...group, keys: [...group.keys] }));
+    this.recolor();
+  }
+
+  /** Draws legend and charts again in the colours `colorOf` gives now. */
+  recolor(): void {
     this.#renderLegend();
     this.rerender();
   }
@@ -196,7 +201,6 @@ export class ChartBoard {
     const signature = runs.map((run) => `${runKey(run)}:${run.metric_paths.length}`).join("|");
     if (signature !== this.#signature) {
       this.#signature = signature;
-      this.#colors = runColors(runs.map(runKey));
       for (const chart of this.#charts.values()) chart.destroy();
       this.#charts.clear();
       this.#observer.disconnect();
@@ -223,17 +227,26 @@ export class ChartBoard {
   }
 
   #renderLegend(): void {
+    const runItem = (run: RunSummary, group = "") => ({
+      color: this.#options.colorOf(run),
+      label: run.experiment_name || run.run_id,
+      title: `${run.run_id} (${run.project})${group ? `, ${group}` : ""}`,
+    });
     const items = this.#groups
-      ? this.#groups.map((group) => ({
-          color: group.color,
-          label: `${group.label} (${group.keys.length})`,
-          title: group.keys.join(", "),
-        }))
-      : this.#runs.map((run) => ({
-          color: this.#colors.get(runKey(run)) as string,
-          label: run.experiment_name || run.run_id,
-          title: `${run.run_id} (${run.project})`,
-        }));
+      ? this.#groups.flatMap((group) =>
+          group.open
+            ? this.#runs
+                .filter((run) => group.keys.includes(runKey(run)))
+                .map((run) => runItem(run, group.label))
+            : [
+                {
+                  color: group.color,
+                  label: `${group.label} (${group.keys.length})`,
+                  title: `mean of ${group.keys.join(", ")}`,
+                },
+              ],
+        )
+      : this.#runs.map((run) => runItem(run));
     this.#legend.classList.toggle("compact", items.length > 8);
     this.#legend.replaceChildren(
       ...items.map((item) =>
@@ -265,6 +278,7 @@ export class ChartBoard {
             { class: `charts${name === SYSTEM ? " system" : ""}` },
             ...charts.map((chart) => chart.element),
           ),
+          this.#more.button(name, () => this.#layout()),
         );
         details.addEventListener("toggle", () => {
           const collapsed = !details.open;
@@ -291,16 +305,17 @@ export class ChartBoard {
       let visible = 0;
       for (const chart of this.#charts.values()) {
         if (chart.spec.section !== name) continue;
-        const shown = matchesFilter(chart.spec, filter);
-        chart.element.hidden = !shown;
-        if (shown) visible++;
         const enlarged = this.#view.enlarged === chart.spec.key;
+        const matches = matchesFilter(chart.spec, filter);
+        chart.element.hidden = !matches || !this.#more.shows(name, visible, !!filter, enlarged);
+        if (matches) visible++;
         if (chart.element.classList.contains("enlarged") !== enlarged) {
           chart.element.classList.toggle("enlarged", enlarged);
           if (chart.drawn) chart.render();
         }
       }
       details.hidden = visible === 0;
+      this.#more.label(name, visible, !!filter);
       const count = details.querySelector(".count");
       if (count)
         count.textContent = filter

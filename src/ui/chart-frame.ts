@@ -54,7 +54,7 @@ export function chartFrame(spec: ChartSpec, actions: FrameActions): ChartFrame {
       class: "chart",
       "data-path": spec.key,
       tabindex: 0,
-      "aria-label": `Chart of ${spec.title}: + and - zoom, arrow keys pan, 0 resets`,
+      "aria-label": `Chart of ${spec.title}: + and - zoom, arrow keys pan, 0 resets, Shift+arrows read values`,
       onkeydown: (event: Event) => actions.key(event as KeyboardEvent),
     },
     h(

@@ -48,6 +48,8 @@ export interface RunGroup {
   /** Run keys (`project:runId`). */
   keys: string[];
   color: string;
+  /** Unfolded: its runs are drawn one by one instead of its mean. */
+  open?: boolean;
 }
 
 /**

@@ -84,6 +84,11 @@ export class MetricChart {
       key: (event) => this.#key(event),
     });
     this.element = frame.figure as ChartElement;
+    // Values read from the keyboard (Shift+arrows) hide when the focus leaves the chart.
+    this.element.addEventListener("focusout", () => {
+      this.#hovered = false;
+      this.#tip.hidden = true;
+    });
     this.#body = frame.body;
     this.#note = frame.note;
     this.#tip = frame.tip;
@@ -180,20 +185,17 @@ export class MetricChart {
         processes.set(key, seen + 1);
         dashed = seen % 2 === 1;
       }
-      return traceLine(trace, mode, process, dashed);
+      // The colour of now, not of the fetch: the page may learn of older runs later.
+      return { ...traceLine(trace, mode, process, dashed), color: this.#host.colorOf(trace.run) };
     });
     const groups = this.#host.groups();
     if (!groups) return lines;
-    return groups
-      .map((group) => {
-        const keys = new Set(group.keys);
-        const members = lines.filter((_, index) => {
-          const trace = traces[index] as Trace;
-          return keys.has(runKey(trace.run));
-        });
-        return members.length > 0 ? groupLine(group, members) : undefined;
-      })
-      .filter((line): line is Line => line !== undefined);
+    return groups.flatMap((group) => {
+      const keys = new Set(group.keys);
+      const members = lines.filter((_, index) => keys.has(runKey((traces[index] as Trace).run)));
+      if (group.open) return members;
+      return members.length > 0 ? [groupLine(group, members)] : [];
+    });
   }
 
   /** Draws the traces on screen as the board's smoothing, scale and axis say. */
@@ -301,6 +303,11 @@ export class MetricChart {
 
   /** Zooms and pans from the keyboard, as dragging and double-clicking do with the mouse. */
   #key(event: KeyboardEvent): void {
+    if (event.shiftKey && (event.key === "ArrowLeft" || event.key === "ArrowRight")) {
+      if (event.target === this.element) this.#read(event.key === "ArrowLeft" ? -1 : 1);
+      event.preventDefault();
+      return;
+    }
     const scale = this.#plot?.scales.x;
     if (!scale || scale.min === undefined || scale.max === undefined) return;
     const mode = this.#host.modeOf(this.spec);
@@ -322,6 +329,24 @@ export class MetricChart {
     if (!range) return;
     event.preventDefault();
     this.#host.zoomed(mode, { from: range[0], to: range[1] });
+  }
+
+  /**
+   * Shift+arrows read the values from the keyboard: the cursor steps along the x axis
+   * (a hundredth of the points at a time) and the hover list follows it, as with a mouse.
+   */
+  #read(direction: -1 | 1): void {
+    const plot = this.#plot;
+    const xs = plot?.data[0];
+    if (!plot || !xs || xs.length === 0) return;
+    const stride = Math.max(1, Math.round(xs.length / 100));
+    const from = plot.cursor.idx ?? Math.floor(xs.length / 2) - direction * stride;
+    const next = Math.min(xs.length - 1, Math.max(0, from + direction * stride));
+    this.#hovered = true;
+    plot.setCursor({
+      left: plot.valToPos(xs[next] as number, "x"),
+      top: plot.over.clientHeight / 2,
+    });
   }
 
   /** Appends the points a running run logged since the last look. */

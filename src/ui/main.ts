@@ -7,8 +7,10 @@
 import { api, apiBase, type RunSummary } from "./api.ts";
 import { connectionBanner, Notices } from "./banner.ts";
 import { ChartBoard } from "./chart-board.ts";
+import { chartGroups } from "./chart-groups.ts";
 import { configDiff, RunDetails } from "./details.ts";
 import { h } from "./dom.ts";
+import { RunColors } from "./run-colors.ts";
 import { RunsTable } from "./runs-table.ts";
 import { SweepViews } from "./sweep-views.ts";
 import { TableControls } from "./table-controls.ts";
@@ -50,7 +52,9 @@ const details = new RunDetails({
   notices,
   showInternals: () => tableView.internals,
 });
-const board = new ChartBoard({ log: () => view.log });
+/** One colour per run in every view, dealt over every run the server lists. */
+const colors = new RunColors();
+const board = new ChartBoard({ log: () => view.log, colorOf: (run) => colors.of(run) });
 let showAllConfigs = false;
 let runsSignature = "";
 
@@ -64,6 +68,7 @@ const table = new RunsTable({
   },
   focus: (run) => focusRun(run),
   loaded: () => updateChoices(),
+  colorOf: (run) => colors.of(run),
 });
 const sweep = new SweepViews({
   table: tableView,
@@ -78,6 +83,7 @@ const sweep = new SweepViews({
   setAxes: (axes) => {
     table.axes = axes;
   },
+  comparedColor: (run) => (view.selected.includes(runKey(run)) ? colors.of(run) : undefined),
 });
 table.parts = new TableControls(
   {
@@ -128,7 +134,11 @@ function updateChoices(): void {
 function focusRun(run: RunSummary): void {
   view.focus = runKey(run);
   save();
-  void details.show(run, table.configsOf(run));
+  table.render();
+  // The details open under the table, above the charts, and come into view.
+  void details
+    .show(run, table.configsOf(run))
+    .then(() => details.element.scrollIntoView({ block: "nearest" }));
   void renderCompare();
 }
 
@@ -184,16 +194,14 @@ function renderCompare(): Promise<unknown> {
   return drawing;
 }
 
-let chartGroups = "";
+let chartGroupsShown = "";
 
 /** Hands the table's groups of the compared runs to the charts, when they changed. */
 function groupCharts(runs: readonly RunSummary[]): void {
-  const groups = table
-    .groups(runs)
-    ?.map((group) => ({ label: group.label, keys: group.runs.map(runKey) }));
+  const groups = chartGroups(table, runs, colors);
   const signature = JSON.stringify(groups ?? null);
-  if (signature === chartGroups) return;
-  chartGroups = signature;
+  if (signature === chartGroupsShown) return;
+  chartGroupsShown = signature;
   board.setGroups(groups);
 }
 
@@ -248,6 +256,9 @@ async function refresh(first: boolean): Promise<void> {
     )
     .join("|");
   table.runs = runs;
+  // A longer list (the first full one after a linked view's projects) may deal older
+  // runs first, and so other colours.
+  if (colors.learn(runs)) board.recolor();
   status.textContent = `${runs.length} runs${apiBase ? ` from ${apiBase}` : ""}`;
   if (first || signature !== runsSignature) {
     runsSignature = signature;
@@ -286,6 +297,7 @@ async function showLinkedRuns(): Promise<void> {
   const lists = await Promise.all(projects.map((project) => api.runs(project)));
   if (table.runs.length > 0) return;
   for (const run of lists.flat()) early.set(runKey(run), run);
+  colors.learn([...early.values()]);
   const focused = view.focus ? early.get(view.focus) : undefined;
   await Promise.all([renderCompare(), focused ? details.show(focused, undefined) : undefined]);
 }
@@ -308,8 +320,8 @@ app.replaceChildren(
   connectionBanner(apiBase),
   toolbar.element,
   table.element,
-  compare,
   details.element,
+  compare,
   notices.element,
 );
 // A linked view draws its charts first; the full run list (thousands of runs) follows,

@@ -19,6 +19,10 @@ export interface RowActions {
   toggle(on: boolean): void;
   /** The run id was clicked: show the run's details. */
   open(): void;
+  /** The run's colour in the charts, shown beside its id while it is compared. */
+  color?: string;
+  /** The run whose details are open: its row is marked. */
+  focused?: boolean;
 }
 
 /** Milliseconds from creation to close (or to now, while running). */
@@ -44,7 +48,10 @@ export function runRow(
     {
       "data-run": key,
       class:
-        [selected ? "selected" : "", run.trashed ? "trashed" : ""].join(" ").trim() || undefined,
+        [selected ? "selected" : "", run.trashed ? "trashed" : "", actions.focused ? "focused" : ""]
+          .join(" ")
+          .trim() || undefined,
+      "aria-current": actions.focused ? "true" : undefined,
     },
     h(
       "td",
@@ -60,6 +67,14 @@ export function runRow(
     h(
       "td",
       {},
+      // Every row keeps the swatch's room, so that ids line up whether ticked or not.
+      selected && actions.color
+        ? h("span", {
+            class: "swatch",
+            style: `background:${actions.color}`,
+            title: "Its colour in the charts",
+          })
+        : h("span", { class: "swatch blank", "aria-hidden": "true" }),
       h(
         "button",
         { class: "link", "data-focus-key": `open|${key}`, onclick: () => actions.open() },

@@ -25,6 +25,8 @@ export interface TableHost extends ModelHost {
   loaded(): void;
   /** "Clear filters" was pressed: the search box and filters are to show the cleared view. */
   filtersCleared(): void;
+  /** A run's colour in the charts (a swatch beside compared runs). */
+  colorOf(run: RunSummary): string;
 }
 
 /** What draws above the rows: controls, selection actions, sweep views. */
@@ -41,7 +43,6 @@ export class RunsTable extends RunsModel {
   #parts: TableParts | undefined;
   declare protected readonly host: TableHost;
   readonly #rows = new Map<Element, RowCells>();
-  readonly #open = new Set<string>();
   #shown = PAGE;
   #scroller: HTMLElement | undefined;
   #observer: IntersectionObserver | undefined;
@@ -57,6 +58,11 @@ export class RunsTable extends RunsModel {
         if (cells.run.status === "running")
           cells.duration.textContent = formatDuration(duration(cells.run));
     }, 1000);
+  }
+
+  /** Whether the group of this key is unfolded (its runs shown as rows). */
+  isOpen(groupKey: string): boolean {
+    return this.host.table.unfolded.includes(groupKey);
   }
 
   /** Forgets what was fetched of `runs` (an edit). */
@@ -144,6 +150,8 @@ export class RunsTable extends RunsModel {
           this.host.changed();
         },
         open: () => this.host.focus(run),
+        color: this.host.colorOf(run),
+        focused: view.focus === key,
       });
       this.#rows.set(row, cells);
       this.#paint(cells, columns);
@@ -154,7 +162,7 @@ export class RunsTable extends RunsModel {
     let remaining = 0;
     if (groups) {
       bodyRows = groups.flatMap((group) => {
-        const open = this.#open.has(group.key);
+        const open = this.isOpen(group.key);
         const keys = group.runs.map(runKey);
         const all = keys.every((key) => selected.has(key));
         const head = h(
@@ -186,9 +194,12 @@ export class RunsTable extends RunsModel {
                 "aria-expanded": String(open),
                 "data-focus-key": `group|${group.key}`,
                 onclick: () => {
-                  if (open) this.#open.delete(group.key);
-                  else this.#open.add(group.key);
-                  this.render();
+                  const table = this.host.table;
+                  table.unfolded = open
+                    ? table.unfolded.filter((key) => key !== group.key)
+                    : [...table.unfolded, group.key];
+                  // The charts follow: a folded group draws its mean, an unfolded one its runs.
+                  this.host.changed();
                 },
               },
               open ? "▾ " : "▸ ",

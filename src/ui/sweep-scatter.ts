@@ -147,13 +147,16 @@ export function scatter(
     const inside =
       passingKeys.has(runKey(run)) &&
       table.ranges.every((range) => range.key !== yKey || inRange(yAxis, ys[index], range));
+    // A compared run shows in its colour in the charts, ringed.
+    const color = source.comparedColor(run);
     const dot = svg(
       "circle",
       {
         cx: px(xp).toFixed(1),
         cy: py(yp).toFixed(1),
-        r: 4.5,
-        class: inside ? "dot" : "dot faded",
+        r: color ? 5.5 : 4.5,
+        class: `dot${inside ? "" : " faded"}${color ? " compared" : ""}`,
+        style: color ? `fill:${color}` : "",
         "data-run": runKey(run),
         tabindex: 0,
       },
@@ -171,6 +174,8 @@ export function scatter(
     points++;
   });
   figure.dataset.points = String(points);
+  // With runs compared, the others step back so that the compared ones' colours show.
+  figure.classList.toggle("has-compared", drawn.querySelector(".dot.compared") !== null);
   figure.append(drawn);
   return figure;
 }

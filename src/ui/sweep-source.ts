@@ -14,4 +14,6 @@ export interface SweepSource {
   axisValue(run: RunSummary, key: string): unknown;
   /** The axes used, so that the table filters by their ranges. */
   setAxes(axes: Axis[]): void;
+  /** A compared run's colour in the charts (undefined: the run is not compared). */
+  comparedColor(run: RunSummary): string | undefined;
 }

@@ -16,6 +16,7 @@ import {
   axisUnits,
   isSweepKey,
 } from "./sweep-axes.ts";
+import { ramp, rampKey } from "./sweep-ramp.ts";
 import { scatter } from "./sweep-scatter.ts";
 import type { SweepSource } from "./sweep-source.ts";
 import { axisLabel as label, svg } from "./sweep-svg.ts";
@@ -27,13 +28,6 @@ const MAX_AXES = 12;
 const WIDTH = 960;
 const HEIGHT = 300;
 const PAD = { top: 28, bottom: 34, left: 60, right: 60 };
-
-/** Blue (low) to amber (high): a run's metric value on the parallel coordinates. */
-function ramp(position: number | undefined): string {
-  if (position === undefined) return "var(--muted)";
-  const hue = 230 - 190 * position;
-  return `hsl(${hue.toFixed(0)} 75% 50%)`;
-}
 
 export class SweepViews {
   readonly #source: SweepSource;
@@ -143,6 +137,7 @@ export class SweepViews {
             ),
           )
         : h("span", { class: "hint" }, "Drag along an axis to keep the runs in that range."),
+      table.metric ? rampKey(label(table.metric)) : "",
     );
   }
 

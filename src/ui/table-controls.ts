@@ -78,6 +78,7 @@ export class TableControls implements TableParts {
           "aria-label": "Group by config",
           onchange: (event: Event) => {
             state.group = (event.target as HTMLInputElement).value.trim();
+            state.unfolded = [];
             host.changed();
           },
         }),

@@ -1,6 +1,6 @@
 /**
- * The parts of the URL that belong to the runs table beyond `view-state.ts`: grouping,
- * trashed runs, per-process keys, the sweep views and their axis ranges. Written next
+ * The parts of the URL that belong to the runs table beyond `view-state.ts`: grouping
+ * and the unfolded groups, trashed runs, per-process keys, the sweep views and their axis ranges. Written next
  * to the other parameters, never over them.
  */
 
@@ -9,6 +9,8 @@ import type { AxisRange } from "./sweep-axes.ts";
 export interface TableView {
   /** Config key the table folds into groups by; "" for none. */
   group: string;
+  /** The groups unfolded (their values as text): rows in the table, runs on the charts. */
+  unfolded: string[];
   /** Show trashed runs too. */
   trashed: boolean;
   /** Show per-process (`monitoring/<id>/pid|hostname|tid`) and `source_code/*` keys. */
@@ -39,6 +41,7 @@ export function readTableView(search = location.search): TableView {
   }
   return {
     group: params.get("group") ?? "",
+    unfolded: params.getAll("unfold"),
     trashed: params.get("trashed") === "1",
     internals: params.get("internals") === "1",
     sweep: params.get("sweep") === "1",
@@ -64,6 +67,8 @@ export function writeTableView(table: TableView): void {
   set("sx", table.scatterX);
   set("logx", table.logX ? "1" : "");
   set("logy", table.logY ? "1" : "");
+  params.delete("unfold");
+  if (table.group) for (const value of table.unfolded) params.append("unfold", value);
   params.delete("range");
   for (const range of table.ranges)
     params.append("range", `${range.key}|${range.low}|${range.high}`);

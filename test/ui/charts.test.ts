@@ -170,22 +170,73 @@ describe("charts of compared runs", () => {
     await page.close();
   }, 60_000);
 
-  it("keeps a run's colour whatever else is compared and in whatever order", async () => {
-    const a = fixture.sweep[3] as string;
-    const colorOf = async (keys: string[]) => {
-      const page = await open(runsParam(keys));
-      const chart = await drawnChart(page, "train/loss", keys.length);
+  it("keeps a run's colour in every selection and after a reload, in chart, legend and table alike", async () => {
+    /** Each run's colour in a view of `keys`: its chart line, legend swatch and table swatch. */
+    const colorsOf = async (keys: string[], page?: Page) => {
+      const shown = page ?? (await open(runsParam(keys)));
+      const chart = await drawnChart(shown, "train/loss", keys.length);
       const { lines } = await drawn(chart);
-      await page.close();
-      const index = keys.toSorted().indexOf(a);
-      return { lines, index };
+      const byName = new Map(lines.map((line) => [line.label, line.color]));
+      const rgb = (style: string | null) => /#[0-9a-f]{6}/i.exec(style ?? "")?.[0]?.toLowerCase();
+      // The legend's and the table's swatches are the chart's colours.
+      const byKey = new Map<string, string | undefined>();
+      for (const item of await shown.locator(".chart-board .legend li").all()) {
+        const name = (await item.textContent())?.trim() ?? "";
+        const swatch = rgb(await item.locator(".swatch").getAttribute("style"));
+        expect(swatch).toBe(byName.get(name)?.toLowerCase());
+        const [, id, project] =
+          /^(.+) \((.+)\)$/.exec((await item.getAttribute("title")) ?? "") ?? [];
+        byKey.set(`${project}:${id}`, swatch);
+      }
+      expect([...byKey.keys()].sort()).toEqual(keys.toSorted());
+      await waitFor(
+        async () =>
+          (await shown.locator("tr[data-run] .swatch:not(.blank)").count()) === keys.length,
+        "table swatches",
+      );
+      for (const key of keys) {
+        const swatch = await shown
+          .locator(`tr[data-run="${key}"] .swatch:not(.blank)`)
+          .getAttribute("style");
+        expect(rgb(swatch)).toBe(byKey.get(key) as string);
+      }
+      if (!page) await shown.close();
+      return byKey;
     };
-    const first = await colorOf([a, fixture.sweep[4] as string]);
-    const second = await colorOf([fixture.sweep[4] as string, a]);
-    expect(first.lines.map((line) => line.color).sort()).toEqual(
-      second.lines.map((line) => line.color).sort(),
+    const all = [...fixture.sweep, ...fixture.seeds];
+    const everything = await colorsOf(all);
+    expect(new Set(everything.values()).size).toBe(30);
+    // Other selections: two pairs sharing a run (with the 30, a view-wide rule moves some).
+    const [a, b, c] = [fixture.sweep[3], fixture.sweep[4], fixture.seeds[2]] as [
+      string,
+      string,
+      string,
+    ];
+    for (const keys of [
+      [a, b],
+      [c, a],
+    ]) {
+      const colors = await colorsOf(keys);
+      for (const [key, color] of colors) expect(color).toBe(everything.get(key) as string);
+    }
+    // A link to a run of another project draws it from that project's runs first, then
+    // takes the colour dealt over every run once the whole list is in.
+    const expected = (await colorsOf([fixture.million, a])).get(fixture.million);
+    const alone = await open(runsParam([fixture.million]));
+    const chart = await drawnChart(alone, "train/loss", 1);
+    await waitFor(
+      async () => (await drawn(chart)).lines[0]?.color === expected,
+      "the colour dealt over every run",
     );
-  }, 60_000);
+    await alone.close();
+    // A reload (the next visit) draws the same colours.
+    const page = await open(runsParam([a, c]));
+    const first = await colorsOf([a, c], page);
+    await page.reload();
+    await page.waitForSelector("figure.chart");
+    expect([...(await colorsOf([a, c], page))]).toEqual([...first]);
+    await page.close();
+  }, 180_000);
 
   it("gives 30 compared runs 30 distinct colours on 10 charts, with a compact legend", async () => {
     const keys = [...fixture.sweep, ...fixture.seeds];
@@ -204,24 +255,58 @@ describe("charts of compared runs", () => {
     const title = await page.locator(".legend li").first().getAttribute("title");
     expect(title).toMatch(/^(sweep|seed)-\d\d \(sweep\/(lr|seeds)\)$/);
     await screenshot(page, "charts-30-runs");
-    // Hovering lists all 30 runs' values.
-    const box = await chart.locator(".u-over").boundingBox();
-    if (!box) throw new Error("no plot area");
-    const tip = chart.locator(".chart-tip");
-    // The chart may be drawn again under a still mouse (the full-page screenshot changed
-    // the scroll bar and so the width): keep moving, as a hand does.
-    let nudge = 0;
-    await waitFor(async () => {
-      await page.mouse.move(box.x + box.width * (0.3 + (nudge++ % 5) / 100), box.y + 60);
-      return (await tip.locator("li").count()) === 30;
-    }, "30 runs in the hover list");
-    expect(
-      (await tip.locator(".tip-value").allTextContents()).filter((text) => text === "–"),
-    ).toEqual([]);
+    await hoverThirty(page, chart);
     await chart.screenshot({ path: join(SCREENSHOTS, "chart-30-runs.png") });
     await page.close();
   }, 60_000);
+
+  it("keeps the hover list of 30 runs inside the chart on a 390 px phone", async () => {
+    const page = await open(runsParam([...fixture.sweep, ...fixture.seeds]), 390);
+    const chart = await drawnChart(page, "train/loss", 30);
+    await hoverThirty(page, chart);
+    const width = Number(await page.evaluate("document.documentElement.scrollWidth"));
+    expect(width).toBeLessThanOrEqual(390);
+    await chart.screenshot({ path: join(SCREENSHOTS, "chart-30-runs-phone.png") });
+    await page.close();
+  }, 60_000);
 });
+
+/**
+ * Hovers a chart of 30 runs: the list holds what fits, highest value first, says how
+ * many more there are, and stays inside the chart's box and the window.
+ */
+async function hoverThirty(page: Page, chart: Locator): Promise<void> {
+  const box = await chart.locator(".u-over").boundingBox();
+  const figure = await chart.boundingBox();
+  if (!box || !figure) throw new Error("no plot area");
+  const tip = chart.locator(".chart-tip");
+  // The chart may be drawn again under a still mouse (the full-page screenshot changed
+  // the scroll bar and so the width): keep moving, as a hand does.
+  let nudge = 0;
+  await waitFor(async () => {
+    await page.mouse.move(box.x + box.width * (0.7 + (nudge++ % 5) / 100), box.y + 60);
+    return (await tip.getAttribute("data-total")) === "30" && (await tip.isVisible());
+  }, "30 runs in the hover list");
+  const shown = Number(await tip.getAttribute("data-shown"));
+  expect(shown).toBeGreaterThanOrEqual(5);
+  expect(shown).toBeLessThan(30);
+  const more = (await tip.locator(".tip-more").allTextContents()).map((text) =>
+    Number(/\+(\d+) more/.exec(text)?.[1]),
+  );
+  expect(more.length).toBeGreaterThan(0);
+  expect(shown + more.reduce((sum, n) => sum + n, 0)).toBe(30);
+  const values = (await tip.locator(".tip-value").allTextContents()).map(Number);
+  expect(values.filter((value) => Number.isNaN(value))).toEqual([]);
+  expect(values).toEqual(values.toSorted((x, y) => y - x));
+  const inside = await tip.boundingBox();
+  if (!inside) throw new Error("no hover list");
+  const viewport = page.viewportSize() ?? { width: 0, height: 0 };
+  expect(inside.x).toBeGreaterThanOrEqual(figure.x - 1);
+  expect(inside.x + inside.width).toBeLessThanOrEqual(
+    Math.min(figure.x + figure.width, viewport.width) + 1,
+  );
+  expect(inside.y + inside.height).toBeLessThanOrEqual(figure.y + figure.height + 1);
+}
 
 describe("smoothing", () => {
   it("smooths every chart with a debiased EMA, the raw line faint behind, and keeps it in the URL", async () => {

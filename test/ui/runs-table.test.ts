@@ -180,10 +180,79 @@ describe("the runs table", () => {
     const legend = page.locator(".chart-board .legend li");
     await waitFor(async () => (await legend.count()) === 4, "a legend of four groups");
     const labels = await legend.allTextContents();
-    expect(labels.every((label) => /^parameters\/lr = .+ \(\d+\)$/.test(label))).toBe(true);
+    expect(labels.every((label) => /^lr = .+ \(\d+\)$/.test(label))).toBe(true);
     const counts = labels.map((label) => Number(/\((\d+)\)$/.exec(label)?.[1]));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(14);
     await screenshot(page, "groups-charts");
+    await page.close();
+  }, 60_000);
+
+  it("draws an unfolded group's runs on the charts and a folded group's mean, keeping the group's colour", async () => {
+    const page = await open("/?project=sweep%2Fseeds&group=lr");
+    await waitFor(async () => (await page.locator("tr.group").count()) === 4, "four lr groups");
+    await page.click('th input[aria-label="Select every run shown"]');
+    const chart = page.locator('figure.chart[data-path="train/loss"]');
+    const legend = page.locator(".chart-board .legend li");
+    const series = () => chart.getAttribute("data-series");
+    await waitFor(async () => (await series()) === "4", "four group lines");
+    const groupColors = async () =>
+      new Map(
+        await legend.evaluateAll((items) =>
+          items.map((item) => [
+            item.textContent ?? "",
+            item.firstElementChild?.getAttribute("style") ?? "",
+          ]),
+        ),
+      );
+    const folded = await groupColors();
+    const fold = page.locator("tr.group button.fold").first();
+    // The table says `parameters/lr = 0.0001 3 runs`, the legend `lr = 0.0001 (3)`.
+    const label = ((await fold.textContent()) ?? "")
+      .replace(/^▸ /, "")
+      .replace(/ \d+ runs?$/, "")
+      .replace(/^[^ ]*\//, "");
+    const size = Number(/(\d+) runs?$/.exec((await fold.textContent()) ?? "")?.[1]);
+    expect(size).toBeGreaterThan(1);
+    expect(await legend.allTextContents()).toContain(`${label} (${size})`);
+    // Unfolded: that group's runs one by one, in their own colours; the others still as means.
+    await fold.click();
+    await waitFor(
+      async () => (await series()) === String(3 + size),
+      "the unfolded group's runs drawn",
+    );
+    const unfolded = await legend.allTextContents();
+    expect(unfolded).toHaveLength(3 + size);
+    expect(unfolded.some((text) => text.startsWith(label))).toBe(false);
+    const lines = await chart.evaluate(
+      (element) =>
+        (element as unknown as { plotLines: { label: string; color: string }[] }).plotLines,
+    );
+    expect(new Set(lines.map((line) => line.color)).size).toBe(3 + size);
+    await screenshot(page, "groups-unfolded");
+    // The unfolded group is in the URL: a reload (or a link) draws the same.
+    expect(page.url()).toContain("unfold=");
+    await page.reload();
+    await waitFor(
+      async () => (await series()) === String(3 + size),
+      "the unfolded group's runs drawn after a reload",
+    );
+    expect(await page.locator("tr.group button.fold").first().getAttribute("aria-expanded")).toBe(
+      "true",
+    );
+    // Folded again: its mean is back, in the colour it had.
+    await fold.click();
+    await waitFor(async () => (await series()) === "4", "the group's mean again");
+    expect(await groupColors()).toEqual(folded);
+    // The colour of a group does not depend on which of its runs are compared.
+    await page.click('th input[aria-label="Clear the selection"]');
+    await page.locator("tr.group input[type=checkbox]").first().check();
+    await waitFor(async () => (await legend.count()) === 1, "one group compared");
+    const [[text, color]] = [...(await groupColors())] as [[string, string]];
+    expect(
+      folded.get(
+        [...folded.keys()].find((key) => key.startsWith(text.replace(/ \(\d+\)$/, ""))) ?? "",
+      ),
+    ).toBe(color);
     await page.close();
   }, 60_000);
 

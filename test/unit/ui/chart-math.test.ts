@@ -1,5 +1,4 @@
 import { describe, expect, it } from "bun:test";
-import { RUN_COLORS, runColors } from "../../../src/ui/chart-colors.ts";
 import { groupLine, type Line } from "../../../src/ui/chart-lines.ts";
 import { alignLines, smooth, tickLabels } from "../../../src/ui/chart-math.ts";
 import type { ChartRun } from "../../../src/ui/chart-run.ts";
@@ -61,31 +60,6 @@ describe("alignLines", () => {
     expect(xs).toEqual([0, 1, 2, 3, 4]);
     expect(a).toEqual([1, undefined, null, undefined, 3]);
     expect(b).toEqual([5, 6, 7, 8, undefined]);
-  });
-});
-
-describe("runColors", () => {
-  const keys = Array.from({ length: 30 }, (_, i) => `sweep/lr:run-${i}`);
-
-  it("gives 30 runs 30 different colours, none of them red", () => {
-    const colors = runColors(keys);
-    expect(new Set(colors.values()).size).toBe(30);
-    for (const color of colors.values()) {
-      const [r, g, b] = [1, 3, 5].map((at) => Number.parseInt(color.slice(at, at + 2), 16)) as [
-        number,
-        number,
-        number,
-      ];
-      // Red: a strong red channel with little green and blue.
-      expect(r > 150 && g < 90 && b < 90).toBe(false);
-    }
-  });
-
-  it("depends on the set of runs, not on their order", () => {
-    const forward = runColors(keys.slice(0, 5));
-    const backward = runColors(keys.slice(0, 5).reverse());
-    expect([...forward.entries()].sort()).toEqual([...backward.entries()].sort());
-    expect(RUN_COLORS).toContain(forward.get(keys[0] as string) as never);
   });
 });
 

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "bun:test";
+import { colorDistance, FAILED_RED, oklab, RUN_COLORS } from "../../../src/ui/chart-colors.ts";
+import { assignColors, type ColoredRun, oldestRun } from "../../../src/ui/run-colors.ts";
+
+/** `count` runs of one sweep, created a minute apart from `startMinute`. */
+function sweep(count: number, project = "sweep/lr", startMinute = 0): ColoredRun[] {
+  return Array.from({ length: count }, (_, i) => ({
+    project,
+    run_id: `run-${String(i).padStart(3, "0")}`,
+    created_at: new Date(Date.UTC(2026, 0, 5, 9, startMinute + i)).toISOString(),
+  }));
+}
+
+function hue(color: string): number {
+  const [, a, b] = oklab(color);
+  return ((Math.atan2(b, a) * 180) / Math.PI + 360) % 360;
+}
+
+describe("the run palette", () => {
+  it("has 30 colours that differ visibly, none of them red or close to the failed red", () => {
+    expect(new Set(RUN_COLORS).size).toBe(30);
+    let closest = Number.POSITIVE_INFINITY;
+    for (const [i, a] of RUN_COLORS.entries())
+      for (const b of RUN_COLORS.slice(i + 1)) closest = Math.min(closest, colorDistance(a, b));
+    expect(closest).toBeGreaterThan(0.08);
+    for (const color of RUN_COLORS) {
+      // Red and its pinks: OKLCH hues from 330° round to 50°.
+      const h = hue(color);
+      expect(h >= 50 && h <= 330).toBe(true);
+      expect(colorDistance(color, FAILED_RED)).toBeGreaterThan(0.1);
+    }
+  });
+});
+
+describe("assignColors", () => {
+  it("gives 30 runs created one after another 30 different colours", () => {
+    const colors = assignColors(sweep(30));
+    expect(new Set(colors.values()).size).toBe(30);
+  });
+
+  it("gives every 30 runs in a row different colours in a long history", () => {
+    const runs = sweep(200);
+    const colors = assignColors(runs);
+    for (let i = 0; i + 30 <= runs.length; i++) {
+      const window = runs.slice(i, i + 30).map((run) => colors.get(`${run.project}:${run.run_id}`));
+      expect(new Set(window).size).toBe(30);
+    }
+  });
+
+  it("keeps any 4 runs started one after another clearly apart", () => {
+    const runs = sweep(100);
+    const dealt = assignColors(runs);
+    const colors = runs.map((run) => dealt.get(`${run.project}:${run.run_id}`) as string);
+    for (let i = 0; i + 4 <= colors.length; i++)
+      for (let j = i + 1; j < i + 4; j++)
+        expect(colorDistance(colors[i] as string, colors[j] as string)).toBeGreaterThan(0.14);
+  });
+
+  it("never changes a run's colour for newer runs, nor for the order runs are listed in", () => {
+    const runs = sweep(40);
+    const before = assignColors(runs.slice(0, 25));
+    const after = assignColors([...runs].reverse());
+    for (const [key, color] of before) expect(after.get(key)).toBe(color);
+  });
+
+  it("deals across projects by creation time, so interleaved sweeps do not clash", () => {
+    const a = sweep(15, "a", 0);
+    const b = sweep(15, "b", 0).map((run) => ({ ...run, created_at: `${run.created_at}x` }));
+    const colors = assignColors([...a, ...b]);
+    expect(new Set(colors.values()).size).toBe(30);
+  });
+});
+
+describe("oldestRun", () => {
+  it("picks the run created first, whatever the order runs come in", () => {
+    const runs = sweep(5);
+    expect(oldestRun([...runs].reverse())).toBe(runs[0] as ColoredRun);
+    expect(oldestRun([{ project: "p", run_id: "no-time" }, runs[3] as ColoredRun])).toBe(
+      runs[3] as ColoredRun,
+    );
+  });
+});
