@@ -33,10 +33,10 @@ function when(iso: string | null): string {
 export async function listCommand(context: CliContext, options: ListOptions): Promise<number> {
   const stats = statSync(options.dir, { throwIfNoEntry: false });
   if (stats && !stats.isDirectory()) {
-    throw new CliError(`Projects directory is not a directory: ${options.dir}`);
+    throw new CliError(`projects directory is not a directory: ${options.dir}`);
   }
   if (!stats) {
-    if (options.dirGiven) throw new CliError(`Projects directory does not exist: ${options.dir}`);
+    if (options.dirGiven) throw new CliError(`projects directory does not exist: ${options.dir}`);
     // A fresh home has no `projects` before its first run: nothing to list, as `serve` says.
     if (options.json) {
       const empty = options.project === undefined ? { projects: [] } : { runs: [] };

@@ -6,7 +6,8 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import packageJson from "../../package.json" with { type: "json" };
-import { type CliContext, CliError, homeOf, processContext, UsageError } from "./context.ts";
+import { type CliContext, homeOf, processContext, UsageError } from "./context.ts";
+import { errorLine } from "./error-line.ts";
 import { HELP, MAIN_HELP } from "./help.ts";
 
 declare const GOODSEED_VERSION: string | undefined;
@@ -179,14 +180,18 @@ export async function main(
     return await dispatch(context, command, args);
   } catch (error) {
     if (error instanceof UsageError) {
-      context.stderr(`goodseed: ${error.message}\n\n${HELP[command] ?? MAIN_HELP}`);
+      const usage = usageOf(HELP[command] ?? MAIN_HELP);
+      const more = HELP[command] ? `goodseed ${command} --help` : "goodseed --help";
+      context.stderr(`${errorLine(error.message)}${usage}\nSee '${more}' for the options.\n`);
       return 2;
     }
-    if (error instanceof CliError) {
-      context.stderr(`Error: ${error.message}\n`);
-      return 1;
-    }
-    context.stderr(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+    context.stderr(errorLine(error instanceof Error ? error.message : String(error)));
     return 1;
   }
+}
+
+/** The `Usage:` lines at the top of a help text (up to its first blank line). */
+function usageOf(help: string): string {
+  const end = help.indexOf("\n\n");
+  return `${end < 0 ? help : help.slice(0, end)}\n`;
 }

@@ -36,8 +36,8 @@ export function parseHost(text: string): string {
 function checkDir(context: CliContext, options: ServeOptions): void {
   const stats = statSync(options.dir, { throwIfNoEntry: false });
   if (stats?.isDirectory()) return;
-  if (stats) throw new CliError(`Projects directory is not a directory: ${options.dir}`);
-  if (options.dirGiven) throw new CliError(`Projects directory does not exist: ${options.dir}`);
+  if (stats) throw new CliError(`projects directory is not a directory: ${options.dir}`);
+  if (options.dirGiven) throw new CliError(`projects directory does not exist: ${options.dir}`);
   context.stderr(
     `note: no runs yet: ${options.dir} does not exist; runs show up here once a script logs one.\n`,
   );

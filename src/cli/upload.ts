@@ -16,6 +16,7 @@ import { judgeRunFile, type WriterVerdict, walModified } from "../run/liveness.t
 import { projectProblem, runsDir } from "../settings/home-layout.ts";
 import { requireValidApiUrl, resolveSettings } from "../settings/settings.ts";
 import { type CliContext, CliError, UsageError } from "./context.ts";
+import { errorLine } from "./error-line.ts";
 
 export interface UploadOptions {
   project: string | undefined;
@@ -114,7 +115,9 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
       total = pendingIn(file);
     } catch (error) {
       context.stderr(
-        `${counter} skipping ${file}: ${error instanceof Error ? error.message : String(error)}\n`,
+        errorLine(
+          `${counter} skipping ${file}: ${error instanceof Error ? error.message : String(error)}`,
+        ),
       );
       failures++;
       continue;
@@ -157,7 +160,7 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
       context.stdout(`${counter} Done. Uploaded ${uploader.uploaded} item(s).\n`);
     } else {
       failures++;
-      for (const message of errors) context.stderr(`Error: ${message}\n`);
+      for (const message of errors) context.stderr(errorLine(message));
     }
   }
   return failures === 0 ? 0 : 1;

@@ -45,7 +45,7 @@ describe("goodseed serve", () => {
     const missing = join(dir.path, "no-such-dir");
     await using server = serve([missing, "--port", "0"], dir.path);
     expect(await server.exited()).toBe(1);
-    expect(server.output.stderr).toContain(`Projects directory does not exist: ${missing}`);
+    expect(server.output.stderr).toContain(`projects directory does not exist: ${missing}`);
     expect(server.output.stdout).not.toContain("Open http");
 
     const file = join(dir.path, "runs.sqlite");
