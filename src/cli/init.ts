@@ -73,6 +73,14 @@ function checkUrl(value: string | undefined): string | undefined {
   }
 }
 
+/**
+ * A text prompt's default: shown dimmed and taken on a bare Enter, while what is typed
+ * replaces it (as `initialValue` it would be editable text that typing appends to).
+ */
+function shownDefault(value: string): { placeholder: string; defaultValue: string } {
+  return { placeholder: value, defaultValue: value };
+}
+
 /** The current settings to start from; a broken file is reported and rewritten from scratch. */
 function readableSettings(context: CliContext, home: string): SettingsFile {
   try {
@@ -125,8 +133,8 @@ export async function initCommand(context: CliContext, options: InitOptions): Pr
             await prompts.text({
               ...io,
               message: "Default project for new runs",
-              initialValue: existing.project ?? DEFAULT_PROJECT,
-              validate: checkProject,
+              ...shownDefault(existing.project ?? DEFAULT_PROJECT),
+              validate: (value) => (value ? checkProject(value) : undefined),
             }),
           )
         : (existing.project ?? DEFAULT_PROJECT));
@@ -160,8 +168,8 @@ export async function initCommand(context: CliContext, options: InitOptions): Pr
               await prompts.text({
                 ...io,
                 message: "API URL",
-                initialValue: existing.apiUrl ?? DEFAULT_API_URL,
-                validate: checkUrl,
+                ...shownDefault(existing.apiUrl ?? DEFAULT_API_URL),
+                validate: (value) => (value ? checkUrl(value) : undefined),
               }),
             )
           : (existing.apiUrl ?? DEFAULT_API_URL));
