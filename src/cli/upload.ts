@@ -161,6 +161,18 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
     } else {
       failures++;
       for (const message of errors) context.stderr(errorLine(message));
+      const untried = files
+        .slice(index + 1)
+        .map((other) => other.slice(dir.length + 1, -".sqlite".length));
+      if (uploader.gaveUpUnanswered && untried.length > 0) {
+        // The next runs would knock as long on the same closed door.
+        context.stderr(
+          errorLine(
+            `${settings.apiUrl} does not answer: ${untried.length} run(s) not tried: ${untried.join(", ")}. Run 'goodseed upload -p ${options.project}' again once it answers.`,
+          ),
+        );
+        break;
+      }
     }
   }
   return failures === 0 ? 0 : 1;

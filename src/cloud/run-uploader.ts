@@ -61,6 +61,8 @@ export class RunUploader {
   /** Items the API confirmed. */
   uploaded = 0;
   state: UploadState = "uploading";
+  /** Whether it gave up because the API never answered (a network failure, not an HTTP error). */
+  gaveUpUnanswered = false;
   readonly #api: ApiClient;
   readonly #events: UploaderEvents;
   readonly #pauseMs: number;
@@ -157,6 +159,7 @@ export class RunUploader {
         if (outcome.kind === "retry") {
           if (this.#attempt + 1 >= this.#maxAttempts) {
             this.#report(`gave up after ${this.#maxAttempts} attempts (${outcome.message})`);
+            this.gaveUpUnanswered = outcome.status === 0;
             this.state = "stopped";
             break;
           }
