@@ -96,8 +96,9 @@ export function startServer(context: CliContext, options: ServeOptions): Listeni
   } catch (error) {
     void closeApp(app);
     const reason = error instanceof Error ? error.message : String(error);
+    const inUse = /in use|EADDRINUSE/i.test(reason);
     throw new CliError(
-      `could not listen on ${options.host}:${options.port} (${reason}). Pick another port with --port.`,
+      `could not listen on ${options.host}:${options.port} (${reason}). ${inUse ? "Pick another port with --port." : "Check --host: it must be an address of this machine, such as 127.0.0.1 or 0.0.0.0."}`,
     );
   }
 }
