@@ -77,6 +77,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         project: { type: "string", short: "p" },
         "run-id": { type: "string", short: "r" },
         "api-key": { type: "string" },
+        all: { type: "boolean" },
       });
       if (values.help) return help(context, "upload");
       if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
@@ -85,6 +86,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         project: values.project as string | undefined,
         runId: values["run-id"] as string | undefined,
         apiKey: values["api-key"] as string | undefined,
+        all: Boolean(values.all),
       });
     }
     case "init": {

@@ -22,6 +22,8 @@ export interface UploadOptions {
   project: string | undefined;
   runId: string | undefined;
   apiKey: string | undefined;
+  /** Send every row again, also those uploaded before (to another server). @default false */
+  all?: boolean;
 }
 
 /** Failed attempts in a row before a run's upload gives up (with backoff: about two minutes). */
@@ -41,6 +43,20 @@ function readMeta(file: string): { meta: Map<string, string>; writer: WriterVerd
     const writer =
       meta.get("status") === "running" ? judgeRunFile(db, meta, walModifiedMs) : undefined;
     return { meta, writer };
+  } finally {
+    db.close();
+  }
+}
+
+/** Marks every row of the file not uploaded, so that the next upload sends them all. */
+function markAllPending(file: string): void {
+  const db = new Database(file, { readwrite: true, create: false });
+  try {
+    db.run("PRAGMA busy_timeout=5000");
+    db.transaction(() => {
+      for (const table of ["configs", "metric_points", "string_points"])
+        db.run(`UPDATE ${table} SET uploaded = 0 WHERE uploaded <> 0`);
+    }).immediate();
   } finally {
     db.close();
   }
@@ -128,6 +144,20 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
       );
       continue;
     }
+    if (options.all) {
+      try {
+        markAllPending(file);
+        total = pendingIn(file);
+      } catch (error) {
+        context.stderr(
+          errorLine(
+            `${counter} skipping ${file}: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+        failures++;
+        continue;
+      }
+    }
     context.stdout(`${counter} Uploading run '${stem}' from ${file} ...\n`);
     const errors: string[] = [];
     const uploader = new RunUploader({
@@ -157,7 +187,11 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
     await uploader.finish();
     if (context.isTTY && uploader.uploaded > 0) context.stderr("\n");
     if (uploader.state === "finished") {
-      context.stdout(`${counter} Done. Uploaded ${uploader.uploaded} item(s).\n`);
+      context.stdout(
+        total === 0 && !options.all
+          ? `${counter} Done. Uploaded 0 item(s). All were uploaded before; to send them again (to another server, or one whose database was reset): goodseed upload -p ${options.project} --run-id ${stem} --all\n`
+          : `${counter} Done. Uploaded ${uploader.uploaded} item(s).\n`,
+      );
     } else {
       failures++;
       for (const message of errors) context.stderr(errorLine(message));
