@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import packageJson from "../../package.json" with { type: "json" };
+import { projectProblem } from "../settings/home-layout.ts";
 import { type CliContext, homeOf, processContext, UsageError } from "./context.ts";
 import { errorLine } from "./error-line.ts";
 import { HELP, MAIN_HELP } from "./help.ts";
@@ -64,6 +65,9 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         json: { type: "boolean" },
       });
       if (values.help) return help(context, "list");
+      const problem =
+        typeof values.project === "string" ? projectProblem(values.project) : undefined;
+      if (problem) throw new UsageError(`--project ${problem}`);
       const { listCommand } = await import("./list.ts");
       return await listCommand(context, {
         dir: oneDir(context, positionals),

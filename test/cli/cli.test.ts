@@ -41,6 +41,7 @@ describe("goodseed CLI", () => {
       ["list", "--nope"],
       ["serve", "--port", "abc"],
       ["list", "a", "b"],
+      ["list", "-p", "../elsewhere"],
     ]) {
       const result = await cli(args);
       expect({ args, code: result.code }).toEqual({ args, code: 2 });
