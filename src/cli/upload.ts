@@ -123,6 +123,13 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
   for (const [index, file] of files.entries()) {
     const stem = file.slice(dir.length + 1, -".sqlite".length);
     const counter = `[${index + 1}/${files.length}]`;
+    if (statSync(file, { throwIfNoEntry: false })?.size === 0) {
+      // As in `list`: a writer killed before its first write leaves no run to upload.
+      context.stdout(
+        `${counter} Skipping '${stem}': the file is empty (no run was written to it).\n`,
+      );
+      continue;
+    }
     let meta: Map<string, string>;
     let writer: WriterVerdict | undefined;
     let total: number;

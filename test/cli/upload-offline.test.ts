@@ -5,6 +5,7 @@
  */
 
 import { describe, expect, it } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { localRun } from "../helpers/runs.ts";
 import { freePort } from "../helpers/server.ts";
@@ -43,5 +44,33 @@ describe("goodseed upload without a reachable API", () => {
     expect(stdout).not.toContain("Uploading run 'r2'");
     expect(stderr).toContain("2 run(s) not tried: r2, r3");
     expect(stderr).toContain("goodseed upload -p acme/vision");
+  }, 30_000);
+
+  it("passes over an empty run file (a writer killed before it wrote anything) without failing", async () => {
+    await using home = tempDir();
+    const runs = join(home.path, "projects", "acme", "vision", "runs");
+    mkdirSync(runs, { recursive: true });
+    writeFileSync(join(runs, "stillborn.sqlite"), "");
+    const port = await freePort();
+    const child = Bun.spawn(
+      [process.execPath, join(REPO_ROOT, "bin/goodseed.ts"), "upload", "-p", "acme/vision"],
+      {
+        stdout: "pipe",
+        stderr: "pipe",
+        env: {
+          ...process.env,
+          GOODSEED_HOME: home.path,
+          GOODSEED_API_URL: `http://127.0.0.1:${port}`,
+          GOODSEED_API_KEY: "gsk_x",
+        },
+      },
+    );
+    const [stdout, stderr] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+    ]);
+    expect(stderr).toBe("");
+    expect(await child.exited).toBe(0);
+    expect(stdout).toContain("Skipping 'stillborn': the file is empty");
   }, 30_000);
 });
