@@ -27,10 +27,10 @@ import { type Ending, endRun } from "./ending.ts";
 import { openSession } from "./open-session.ts";
 import {
   type CloseOptions,
+  guardedLogger,
   type LogConfigsOptions,
   type LogOptions,
   type RunOptions,
-  silentLogger,
   type WaitOptions,
 } from "./options.ts";
 import type { PathRecord, RunWriter } from "./run-writer.ts";
@@ -67,7 +67,7 @@ export class Run {
   readonly #session: RunSession;
 
   constructor(options: RunOptions = {}) {
-    const opened = openSession(options, options.logger ?? silentLogger);
+    const opened = openSession(options, guardedLogger(options.logger));
     this.runId = opened.runId;
     this.project = opened.project;
     this.#name = opened.name;
