@@ -126,7 +126,7 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
     if (statSync(file, { throwIfNoEntry: false })?.size === 0) {
       // As in `list`: a writer killed before its first write leaves no run to upload.
       context.stdout(
-        `${counter} Skipping '${stem}': the file is empty (no run was written to it).\n`,
+        `${counter} Skipping run '${stem}': its file is empty (no run was written to it).\n`,
       );
       continue;
     }

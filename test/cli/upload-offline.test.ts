@@ -71,6 +71,6 @@ describe("goodseed upload without a reachable API", () => {
     ]);
     expect(stderr).toBe("");
     expect(await child.exited).toBe(0);
-    expect(stdout).toContain("Skipping 'stillborn': the file is empty");
+    expect(stdout).toContain("Skipping run 'stillborn': its file is empty");
   }, 30_000);
 });
