@@ -62,13 +62,12 @@ function explain(
 
 /** Creates the remote run, or finds it: returns its remote id. */
 export async function registerRun(api: ApiClient, identity: RunIdentity): Promise<Outcome<string>> {
-  const parts = splitProject(identity.project);
+  let parts = splitProject(identity.project);
   if (!parts) {
-    return {
-      kind: "fatal",
-      status: 0,
-      message: `project '${identity.project}' must be 'workspace/project' for cloud storage`,
-    };
+    // A run started while the API was down: its project still lacks the default workspace.
+    const workspace = await defaultWorkspace(api);
+    if (workspace.kind !== "ok") return workspace;
+    parts = { workspace: workspace.body, name: identity.project };
   }
   const fields = [
     `"workspace": ${pythonJsonString(parts.workspace)}`,
