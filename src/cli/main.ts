@@ -3,6 +3,7 @@
  * and version of each. Exit codes: 0 success, 1 failure, 2 bad usage.
  */
 
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import packageJson from "../../package.json" with { type: "json" };
@@ -155,7 +156,11 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
       });
     }
     default:
-      throw new UsageError(`unknown command '${command}'`);
+      throw new UsageError(
+        statSync(command, { throwIfNoEntry: false })?.isDirectory()
+          ? `unknown command '${command}'; to serve that directory: goodseed serve ${command}`
+          : `unknown command '${command}'`,
+      );
   }
 }
 

@@ -84,6 +84,13 @@ describe("goodseed CLI", () => {
     }
   });
 
+  it("answers a directory given without a command with the serve command to use", async () => {
+    await using dir = tempDir();
+    const result = await cli([dir.path]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`goodseed serve ${dir.path}`);
+  });
+
   it("lists projects and runs as tables and as JSON", async () => {
     await using compat = compatHome();
     const projects = await cli(["list", compat.projects]);
