@@ -10,7 +10,7 @@
  */
 
 import type { CacheStats } from "../cache/byte-lru.ts";
-import type { ProjectSummary, RunSummary } from "./wire.ts";
+import type { ProjectSummary, RunSummary, StringSeriesQuery } from "./wire.ts";
 
 /**
  * The points of a metric series as columns, in step order (or, straight from a
@@ -49,15 +49,8 @@ export interface StringRow {
   readonly ts: number;
 }
 
-/** Which string points to read (FORMAT.md §11): `tail` wins over `limit`/`offset`. */
-export interface StringPageQuery {
-  /** One series, or every string series (ordered by path, then step) when absent. */
-  readonly path?: string | undefined;
-  readonly limit?: number | undefined;
-  readonly offset?: number | undefined;
-  /** The last `tail` points, in step order. */
-  readonly tail?: number | undefined;
-}
+/** Which string points to read: the query of the route that reads them. */
+export type StringPageQuery = StringSeriesQuery;
 
 export interface StringPage {
   readonly rows: readonly StringRow[];

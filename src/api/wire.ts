@@ -109,10 +109,13 @@ export interface MetricsQuery {
   readonly lastPointIndex?: number | undefined;
 }
 
+/** Which string points to read (FORMAT.md §11): `tail` wins over `limit`/`offset`. */
 export interface StringSeriesQuery {
+  /** One series, or every string series (ordered by path, then step) when absent. */
   readonly path?: string | undefined;
   readonly limit?: number | undefined;
   readonly offset?: number | undefined;
+  /** The last `tail` points, in step order. */
   readonly tail?: number | undefined;
 }
 

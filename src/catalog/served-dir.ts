@@ -7,9 +7,10 @@
  * where a directory should be) is no run either, never an error.
  */
 
-import { realpathSync, type Stats, statSync } from "node:fs";
+import { realpathSync, type Stats } from "node:fs";
 import { sep } from "node:path";
 import { type FileVersion, versionOf } from "../storage/connection-pool.ts";
+import { statOrUndefined } from "./quiet-stat.ts";
 
 /** A run file that may be served. */
 export interface ServedFile {
@@ -17,14 +18,6 @@ export interface ServedFile {
   readonly real: string;
   readonly stats: Stats;
   readonly version: FileVersion;
-}
-
-function stat(path: string): Stats | undefined {
-  try {
-    return statSync(path, { throwIfNoEntry: false });
-  } catch {
-    return undefined;
-  }
 }
 
 export class ServedDir {
@@ -69,9 +62,9 @@ export class ServedDir {
   runFile(file: string, resolved = true, mayHaveWal = true): ServedFile | undefined {
     const real = resolved ? this.contain(file) : file;
     if (real === undefined) return undefined;
-    const stats = stat(real);
+    const stats = statOrUndefined(real);
     if (!stats?.isFile() || stats.size === 0) return undefined;
-    const wal = mayHaveWal || real !== file ? stat(`${real}-wal`) : undefined;
+    const wal = mayHaveWal || real !== file ? statOrUndefined(`${real}-wal`) : undefined;
     return { real, stats, version: versionOf(stats, wal) };
   }
 }

@@ -1,4 +1,4 @@
-/** Finding a run on the remote API: the default workspace and the register ("ensure") call. */
+/** Finding a run on the remote API (the default workspace, the register ("ensure") call), and its heartbeat and final status. */
 
 import { pythonJsonString } from "../values/python-json.ts";
 import type { ApiClient, Outcome } from "./api-client.ts";
@@ -94,4 +94,29 @@ export async function registerRun(api: ApiClient, identity: RunIdentity): Promis
     };
   }
   return { ...outcome, message: explain(api, identity, outcome) };
+}
+
+const STATUSES = new Set(["running", "finished", "failed"]);
+
+/** Tells the remote run that its upload is alive. */
+export async function sendHeartbeat(api: ApiClient, remoteId: string): Promise<void> {
+  await api.request("POST", `/api/v1/runs/${encodeURIComponent(remoteId)}/heartbeat`);
+}
+
+/**
+ * Sends the run's final status (`finished` unless the file says `running` or
+ * `failed`). The run's own closing time travels with it (the Python client sends only
+ * the status; its servers then use their clock), so the run list shows the same closed_at.
+ */
+export async function sendStatus(
+  api: ApiClient,
+  remoteId: string,
+  status: string | undefined,
+  closedAt: string | undefined,
+): Promise<void> {
+  const sent = status && STATUSES.has(status) ? status : "finished";
+  const closed = closedAt ? `, "closed_at": ${pythonJsonString(closedAt)}` : "";
+  await api.request("POST", `/api/v1/runs/${encodeURIComponent(remoteId)}/status`, {
+    body: `{"status": "${sent}"${closed}}`,
+  });
 }

@@ -8,34 +8,16 @@
  */
 
 import { Database } from "bun:sqlite";
-import { pythonJsonString } from "../values/python-json.ts";
 import { type ApiClient, backoffMs, type Outcome } from "./api-client.ts";
-import { type RunIdentity, registerRun } from "./remote-run.ts";
-import {
-  configsBody,
-  countPending,
-  MAX_CONFIGS_PER_REQUEST,
-  MAX_POINTS_PER_READ,
-  markConfigs,
-  markPoints,
-  type PointKind,
-  pointBodies,
-  readConfigs,
-  readPoints,
-} from "./upload-batches.ts";
+import { type RunIdentity, registerRun, sendHeartbeat, sendStatus } from "./remote-run.ts";
+import { countPending, readEnding } from "./upload-batches.ts";
+import { type CycleResult, UploadCycle } from "./upload-cycle.ts";
+import { type UploaderEvents, UploadReports } from "./upload-reports.ts";
+
+export type { UploaderEvents } from "./upload-reports.ts";
 
 const CYCLE_PAUSE_MS = 5000;
 const HEARTBEAT_MS = 15_000;
-/** A failure that keeps being retried is reported again after this long. */
-const RETRY_REPORT_MS = 30_000;
-const STATUSES = new Set(["running", "finished", "failed"]);
-
-export interface UploaderEvents {
-  warn(message: string): void;
-  error(message: string): void;
-  /** Items confirmed by the API so far, after each batch. */
-  progress?(uploaded: number): void;
-}
 
 export interface UploaderOptions {
   readonly file: string;
@@ -65,18 +47,17 @@ export class RunUploader {
   gaveUpUnanswered = false;
   readonly #api: ApiClient;
   readonly #events: UploaderEvents;
+  readonly #reports: UploadReports;
+  readonly #cycle = new UploadCycle();
   readonly #pauseMs: number;
   readonly #maxAttempts: number;
   /** Undefined: backoffMs's own base. */
   readonly #retryBaseMs: number | undefined;
-  #retryReportedAt = Number.NEGATIVE_INFINITY;
   #db: Database | undefined;
-  readonly #cursors: Record<PointKind, number> = { metric: 0, string: 0 };
   #closing = false;
   #wake: (() => void) | undefined;
   #attempt = 0;
   #lastHeartbeat = 0;
-  #reported = false;
   #done: Promise<void> | undefined;
 
   constructor(options: UploaderOptions) {
@@ -85,6 +66,7 @@ export class RunUploader {
     this.remoteId = options.remoteId;
     this.#api = options.api;
     this.#events = options.events;
+    this.#reports = new UploadReports(this.file, this.identity, this.#api.baseUrl, this.#events);
     this.#pauseMs = options.pauseMs ?? CYCLE_PAUSE_MS;
     this.#maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
     this.#retryBaseMs = options.retryBaseMs;
@@ -149,16 +131,18 @@ export class RunUploader {
     try {
       while (this.state === "uploading") {
         const cycleStart = performance.now();
-        const outcome = await this.#cycle();
+        const outcome = await this.#upload();
         if (this.state !== "uploading") break;
         if (outcome.kind === "fatal") {
-          this.#report(outcome.message);
+          this.#reports.stopped(outcome.message);
           this.state = "stopped";
           break;
         }
         if (outcome.kind === "retry") {
           if (this.#attempt + 1 >= this.#maxAttempts) {
-            this.#report(`gave up after ${this.#maxAttempts} attempts (${outcome.message})`);
+            this.#reports.stopped(
+              `gave up after ${this.#maxAttempts} attempts (${outcome.message})`,
+            );
             this.gaveUpUnanswered = outcome.status === 0;
             this.state = "stopped";
             break;
@@ -167,12 +151,12 @@ export class RunUploader {
             outcome.retryAfterMs ?? 0,
             backoffMs(this.#attempt++, 60_000, this.#retryBaseMs),
           );
-          this.#reportRetry(outcome.message, wait);
+          this.#reports.retrying(outcome.message, wait);
           await this.#pause(wait);
           continue;
         }
         this.#attempt = 0;
-        this.#retryReportedAt = Number.NEGATIVE_INFINITY;
+        this.#reports.recovered();
         const { more, sent } = outcome.body;
         // Finishing needs one cycle that found nothing: rows rewritten while a batch was in
         // flight are only seen by the next read.
@@ -183,10 +167,7 @@ export class RunUploader {
         }
         if (!this.#closing && Date.now() - this.#lastHeartbeat >= HEARTBEAT_MS) {
           this.#lastHeartbeat = Date.now();
-          await this.#api.request(
-            "POST",
-            `/api/v1/runs/${encodeURIComponent(this.remoteId as string)}/heartbeat`,
-          );
+          await sendHeartbeat(this.#api, this.remoteId as string);
         }
         if (!more) await this.#pause(this.#closing ? 0 : this.#pauseMs);
         // While the run is open, a backlog is worked off at most a third of the time, so the
@@ -195,29 +176,13 @@ export class RunUploader {
           await this.#pause(Math.max(50, 2 * (performance.now() - cycleStart)));
       }
     } catch (error) {
-      this.#report(`the upload stopped: ${error instanceof Error ? error.message : String(error)}`);
+      this.#reports.stopped(
+        `the upload stopped: ${error instanceof Error ? error.message : String(error)}`,
+      );
       if (this.state === "uploading") this.state = "stopped";
     } finally {
       this.#close();
     }
-  }
-
-  /** A failed attempt that will be retried: told at once, then at most every 30 s while it lasts. */
-  #reportRetry(message: string, waitMs: number): void {
-    const now = Date.now();
-    if (now - this.#retryReportedAt < RETRY_REPORT_MS) return;
-    this.#retryReportedAt = now;
-    this.#events.warn(
-      `Uploading run '${this.identity.runId}' to ${this.#api.baseUrl} failed (${message}); retrying in ${Math.max(1, Math.round(waitMs / 1000))} s. The data is safe in ${this.file}.`,
-    );
-  }
-
-  #report(message: string): void {
-    if (this.#reported) return;
-    this.#reported = true;
-    this.#events.error(
-      `Uploading run '${this.identity.runId}' to ${this.#api.baseUrl} failed: ${message}. The data stays in ${this.file}; finish later with: goodseed upload -p ${this.identity.project} --run-id ${this.identity.runId}`,
-    );
   }
 
   #pause(ms: number): Promise<void> {
@@ -235,73 +200,21 @@ export class RunUploader {
     });
   }
 
-  /** One cycle: how many items it sent, and whether a full read says more may be waiting. */
-  async #cycle(): Promise<Outcome<{ more: boolean; sent: number }>> {
+  /** Registers the run if it is not yet, then uploads one cycle. */
+  async #upload(): Promise<Outcome<CycleResult>> {
     if (this.remoteId === undefined) {
       const registered = await registerRun(this.#api, this.identity);
       if (registered.kind !== "ok") return registered;
       this.remoteId = registered.body;
     }
-    const base = `/api/v1/runs/${encodeURIComponent(this.remoteId)}`;
-    const db = this.#connection();
-    let sent = 0;
-    const configs = readConfigs(db);
-    for (let start = 0; start < configs.length; start += MAX_CONFIGS_PER_REQUEST) {
-      const rows = configs.slice(start, start + MAX_CONFIGS_PER_REQUEST);
-      const answer = await this.#api.request("POST", `${base}/configs`, {
-        body: configsBody(rows),
-        gzip: true,
-      });
-      if (answer.kind !== "ok") return answer;
-      markConfigs(db, rows);
-      this.#count(rows.length);
-      sent += rows.length;
-    }
-    let more = false;
-    for (const kind of ["metric", "string"] as const) {
-      const rows = readPoints(db, kind, this.#cursors[kind]);
-      for (const batch of pointBodies(kind, rows)) {
-        const answer = await this.#api.request("POST", `${base}/ingest`, {
-          body: batch.body,
-          gzip: true,
-        });
-        if (answer.kind !== "ok") return answer;
-        markPoints(db, kind, batch.rows);
-        this.#cursors[kind] = (batch.rows[batch.rows.length - 1] as { rowid: number }).rowid;
-        this.#count(batch.rows.length);
-        sent += batch.rows.length;
-      }
-      if (rows.length === MAX_POINTS_PER_READ) more = true;
-    }
-    return { kind: "ok", status: 200, body: { more, sent } };
-  }
-
-  #count(items: number): void {
-    this.uploaded += items;
-    this.#events.progress?.(this.uploaded);
+    return this.#cycle.run(this.#api, this.#connection(), this.remoteId, (items) => {
+      this.uploaded += items;
+      this.#events.progress?.(this.uploaded);
+    });
   }
 
   async #sendStatus(): Promise<void> {
-    const meta = new Map(
-      this.#connection()
-        .query<{ key: string; value: string | null }, []>(
-          "SELECT key, value FROM run_meta WHERE key IN ('status', 'closed_at')",
-        )
-        .all()
-        .map((row) => [row.key, row.value]),
-    );
-    const value = meta.get("status");
-    const status = value && STATUSES.has(value) ? value : "finished";
-    // The run's own closing time travels with its status (the Python client sends only the
-    // status; its servers then use their clock), so the run list shows the same closed_at.
-    const closedAt = meta.get("closed_at");
-    const closed = closedAt ? `, "closed_at": ${pythonJsonString(closedAt)}` : "";
-    await this.#api.request(
-      "POST",
-      `/api/v1/runs/${encodeURIComponent(this.remoteId as string)}/status`,
-      {
-        body: `{"status": "${status}"${closed}}`,
-      },
-    );
+    const { status, closedAt } = readEnding(this.#connection());
+    await sendStatus(this.#api, this.remoteId as string, status, closedAt);
   }
 }

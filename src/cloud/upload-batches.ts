@@ -159,3 +159,19 @@ export function countPending(db: Database): number {
     .get();
   return row?.n ?? 0;
 }
+
+/** The run's status and closing time as its file holds them (`run_meta`). */
+export function readEnding(db: Database): {
+  status: string | undefined;
+  closedAt: string | undefined;
+} {
+  const meta = new Map(
+    db
+      .query<{ key: string; value: string | null }, []>(
+        "SELECT key, value FROM run_meta WHERE key IN ('status', 'closed_at')",
+      )
+      .all()
+      .map((row) => [row.key, row.value]),
+  );
+  return { status: meta.get("status") ?? undefined, closedAt: meta.get("closed_at") ?? undefined };
+}

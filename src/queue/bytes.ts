@@ -93,4 +93,11 @@ export class ByteReader {
     this.offset += length;
     return text;
   }
+
+  /** A u32 count, then that many items, each read by `item`. */
+  list<T>(item: (reader: ByteReader) => T): T[] {
+    const items: T[] = new Array(this.u32());
+    for (let i = 0; i < items.length; i++) items[i] = item(this);
+    return items;
+  }
 }

@@ -98,6 +98,18 @@ export function encodeMonitor(w: ByteWriter, monitor: MonitorRecord) {
     .bytes();
 }
 
+const readStringPoint = (r: ByteReader): StringPointRecord => ({
+  slot: r.u32(),
+  step: r.f64(),
+  value: r.str(),
+});
+
+const readConfig = (r: ByteReader): ConfigRecord => ({
+  path: r.str(),
+  tag: r.str(),
+  text: r.str(),
+});
+
 /** Decodes the payload of operation `op`; throws on an unknown operation. */
 export function decodeOp(op: number, payload: Uint8Array): OpRecord {
   const r = new ByteReader(payload);
@@ -106,16 +118,12 @@ export function decodeOp(op: number, payload: Uint8Array): OpRecord {
       return { kind: "define", seriesKind: r.u8(), slot: r.u32(), path: r.str() };
     case Op.STRINGS: {
       const ts = r.u32();
-      const points: StringPointRecord[] = new Array(r.u32());
-      for (let i = 0; i < points.length; i++)
-        points[i] = { slot: r.u32(), step: r.f64(), value: r.str() };
+      const points = r.list(readStringPoint);
       return { kind: "strings", ts, points };
     }
     case Op.CONFIGS: {
       const updatedAt = r.str();
-      const entries: ConfigRecord[] = new Array(r.u32());
-      for (let i = 0; i < entries.length; i++)
-        entries[i] = { path: r.str(), tag: r.str(), text: r.str() };
+      const entries = r.list(readConfig);
       return { kind: "configs", updatedAt, entries };
     }
     case Op.META: {

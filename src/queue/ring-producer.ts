@@ -5,9 +5,10 @@
  */
 
 import { StorageError } from "../errors.ts";
-import { waitForCell, waitForCellAsync } from "./atomic-wait.ts";
+import { waitForCell } from "./atomic-wait.ts";
 import { ByteWriter } from "./bytes.ts";
-import { Ctrl, Failure, Kind, Op, type RingViews, RunState } from "./layout.ts";
+import { flushedAsync, waitFlushed } from "./flush-wait.ts";
+import { Ctrl, Kind, Op, type RingViews, RunState } from "./layout.ts";
 import {
   type ConfigRecord,
   encodeConfigs,
@@ -20,22 +21,10 @@ import {
   type MonitorRecord,
   type StringPointRecord,
 } from "./op-codec.ts";
+import { WriterFailure } from "./writer-failure.ts";
 
 /** How long a full ring may see no progress before logging gives up with an error. */
 const STALL_LIMIT_MS = 120_000;
-/** How long a persistent failure reported by the Worker (a full disk) may last before logging throws. */
-const FAILURE_GRACE_MS = 2_000;
-const FAILURE_POLL_MS = 250;
-
-function failureError(failure: number): StorageError {
-  return failure === Failure.DISK_FULL
-    ? new StorageError(
-        "The disk holding the run file is full: the writer cannot commit. Points logged since its last commit (at most about a second) are not saved; everything committed before is safe in the file. Free some space, then resume the run.",
-      )
-    : new StorageError(
-        "The run file cannot be written (an I/O error, or the file became read-only or vanished). Points logged since the writer's last commit are not saved; what was committed before is in the file.",
-      );
-}
 
 export class RingProducer {
   readonly #ctrl: Int32Array;
@@ -47,8 +36,7 @@ export class RingProducer {
   readonly #maxRecordWords: number;
   #head: number;
   #tail: number;
-  /** Since when the Worker has reported a persistent failure (Date.now()). */
-  #failingSince: number | undefined;
+  readonly #failure: WriterFailure;
   /** Words that may be in use (uncommitted), refreshed from Ctrl.LIMIT whenever the producer waits. */
   #room: number;
   #flushToken = 0;
@@ -65,6 +53,7 @@ export class RingProducer {
     this.#head = Atomics.load(this.#ctrl, Ctrl.HEAD);
     this.#tail = Atomics.load(this.#ctrl, Ctrl.TAIL);
     this.#room = this.#limit();
+    this.#failure = new WriterFailure(this.#ctrl);
   }
 
   /** The room the consumer grants: its time bound, or the whole ring (less the one word that tells full from empty). */
@@ -168,23 +157,7 @@ export class RingProducer {
 
   /** The persistent failure the Worker reports now, as the error logging would throw. */
   get failure(): StorageError | undefined {
-    const failure = Atomics.load(this.#ctrl, Ctrl.FAILURE);
-    return failure === Failure.NONE ? undefined : failureError(failure);
-  }
-
-  /** Throws once the Worker has reported a persistent failure for the grace period. */
-  #checkFailure(): void {
-    const failure = Atomics.load(this.#ctrl, Ctrl.FAILURE);
-    if (failure === Failure.NONE) {
-      this.#failingSince = undefined;
-      return;
-    }
-    const now = Date.now();
-    this.#failingSince ??= now;
-    if (now - this.#failingSince >= FAILURE_GRACE_MS) {
-      Atomics.store(this.#ctrl, Ctrl.WAITING, 0);
-      throw failureError(failure);
-    }
+    return this.#failure.current;
   }
 
   /** Payloads longer than this many bytes travel in several CHUNK records. */
@@ -222,32 +195,12 @@ export class RingProducer {
    * was. Throws the failure the Worker reports once it has lasted the grace period.
    */
   waitFlushed(token: number, timeoutMs: number): boolean {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const left = deadline - Date.now();
-      const slice = Math.max(0, Math.min(left, FAILURE_POLL_MS));
-      if (waitForCell(this.#ctrl, Ctrl.FLUSHED, (seen) => covers(seen, token), slice)) return true;
-      this.#checkFailure();
-      if (left <= FAILURE_POLL_MS) return false;
-    }
+    return waitFlushed(this.#ctrl, this.#failure, token, timeoutMs);
   }
 
   /** Waits without blocking the event loop until flush `token` is committed (or fails as `waitFlushed`). */
-  async flushedAsync(token: number, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const left = deadline - Date.now();
-      const slice = Math.max(0, Math.min(left, FAILURE_POLL_MS));
-      const done = await waitForCellAsync(
-        this.#ctrl,
-        Ctrl.FLUSHED,
-        (seen) => covers(seen, token),
-        slice,
-      );
-      if (done) return true;
-      this.#checkFailure();
-      if (left <= FAILURE_POLL_MS) return false;
-    }
+  flushedAsync(token: number, timeoutMs: number): Promise<boolean> {
+    return flushedAsync(this.#ctrl, this.#failure, token, timeoutMs);
   }
 
   /** Blocks until the Worker reports the run closed, or `timeoutMs` passes. */
@@ -299,7 +252,7 @@ export class RingProducer {
         this.#publish(0);
         return 0;
       }
-      this.#checkFailure();
+      this.#failure.check();
       if (this.#tail !== lastTail) {
         lastTail = this.#tail;
         stalledSince = Date.now();
@@ -313,9 +266,4 @@ export class RingProducer {
       Atomics.wait(this.#ctrl, Ctrl.TAIL, this.#tail, 20);
     }
   }
-}
-
-/** Whether flush token `seen` is at or past `token` (tokens wrap around int32). */
-function covers(seen: number, token: number): boolean {
-  return ((seen - token) | 0) >= 0;
 }

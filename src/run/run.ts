@@ -10,19 +10,13 @@ import {
   RunClosedError,
   StorageDisabledError,
 } from "../errors.ts";
-import type {
-  ConfigRow,
-  MetricData,
-  MetricQuery,
-  StringPoint,
-  StringQuery,
-} from "../storage/run-reader.ts";
+import type { MetricData, MetricQuery, StringPoint, StringQuery } from "../storage/run-reader.ts";
 import type { RunReads } from "../storage/run-reads.ts";
-import { type ConfigValue, decodeConfigValue } from "../values/config-value.ts";
+import type { ConfigValue } from "../values/config-value.ts";
 import { describe, normalizePath } from "../values/field-path.ts";
 import { type ConfigEntry, encodeConfigs, flattenInto } from "../values/flatten.ts";
-import { pythonJsonStringSet } from "../values/python-json.ts";
-import { checkQueryNumber, checkStepBound, setArgument } from "./argument-checks.ts";
+import { checkMetricQuery, checkStringQuery } from "./argument-checks.ts";
+import { stringSetChange, writeConfigs } from "./config-writes.ts";
 import { type Ending, endRun } from "./ending.ts";
 import { openSession } from "./open-session.ts";
 import {
@@ -33,19 +27,11 @@ import {
   type RunOptions,
   type WaitOptions,
 } from "./options.ts";
+import { type RunConfig, runConfig } from "./run-config.ts";
 import type { PathRecord, RunWriter } from "./run-writer.ts";
 import type { RunSession } from "./session.ts";
-import { validateName } from "./validate-name.ts";
 
-/** A config as `getConfigs` returns it. */
-export interface RunConfig {
-  readonly path: string;
-  readonly typeTag: string;
-  readonly value: ConfigValue;
-  readonly updatedAt: string;
-}
-
-export type { MetricData, StringPoint };
+export type { MetricData, RunConfig, StringPoint };
 
 /**
  * An experiment run.
@@ -153,61 +139,18 @@ export class Run {
   /** Adds one or more strings to a string set config such as `sys/tags`. */
   add(path: string, values: string | readonly string[]): void {
     const writer = this.#writable();
-    if (!writer) return;
-    const normalized = normalizePath(path);
-    const members = setArgument(values, normalized);
-    const current = this.#currentSet(writer, normalized, "add") ?? new Set<string>();
-    for (const member of members) current.add(member);
-    this.#writeConfigs(writer, [
-      { path: normalized, tag: "string_set", text: pythonJsonStringSet(current) },
-    ]);
+    if (writer) this.#writeConfigs(writer, stringSetChange(writer, path, values, "add"));
   }
 
   /** Removes strings from a string set config; a missing set is left alone. */
   remove(path: string, values: string | readonly string[]): void {
     const writer = this.#writable();
-    if (!writer) return;
-    const normalized = normalizePath(path);
-    const members = setArgument(values, normalized);
-    const current = this.#currentSet(writer, normalized, "remove");
-    if (current === undefined) return;
-    for (const member of members) current.delete(member);
-    this.#writeConfigs(writer, [
-      { path: normalized, tag: "string_set", text: pythonJsonStringSet(current) },
-    ]);
-  }
-
-  #currentSet(writer: RunWriter, path: string, verb: string): Set<string> | undefined {
-    const tag = writer.configTag(path);
-    if (tag === undefined) return undefined;
-    if (tag !== "string_set") {
-      throw new InvalidValueError(
-        `Cannot ${verb} string-set values at '${path}': it holds a config of type '${tag}'.`,
-        path,
-      );
-    }
-    return new Set(writer.stringSet(path));
+    if (writer) this.#writeConfigs(writer, stringSetChange(writer, path, values, "remove"));
   }
 
   #writeConfigs(writer: RunWriter, entries: ConfigEntry[]): void {
-    if (entries.some((entry) => entry.path === "sys/tags" && entry.tag !== "string_set")) {
-      throw new InvalidValueError(
-        "sys/tags is a set of strings: add tags with run.add('sys/tags', …), remove them with run.remove('sys/tags', …), or set a Set of strings.",
-        "sys/tags",
-      );
-    }
-    const rename = entries.findLast((entry) => entry.path === "sys/name");
-    if (rename !== undefined) {
-      if (rename.tag !== "str") {
-        throw new InvalidValueError("sys/name must be a string.", "sys/name");
-      }
-      validateName(rename.text);
-    }
-    writer.configs(entries);
-    if (rename !== undefined) {
-      writer.meta("name", rename.text);
-      this.#name = rename.text;
-    }
+    const renamed = writeConfigs(writer, entries);
+    if (renamed !== undefined) this.#name = renamed;
   }
 
   // ---- reading -------------------------------------------------------------------
@@ -238,9 +181,7 @@ export class Run {
    */
   async getMetricData(path: string, query: MetricQuery = {}): Promise<MetricData> {
     const normalized = normalizePath(path);
-    checkQueryNumber(query.maxPoints, "maxPoints", 1);
-    checkStepBound(query.stepMin, "stepMin");
-    checkStepBound(query.stepMax, "stepMax");
+    checkMetricQuery(query);
     return this.#reads().metricData(normalized, query);
   }
 
@@ -252,20 +193,13 @@ export class Run {
   /** The points of a string series in step order, optionally paged with `limit` and `offset`. */
   async getStringData(path: string, query: StringQuery = {}): Promise<StringPoint[]> {
     const normalized = normalizePath(path);
-    checkQueryNumber(query.limit, "limit", 0);
-    checkQueryNumber(query.offset, "offset", 0);
+    checkStringQuery(query);
     return this.#reads().stringData(normalized, query);
   }
 
   /** Every config in write order, typed. */
   async getConfigs(): Promise<RunConfig[]> {
-    const rows = await this.#reads().configRows();
-    return rows.map((row: ConfigRow) => ({
-      path: row.path,
-      typeTag: row.typeTag,
-      value: decodeConfigValue(row.typeTag, row.text),
-      updatedAt: row.updatedAt,
-    }));
+    return (await this.#reads().configRows()).map(runConfig);
   }
 
   // ---- sync and lifecycle ----------------------------------------------------------

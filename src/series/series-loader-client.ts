@@ -10,9 +10,10 @@
 import type { Database } from "bun:sqlite";
 import { type FileVersion, fileVersion } from "../storage/connection-pool.ts";
 import { RequestWorker } from "../workers/request-worker.ts";
-import { decodeTable, PageFormatError } from "./metric-pages.ts";
+import { decodeTable } from "./metric-pages.ts";
 import { readRange } from "./range-read.ts";
 import type { LoadReply, LoadRequest, SeriesColumns } from "./series-loader-protocol.ts";
+import { PageFormatError } from "./sqlite-btree.ts";
 
 /** Series shorter than this are read through SQLite on the calling thread alone. */
 const PARALLEL_FROM = 200_000;

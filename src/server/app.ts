@@ -4,31 +4,22 @@
  * value that tests call with `app.handle(request)`. It knows nothing of files.
  */
 
-import type { Static } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import {
-  type ReadStore,
-  type RunHandle,
-  RunNotFoundError,
-  type SeriesTrace,
-} from "../api/read-store.ts";
+import { type ReadStore, RunNotFoundError, type SeriesTrace } from "../api/read-store.ts";
 import type { RunEditor } from "../api/run-edits.ts";
-import type { JsonText } from "../api/wire.ts";
-import { ByteLru, type CacheStats, stringBytes } from "../cache/byte-lru.ts";
+import type { CacheStats } from "../cache/byte-lru.ts";
 import { type AccessOptions, AccessPolicy } from "./access.ts";
 import {
   BucketMemo,
   configsBody,
-  downsampledBody,
-  type JsonStream,
   metricPathsBody,
   projectsBody,
-  rawMetricsStream,
-  rawSeriesStream,
   runsBody,
   stringSeriesBody,
 } from "./bodies.ts";
-import { HttpError, notFound, runNotFound } from "./http-error.ts";
+import { HttpError, notFound } from "./http-error.ts";
+import { ListBodies } from "./list-bodies.ts";
+import { metricsBody } from "./metrics-body.ts";
 import { publicMessage } from "./public-error.ts";
 import {
   MetricsQuery,
@@ -40,8 +31,9 @@ import {
   StringsQuery,
   toInteger,
 } from "./query-schemas.ts";
+import { Replies, withSeriesTiming } from "./replies.ts";
 import { applyRunEdits, checkOwnPage, RunEditsBody } from "./run-edits.ts";
-import { runTarget } from "./run-target.ts";
+import { RunRouting } from "./run-routing.ts";
 import { batchItems, seriesBatchBody, seriesQuery } from "./series-batch.ts";
 import { parseQueryAll, rawQuery, splitTarget } from "./url-decoding.ts";
 
@@ -60,91 +52,16 @@ export interface AppOptions extends AccessOptions {
   readonly memoizeBuckets?: boolean | undefined;
 }
 
-type Body = JsonText<unknown> | JsonStream<unknown>;
-
-/**
- * Bodies of the lists per query, kept while the store's version stays, within a
- * byte bound: the key is whatever `?project=` a request sends. An empty list (a
- * project that does not exist) is cheap to write again and is not kept, so that
- * such requests cannot push the real lists out.
- */
-class ListBodies {
-  readonly #bodies: ByteLru<string, { version: string; body: string }>;
-
-  constructor(maxBytes: number) {
-    this.#bodies = new ByteLru(
-      maxBytes,
-      (key, { version, body }) => stringBytes(key) + stringBytes(version) + stringBytes(body),
-    );
-  }
-
-  get stats(): CacheStats {
-    return this.#bodies.stats;
-  }
-
-  async get(
-    key: string,
-    read: () => Promise<{ version: string; value: readonly unknown[] }>,
-    write: (value: never) => string,
-  ): Promise<string> {
-    const answer = await read();
-    const cached = this.#bodies.get(key);
-    if (cached?.version === answer.version) return cached.body;
-    const body = (write as (value: unknown) => string)(answer.value);
-    if (answer.value.length > 0) this.#bodies.set(key, { version: answer.version, body });
-    else this.#bodies.delete(key);
-    return body;
-  }
-}
-
 /** Builds the app; `app.stop()` (or {@link closeApp}) closes its store. */
 export function createApp(options: AppOptions) {
   const { store } = options;
-  const access = new AccessPolicy(options);
+  const replies = new Replies(new AccessPolicy(options));
+  const reply = replies.reply.bind(replies);
   const lists = new ListBodies(options.listCacheBytes ?? 32 * 2 ** 20);
   const buckets = options.memoizeBuckets ? new BucketMemo() : undefined;
-  /** The `Access-Control-Allow-Origin` each request is answered with ("" for none). */
-  const allowed = new WeakMap<Request, string>();
-
-  const headersFor = (request: Request, json = true): Record<string, string> => {
-    const origin = allowed.get(request) ?? "";
-    const headers: Record<string, string> = json ? { "content-type": "application/json" } : {};
-    if (origin !== "") {
-      headers["access-control-allow-origin"] = origin;
-      headers["access-control-allow-methods"] = "GET, POST, OPTIONS";
-      headers["access-control-allow-headers"] = "Content-Type";
-    }
-    headers.vary = "Origin";
-    return headers;
-  };
-  const reply = (request: Request, body: Body, status = 200): Response =>
-    new Response(body, { status, headers: headersFor(request) });
-  const errorReply = (request: Request, status: number, message: string): Response =>
-    reply(request, JSON.stringify({ error: message }), status);
-
-  /** The run each per-run request names, looked up before its query is checked. */
-  const handles = new WeakMap<Request, RunHandle>();
-  /** The original target of a request that the fallback route handed to a run route. */
-  const originals = new WeakMap<Request, string>();
-
-  /**
-   * The per-run routes' `transform`: project and run come from the whole
-   * percent-decoded path (as the Python server reads them, with `<project>` greedy
-   * over slashes), the run is looked up (a 404 comes before any 400), and the query is
-   * replaced by the Python decoding of the parameters `query` keeps.
-   */
-  const runTransform =
-    (method: "GET" | "POST", query: (params: ReadonlyMap<string, string>) => object = () => ({})) =>
-    async (context: { request: Request; params: unknown; query: unknown }): Promise<void> => {
-      const target = splitTarget(originals.get(context.request) ?? context.request.url);
-      const { project, runId } = runTarget(method, target.path);
-      const run = await store.run(project, runId);
-      if (!run) throw runNotFound(project, runId);
-      handles.set(context.request, run);
-      context.params = { project, run: runId };
-      context.query = query(target.query);
-    };
-  const handleOf = (request: Request): RunHandle => handles.get(request) as RunHandle;
+  const routing = new RunRouting(store);
+  const runTransform = routing.transform.bind(routing);
+  const handleOf = routing.handleOf.bind(routing);
 
   const projects = async (request: Request): Promise<Response> =>
     reply(request, await lists.get("", () => store.projects(), projectsBody));
@@ -152,38 +69,12 @@ export function createApp(options: AppOptions) {
   const runs = async (request: Request, project: string | undefined): Promise<Response> =>
     reply(request, await lists.get(`=${project ?? ""}`, () => store.runs(project), runsBody));
 
-  const metrics = async (request: Request, q: Static<typeof MetricsQuery>): Promise<Response> => {
-    const run = handleOf(request);
-    const trace: SeriesTrace = {};
-    let body: Body;
-    if (q.pointCount === undefined) {
-      body =
-        q.path === undefined
-          ? await rawMetricsStream(store.allMetrics(run))
-          : await rawSeriesStream(q.path, await store.metricSeries(run, q.path, trace));
-    } else {
-      const path = q.path as string;
-      const pointCount = toInteger(q.pointCount) as number;
-      if (pointCount < 1) throw new HttpError(400, "pointCount must be a positive integer");
-      body = downsampledBody(
-        await store.metricSeries(run, path, trace),
-        {
-          path,
-          pointCount,
-          first: toInteger(q.firstPointIndex),
-          last: toInteger(q.lastPointIndex),
-        },
-        buckets,
-      );
-    }
-    const response = reply(request, body);
-    if (trace.source !== undefined)
-      response.headers.set(
-        "server-timing",
-        `series;desc="${trace.source}";dur=${(trace.ms ?? 0).toFixed(1)}`,
-      );
-    return response;
-  };
+  const setTrashed =
+    (trashed: boolean) =>
+    async ({ request }: { request: Request }): Promise<Response> => {
+      await store.setTrashed(handleOf(request), trashed);
+      return reply(request, '{"ok": true}');
+    };
 
   let handleAgain: (request: Request) => Promise<Response> = async () => {
     throw notFound();
@@ -191,31 +82,19 @@ export function createApp(options: AppOptions) {
 
   const app = new Elysia({ name: "goodseed-api", strictPath: true })
     .error({ HttpError })
-    .onRequest(({ request }) => {
-      const verdict = access.check(request);
-      if (!verdict.ok) return errorReply(request, 403, verdict.message);
-      allowed.set(request, verdict.allowOrigin);
-    })
+    .onRequest(({ request }) => replies.admit(request))
     .onError(({ request, error, code }) => {
-      if (error instanceof HttpError) return errorReply(request, error.status, error.message);
-      if (error instanceof RunNotFoundError) return errorReply(request, 404, error.message);
-      if (code === "NOT_FOUND") return errorReply(request, 404, notFound().message);
+      if (error instanceof HttpError) return replies.error(request, error.status, error.message);
+      if (error instanceof RunNotFoundError) return replies.error(request, 404, error.message);
+      if (code === "NOT_FOUND") return replies.error(request, 404, notFound().message);
       if (code === "VALIDATION")
-        return errorReply(request, 400, error.customError?.toString() ?? "Bad request");
+        return replies.error(request, 400, error.customError?.toString() ?? "Bad request");
       // Never where things lie on this machine (a file system error names the path).
       const message = publicMessage(error instanceof Error ? error.message : String(error));
-      return errorReply(request, 500, message);
+      return replies.error(request, 500, message);
     })
     .onStop(() => store.close())
-    .options("*", ({ request }) => {
-      const headers = headersFor(request, false);
-      if (
-        request.headers.get("access-control-request-private-network") === "true" &&
-        allowed.get(request)
-      )
-        headers["access-control-allow-private-network"] = "true";
-      return new Response(null, { status: 204, headers });
-    })
+    .options("*", ({ request }) => replies.preflight(request))
     .get("/api/projects", ({ request }) => projects(request))
     .get("/api/runs", ({ request, query }) => runs(request, query.project), {
       // The Python server's decoding (first of repeated names, empty counts as absent).
@@ -230,11 +109,7 @@ export function createApp(options: AppOptions) {
         const { items, pointCount } = batchItems(query);
         const trace = { ms: 0 };
         const response = reply(request, await seriesBatchBody(store, items, pointCount, trace));
-        response.headers.set(
-          "server-timing",
-          `series;desc="${items.length} series";dur=${trace.ms.toFixed(1)}`,
-        );
-        return response;
+        return withSeriesTiming(response, `${items.length} series`, trace.ms);
       },
       {
         // Every value of every name, in order (`run`, `path`, … repeat and pair by position).
@@ -255,11 +130,22 @@ export function createApp(options: AppOptions) {
         reply(request, metricPathsBody(await store.metricPaths(handleOf(request)))),
       { transform: runTransform("GET"), params: RunParams },
     )
-    .get("/api/runs/:project/:run/metrics", ({ request, query }) => metrics(request, query), {
-      transform: runTransform("GET", metricsQuery),
-      params: RunParams,
-      query: MetricsQuery,
-    })
+    .get(
+      "/api/runs/:project/:run/metrics",
+      async ({ request, query }) => {
+        const trace: SeriesTrace = {};
+        const body = await metricsBody(store, handleOf(request), query, trace, buckets);
+        const response = reply(request, body);
+        return trace.source === undefined
+          ? response
+          : withSeriesTiming(response, trace.source, trace.ms ?? 0);
+      },
+      {
+        transform: runTransform("GET", metricsQuery),
+        params: RunParams,
+        query: MetricsQuery,
+      },
+    )
     .get(
       "/api/runs/:project/:run/string_series",
       async ({ request, query }) => {
@@ -277,22 +163,14 @@ export function createApp(options: AppOptions) {
         query: StringsQuery,
       },
     )
-    .post(
-      "/api/runs/:project/:run/trash",
-      async ({ request }) => {
-        await store.setTrashed(handleOf(request), true);
-        return reply(request, '{"ok": true}');
-      },
-      { transform: runTransform("POST"), params: RunParams },
-    )
-    .post(
-      "/api/runs/:project/:run/trash/restore",
-      async ({ request }) => {
-        await store.setTrashed(handleOf(request), false);
-        return reply(request, '{"ok": true}');
-      },
-      { transform: runTransform("POST"), params: RunParams },
-    )
+    .post("/api/runs/:project/:run/trash", setTrashed(true), {
+      transform: runTransform("POST"),
+      params: RunParams,
+    })
+    .post("/api/runs/:project/:run/trash/restore", setTrashed(false), {
+      transform: runTransform("POST"),
+      params: RunParams,
+    })
     .post(
       "/api/run-edits",
       async ({ request, body }) => {
@@ -317,12 +195,7 @@ export function createApp(options: AppOptions) {
       const get = request.method === "GET";
       if (get && path === "/api/projects") return projects(request);
       if (get && path === "/api/runs") return runs(request, pick(RunsQuery, query).project);
-      if (!path.startsWith("/api/runs/") || originals.has(request)) throw notFound();
-      // Handed to the run route of its endpoint, which reads the original target.
-      const { endpoint } = runTarget(get ? "GET" : "POST", path);
-      const routed = new Request(new URL(`/api/runs/-/-/${endpoint}`, request.url).href, request);
-      originals.set(routed, request.url);
-      return handleAgain(routed);
+      return handleAgain(routing.reroute(request, path));
     });
   handleAgain = (request) => app.handle(request);
   closers.set(app, () => store.close());

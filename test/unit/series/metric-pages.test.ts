@@ -2,7 +2,8 @@ import { Database } from "bun:sqlite";
 import { describe, expect, it } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { decodeTable, PageFormatError } from "../../../src/series/metric-pages.ts";
+import { decodeTable } from "../../../src/series/metric-pages.ts";
+import { PageFormatError } from "../../../src/series/sqlite-btree.ts";
 import { ensureSchema } from "../../../src/storage/schema.ts";
 import { tempDir } from "../../helpers/temp-dir.ts";
 

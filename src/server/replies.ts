@@ -1,0 +1,66 @@
+/**
+ * The app's answers: JSON bodies with the CORS headers that the access policy allowed
+ * for their request, errors as `{"error": message}`, preflights, and timing headers.
+ */
+
+import type { JsonText } from "../api/wire.ts";
+import type { AccessPolicy } from "./access.ts";
+import type { JsonStream } from "./bodies.ts";
+
+/** What a route answers with: JSON text, or JSON streamed as it is written. */
+export type Body = JsonText<unknown> | JsonStream<unknown>;
+
+export class Replies {
+  /** The `Access-Control-Allow-Origin` each request is answered with ("" for none). */
+  readonly #allowed = new WeakMap<Request, string>();
+  readonly #access: AccessPolicy;
+
+  constructor(access: AccessPolicy) {
+    this.#access = access;
+  }
+
+  /** Checks a request against the access policy: a 403 to answer at once, or nothing. */
+  admit(request: Request): Response | undefined {
+    const verdict = this.#access.check(request);
+    if (!verdict.ok) return this.error(request, 403, verdict.message);
+    this.#allowed.set(request, verdict.allowOrigin);
+    return undefined;
+  }
+
+  headersFor(request: Request, json = true): Record<string, string> {
+    const origin = this.#allowed.get(request) ?? "";
+    const headers: Record<string, string> = json ? { "content-type": "application/json" } : {};
+    if (origin !== "") {
+      headers["access-control-allow-origin"] = origin;
+      headers["access-control-allow-methods"] = "GET, POST, OPTIONS";
+      headers["access-control-allow-headers"] = "Content-Type";
+    }
+    headers.vary = "Origin";
+    return headers;
+  }
+
+  reply(request: Request, body: Body, status = 200): Response {
+    return new Response(body, { status, headers: this.headersFor(request) });
+  }
+
+  error(request: Request, status: number, message: string): Response {
+    return this.reply(request, JSON.stringify({ error: message }), status);
+  }
+
+  /** The answer to a CORS preflight (`OPTIONS`), with Private Network Access when asked. */
+  preflight(request: Request): Response {
+    const headers = this.headersFor(request, false);
+    if (
+      request.headers.get("access-control-request-private-network") === "true" &&
+      this.#allowed.get(request)
+    )
+      headers["access-control-allow-private-network"] = "true";
+    return new Response(null, { status: 204, headers });
+  }
+}
+
+/** Adds a `Server-Timing` entry `series` saying where the series came from and how long it took. */
+export function withSeriesTiming(response: Response, source: string, ms: number): Response {
+  response.headers.set("server-timing", `series;desc="${source}";dur=${ms.toFixed(1)}`);
+  return response;
+}
