@@ -174,16 +174,21 @@ export async function initCommand(context: CliContext, options: InitOptions): Pr
             )
           : (existing.apiUrl ?? DEFAULT_API_URL));
       let apiKey = options.apiKey ?? (interactive ? undefined : existing.apiKey);
+      // Run again for the same API, a bare Enter keeps the saved key (never shown).
+      let saved = apiUrl === existing.apiUrl ? existing.apiKey : undefined;
       for (;;) {
         if (apiKey === undefined) {
           if (!interactive) throw new UsageError("cloud storage needs --api-key");
-          apiKey = answer(
+          const keep = saved;
+          const typed = answer(
             await prompts.password({
               ...io,
-              message: "API key",
-              validate: (value) => (value ? undefined : "Paste the API key from the goodseed app."),
+              message: keep ? "API key (Enter keeps the saved one)" : "API key",
+              validate: (value) =>
+                value || keep ? undefined : "Paste the API key from the goodseed app.",
             }),
           );
+          apiKey = typed === "" && keep !== undefined ? keep : typed;
         }
         const check = await checkKey(context, apiUrl, apiKey);
         if (check.ok === true) {
@@ -202,6 +207,7 @@ export async function initCommand(context: CliContext, options: InitOptions): Pr
           throw new CliError(`${check.reason}; nothing was written. Check the key and try again.`);
         prompts.log.error(`${check.reason}. Try another key (Ctrl-C to stop).`, io);
         apiKey = undefined;
+        saved = undefined;
       }
       config.apiUrl = apiUrl;
       config.apiKey = apiKey;

@@ -70,6 +70,29 @@ describe("goodseed init", () => {
     });
   });
 
+  it("keeps the saved API key on a bare Enter when run again", async () => {
+    await using dir = tempDir();
+    const api = fakeApi(200);
+    const first = scriptedContext({ home: dir.path, isTTY: true, fetch: api.fetcher });
+    const done = main(["init", "--project", "p", "--storage", "cloud"], first);
+    await first.type("API URL", `http://127.0.0.1:9999${KEY.enter}`);
+    await first.type("API key", `gsk_saved${KEY.enter}`);
+    expect(await done).toBe(0);
+    const again = scriptedContext({ home: dir.path, isTTY: true, fetch: api.fetcher });
+    const second = main(["init", "--project", "q"], again);
+    await again.type("Where should runs be stored?", KEY.enter);
+    await again.type("API URL", KEY.enter);
+    await again.type("Enter keeps the saved one", KEY.enter);
+    expect(await second).toBe(0);
+    expect(configOf(dir.path)).toEqual({
+      project: "q",
+      storage: "cloud",
+      apiUrl: "http://127.0.0.1:9999",
+      apiKey: "gsk_saved",
+    });
+    expect(again.screen()).not.toContain("gsk_saved");
+  });
+
   it("asks for cloud details, masks the key and checks it against auth/me", async () => {
     await using dir = tempDir();
     const api = fakeApi(200);
