@@ -205,5 +205,5 @@ await run.close();
 
 console.log(`
 Run '${run.runId}' is in ${run.file}
-Serve it:        bunx goodseed serve   (from this checkout: npm run serve; npm run demo starts it next)
-List the runs:   bunx goodseed list -p ${run.project}`);
+Serve it:        npx goodseed serve   (npm run demo starts it next)
+List the runs:   npx goodseed list -p ${run.project}`);

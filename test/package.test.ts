@@ -75,4 +75,40 @@ console.log(run.file);`,
     });
     expect(list.stdout.toString()).toContain("from-package");
   });
+
+  it("the demo's hints to serve and list its run work where only Node.js and npm are installed", async () => {
+    await using home = tempDir();
+    const demo = Bun.spawn([process.execPath, join(REPO_ROOT, "scripts/demo.ts")], {
+      cwd: REPO_ROOT,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { ...process.env, GOODSEED_HOME: home.path },
+    });
+    const printed = await new Response(demo.stdout).text();
+    expect(await demo.exited).toBe(0);
+    const hint = /List the runs:\s+(.+)$/m.exec(printed)?.[1]?.trim();
+    expect(hint).toBeDefined();
+    // The README's new user: node and npm on PATH, Bun only inside node_modules.
+    const systemPath = (process.env.PATH ?? "")
+      .split(":")
+      .filter((dir) => !dir.includes("node_modules") && !dir.includes(".bun"))
+      .join(":");
+    const listed = Bun.spawn(["sh", "-c", hint as string], {
+      cwd: REPO_ROOT,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { PATH: systemPath, HOME: home.path, GOODSEED_HOME: home.path },
+    });
+    const [out, err] = await Promise.all([
+      new Response(listed.stdout).text(),
+      new Response(listed.stderr).text(),
+    ]);
+    expect({ hint, code: await listed.exited, err: err.includes("not found") ? err : "" }).toEqual({
+      hint,
+      code: 0,
+      err: "",
+    });
+    expect(out).toContain("1 run(s) in demo");
+    expect(printed).toMatch(/Serve it:\s+npx goodseed serve/);
+  }, 60_000);
 });

@@ -64,7 +64,7 @@ Options:
   -h, --help               show this help
 `;
 
-export const UPLOAD_HELP = `Usage: goodseed upload -p <workspace/project> [--run-id <id>] [--api-key <key>]
+export const UPLOAD_HELP = `Usage: goodseed upload -p <workspace/project> [--run-id <id>] [--api-key <key>] [--all]
 
 Uploads to the goodseed API what the runs of a project have not uploaded yet: runs
 logged with local storage, or runs whose process stopped before its upload finished.
@@ -74,6 +74,8 @@ Options:
   -p, --project <name>   the project whose runs to upload (required)
   -r, --run-id <id>      upload only this run
       --api-key <key>    API key                          [default: $GOODSEED_API_KEY]
+      --all              send everything again, also what was uploaded before (to
+                         another server, or one whose database was reset)
   -h, --help             show this help
 `;
 

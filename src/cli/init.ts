@@ -73,6 +73,14 @@ function checkUrl(value: string | undefined): string | undefined {
   }
 }
 
+/**
+ * A text prompt's default: shown dimmed and taken on a bare Enter, while what is typed
+ * replaces it (as `initialValue` it would be editable text that typing appends to).
+ */
+function shownDefault(value: string): { placeholder: string; defaultValue: string } {
+  return { placeholder: value, defaultValue: value };
+}
+
 /** The current settings to start from; a broken file is reported and rewritten from scratch. */
 function readableSettings(context: CliContext, home: string): SettingsFile {
   try {
@@ -125,8 +133,8 @@ export async function initCommand(context: CliContext, options: InitOptions): Pr
             await prompts.text({
               ...io,
               message: "Default project for new runs",
-              initialValue: existing.project ?? DEFAULT_PROJECT,
-              validate: checkProject,
+              ...shownDefault(existing.project ?? DEFAULT_PROJECT),
+              validate: (value) => (value ? checkProject(value) : undefined),
             }),
           )
         : (existing.project ?? DEFAULT_PROJECT));
@@ -160,22 +168,27 @@ export async function initCommand(context: CliContext, options: InitOptions): Pr
               await prompts.text({
                 ...io,
                 message: "API URL",
-                initialValue: existing.apiUrl ?? DEFAULT_API_URL,
-                validate: checkUrl,
+                ...shownDefault(existing.apiUrl ?? DEFAULT_API_URL),
+                validate: (value) => (value ? checkUrl(value) : undefined),
               }),
             )
           : (existing.apiUrl ?? DEFAULT_API_URL));
       let apiKey = options.apiKey ?? (interactive ? undefined : existing.apiKey);
+      // Run again for the same API, a bare Enter keeps the saved key (never shown).
+      let saved = apiUrl === existing.apiUrl ? existing.apiKey : undefined;
       for (;;) {
         if (apiKey === undefined) {
           if (!interactive) throw new UsageError("cloud storage needs --api-key");
-          apiKey = answer(
+          const keep = saved;
+          const typed = answer(
             await prompts.password({
               ...io,
-              message: "API key",
-              validate: (value) => (value ? undefined : "Paste the API key from the goodseed app."),
+              message: keep ? "API key (Enter keeps the saved one)" : "API key",
+              validate: (value) =>
+                value || keep ? undefined : "Paste the API key from the goodseed app.",
             }),
           );
+          apiKey = typed === "" && keep !== undefined ? keep : typed;
         }
         const check = await checkKey(context, apiUrl, apiKey);
         if (check.ok === true) {
@@ -194,6 +207,7 @@ export async function initCommand(context: CliContext, options: InitOptions): Pr
           throw new CliError(`${check.reason}; nothing was written. Check the key and try again.`);
         prompts.log.error(`${check.reason}. Try another key (Ctrl-C to stop).`, io);
         apiKey = undefined;
+        saved = undefined;
       }
       config.apiUrl = apiUrl;
       config.apiKey = apiKey;

@@ -3,10 +3,13 @@
  * and version of each. Exit codes: 0 success, 1 failure, 2 bad usage.
  */
 
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import packageJson from "../../package.json" with { type: "json" };
-import { type CliContext, CliError, homeOf, processContext, UsageError } from "./context.ts";
+import { projectProblem } from "../settings/home-layout.ts";
+import { type CliContext, homeOf, processContext, UsageError } from "./context.ts";
+import { errorLine } from "./error-line.ts";
 import { HELP, MAIN_HELP } from "./help.ts";
 
 declare const GOODSEED_VERSION: string | undefined;
@@ -63,6 +66,9 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         json: { type: "boolean" },
       });
       if (values.help) return help(context, "list");
+      const problem =
+        typeof values.project === "string" ? projectProblem(values.project) : undefined;
+      if (problem) throw new UsageError(`--project ${problem}`);
       const { listCommand } = await import("./list.ts");
       return await listCommand(context, {
         dir: oneDir(context, positionals),
@@ -76,6 +82,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         project: { type: "string", short: "p" },
         "run-id": { type: "string", short: "r" },
         "api-key": { type: "string" },
+        all: { type: "boolean" },
       });
       if (values.help) return help(context, "upload");
       if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
@@ -84,6 +91,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         project: values.project as string | undefined,
         runId: values["run-id"] as string | undefined,
         apiKey: values["api-key"] as string | undefined,
+        all: Boolean(values.all),
       });
     }
     case "init": {
@@ -148,7 +156,11 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
       });
     }
     default:
-      throw new UsageError(`unknown command '${command}'`);
+      throw new UsageError(
+        statSync(command, { throwIfNoEntry: false })?.isDirectory()
+          ? `unknown command '${command}'; to serve that directory: goodseed serve ${command}`
+          : `unknown command '${command}'`,
+      );
   }
 }
 
@@ -179,14 +191,18 @@ export async function main(
     return await dispatch(context, command, args);
   } catch (error) {
     if (error instanceof UsageError) {
-      context.stderr(`goodseed: ${error.message}\n\n${HELP[command] ?? MAIN_HELP}`);
+      const usage = usageOf(HELP[command] ?? MAIN_HELP);
+      const more = HELP[command] ? `goodseed ${command} --help` : "goodseed --help";
+      context.stderr(`${errorLine(error.message)}${usage}\nSee '${more}' for the options.\n`);
       return 2;
     }
-    if (error instanceof CliError) {
-      context.stderr(`Error: ${error.message}\n`);
-      return 1;
-    }
-    context.stderr(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+    context.stderr(errorLine(error instanceof Error ? error.message : String(error)));
     return 1;
   }
+}
+
+/** The `Usage:` lines at the top of a help text (up to its first blank line). */
+function usageOf(help: string): string {
+  const end = help.indexOf("\n\n");
+  return `${end < 0 ? help : help.slice(0, end)}\n`;
 }

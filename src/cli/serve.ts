@@ -36,8 +36,8 @@ export function parseHost(text: string): string {
 function checkDir(context: CliContext, options: ServeOptions): void {
   const stats = statSync(options.dir, { throwIfNoEntry: false });
   if (stats?.isDirectory()) return;
-  if (stats) throw new CliError(`Projects directory is not a directory: ${options.dir}`);
-  if (options.dirGiven) throw new CliError(`Projects directory does not exist: ${options.dir}`);
+  if (stats) throw new CliError(`projects directory is not a directory: ${options.dir}`);
+  if (options.dirGiven) throw new CliError(`projects directory does not exist: ${options.dir}`);
   context.stderr(
     `note: no runs yet: ${options.dir} does not exist; runs show up here once a script logs one.\n`,
   );
@@ -96,8 +96,9 @@ export function startServer(context: CliContext, options: ServeOptions): Listeni
   } catch (error) {
     void closeApp(app);
     const reason = error instanceof Error ? error.message : String(error);
+    const inUse = /in use|EADDRINUSE/i.test(reason);
     throw new CliError(
-      `could not listen on ${options.host}:${options.port} (${reason}). Pick another port with --port.`,
+      `could not listen on ${options.host}:${options.port} (${reason}). ${inUse ? "Pick another port with --port." : "Check --host: it must be an address of this machine, such as 127.0.0.1 or 0.0.0.0."}`,
     );
   }
 }

@@ -56,9 +56,12 @@ export async function serverCommand(context: CliContext, options: ServerOptions)
   } catch (error) {
     if (error instanceof DatabaseUnreachableError || error instanceof SchemaTooNewError)
       throw new CliError(error.message);
-    throw new CliError(
-      `could not start the server: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    const reason = error instanceof Error ? error.message : String(error);
+    if (/in use|EADDRINUSE/i.test(reason))
+      throw new CliError(
+        `could not listen on ${options.host}:${options.port}: port ${options.port} is in use (another goodseed server?). Pick another port with --port.`,
+      );
+    throw new CliError(`could not start the server: ${reason}`);
   }
   context.stdout(
     `goodseed server is listening on ${server.url} (database: ${server.db.location})\nTraining machines: GOODSEED_API_URL=${server.url.replace(/\/$/, "")} GOODSEED_API_KEY=<key from 'goodseed server keys create'>\n`,

@@ -16,11 +16,14 @@ import { judgeRunFile, type WriterVerdict, walModified } from "../run/liveness.t
 import { projectProblem, runsDir } from "../settings/home-layout.ts";
 import { requireValidApiUrl, resolveSettings } from "../settings/settings.ts";
 import { type CliContext, CliError, UsageError } from "./context.ts";
+import { errorLine } from "./error-line.ts";
 
 export interface UploadOptions {
   project: string | undefined;
   runId: string | undefined;
   apiKey: string | undefined;
+  /** Send every row again, also those uploaded before (to another server). @default false */
+  all?: boolean;
 }
 
 /** Failed attempts in a row before a run's upload gives up (with backoff: about two minutes). */
@@ -40,6 +43,20 @@ function readMeta(file: string): { meta: Map<string, string>; writer: WriterVerd
     const writer =
       meta.get("status") === "running" ? judgeRunFile(db, meta, walModifiedMs) : undefined;
     return { meta, writer };
+  } finally {
+    db.close();
+  }
+}
+
+/** Marks every row of the file not uploaded, so that the next upload sends them all. */
+function markAllPending(file: string): void {
+  const db = new Database(file, { readwrite: true, create: false });
+  try {
+    db.run("PRAGMA busy_timeout=5000");
+    db.transaction(() => {
+      for (const table of ["configs", "metric_points", "string_points"])
+        db.run(`UPDATE ${table} SET uploaded = 0 WHERE uploaded <> 0`);
+    }).immediate();
   } finally {
     db.close();
   }
@@ -106,6 +123,13 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
   for (const [index, file] of files.entries()) {
     const stem = file.slice(dir.length + 1, -".sqlite".length);
     const counter = `[${index + 1}/${files.length}]`;
+    if (statSync(file, { throwIfNoEntry: false })?.size === 0) {
+      // As in `list`: a writer killed before its first write leaves no run to upload.
+      context.stdout(
+        `${counter} Skipping run '${stem}': its file is empty (no run was written to it).\n`,
+      );
+      continue;
+    }
     let meta: Map<string, string>;
     let writer: WriterVerdict | undefined;
     let total: number;
@@ -114,7 +138,9 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
       total = pendingIn(file);
     } catch (error) {
       context.stderr(
-        `${counter} skipping ${file}: ${error instanceof Error ? error.message : String(error)}\n`,
+        errorLine(
+          `${counter} skipping ${file}: ${error instanceof Error ? error.message : String(error)}`,
+        ),
       );
       failures++;
       continue;
@@ -124,6 +150,20 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
         `${counter} Skipping run '${stem}': it is still being written (${writer.reason}); its process uploads it.\n`,
       );
       continue;
+    }
+    if (options.all) {
+      try {
+        markAllPending(file);
+        total = pendingIn(file);
+      } catch (error) {
+        context.stderr(
+          errorLine(
+            `${counter} skipping ${file}: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+        failures++;
+        continue;
+      }
     }
     context.stdout(`${counter} Uploading run '${stem}' from ${file} ...\n`);
     const errors: string[] = [];
@@ -154,10 +194,26 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
     await uploader.finish();
     if (context.isTTY && uploader.uploaded > 0) context.stderr("\n");
     if (uploader.state === "finished") {
-      context.stdout(`${counter} Done. Uploaded ${uploader.uploaded} item(s).\n`);
+      context.stdout(
+        total === 0 && !options.all
+          ? `${counter} Done. Uploaded 0 item(s). All were uploaded before; to send them again (to another server, or one whose database was reset): goodseed upload -p ${options.project} --run-id ${stem} --all\n`
+          : `${counter} Done. Uploaded ${uploader.uploaded} item(s).\n`,
+      );
     } else {
       failures++;
-      for (const message of errors) context.stderr(`Error: ${message}\n`);
+      for (const message of errors) context.stderr(errorLine(message));
+      const untried = files
+        .slice(index + 1)
+        .map((other) => other.slice(dir.length + 1, -".sqlite".length));
+      if (uploader.gaveUpUnanswered && untried.length > 0) {
+        // The next runs would knock as long on the same closed door.
+        context.stderr(
+          errorLine(
+            `${settings.apiUrl} does not answer: ${untried.length} run(s) not tried: ${untried.join(", ")}. Run 'goodseed upload -p ${options.project}' again once it answers.`,
+          ),
+        );
+        break;
+      }
     }
   }
   return failures === 0 ? 0 : 1;

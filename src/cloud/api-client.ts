@@ -15,8 +15,13 @@ export type Outcome<T = unknown> =
       readonly message: string;
       readonly retryAfterMs: number | undefined;
     }
-  /** 4xx other than 429: retrying will not help. */
-  | { readonly kind: "fatal"; readonly status: number; readonly message: string };
+  /** 4xx other than 429: retrying will not help. `errorCode`: the body's `error_code`, if any. */
+  | {
+      readonly kind: "fatal";
+      readonly status: number;
+      readonly message: string;
+      readonly errorCode?: string | undefined;
+    };
 
 export interface ApiOptions {
   readonly baseUrl: string;
@@ -41,7 +46,7 @@ function describeError(status: number, body: unknown, fallback: string): string 
   if (typeof body === "object" && body !== null) {
     const { title, detail, error } = body as { title?: unknown; detail?: unknown; error?: unknown };
     const parts = [title, detail, error].filter((part) => typeof part === "string" && part !== "");
-    if (parts.length > 0) return `HTTP ${status}: ${parts.join(": ")}`;
+    if (parts.length > 0) return `HTTP ${status}: ${[...new Set(parts)].join(": ")}`;
   }
   return `HTTP ${status}${fallback ? `: ${fallback}` : ""}`;
 }
@@ -141,7 +146,13 @@ export class ApiClient {
         retryAfterMs: retryAfter(response.headers.get("retry-after")),
       };
     }
-    return { kind: "fatal", status: response.status, message };
+    const code = (parsed as { error_code?: unknown } | undefined)?.error_code;
+    return {
+      kind: "fatal",
+      status: response.status,
+      message,
+      errorCode: typeof code === "string" ? code : undefined,
+    };
   }
 }
 

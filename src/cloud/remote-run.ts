@@ -28,6 +28,16 @@ export async function defaultWorkspace(api: ApiClient): Promise<Outcome<string>>
   return { kind: "fatal", status: outcome.status, message: "auth/me did not name a workspace" };
 }
 
+/** Whether `baseUrl` is goodseed's hosted API, whose projects are made in its app. */
+function isGoodseedCloud(baseUrl: string): boolean {
+  try {
+    const host = new URL(baseUrl).hostname;
+    return host === "goodseed.ai" || host.endsWith(".goodseed.ai");
+  } catch {
+    return false;
+  }
+}
+
 /** A message for a register failure that says what to do. */
 function explain(
   api: ApiClient,
@@ -39,20 +49,25 @@ function explain(
   if (outcome.status === 403)
     return `the API key has no access to project '${identity.project}' (${outcome.message})`;
   if (outcome.status === 404) {
-    return `project '${identity.project}' was not found (${outcome.message}); create it at ${api.appUrl}`;
+    // The remote API answers a missing project with a JSON error; anything else is no such API.
+    if (outcome.kind === "fatal" && outcome.errorCode === undefined)
+      return `${api.baseUrl} does not take uploads (it answered ${outcome.message} to POST /api/v1/runs). Point GOODSEED_API_URL at a 'goodseed server' ('goodseed serve' only shows the runs on its own disk) or at the goodseed API`;
+    const where = isGoodseedCloud(api.baseUrl)
+      ? `create it at ${api.appUrl}`
+      : `create it on that server first (an owner of the workspace: POST ${api.baseUrl}/api/v1/workspaces/${splitProject(identity.project)?.workspace ?? "<workspace>"}/projects)`;
+    return `project '${identity.project}' was not found (${outcome.message}); ${where}`;
   }
   return outcome.message;
 }
 
 /** Creates the remote run, or finds it: returns its remote id. */
 export async function registerRun(api: ApiClient, identity: RunIdentity): Promise<Outcome<string>> {
-  const parts = splitProject(identity.project);
+  let parts = splitProject(identity.project);
   if (!parts) {
-    return {
-      kind: "fatal",
-      status: 0,
-      message: `project '${identity.project}' must be 'workspace/project' for cloud storage`,
-    };
+    // A run started while the API was down: its project still lacks the default workspace.
+    const workspace = await defaultWorkspace(api);
+    if (workspace.kind !== "ok") return workspace;
+    parts = { workspace: workspace.body, name: identity.project };
   }
   const fields = [
     `"workspace": ${pythonJsonString(parts.workspace)}`,

@@ -43,6 +43,8 @@ export class RunUploader {
   /** Items the API confirmed. */
   uploaded = 0;
   state: UploadState = "uploading";
+  /** Whether it gave up because the API never answered (a network failure, not an HTTP error). */
+  gaveUpUnanswered = false;
   readonly #api: ApiClient;
   readonly #events: UploaderEvents;
   readonly #reports: UploadReports;
@@ -141,6 +143,7 @@ export class RunUploader {
             this.#reports.stopped(
               `gave up after ${this.#maxAttempts} attempts (${outcome.message})`,
             );
+            this.gaveUpUnanswered = outcome.status === 0;
             this.state = "stopped";
             break;
           }

@@ -17,7 +17,12 @@ export function existingSidecars(file: string): Set<string> {
 /** Removes the -wal and -shm files that were not there before. */
 export function removeNewSidecars(file: string, before: ReadonlySet<string>): void {
   for (const suffix of SIDECARS) {
-    if (!before.has(suffix)) rmSync(`${file}${suffix}`, { force: true });
+    if (before.has(suffix)) continue;
+    try {
+      rmSync(`${file}${suffix}`, { force: true });
+    } catch {
+      // A read-only disk: nothing was made there, and the open's own error is the one to report.
+    }
   }
 }
 

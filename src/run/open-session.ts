@@ -80,11 +80,21 @@ function cloudTarget(settings: Settings): CloudTarget {
   };
 }
 
-/** A project without a workspace gets the user's default one, as the Python client does. */
-function cloudProject(settings: Settings, target: CloudTarget): string {
+/**
+ * A project without a workspace gets the user's default one, as the Python client does.
+ * When the API does not answer, the run starts under the bare project (its file there,
+ * as `goodseed upload -p <project>` finds it) and the upload asks for the workspace later.
+ */
+function cloudProject(settings: Settings, target: CloudTarget, logger: Logger): string {
   if (splitProject(settings.project)) return settings.project;
   const outcome = blockingApiCall<string>(target, { op: "me" });
   if (outcome.kind === "ok") return `${outcome.body}/${settings.project}`;
+  if (outcome.kind === "retry") {
+    logger.warn(
+      `The goodseed API at ${settings.apiUrl} did not answer (${outcome.message}), so your default workspace is not known yet: the run is kept as project '${settings.project}' and uploaded to that workspace once the API answers.`,
+    );
+    return settings.project;
+  }
   throw new StorageError(
     `Could not find your default workspace at ${settings.apiUrl} (${outcome.message}). Name it in the project, e.g. project: 'my-team/${settings.project}', or check the API key.`,
   );
@@ -115,7 +125,7 @@ export function openSession(options: RunOptions, logger: Logger): OpenedRun {
     };
   }
   const cloud = settings.storage === "cloud" ? cloudTarget(settings) : undefined;
-  const project = cloud ? cloudProject(settings, cloud) : settings.project;
+  const project = cloud ? cloudProject(settings, cloud, logger) : settings.project;
   validateProject(project);
   const dir = options.logDir ?? runsDir(settings.home, project);
 

@@ -22,6 +22,27 @@ export interface Logger {
 
 export const silentLogger: Logger = Object.freeze({ warn() {}, error() {} });
 
+/**
+ * The user's logger, made safe to call from anywhere: a missing method falls back to the
+ * other one (a JavaScript caller's `{ warn }`), and a logger that throws is ignored, so
+ * that a diagnostic never ends the training it reports on.
+ */
+export function guardedLogger(logger: Partial<Logger> | undefined): Logger {
+  if (logger === undefined) return silentLogger;
+  const call = (level: keyof Logger, message: string): void => {
+    const method = logger[level] ?? logger[level === "warn" ? "error" : "warn"];
+    try {
+      if (typeof method === "function") method.call(logger, message);
+    } catch {
+      // The logger itself failed: there is nowhere left to report it.
+    }
+  };
+  return Object.freeze({
+    warn: (message: string) => call("warn", message),
+    error: (message: string) => call("error", message),
+  });
+}
+
 /** Which git repository to describe in the run's `source_code/` configs. */
 export class GitRef {
   /** Turns git metadata off (the same as `gitRef: false`). */

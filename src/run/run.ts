@@ -21,10 +21,10 @@ import { type Ending, endRun } from "./ending.ts";
 import { openSession } from "./open-session.ts";
 import {
   type CloseOptions,
+  guardedLogger,
   type LogConfigsOptions,
   type LogOptions,
   type RunOptions,
-  silentLogger,
   type WaitOptions,
 } from "./options.ts";
 import { type RunConfig, runConfig } from "./run-config.ts";
@@ -53,7 +53,7 @@ export class Run {
   readonly #session: RunSession;
 
   constructor(options: RunOptions = {}) {
-    const opened = openSession(options, options.logger ?? silentLogger);
+    const opened = openSession(options, guardedLogger(options.logger));
     this.runId = opened.runId;
     this.project = opened.project;
     this.#name = opened.name;

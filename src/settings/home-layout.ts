@@ -28,6 +28,9 @@ export function projectProblem(project: string): string | undefined {
   for (const segment of project.split("/")) {
     if (segment === "") return "has an empty segment";
     if (segment === "." || segment === "..") return `has a '${segment}' segment`;
+    // Each segment is a folder name: file systems take at most 255 bytes.
+    if (Buffer.byteLength(segment) > 255)
+      return `has a segment of ${Buffer.byteLength(segment)} bytes; folder names take at most 255`;
   }
   return undefined;
 }

@@ -6,6 +6,7 @@
 
 import { Database } from "bun:sqlite";
 import { type ConfigValue, decodeConfigValue } from "../values/config-value.ts";
+import { openImmutable, openLive } from "./connection-pool.ts";
 import { bucketize, bucketSize } from "./downsample.ts";
 import { hasRunTables } from "./schema.ts";
 
@@ -60,14 +61,41 @@ export function readY(y: number | string): number {
   return typeof y === "number" ? y : Number(y);
 }
 
+/** A connection that never writes the run (see {@link RunReader}'s constructor). */
+function openForReading(file: string): { db: Database; tables: boolean } {
+  let db: Database | undefined;
+  try {
+    db = openLive(file);
+    return { db, tables: hasRunTables(db) };
+  } catch (error) {
+    db?.close();
+    let still: Database | undefined;
+    try {
+      // No -wal or -shm can be made here, so no writer can be at work on the file either.
+      still = openImmutable(file);
+      return { db: still, tables: hasRunTables(still) };
+    } catch {
+      still?.close();
+      throw error;
+    }
+  }
+}
+
 export class RunReader {
   readonly #db: Database;
   readonly #tables: boolean;
 
+  /**
+   * With `readonly`, the file is never written, and closing the reader leaves it as it
+   * was found (no -wal or -shm beside a settled file); where SQLite cannot create those
+   * side files (a read-only disk), the file is read as it is, without them.
+   */
   constructor(file: string, options: { readonly: boolean }) {
-    this.#db = options.readonly
-      ? new Database(file, { readonly: true, strict: true })
-      : new Database(file, { strict: true });
+    if (options.readonly) {
+      ({ db: this.#db, tables: this.#tables } = openForReading(file));
+      return;
+    }
+    this.#db = new Database(file, { strict: true });
     this.#db.run("PRAGMA busy_timeout=3000");
     this.#tables = hasRunTables(this.#db);
   }

@@ -76,6 +76,8 @@ export async function startTeamServer(options: TeamServerOptions): Promise<TeamS
   const server = Bun.serve({
     hostname: options.host ?? "127.0.0.1",
     port: options.port ?? 8765,
+    // A port in use is an error, not shared with the other process (Bun's default on Linux).
+    reusePort: false,
     development: false,
     // Room above the 64 MiB limit, so that a larger body gets our JSON 413, not a bare one.
     maxRequestBodySize: 80 * 2 ** 20,

@@ -41,11 +41,54 @@ describe("goodseed CLI", () => {
       ["list", "--nope"],
       ["serve", "--port", "abc"],
       ["list", "a", "b"],
+      ["list", "-p", "../elsewhere"],
     ]) {
       const result = await cli(args);
       expect({ args, code: result.code }).toEqual({ args, code: 2 });
       expect(result.stderr).toContain("Usage:");
     }
+  });
+
+  it("starts every error with 'goodseed:' and keeps a usage error short, pointing at --help", async () => {
+    await using dir = tempDir();
+    const env = { GOODSEED_HOME: dir.path, GOODSEED_API_KEY: "" };
+    for (const [args, code] of [
+      [["list", join(dir.path, "nowhere")], 1],
+      [["upload", "-p", "mine"], 1],
+      [
+        [
+          "server",
+          "keys",
+          "revoke",
+          "nope",
+          "--database",
+          `sqlite://${join(dir.path, "db.sqlite")}`,
+        ],
+        1,
+      ],
+      [["bogus"], 2],
+      [["server", "keys", "create", "--workspace", "acme"], 2],
+      [["serve", "--port", "abc"], 2],
+    ] as const) {
+      const result = await cli([...args], env);
+      expect({ args, code: result.code }).toEqual({ args, code });
+      const [first] = result.stderr.split("\n");
+      expect({ args, first }).toEqual({ args, first: expect.stringMatching(/^goodseed: [a-z-]/) });
+      expect(result.stderr).not.toContain("Error:");
+      if (code === 2) {
+        // The reason stays on screen: the usage line and where the options are, not the whole help.
+        expect(result.stderr).toContain("Usage: goodseed");
+        expect(result.stderr).toContain("--help");
+        expect(result.stderr).not.toContain("Options:");
+      }
+    }
+  });
+
+  it("answers a directory given without a command with the serve command to use", async () => {
+    await using dir = tempDir();
+    const result = await cli([dir.path]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`goodseed serve ${dir.path}`);
   });
 
   it("lists projects and runs as tables and as JSON", async () => {
@@ -79,10 +122,10 @@ describe("goodseed CLI", () => {
     expect(JSON.parse(emptyJson.stdout)).toEqual({ runs: [] });
     const missing = await cli(["list", join(dir.path, "nowhere")]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("Projects directory does not exist");
+    expect(missing.stderr).toContain("projects directory does not exist");
     const file = await cli(["list", join(REPO_ROOT, "README.md")]);
     expect(file.code).toBe(1);
-    expect(file.stderr).toContain("Projects directory is not a directory");
+    expect(file.stderr).toContain("projects directory is not a directory");
     const run = localRun(dir.path, { project: "mine", runId: "r1", name: "First" });
     run.log("loss", 1, { step: 0 });
     await run.close();

@@ -24,7 +24,7 @@ describe("goodseed init", () => {
     await using dir = tempDir();
     const context = scriptedContext({ home: dir.path, isTTY: true });
     const done = main(["init"], context);
-    await context.type("Default project", `${"\u007f".repeat(10)}acme/vision${KEY.enter}`);
+    await context.type("Default project", `acme/vision${KEY.enter}`);
     await context.type("Where should runs be stored?", KEY.enter);
     expect(await done).toBe(0);
     expect(configOf(dir.path)).toEqual({ project: "acme/vision", storage: "local" });
@@ -41,13 +41,65 @@ describe("goodseed init", () => {
     await run.close();
   });
 
+  it("takes what is typed as the answer, and the shown default on a bare Enter", async () => {
+    await using dir = tempDir();
+    const api = fakeApi(200);
+    const context = scriptedContext({ home: dir.path, isTTY: true, fetch: api.fetcher });
+    const done = main(["init"], context);
+    // Typing replaces the default; it is not appended to it ("defaultacme/vision").
+    await context.type("Default project", `acme/vision${KEY.enter}`);
+    await context.type("Where should runs be stored?", `${KEY.down}${KEY.enter}`);
+    await context.type("API URL", `http://127.0.0.1:9999${KEY.enter}`);
+    await context.type("API key", `gsk_typed${KEY.enter}`);
+    expect(await done).toBe(0);
+    expect(configOf(dir.path)).toMatchObject({
+      project: "acme/vision",
+      apiUrl: "http://127.0.0.1:9999",
+    });
+    const again = scriptedContext({ home: dir.path, isTTY: true, fetch: api.fetcher });
+    const second = main(["init"], again);
+    await again.type("Default project", KEY.enter);
+    await again.type("Where should runs be stored?", KEY.enter);
+    await again.type("API URL", KEY.enter);
+    await again.type("API key", `gsk_typed${KEY.enter}`);
+    expect(await second).toBe(0);
+    // A bare Enter keeps what the config file held.
+    expect(configOf(dir.path)).toMatchObject({
+      project: "acme/vision",
+      apiUrl: "http://127.0.0.1:9999",
+    });
+  });
+
+  it("keeps the saved API key on a bare Enter when run again", async () => {
+    await using dir = tempDir();
+    const api = fakeApi(200);
+    const first = scriptedContext({ home: dir.path, isTTY: true, fetch: api.fetcher });
+    const done = main(["init", "--project", "p", "--storage", "cloud"], first);
+    await first.type("API URL", `http://127.0.0.1:9999${KEY.enter}`);
+    await first.type("API key", `gsk_saved${KEY.enter}`);
+    expect(await done).toBe(0);
+    const again = scriptedContext({ home: dir.path, isTTY: true, fetch: api.fetcher });
+    const second = main(["init", "--project", "q"], again);
+    await again.type("Where should runs be stored?", KEY.enter);
+    await again.type("API URL", KEY.enter);
+    await again.type("Enter keeps the saved one", KEY.enter);
+    expect(await second).toBe(0);
+    expect(configOf(dir.path)).toEqual({
+      project: "q",
+      storage: "cloud",
+      apiUrl: "http://127.0.0.1:9999",
+      apiKey: "gsk_saved",
+    });
+    expect(again.screen()).not.toContain("gsk_saved");
+  });
+
   it("asks for cloud details, masks the key and checks it against auth/me", async () => {
     await using dir = tempDir();
     const api = fakeApi(200);
     const context = scriptedContext({ home: dir.path, isTTY: true, fetch: api.fetcher });
     const done = main(["init", "--project", "p"], context);
     await context.type("Where should runs be stored?", `${KEY.down}${KEY.enter}`);
-    await context.type("API URL", `${"\u007f".repeat(40)}http://127.0.0.1:9999${KEY.enter}`);
+    await context.type("API URL", `http://127.0.0.1:9999${KEY.enter}`);
     await context.type("API key", `gsk_secret_value${KEY.enter}`);
     expect(await done).toBe(0);
     expect(configOf(dir.path)).toEqual({

@@ -45,7 +45,7 @@ describe("goodseed serve", () => {
     const missing = join(dir.path, "no-such-dir");
     await using server = serve([missing, "--port", "0"], dir.path);
     expect(await server.exited()).toBe(1);
-    expect(server.output.stderr).toContain(`Projects directory does not exist: ${missing}`);
+    expect(server.output.stderr).toContain(`projects directory does not exist: ${missing}`);
     expect(server.output.stdout).not.toContain("Open http");
 
     const file = join(dir.path, "runs.sqlite");
@@ -53,6 +53,15 @@ describe("goodseed serve", () => {
     await using onFile = serve([file, "--port", "0"], dir.path);
     expect(await onFile.exited()).toBe(1);
     expect(onFile.output.stderr).toContain(`is not a directory: ${file}`);
+  }, 60_000);
+
+  it("blames the address, not the port, when it cannot listen on the host given", async () => {
+    await using dir = tempDir();
+    await using server = serve(["--host", "999.1.1.1", "--port", "0"], dir.path);
+    expect(await server.exited()).toBe(1);
+    expect(server.output.stderr).toContain("goodseed: could not listen on 999.1.1.1:0");
+    expect(server.output.stderr).toContain("--host");
+    expect(server.output.stderr).not.toContain("Pick another port");
   }, 60_000);
 
   it("starts on a home without runs yet, and says where runs will appear", async () => {

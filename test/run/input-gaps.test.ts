@@ -154,6 +154,17 @@ describe("input gaps", () => {
     }
   });
 
+  it("a project name too long for a folder is refused as an option, creating nothing", async () => {
+    await using dir = tempDir();
+    const error = thrown(() => localRun(dir.path, { project: `acme/${"x".repeat(300)}` }));
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect(error.message).toContain("255");
+    expect(readdirSync(dir.path)).toEqual([]);
+    // 255 bytes is what file systems take: a name that long still works.
+    const longest = localRun(dir.path, { project: `acme/${"é".repeat(127)}` });
+    await longest.close();
+  });
+
   it("a malformed config.json is reported, not ignored", async () => {
     await using dir = tempDir();
     writeFileSync(join(dir.path, "config.json"), "{ not json");

@@ -12,6 +12,7 @@ import {
   freshDatabase,
   postgresCluster,
   spawnServer,
+  teamServer,
   useTeamServers,
 } from "../helpers/team-server.ts";
 import { REPO_ROOT } from "../helpers/temp-dir.ts";
@@ -129,6 +130,29 @@ describe("goodseed server and its database", () => {
     expect(result.stderr).toContain(
       "could not open the database at postgres://nobody@127.0.0.1:9/none",
     );
+  });
+
+  it("refuses a port that another server already listens on, and says to pick another", async () => {
+    await using first = await teamServer("sqlite");
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(process.env))
+      if (value !== undefined && !name.startsWith("GOODSEED_")) env[name] = value;
+    // Both would take the port (SO_REUSEPORT) and split its requests between two databases.
+    const second = Bun.spawnSync(
+      [
+        process.execPath,
+        join(REPO_ROOT, "bin/goodseed.ts"),
+        "server",
+        "--port",
+        String(first.server.port),
+        "--database",
+        await freshDatabase("sqlite"),
+      ],
+      { env, timeout: 15_000 },
+    );
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr.toString()).toContain(`port ${first.server.port} is in use`);
+    expect(second.stderr.toString()).toContain("--port");
   });
 
   it("refuses a --max-in-flight that is not a whole number of at least 1", () => {
