@@ -6,6 +6,7 @@
  */
 
 import { describe, expect, it } from "bun:test";
+import { join } from "node:path";
 import { localRun } from "../helpers/runs.ts";
 import {
   BACKENDS,
@@ -17,7 +18,7 @@ import {
   teamServer,
   useTeamServers,
 } from "../helpers/team-server.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { REPO_ROOT, tempDir } from "../helpers/temp-dir.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 useTeamServers();
@@ -138,7 +139,33 @@ for (const backend of BACKENDS) {
   });
 }
 
+function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env))
+    if (value !== undefined && !name.startsWith("GOODSEED_")) env[name] = value;
+  const result = Bun.spawnSync([process.execPath, join(REPO_ROOT, "bin/goodseed.ts"), ...args], {
+    env,
+  });
+  return {
+    code: result.exitCode,
+    stdout: result.stdout.toString(),
+    stderr: result.stderr.toString(),
+  };
+}
+
 describe("rate limit of `goodseed server --rate-limit` and our uploader", () => {
+  it("documents --rate-limit and refuses a value that is not a number of at least 0", () => {
+    const help = cli(["server", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--rate-limit <n>");
+    expect(help.stdout).toContain("[default: 1000]");
+    for (const bad of ["-1", "fast", "1e3", ""]) {
+      const result = cli(["server", `--rate-limit=${bad}`, "--port", "0"]);
+      expect({ bad, code: result.code }).toEqual({ bad, code: 2 });
+      expect(result.stderr).toContain(`--rate-limit must be a number of requests a second`);
+    }
+  });
+
   it("uploads a run exactly through 429s, each retry sent no sooner than Retry-After said", async () => {
     const databaseUrl = await freshDatabase("sqlite");
     const writer = await keyFor(databaseUrl, ["acme"], "member", "writer");
