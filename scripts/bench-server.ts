@@ -123,13 +123,23 @@ class Client {
       "content-type": "application/json",
     };
     if (gzip) headers["content-encoding"] = "gzip";
-    const response = await fetch(`${this.base}${path}`, {
-      method: "POST",
-      headers,
-      body: gzip ? Bun.gzipSync(new TextEncoder().encode(body), { level: 6 }) : body,
-    });
-    if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
-    return response;
+    const payload = gzip ? Bun.gzipSync(new TextEncoder().encode(body), { level: 6 }) : body;
+    for (;;) {
+      const response = await fetch(`${this.base}${path}`, {
+        method: "POST",
+        headers,
+        body: payload,
+      });
+      // As a client should: past the key's rate limit (or the server's bound), wait and resend.
+      if (response.status === 429 || response.status === 503) {
+        await response.arrayBuffer();
+        await Bun.sleep(Number(response.headers.get("retry-after") ?? "1") * 1000);
+        continue;
+      }
+      if (!response.ok)
+        throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+      return response;
+    }
   }
   async register(
     workspace: string,

@@ -101,6 +101,9 @@ Options:
       --quiet                  no request log on stderr
       --max-in-flight <n>      requests handled at once; more are answered 503 with
                                Retry-After                       [default: 64]
+      --rate-limit <n>         requests a second per API key, counted by this process
+                               (N servers let a key through N times); more are answered
+                               429 with Retry-After; 0: no limit [default: 1000]
       --json                   (keys) print JSON
   -h, --help                   show this help
 `;

@@ -122,6 +122,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         "no-create-projects": { type: "boolean" },
         quiet: { type: "boolean" },
         "max-in-flight": { type: "string" },
+        "rate-limit": { type: "string" },
         "public-url": { type: "string", multiple: true },
         workspace: { type: "string", multiple: true },
         name: { type: "string" },
@@ -143,7 +144,8 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
       }
       if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
       const { parsePort } = await import("./serve.ts");
-      const { parseMaxInFlight, serverCommand } = await import("./server.ts");
+      const { parseMaxInFlight, parseRateLimit, serverCommand } = await import("./server.ts");
+      const { DEFAULT_RATE_LIMIT } = await import("../team-server/rate-limit.ts");
       return await serverCommand(context, {
         database: values.database as string | undefined,
         host: (values.host as string | undefined) ?? "127.0.0.1",
@@ -152,6 +154,7 @@ async function dispatch(context: CliContext, command: string, args: string[]): P
         createProjects: !values["no-create-projects"],
         quiet: Boolean(values.quiet),
         maxInFlight: parseMaxInFlight(values["max-in-flight"] as string | undefined),
+        rateLimit: parseRateLimit(values["rate-limit"] as string | undefined, DEFAULT_RATE_LIMIT),
         publicUrls: (values["public-url"] as string[] | undefined) ?? [],
       });
     }

@@ -19,6 +19,8 @@ export interface ServerOptions {
   quiet: boolean;
   /** Requests handled at once; more are answered 503 with Retry-After. */
   maxInFlight: number;
+  /** Requests a second per API key (in this process); more are answered 429 with Retry-After. 0: no limit. */
+  rateLimit: number;
   publicUrls: string[];
 }
 
@@ -39,6 +41,17 @@ export function parseMaxInFlight(given: string | undefined): number {
   return value;
 }
 
+/** `--rate-limit`: requests a second per key, a number of at least 0 (0 turns it off). @default 1000 */
+export function parseRateLimit(given: string | undefined, fallback: number): number {
+  if (given === undefined) return fallback;
+  const value = Number(given);
+  if (!/^\d+(\.\d+)?$/.test(given) || !Number.isFinite(value))
+    throw new UsageError(
+      `--rate-limit must be a number of requests a second (0 for no limit), not '${given}'`,
+    );
+  return value;
+}
+
 export async function serverCommand(context: CliContext, options: ServerOptions): Promise<number> {
   const url = databaseUrl(context, options.database);
   let server: Awaited<ReturnType<typeof startTeamServer>>;
@@ -51,6 +64,7 @@ export async function serverCommand(context: CliContext, options: ServerOptions)
       createProjects: options.createProjects,
       publicUrls: options.publicUrls,
       maxInFlight: options.maxInFlight,
+      rateLimit: options.rateLimit,
       ...(options.quiet ? {} : { log: (line: string) => context.stderr(`${line}\n`) }),
     });
   } catch (error) {

@@ -1,14 +1,15 @@
 /**
  * The team server's HTTP handler: authentication (Bearer key or session cookie), the
  * remote protocol under `/api/v1`, the local JSON API of `goodseed serve`, sign-in,
- * `/health`, a bound on requests in flight (503 + Retry-After beyond it), a JSON
- * request log line per request, and database outages answered 503 until it is back.
+ * `/health`, a bound on requests in flight (503 + Retry-After beyond it), a request
+ * rate limit per API key (429 + Retry-After beyond it), a JSON request log line per request, and database outages answered 503 until it is back.
  */
 
 import { createApp, type GoodseedApp } from "../server/app.ts";
 import { ApiError, apiErrorBody, isApiError, unauthorized } from "./api-error.ts";
 import type { Database } from "./database.ts";
 import { createSession, deleteSession, type Principal, verifyKey, verifySession } from "./keys.ts";
+import { DEFAULT_RATE_LIMIT, RateLimiter } from "./rate-limit.ts";
 import { DatabaseReadStore, RunSummaries } from "./read-store.ts";
 import { remoteRoute, remoteSegments } from "./remote-routes.ts";
 import { bufferBody, MAX_BODY_BYTES, readJson } from "./request-body.ts";
@@ -24,6 +25,12 @@ export interface TeamAppOptions {
   readonly createProjects?: boolean;
   /** Requests handled at once; more are answered 503 with Retry-After. @default 64 */
   readonly maxInFlight?: number;
+  /**
+   * Requests a second per API key (a token bucket holding one second's worth, in this
+   * process); more are answered 429 with Retry-After. 0 turns it off.
+   * @default 1000
+   */
+  readonly rateLimit?: number;
   /** One JSON line per request. @default silent */
   readonly log?: (line: string) => void;
   /** Lifetime of a browser session. @default 30 days */
@@ -129,6 +136,7 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
   };
   const home = options.homeWorkspace ?? "default";
   const maxInFlight = options.maxInFlight ?? 64;
+  const limiter = new RateLimiter({ ratePerS: options.rateLimit ?? DEFAULT_RATE_LIMIT });
   const sessionTtlMs = options.sessionTtlMs ?? 30 * 24 * 3600 * 1000;
   const writeOptions = { createProjects: options.createProjects ?? true };
   let inFlight = 0;
@@ -172,7 +180,8 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
     });
   }
 
-  async function route(request: Request): Promise<Response> {
+  /** `admission.counted`: the request already took its token (a retried attempt takes none). */
+  async function route(request: Request, admission: { counted: boolean }): Promise<Response> {
     const segments = remoteSegments(request.url);
     const path = new URL(request.url).pathname;
     if (path === "/health") {
@@ -187,6 +196,18 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
     if (request.method === "OPTIONS")
       return withPreflight(await appFor(undefined).handle(request), request);
     const principal = await principalOf(request);
+    // Before any work for the request: a refused one changes nothing.
+    if (!admission.counted) {
+      admission.counted = true;
+      const decision = limiter.take(principal.id);
+      if (!decision.allowed)
+        throw new ApiError(
+          429,
+          "Key.RateLimited",
+          `this API key made more than ${limiter.ratePerS} requests a second; retry in ${decision.retryAfterS} s`,
+          { retryAfterS: decision.retryAfterS },
+        );
+    }
     if (segments !== undefined)
       return remoteRoute(request, segments, {
         sql: db.sql,
@@ -245,6 +266,7 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
           // buffered: no copy of the request per attempt.
           const remote = body !== undefined && remoteSegments(request.url) !== undefined;
           if (remote) bufferBody(request, body);
+          const admission = { counted: false };
           for (let attempt = 0; ; attempt++) {
             const copy =
               body === undefined || remote
@@ -255,7 +277,7 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
                     body,
                   });
             try {
-              response = await route(copy);
+              response = await route(copy, admission);
               break;
             } catch (error) {
               if (attempt < 3 && isRetryable(error)) continue;

@@ -13,7 +13,7 @@ import { encodeChunk } from "./chunk-codec.ts";
 import type { Principal } from "./keys.ts";
 import { type Rejected, utf8 } from "./registry.ts";
 import { batchColumns, split } from "./series-merge.ts";
-import { runById, touchCatalog } from "./tenancy.ts";
+import { requireWorkspace, runById, runNotFound, touchCatalog } from "./tenancy.ts";
 
 export const METRIC = 0;
 export const STRING = 1;
@@ -118,7 +118,42 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
-/** Stores the parsed points of one request: one transaction, answered after COMMIT. */
+/**
+ * The run `remoteId`, checked for writing, its change time set and its row locked until
+ * COMMIT, in one round trip: a request of a run waits for the one before it, and the
+ * rest of the transaction waits on nothing else of the run.
+ */
+async function writableRun(tx: SQL, principal: Principal, remoteId: string): Promise<number> {
+  if (!/^\d{1,15}$/.test(remoteId)) throw runNotFound(remoteId);
+  const [row] = await tx`UPDATE runs SET updated_ms = ${Date.now()} WHERE id = ${Number(remoteId)}
+    RETURNING id, (SELECT w.name FROM projects p JOIN workspaces w ON w.id = p.workspace_id
+      WHERE p.id = runs.project_id) AS workspace`;
+  if (!row || !principal.roles.has(row.workspace)) throw runNotFound(remoteId);
+  requireWorkspace(principal, row.workspace, "write");
+  return Number(row.id);
+}
+
+/** A metric chunk row without its series id (a type, not an interface: `tx(rows)` wants an index signature). */
+type ChunkRow = {
+  compacted: number;
+  point_count: number;
+  first_step: number;
+  last_step: number;
+  body: Uint8Array;
+};
+
+/** A string point row without its series id. */
+type StringRow = {
+  step: number;
+  ts_ms: number;
+  value: Uint8Array;
+};
+
+/**
+ * Stores the parsed points of one request: one transaction, answered after COMMIT.
+ * Everything that costs CPU (sorting, packing, UTF-8) is done before it begins, so that
+ * the locks it takes are held only for the statements.
+ */
 export async function writePoints(
   sql: SQL,
   principal: Principal,
@@ -126,12 +161,39 @@ export async function writePoints(
   parsed: ParsedPoints,
 ): Promise<void> {
   const groups = parsed.series
-    .map((group) => ({ ...group, pathBytes: utf8(group.path) }))
+    .map((group) => {
+      const chunks: ChunkRow[] = [];
+      const strings: StringRow[] = [];
+      if (group.kind === METRIC) {
+        const columns = batchColumns(group.steps, group.values as number[], group.tsMs);
+        for (const part of split(columns, CHUNK_POINTS))
+          chunks.push({
+            compacted: 0,
+            point_count: part.length,
+            first_step: part.steps[0] as number,
+            last_step: part.steps[part.length - 1] as number,
+            body: encodeChunk(part, 1),
+          });
+      } else {
+        const last = new Map<number, number>();
+        for (const [i, step] of group.steps.entries()) last.set(step, i);
+        for (const i of last.values())
+          strings.push({
+            step: group.steps[i] as number,
+            ts_ms: group.tsMs[i] as number,
+            value: utf8(group.values[i] as string),
+          });
+      }
+      return { kind: group.kind, pathBytes: utf8(group.path), chunks, strings };
+    })
     .sort((a, b) => a.kind - b.kind || compareBytes(a.pathBytes, b.pathBytes));
   await sql.begin(async (tx) => {
-    const run = await runById(tx, principal, remoteId, "write");
-    if (groups.length === 0) return;
-    // Series rows first, in one order for every request, so that two requests of one
+    if (groups.length === 0) {
+      await runById(tx, principal, remoteId, "write");
+      return;
+    }
+    const runId = await writableRun(tx, principal, remoteId);
+    // Series rows next, in one order for every request, so that two requests of one
     // run lock them in the same order.
     // One statement creates the new series and bumps the version of the others (a
     // version of 1 is a series that is new, so the run list changes).
@@ -139,7 +201,7 @@ export async function writePoints(
     let created = false;
     for (let start = 0; start < groups.length; start += ROWS_PER_STATEMENT) {
       const rows = groups.slice(start, start + ROWS_PER_STATEMENT).map((group) => ({
-        run_id: run.id,
+        run_id: runId,
         kind: group.kind,
         path: group.pathBytes,
         has_points: 1,
@@ -154,44 +216,16 @@ export async function writePoints(
         if (Number(row.version) === 1) created = true;
       }
     }
-    const idOf = (group: (typeof groups)[number]) =>
-      ids.get(`${group.kind}\u0000${Buffer.from(group.pathBytes).toString("hex")}`) as number;
     if (created) await touchCatalog(tx);
 
-    const chunks: {
-      series_id: number;
-      compacted: number;
-      point_count: number;
-      first_step: number;
-      last_step: number;
-      body: Uint8Array;
-    }[] = [];
-    const strings: { series_id: number; step: number; ts_ms: number; value: Uint8Array }[] = [];
+    const chunks: (ChunkRow & { series_id: number })[] = [];
+    const strings: (StringRow & { series_id: number })[] = [];
     for (const group of groups) {
-      const id = idOf(group);
-      if (group.kind === METRIC) {
-        const columns = batchColumns(group.steps, group.values as number[], group.tsMs);
-        for (const part of split(columns, CHUNK_POINTS)) {
-          chunks.push({
-            series_id: id,
-            compacted: 0,
-            point_count: part.length,
-            first_step: part.steps[0] as number,
-            last_step: part.steps[part.length - 1] as number,
-            body: encodeChunk(part, 1),
-          });
-        }
-      } else {
-        const last = new Map<number, number>();
-        for (const [i, step] of group.steps.entries()) last.set(step, i);
-        for (const i of last.values())
-          strings.push({
-            series_id: id,
-            step: group.steps[i] as number,
-            ts_ms: group.tsMs[i] as number,
-            value: utf8(group.values[i] as string),
-          });
-      }
+      const id = ids.get(
+        `${group.kind}\u0000${Buffer.from(group.pathBytes).toString("hex")}`,
+      ) as number;
+      for (const chunk of group.chunks) chunks.push({ ...chunk, series_id: id });
+      for (const point of group.strings) strings.push({ ...point, series_id: id });
     }
     for (let start = 0; start < chunks.length; start += ROWS_PER_STATEMENT)
       await tx`INSERT INTO metric_chunks ${tx(chunks.slice(start, start + ROWS_PER_STATEMENT), "series_id", "compacted", "point_count", "first_step", "last_step", "body")}`;
@@ -199,6 +233,5 @@ export async function writePoints(
       await tx`INSERT INTO string_points ${tx(strings.slice(start, start + ROWS_PER_STATEMENT), "series_id", "step", "ts_ms", "value")}
         ON CONFLICT (series_id, step) DO UPDATE SET ts_ms = excluded.ts_ms, value = excluded.value WHERE excluded.ts_ms >= string_points.ts_ms`;
     }
-    await tx`UPDATE runs SET updated_ms = ${Date.now()} WHERE id = ${run.id}`;
   });
 }
