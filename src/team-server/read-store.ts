@@ -217,8 +217,14 @@ export class DatabaseReadStore implements ReadStore {
     path: string,
     trace?: SeriesTrace,
   ): Promise<SeriesColumns | undefined> {
+    const id = (run as DbRunHandle).id;
+    const bytes = utf8(path);
+    const known = await this.#series.metricOfRun(this.#sql, id, bytes, METRIC, trace);
+    if (known) return known;
     const [series] = await this.#seriesOf(run, METRIC, path);
-    return series ? this.#series.metric(this.#sql, series.id, trace, series.version) : undefined;
+    if (!series) return undefined;
+    this.#series.remember(id, bytes, series.id);
+    return this.#series.metric(this.#sql, series.id, trace, series.version);
   }
 
   async *allMetrics(

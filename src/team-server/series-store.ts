@@ -55,6 +55,21 @@ function append(series: StoredSeries, added: Columns): StoredSeries {
   return { steps: target.steps, ys: target.ys, tsMs: target.tsMs, ts: target.ts, length };
 }
 
+/** Bun.SQL answers BLOB/bytea as a Buffer already: no copy of a chunk's bytes. */
+const bytesOf = (body: unknown): Uint8Array =>
+  body instanceof Uint8Array ? body : new Uint8Array(body as ArrayBuffer);
+
+function done(
+  trace: SeriesTrace,
+  started: number,
+  series: StoredSeries,
+  source: NonNullable<SeriesTrace["source"]>,
+): StoredSeries {
+  trace.source = source;
+  trace.ms = performance.now() - started;
+  return series;
+}
+
 interface ChunkRow {
   readonly id: number;
   readonly compacted: number;
@@ -74,7 +89,7 @@ function readChunks(rows: readonly ChunkRow[]): StoredSeries {
     .filter((chunk) => Number(chunk.compacted) === 1)
     .sort((a, b) => Number(a.first_step) - Number(b.first_step));
   const newer = rows.filter((chunk) => Number(chunk.compacted) !== 1);
-  const body = (chunk: ChunkRow) => new Uint8Array(chunk.body);
+  const body = (chunk: ChunkRow) => bytesOf(chunk.body);
   let capacity = 0;
   for (const chunk of rows) capacity += Number(chunk.point_count);
   // Spare room, so that the points of a live run are appended without a copy.
@@ -118,8 +133,21 @@ function readChunks(rows: readonly ChunkRow[]): StoredSeries {
   return withSeconds(columns, columns.steps.length);
 }
 
+/** A chunk row as the queries for new chunks return it. */
+interface NewChunkRow {
+  readonly id: number;
+  readonly compacted: number;
+  readonly source_max_id: number | null;
+  readonly body: Uint8Array;
+}
+
+/** Series ids remembered by (run, path) at most, for the one-query check. */
+const MAX_KNOWN_IDS = 100_000;
+
 export class SeriesStore {
   readonly #cache = new Map<number, Cached>();
+  /** Series id by `${run id}\u0000${path}`, of metric series read before. */
+  readonly #ids = new Map<string, number>();
   #points = 0;
 
   /** The series with id `seriesId`, current as of its version in the database. */
@@ -137,50 +165,111 @@ export class SeriesStore {
       version = Number(row.version);
     }
     const cached = this.#cache.get(seriesId);
-    const done = (series: StoredSeries, source: NonNullable<SeriesTrace["source"]>) => {
-      trace.source = source;
-      trace.ms = performance.now() - started;
-      return series;
-    };
-    if (cached && cached.version === version) {
-      this.#cache.delete(seriesId);
-      this.#cache.set(seriesId, cached);
-      return done(cached.series, "memory");
-    }
+    if (cached && cached.version === version) return this.#hit(seriesId, cached, trace, started);
     if (cached) {
       const rows =
         await sql`SELECT id, compacted, source_max_id, body FROM metric_chunks WHERE series_id = ${seriesId} AND id > ${cached.maxChunkId} ORDER BY id`;
-      // A compacted chunk made only of chunks the cache has seen adds nothing; one that
-      // folded in a chunk it has not seen means reading the series again.
-      const known = (chunk: { compacted: number; source_max_id: number | null }) =>
-        Number(chunk.compacted) === 0 || Number(chunk.source_max_id) <= cached.maxChunkId;
-      if (rows.every(known)) {
-        let series = cached.series;
-        let maxChunkId = cached.maxChunkId;
-        for (const chunk of rows) {
-          maxChunkId = Math.max(maxChunkId, Number(chunk.id));
-          if (Number(chunk.compacted) === 1) continue;
-          const added = decodeChunk(new Uint8Array(chunk.body));
-          const last =
-            series.length === 0
-              ? Number.NEGATIVE_INFINITY
-              : (series.steps[series.length - 1] as number);
-          series =
-            added.length > 0 && (added.steps[0] as number) > last
-              ? append(series, added)
-              : withSeconds(overlay(series, added));
-        }
-        this.#store(seriesId, { version, maxChunkId, series });
-        return done(series, "new rows");
-      }
+      const series = this.#addNew(seriesId, cached, version, rows as NewChunkRow[]);
+      if (series) return done(trace, started, series, "new rows");
     }
+    return this.#readWhole(sql, seriesId, version, trace, started);
+  }
+
+  /**
+   * The metric series `path` of the run with database id `runId`, when this process has
+   * read it before: its version checked and the chunks added since fetched in one query.
+   * Undefined when it was not read before or is gone: look it up then.
+   */
+  async metricOfRun(
+    sql: SQL,
+    runId: number,
+    path: Uint8Array,
+    kind: number,
+    trace: SeriesTrace = {},
+  ): Promise<StoredSeries | undefined> {
+    const key = `${runId}\u0000${Buffer.from(path).toString("latin1")}`;
+    const seriesId = this.#ids.get(key);
+    const cached = seriesId === undefined ? undefined : this.#cache.get(seriesId);
+    if (seriesId === undefined || !cached) return undefined;
+    const started = performance.now();
+    const rows =
+      (await sql`SELECT s.version, c.id, c.compacted, c.source_max_id, c.body FROM series s
+      LEFT JOIN metric_chunks c ON c.series_id = s.id AND c.id > ${cached.maxChunkId} AND s.version <> ${cached.version}
+      WHERE s.id = ${seriesId} AND s.run_id = ${runId} AND s.kind = ${kind} AND s.path = ${path} AND s.has_points = 1
+      ORDER BY c.id`) as (Omit<NewChunkRow, "id"> & { version: number; id: number | null })[];
+    const first = rows[0];
+    if (!first) {
+      this.#ids.delete(key);
+      return undefined;
+    }
+    const version = Number(first.version);
+    if (version === cached.version) return this.#hit(seriesId, cached, trace, started);
+    const added = rows.filter((row) => row.id !== null) as NewChunkRow[];
+    const series = this.#addNew(seriesId, cached, version, added);
+    if (series) return done(trace, started, series, "new rows");
+    return this.#readWhole(sql, seriesId, version, trace, started);
+  }
+
+  /** Remembers that series `seriesId` is `path` of run `runId` (see {@link metricOfRun}). */
+  remember(runId: number, path: Uint8Array, seriesId: number): void {
+    if (this.#ids.size >= MAX_KNOWN_IDS) this.#ids.clear();
+    this.#ids.set(`${runId}\u0000${Buffer.from(path).toString("latin1")}`, seriesId);
+  }
+
+  #hit(seriesId: number, cached: Cached, trace: SeriesTrace, started: number): StoredSeries {
+    this.#cache.delete(seriesId);
+    this.#cache.set(seriesId, cached);
+    return done(trace, started, cached.series, "memory");
+  }
+
+  /**
+   * The cached series with the chunks written since added, or undefined when a
+   * compacted chunk folded in a chunk the cache has not seen (then read it whole).
+   */
+  #addNew(
+    seriesId: number,
+    cached: Cached,
+    version: number,
+    rows: readonly NewChunkRow[],
+  ): StoredSeries | undefined {
+    // A compacted chunk made only of chunks the cache has seen adds nothing; one that
+    // folded in a chunk it has not seen means reading the series again.
+    const known = (chunk: NewChunkRow) =>
+      Number(chunk.compacted) === 0 || Number(chunk.source_max_id) <= cached.maxChunkId;
+    if (!rows.every(known)) return undefined;
+    let series = cached.series;
+    let maxChunkId = cached.maxChunkId;
+    for (const chunk of rows) {
+      maxChunkId = Math.max(maxChunkId, Number(chunk.id));
+      if (Number(chunk.compacted) === 1) continue;
+      const added = decodeChunk(bytesOf(chunk.body));
+      const last =
+        series.length === 0
+          ? Number.NEGATIVE_INFINITY
+          : (series.steps[series.length - 1] as number);
+      series =
+        added.length > 0 && (added.steps[0] as number) > last
+          ? append(series, added)
+          : withSeconds(overlay(series, added));
+    }
+    this.#store(seriesId, { version, maxChunkId, series });
+    return series;
+  }
+
+  async #readWhole(
+    sql: SQL,
+    seriesId: number,
+    version: number,
+    trace: SeriesTrace,
+    started: number,
+  ): Promise<StoredSeries> {
     const rows =
       await sql`SELECT id, compacted, point_count, first_step, last_step, body FROM metric_chunks WHERE series_id = ${seriesId} ORDER BY id`;
     const series = readChunks(rows as ChunkRow[]);
     let maxChunkId = 0;
     for (const chunk of rows) maxChunkId = Math.max(maxChunkId, Number(chunk.id));
     this.#store(seriesId, { version, maxChunkId, series });
-    return done(series, "pages");
+    return done(trace, started, series, "pages");
   }
 
   #store(seriesId: number, entry: Cached): void {
