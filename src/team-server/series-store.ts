@@ -148,6 +148,8 @@ export class SeriesStore {
   readonly #cache = new Map<number, Cached>();
   /** Series id by `${run id}\u0000${path}`, of metric series read before. */
   readonly #ids = new Map<string, number>();
+  /** Ids of the metric series of each run (by its database id) remembered. */
+  readonly #ofRun = new Map<number, Set<number>>();
   #points = 0;
 
   /** The series with id `seriesId`, current as of its version in the database. */
@@ -212,8 +214,35 @@ export class SeriesStore {
 
   /** Remembers that series `seriesId` is `path` of run `runId` (see {@link metricOfRun}). */
   remember(runId: number, path: Uint8Array, seriesId: number): void {
-    if (this.#ids.size >= MAX_KNOWN_IDS) this.#ids.clear();
+    if (this.#ids.size >= MAX_KNOWN_IDS) {
+      this.#ids.clear();
+      this.#ofRun.clear();
+    }
     this.#ids.set(`${runId}\u0000${Buffer.from(path).toString("latin1")}`, seriesId);
+    let ids = this.#ofRun.get(runId);
+    if (!ids) {
+      ids = new Set();
+      this.#ofRun.set(runId, ids);
+    }
+    ids.add(seriesId);
+  }
+
+  /** The id of series `path` of run `runId`, when remembered. */
+  idOf(runId: number, path: Uint8Array): number | undefined {
+    return this.#ids.get(`${runId}\u0000${Buffer.from(path).toString("latin1")}`);
+  }
+
+  /**
+   * Ids of the run's series held in memory (at most `limit`), whose versions a run
+   * lookup can fetch with the run, so that a repeated view needs no query of its own.
+   */
+  heldOfRun(runId: number, limit = 64): number[] {
+    const held: number[] = [];
+    for (const id of this.#ofRun.get(runId) ?? []) {
+      if (held.length >= limit) break;
+      if (this.#cache.has(id)) held.push(id);
+    }
+    return held;
   }
 
   #hit(seriesId: number, cached: Cached, trace: SeriesTrace, started: number): StoredSeries {
