@@ -23,6 +23,7 @@ import { isoFromMicros } from "../values/time.ts";
 import { METRIC, STRING } from "./ingest.ts";
 import type { Principal } from "./keys.ts";
 import { utf8 } from "./registry.ts";
+import { RunLookup } from "./run-lookup.ts";
 import { displayProject, parseProject } from "./run-names.ts";
 import type { SeriesStore } from "./series-store.ts";
 import { allows, catalogVersion, touchCatalog } from "./tenancy.ts";
@@ -36,9 +37,6 @@ interface DbRunHandle extends RunHandle {
   /** Versions of the run's series that this process holds, read with the run. */
   readonly seriesVersions: ReadonlyMap<number, number>;
 }
-
-/** Database ids of runs by workspace, project and run id (a run never moves), at most. */
-const MAX_RUN_IDS = 100_000;
 
 /** Run summaries per (workspaces, project filter), kept while the catalog version holds. */
 export class RunSummaries {
@@ -83,8 +81,7 @@ export class DatabaseReadStore implements ReadStore {
   readonly #summaries: RunSummaries;
   readonly #workspaces: string[];
   readonly #onClose: (() => Promise<void>) | undefined;
-  /** Database ids of runs read before, by workspace, project and run id. */
-  readonly #runIds = new Map<string, number>();
+  readonly #runs = new RunLookup();
 
   constructor(options: DatabaseReadStoreOptions) {
     this.#sql = options.sql;
@@ -171,22 +168,9 @@ export class DatabaseReadStore implements ReadStore {
   async run(project: string, runId: string): Promise<RunHandle | undefined> {
     const parts = parseProject(this.#home, project);
     if (!allows(this.#principal, parts.workspace, "read")) return undefined;
-    const name = `${parts.workspace}\u0000${parts.project}\u0000${runId}`;
-    const known = this.#runIds.get(name);
-    // The versions of the run's series held in memory come with the run: a repeated
-    // view then costs no query of its own.
-    const held = known === undefined ? [] : this.#series.heldOfRun(known);
-    const rows = await this.#sql`SELECT r.id, r.updated_ms, r.trashed, s.id AS series_id, s.version
-      FROM runs r JOIN projects p ON p.id = r.project_id JOIN workspaces w ON w.id = p.workspace_id
-      LEFT JOIN series s ON s.run_id = r.id AND s.has_points = 1 AND s.id IN ${this.#sql(held.length > 0 ? held : [0])}
-      WHERE w.name = ${parts.workspace} AND p.name = ${parts.project} AND r.run_id = ${runId}`;
-    const row = rows[0];
-    if (!row) return undefined;
-    if (this.#runIds.size >= MAX_RUN_IDS) this.#runIds.clear();
-    this.#runIds.set(name, Number(row.id));
-    const seriesVersions = new Map<number, number>();
-    for (const { series_id, version } of rows as { series_id: unknown; version: unknown }[])
-      if (series_id !== null) seriesVersions.set(Number(series_id), Number(version));
+    const found = await this.#runs.find(this.#sql, this.#series, { ...parts, runId });
+    if (!found) return undefined;
+    const { row, seriesVersions } = found;
     const handle: DbRunHandle = {
       project,
       runId,
@@ -244,8 +228,6 @@ export class DatabaseReadStore implements ReadStore {
     const version = seriesId === undefined ? undefined : handle.seriesVersions.get(seriesId);
     if (seriesId !== undefined && version !== undefined)
       return this.#series.metric(this.#sql, seriesId, trace, version);
-    const known = await this.#series.metricOfRun(this.#sql, id, bytes, METRIC, trace);
-    if (known) return known;
     const [series] = await this.#seriesOf(run, METRIC, path);
     if (!series) return undefined;
     this.#series.remember(id, bytes, series.id);

@@ -133,15 +133,22 @@ function readChunks(rows: readonly ChunkRow[]): StoredSeries {
   return withSeconds(columns, columns.steps.length);
 }
 
-/** A chunk row as the queries for new chunks return it. */
-interface NewChunkRow {
+/** A chunk row as the queries for new chunks return it (a compacted one without its body). */
+export interface NewChunkRow {
   readonly id: number;
   readonly compacted: number;
   readonly source_max_id: number | null;
-  readonly body: Uint8Array;
+  readonly body: Uint8Array | null;
 }
 
-/** Series ids remembered by (run, path) at most, for the one-query check. */
+/** A series held in memory: what a query for its changes needs to know. */
+export interface HeldSeries {
+  readonly id: number;
+  readonly version: number;
+  readonly maxChunkId: number;
+}
+
+/** Series ids remembered by (run, path) at most, for {@link SeriesStore.held}. */
 const MAX_KNOWN_IDS = 100_000;
 
 export class SeriesStore {
@@ -170,49 +177,15 @@ export class SeriesStore {
     if (cached && cached.version === version) return this.#hit(seriesId, cached, trace, started);
     if (cached) {
       const rows =
-        await sql`SELECT id, compacted, source_max_id, body FROM metric_chunks WHERE series_id = ${seriesId} AND id > ${cached.maxChunkId} ORDER BY id`;
+        await sql`SELECT id, compacted, source_max_id, CASE WHEN compacted = 0 THEN body END AS body
+        FROM metric_chunks WHERE series_id = ${seriesId} AND id > ${cached.maxChunkId} ORDER BY id`;
       const series = this.#addNew(seriesId, cached, version, rows as NewChunkRow[]);
       if (series) return done(trace, started, series, "new rows");
     }
     return this.#readWhole(sql, seriesId, version, trace, started);
   }
 
-  /**
-   * The metric series `path` of the run with database id `runId`, when this process has
-   * read it before: its version checked and the chunks added since fetched in one query.
-   * Undefined when it was not read before or is gone: look it up then.
-   */
-  async metricOfRun(
-    sql: SQL,
-    runId: number,
-    path: Uint8Array,
-    kind: number,
-    trace: SeriesTrace = {},
-  ): Promise<StoredSeries | undefined> {
-    const key = `${runId}\u0000${Buffer.from(path).toString("latin1")}`;
-    const seriesId = this.#ids.get(key);
-    const cached = seriesId === undefined ? undefined : this.#cache.get(seriesId);
-    if (seriesId === undefined || !cached) return undefined;
-    const started = performance.now();
-    const rows =
-      (await sql`SELECT s.version, c.id, c.compacted, c.source_max_id, c.body FROM series s
-      LEFT JOIN metric_chunks c ON c.series_id = s.id AND c.id > ${cached.maxChunkId} AND s.version <> ${cached.version}
-      WHERE s.id = ${seriesId} AND s.run_id = ${runId} AND s.kind = ${kind} AND s.path = ${path} AND s.has_points = 1
-      ORDER BY c.id`) as (Omit<NewChunkRow, "id"> & { version: number; id: number | null })[];
-    const first = rows[0];
-    if (!first) {
-      this.#ids.delete(key);
-      return undefined;
-    }
-    const version = Number(first.version);
-    if (version === cached.version) return this.#hit(seriesId, cached, trace, started);
-    const added = rows.filter((row) => row.id !== null) as NewChunkRow[];
-    const series = this.#addNew(seriesId, cached, version, added);
-    if (series) return done(trace, started, series, "new rows");
-    return this.#readWhole(sql, seriesId, version, trace, started);
-  }
-
-  /** Remembers that series `seriesId` is `path` of run `runId` (see {@link metricOfRun}). */
+  /** Remembers that series `seriesId` is `path` of run `runId` (see {@link held}). */
   remember(runId: number, path: Uint8Array, seriesId: number): void {
     if (this.#ids.size >= MAX_KNOWN_IDS) {
       this.#ids.clear();
@@ -233,16 +206,30 @@ export class SeriesStore {
   }
 
   /**
-   * Ids of the run's series held in memory (at most `limit`), whose versions a run
-   * lookup can fetch with the run, so that a repeated view needs no query of its own.
+   * The run's series held in memory (at most `limit`), which a run lookup checks in the
+   * same query (their versions, and the chunks written since: see {@link topUp}), so
+   * that a repeated view or a live poll needs no query of its own.
    */
-  heldOfRun(runId: number, limit = 64): number[] {
-    const held: number[] = [];
+  held(runId: number, limit = 64): HeldSeries[] {
+    const held: HeldSeries[] = [];
     for (const id of this.#ofRun.get(runId) ?? []) {
       if (held.length >= limit) break;
-      if (this.#cache.has(id)) held.push(id);
+      const cached = this.#cache.get(id);
+      if (cached) held.push({ id, version: cached.version, maxChunkId: cached.maxChunkId });
     }
     return held;
+  }
+
+  /**
+   * Brings a held series to `version` with the chunks written after `from` was read
+   * (`rows`, in id order, bodies of compacted ones left out); nothing when the cache
+   * moved on meanwhile or a compacted chunk needs the series read whole (the next
+   * {@link metric} does that).
+   */
+  topUp(from: HeldSeries, version: number, rows: readonly NewChunkRow[]): void {
+    const cached = this.#cache.get(from.id);
+    if (!cached || cached.version !== from.version || cached.maxChunkId !== from.maxChunkId) return;
+    if (version !== cached.version) this.#addNew(from.id, cached, version, rows);
   }
 
   #hit(seriesId: number, cached: Cached, trace: SeriesTrace, started: number): StoredSeries {
