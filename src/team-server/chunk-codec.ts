@@ -199,18 +199,23 @@ const inflate = (body: Uint8Array): Uint8Array =>
   Bun.inflateSync(body as Uint8Array<ArrayBuffer>, { library: "libdeflate" });
 
 /**
- * Decodes a chunk straight into `target`'s columns from index `at` (they must have
- * room); returns its point count.
+ * Decodes a chunk straight into `target` from index `at` with its timestamps in whole
+ * seconds (`Math.floor(ms / 1000)`, as the read API gives them); returns its point count.
  */
-export function decodeChunkInto(body: Uint8Array, target: Columns, at: number): number {
-  if (isPlain(body)) return decodePlainInto(body, [target.steps, target.ys, target.tsMs], at);
-  const bytes = inflate(body);
-  const { length, offset } = header(bytes);
-  if (at + length > target.steps.length) throw new Error("metric chunk is larger than its room");
-  let o = readColumn(bytes, offset, target.steps, at, length);
-  o = readColumn(bytes, o, target.ys, at, length);
-  readColumn(bytes, o, target.tsMs, at, length);
-  return length;
+export function decodeChunkSecondsInto(
+  body: Uint8Array,
+  target: { readonly steps: Float64Array; readonly ys: Float64Array; readonly ts: Float64Array },
+  at: number,
+): number {
+  if (isPlain(body)) return decodePlainInto(body, [target.steps, target.ys, target.ts], at, true);
+  const columns = decodeChunk(body);
+  if (at + columns.length > target.steps.length)
+    throw new Error("metric chunk is larger than its room");
+  target.steps.set(columns.steps, at);
+  target.ys.set(columns.ys, at);
+  for (let i = 0; i < columns.length; i++)
+    target.ts[at + i] = Math.floor((columns.tsMs[i] as number) / 1000);
+  return columns.length;
 }
 
 /** Decodes a chunk into columns of its own. */

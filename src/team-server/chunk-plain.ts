@@ -123,6 +123,7 @@ export function plainLength(body: Uint8Array): number {
   return new DataView(body.buffer, body.byteOffset, body.byteLength).getUint32(4, true);
 }
 
+/** `seconds`: milliseconds in, whole seconds out (`Math.floor(ms / 1000)`). */
 function readColumn(
   body: Uint8Array,
   view: DataView,
@@ -130,14 +131,19 @@ function readColumn(
   target: Float64Array,
   at: number,
   n: number,
+  seconds: boolean,
 ): number {
   let o = offset;
   const kind = body[o++];
   if (kind === RAW) {
     if (o + n * 8 > body.length) throw new Error("metric chunk is truncated");
-    new Uint8Array(target.buffer, target.byteOffset + at * 8, n * 8).set(
-      body.subarray(o, o + n * 8),
-    );
+    if (seconds)
+      for (let i = 0; i < n; i++)
+        target[at + i] = Math.floor(view.getFloat64(o + i * 8, true) / 1000);
+    else
+      new Uint8Array(target.buffer, target.byteOffset + at * 8, n * 8).set(
+        body.subarray(o, o + n * 8),
+      );
     return o + n * 8;
   }
   if (o + 16 > body.length) throw new Error("metric chunk is truncated");
@@ -145,24 +151,27 @@ function readColumn(
   const factor = view.getFloat64(o + 8, true);
   o += 16;
   if (kind === CONSTANT) {
-    for (let i = 0; i < n; i++) target[at + i] = first + i * factor;
+    for (let i = 0; i < n; i++) {
+      const value = first + i * factor;
+      target[at + i] = seconds ? Math.floor(value / 1000) : value;
+    }
     return o;
   }
   if (kind !== DELTAS_1 && kind !== DELTAS_2 && kind !== DELTAS_4)
     throw new Error(`unknown metric chunk column kind ${kind}`);
   if (n > 0 && o + kind * (n - 1) > body.length) throw new Error("metric chunk is truncated");
   let value = first;
-  if (n > 0) target[at] = value;
+  if (n > 0) target[at] = seconds ? Math.floor(value / 1000) : value;
   if (kind === DELTAS_1) {
     for (let i = 1; i < n; i++) {
       value += ((((body[o++] as number) << 24) >> 24) as number) * factor;
-      target[at + i] = value;
+      target[at + i] = seconds ? Math.floor(value / 1000) : value;
     }
   } else if (kind === DELTAS_2) {
     for (let i = 1; i < n; i++) {
       value += ((((body[o] as number) | ((body[o + 1] as number) << 8)) << 16) >> 16) * factor;
       o += 2;
-      target[at + i] = value;
+      target[at + i] = seconds ? Math.floor(value / 1000) : value;
     }
   } else {
     for (let i = 1; i < n; i++) {
@@ -173,22 +182,28 @@ function readColumn(
           ((body[o + 3] as number) << 24)) *
         factor;
       o += 4;
-      target[at + i] = value;
+      target[at + i] = seconds ? Math.floor(value / 1000) : value;
     }
   }
   return o;
 }
 
-/** Decodes a plain chunk into `targets[c][at…]` (they must have room); returns its point count. */
+/**
+ * Decodes a plain chunk into `targets[c][at…]` (they must have room); returns its point
+ * count. `seconds`: the timestamps in whole seconds instead of milliseconds.
+ */
 export function decodePlainInto(
   body: Uint8Array,
   targets: readonly [Float64Array, Float64Array, Float64Array],
   at: number,
+  seconds = false,
 ): number {
   const n = plainLength(body);
   if (at + n > targets[0].length) throw new Error("metric chunk is larger than its room");
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   let o = HEADER;
-  for (const target of targets) o = readColumn(body, view, o, target, at, n);
+  o = readColumn(body, view, o, targets[0], at, n, false);
+  o = readColumn(body, view, o, targets[1], at, n, false);
+  readColumn(body, view, o, targets[2], at, n, seconds);
   return n;
 }

@@ -3,18 +3,18 @@
  * against the series' version in the database before every use, so that several
  * servers on one database answer the same. A version change that only added chunks
  * (a live run) merges the new chunks into the cached columns; points appended after
- * the last step go into spare room at the end, so a live poll copies nothing.
+ * the last step go into spare room at the end, so a live poll copies nothing. The
+ * cache keeps what the read API answers (steps, values, timestamps in whole seconds):
+ * the remote protocol's reads, which need milliseconds, read the chunks themselves.
  */
 
 import type { SQL } from "bun";
-import type { SeriesTrace } from "../api/read-store.ts";
-import { type Columns, decodeChunk, decodeChunkInto } from "./chunk-codec.ts";
-import { mergeSeries, overlay } from "./series-merge.ts";
+import type { SeriesColumns, SeriesTrace } from "../api/read-store.ts";
+import { type Columns, decodeChunk, decodeChunkSecondsInto } from "./chunk-codec.ts";
+import { EMPTY, mergeSeries } from "./series-merge.ts";
 
-/** A series' columns: timestamps in milliseconds and, for the read API, in whole seconds. */
-export interface StoredSeries extends Columns {
-  readonly ts: Float64Array;
-}
+/** A series as the read API takes it: timestamps in whole seconds, room past `length`. */
+export type StoredSeries = SeriesColumns;
 
 interface Cached {
   version: number;
@@ -27,32 +27,39 @@ const MAX_CACHED_POINTS = 40_000_000;
 /** Room left after a series read whole, for the points a live run adds next. */
 const SPARE_POINTS = 65_536;
 
-function withSeconds(columns: Columns, capacity = columns.length): StoredSeries {
-  const grow = (from: Float64Array) => {
-    if (from.length === capacity) return from;
-    const out = new Float64Array(capacity);
-    out.set(from.subarray(0, columns.length));
-    return out;
-  };
-  const tsMs = grow(columns.tsMs);
+function room(points: number): number {
+  return points + Math.min(SPARE_POINTS, points >> 3);
+}
+
+/** `columns` (timestamps in milliseconds) as a stored series with room for `capacity` points. */
+function toSeconds(columns: Columns, capacity = columns.length): StoredSeries {
+  const steps = new Float64Array(capacity);
+  const ys = new Float64Array(capacity);
   const ts = new Float64Array(capacity);
-  for (let i = 0; i < columns.length; i++) ts[i] = Math.floor((tsMs[i] as number) / 1000);
-  return { steps: grow(columns.steps), ys: grow(columns.ys), tsMs, ts, length: columns.length };
+  steps.set(columns.steps.subarray(0, columns.length));
+  ys.set(columns.ys.subarray(0, columns.length));
+  for (let i = 0; i < columns.length; i++) ts[i] = Math.floor((columns.tsMs[i] as number) / 1000);
+  return { steps, ys, ts, length: columns.length };
 }
 
 /** `series` with `added` (sorted, all after its last step) appended, in place when there is room. */
 function append(series: StoredSeries, added: Columns): StoredSeries {
   const length = series.length + added.length;
-  const target =
-    length <= series.steps.length
-      ? series
-      : withSeconds(series, Math.max(length, series.length * 2));
+  let target = series;
+  if (length > series.steps.length) {
+    const capacity = Math.max(length, series.length * 2);
+    const grow = (from: Float64Array) => {
+      const out = new Float64Array(capacity);
+      out.set(from.subarray(0, series.length));
+      return out;
+    };
+    target = { steps: grow(series.steps), ys: grow(series.ys), ts: grow(series.ts), length };
+  }
   target.steps.set(added.steps.subarray(0, added.length), series.length);
   target.ys.set(added.ys.subarray(0, added.length), series.length);
-  target.tsMs.set(added.tsMs.subarray(0, added.length), series.length);
   for (let i = 0; i < added.length; i++)
     target.ts[series.length + i] = Math.floor((added.tsMs[i] as number) / 1000);
-  return { steps: target.steps, ys: target.ys, tsMs: target.tsMs, ts: target.ts, length };
+  return { steps: target.steps, ys: target.ys, ts: target.ts, length };
 }
 
 /** Bun.SQL answers BLOB/bytea as a Buffer already: no copy of a chunk's bytes. */
@@ -80,57 +87,53 @@ interface ChunkRow {
 }
 
 /**
- * A whole series from its chunks. The usual shape (compacted chunks with disjoint
- * step ranges, then fresh chunks each after the last step) is decoded straight into
- * one set of columns, sized from the chunks' point counts; anything else is merged.
+ * A whole series from its chunks, in milliseconds: compacted chunks, then fresh ones
+ * over them in the order they were written.
+ */
+function mergeChunks(rows: readonly ChunkRow[]): Columns {
+  const base = rows
+    .filter((chunk) => Number(chunk.compacted) === 1)
+    .map((chunk) => decodeChunk(bytesOf(chunk.body)));
+  const newer = rows
+    .filter((chunk) => Number(chunk.compacted) !== 1)
+    .map((chunk) => decodeChunk(bytesOf(chunk.body)));
+  return rows.length === 0 ? EMPTY : mergeSeries(base, newer);
+}
+
+/**
+ * A whole series from its chunks (in id order). The usual shape (compacted chunks with
+ * disjoint step ranges, then fresh chunks each after the last step) is decoded straight
+ * into one set of columns, sized from the chunks' point counts; anything else is merged.
  */
 function readChunks(rows: readonly ChunkRow[]): StoredSeries {
   const base = rows
     .filter((chunk) => Number(chunk.compacted) === 1)
     .sort((a, b) => Number(a.first_step) - Number(b.first_step));
   const newer = rows.filter((chunk) => Number(chunk.compacted) !== 1);
-  const body = (chunk: ChunkRow) => bytesOf(chunk.body);
-  let capacity = 0;
-  for (const chunk of rows) capacity += Number(chunk.point_count);
+  const ordered = [...base, ...newer];
+  let points = 0;
+  let plain = true;
+  for (let i = 0; i < ordered.length; i++) {
+    const chunk = ordered[i] as ChunkRow;
+    points += Number(chunk.point_count);
+    if (i > 0 && Number((ordered[i - 1] as ChunkRow).last_step) >= Number(chunk.first_step))
+      plain = false;
+  }
   // Spare room, so that the points of a live run are appended without a copy.
-  capacity += Math.min(SPARE_POINTS, capacity >> 3);
-  let disjointBase = true;
-  for (let i = 1; i < base.length; i++)
-    if (Number((base[i - 1] as ChunkRow).last_step) >= Number((base[i] as ChunkRow).first_step))
-      disjointBase = false;
-  let columns: Columns;
-  if (disjointBase) {
-    const target = {
-      steps: new Float64Array(capacity),
-      ys: new Float64Array(capacity),
-      tsMs: new Float64Array(capacity),
-      length: 0,
-    };
-    let length = 0;
-    for (const chunk of base) length += decodeChunkInto(body(chunk), target, length);
-    columns = { ...target, length };
-  } else {
-    columns = mergeSeries(
-      base.map((chunk) => decodeChunk(body(chunk))),
-      [],
-    );
+  const capacity = room(points);
+  if (!plain) {
+    const merged = mergeChunks(rows);
+    return toSeconds(merged, room(merged.length));
   }
-  for (const chunk of newer) {
-    const last =
-      columns.length === 0
-        ? Number.NEGATIVE_INFINITY
-        : (columns.steps[columns.length - 1] as number);
-    if (
-      Number(chunk.first_step) > last &&
-      columns.length + Number(chunk.point_count) <= columns.steps.length
-    ) {
-      const added = decodeChunkInto(body(chunk), columns, columns.length);
-      columns = { ...columns, length: columns.length + added };
-    } else {
-      columns = overlay(columns, decodeChunk(body(chunk)));
-    }
-  }
-  return withSeconds(columns, columns.steps.length);
+  const target = {
+    steps: new Float64Array(capacity),
+    ys: new Float64Array(capacity),
+    ts: new Float64Array(capacity),
+  };
+  let length = 0;
+  for (const chunk of ordered)
+    length += decodeChunkSecondsInto(bytesOf(chunk.body), target, length);
+  return { ...target, length };
 }
 
 /** A chunk row as the queries for new chunks return it (a compacted one without its body). */
@@ -183,6 +186,13 @@ export class SeriesStore {
       if (series) return done(trace, started, series, "new rows");
     }
     return this.#readWhole(sql, seriesId, version, trace, started);
+  }
+
+  /** The whole series with timestamps in milliseconds (for the remote protocol), not cached. */
+  async metricColumns(sql: SQL, seriesId: number): Promise<Columns> {
+    const rows =
+      await sql`SELECT id, compacted, point_count, first_step, last_step, body FROM metric_chunks WHERE series_id = ${seriesId} ORDER BY id`;
+    return mergeChunks(rows as ChunkRow[]);
   }
 
   /** Remembers that series `seriesId` is `path` of run `runId` (see {@link held}). */
@@ -263,10 +273,10 @@ export class SeriesStore {
         series.length === 0
           ? Number.NEGATIVE_INFINITY
           : (series.steps[series.length - 1] as number);
-      series =
-        added.length > 0 && (added.steps[0] as number) > last
-          ? append(series, added)
-          : withSeconds(overlay(series, added));
+      // A chunk over earlier steps: merging needs the milliseconds, which the cache
+      // does not keep, so the series is read whole.
+      if (added.length > 0 && !((added.steps[0] as number) > last)) return undefined;
+      series = append(series, added);
     }
     this.#store(seriesId, { version, maxChunkId, series });
     return series;

@@ -5,7 +5,11 @@
  */
 
 import { describe, expect, it } from "bun:test";
-import { decodeChunk, encodeChunk } from "../../src/team-server/chunk-codec.ts";
+import {
+  decodeChunk,
+  decodeChunkSecondsInto,
+  encodeChunk,
+} from "../../src/team-server/chunk-codec.ts";
 import { compactAll } from "../../src/team-server/compactor.ts";
 import { openDatabase } from "../../src/team-server/database.ts";
 import { batchColumns, mergeSeries } from "../../src/team-server/series-merge.ts";
@@ -85,6 +89,17 @@ describe("chunk codec", () => {
           same: true,
         });
         expect(bits(back.steps).equals(bits(steps))).toBe(true);
+        // Straight into columns with room, the timestamps in whole seconds.
+        const target = {
+          steps: new Float64Array(length + 3),
+          ys: new Float64Array(length + 3),
+          ts: new Float64Array(length + 3),
+        };
+        expect(decodeChunkSecondsInto(body, target, 2)).toBe(length);
+        expect([...target.ts.subarray(2, 2 + length)]).toEqual(
+          [...values].map((ms) => Math.floor(ms / 1000)),
+        );
+        expect(bits(target.ys.subarray(2, 2 + length)).equals(bits(values))).toBe(true);
       }
     }
     // Fractional steps, random values and timestamps: more than 16 bytes a point plain,
@@ -98,6 +113,9 @@ describe("chunk codec", () => {
     expect(bits(back.steps).equals(bits(steps))).toBe(true);
     expect(bits(back.ys).equals(bits(ys))).toBe(true);
     expect(bits(back.tsMs).equals(bits(tsMs))).toBe(true);
+    const target = { steps: new Float64Array(n), ys: new Float64Array(n), ts: new Float64Array(n) };
+    expect(decodeChunkSecondsInto(body, target, 0)).toBe(n);
+    expect([...target.ts]).toEqual([...tsMs].map((ms) => Math.floor(ms / 1000)));
   });
 
   it("refuses a truncated plain chunk instead of reading past it", () => {
