@@ -43,12 +43,12 @@ export class RunLookup {
     const known = this.#ids.get(name);
     const held = known === undefined ? [] : series.held(known);
     const ids = sql(held.length > 0 ? held.map((one) => one.id) : [0]);
+    // Parameters, not literals: the statement's text depends only on how many series
+    // are held, so that the prepared statements stay few.
     const cases = (pick: (one: HeldSeries) => number) =>
-      sql.unsafe(
-        held.length === 0
-          ? "0"
-          : `CASE s.id ${held.map((one) => `WHEN ${one.id} THEN ${pick(one)}`).join(" ")} END`,
-      );
+      held.length === 0
+        ? sql`0`
+        : sql`${held.reduce((text, one) => sql`${text} WHEN ${one.id} THEN ${pick(one)}`, sql`CASE s.id`)} END`;
     const rows = (await sql`SELECT r.id, r.updated_ms, r.trashed, s.id AS series_id, s.version,
         c.id AS chunk_id, c.compacted, c.source_max_id, CASE WHEN c.compacted = 0 THEN c.body END AS body
       FROM runs r JOIN projects p ON p.id = r.project_id JOIN workspaces w ON w.id = p.workspace_id
