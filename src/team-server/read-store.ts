@@ -23,6 +23,7 @@ import { isoFromMicros } from "../values/time.ts";
 import { METRIC, STRING } from "./ingest.ts";
 import type { Principal } from "./keys.ts";
 import { utf8 } from "./registry.ts";
+import { RunLookup } from "./run-lookup.ts";
 import { displayProject, parseProject } from "./run-names.ts";
 import type { SeriesStore } from "./series-store.ts";
 import { allows, catalogVersion, touchCatalog } from "./tenancy.ts";
@@ -34,6 +35,8 @@ const decode = (bytes: unknown): string => text.decode(new Uint8Array(bytes as U
 export interface DbRunHandle extends RunHandle {
   readonly id: number;
   readonly workspace: string;
+  /** Versions of the run's series that this process holds, read with the run. */
+  readonly seriesVersions: ReadonlyMap<number, number>;
 }
 
 /** Run summaries per (workspaces, project filter), kept while the catalog version holds. */
@@ -79,6 +82,7 @@ export class DatabaseReadStore implements ReadStore {
   readonly #summaries: RunSummaries;
   readonly #workspaces: string[];
   readonly #onClose: (() => Promise<void>) | undefined;
+  readonly #runs = new RunLookup();
 
   constructor(options: DatabaseReadStoreOptions) {
     this.#sql = options.sql;
@@ -165,16 +169,16 @@ export class DatabaseReadStore implements ReadStore {
   async run(project: string, runId: string): Promise<RunHandle | undefined> {
     const parts = parseProject(this.#home, project);
     if (!allows(this.#principal, parts.workspace, "read")) return undefined;
-    const [row] = await this
-      .#sql`SELECT r.id, r.updated_ms, r.trashed FROM runs r JOIN projects p ON p.id = r.project_id
-      JOIN workspaces w ON w.id = p.workspace_id WHERE w.name = ${parts.workspace} AND p.name = ${parts.project} AND r.run_id = ${runId}`;
-    if (!row) return undefined;
+    const found = await this.#runs.find(this.#sql, this.#series, { ...parts, runId });
+    if (!found) return undefined;
+    const { row, seriesVersions } = found;
     const handle: DbRunHandle = {
       project,
       runId,
       version: `${row.id}:${row.updated_ms}:${row.trashed}`,
       id: Number(row.id),
       workspace: parts.workspace,
+      seriesVersions,
     };
     return handle;
   }
@@ -218,8 +222,17 @@ export class DatabaseReadStore implements ReadStore {
     path: string,
     trace?: SeriesTrace,
   ): Promise<SeriesColumns | undefined> {
+    const handle = run as DbRunHandle;
+    const id = handle.id;
+    const bytes = utf8(path);
+    const seriesId = this.#series.idOf(id, bytes);
+    const version = seriesId === undefined ? undefined : handle.seriesVersions.get(seriesId);
+    if (seriesId !== undefined && version !== undefined)
+      return this.#series.metric(this.#sql, seriesId, trace, version);
     const [series] = await this.#seriesOf(run, METRIC, path);
-    return series ? this.#series.metric(this.#sql, series.id, trace, series.version) : undefined;
+    if (!series) return undefined;
+    this.#series.remember(id, bytes, series.id);
+    return this.#series.metric(this.#sql, series.id, trace, series.version);
   }
 
   async *allMetrics(

@@ -88,7 +88,7 @@ export async function metricDataBody(
   const stepMax = numberParam(query, "step_max");
   const maxPoints = numberParam(query, "max_points");
   const id = await seriesId(sql, run.id, METRIC, path);
-  const columns = id === undefined ? undefined : await store.metric(sql, id);
+  const columns = id === undefined ? undefined : await store.metricColumns(sql, id);
   let from = 0;
   let to = columns?.length ?? 0;
   if (columns) {

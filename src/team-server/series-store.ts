@@ -3,18 +3,18 @@
  * against the series' version in the database before every use, so that several
  * servers on one database answer the same. A version change that only added chunks
  * (a live run) merges the new chunks into the cached columns; points appended after
- * the last step go into spare room at the end, so a live poll copies nothing.
+ * the last step go into spare room at the end, so a live poll copies nothing. The
+ * cache keeps what the read API answers (steps, values, timestamps in whole seconds):
+ * the remote protocol's reads, which need milliseconds, read the chunks themselves.
  */
 
 import type { SQL } from "bun";
-import type { SeriesTrace } from "../api/read-store.ts";
-import { type Columns, decodeChunk, decodeChunkInto } from "./chunk-codec.ts";
-import { mergeSeries, overlay } from "./series-merge.ts";
+import type { SeriesColumns, SeriesTrace } from "../api/read-store.ts";
+import { type Columns, decodeChunk, decodeChunkSecondsInto } from "./chunk-codec.ts";
+import { EMPTY, mergeSeries } from "./series-merge.ts";
 
-/** A series' columns: timestamps in milliseconds and, for the read API, in whole seconds. */
-export interface StoredSeries extends Columns {
-  readonly ts: Float64Array;
-}
+/** A series as the read API takes it: timestamps in whole seconds, room past `length`. */
+export type StoredSeries = SeriesColumns;
 
 interface Cached {
   version: number;
@@ -27,32 +27,54 @@ const MAX_CACHED_POINTS = 40_000_000;
 /** Room left after a series read whole, for the points a live run adds next. */
 const SPARE_POINTS = 65_536;
 
-function withSeconds(columns: Columns, capacity = columns.length): StoredSeries {
-  const grow = (from: Float64Array) => {
-    if (from.length === capacity) return from;
-    const out = new Float64Array(capacity);
-    out.set(from.subarray(0, columns.length));
-    return out;
-  };
-  const tsMs = grow(columns.tsMs);
+function room(points: number): number {
+  return points + Math.min(SPARE_POINTS, points >> 3);
+}
+
+/** `columns` (timestamps in milliseconds) as a stored series with room for `capacity` points. */
+function toSeconds(columns: Columns, capacity = columns.length): StoredSeries {
+  const steps = new Float64Array(capacity);
+  const ys = new Float64Array(capacity);
   const ts = new Float64Array(capacity);
-  for (let i = 0; i < columns.length; i++) ts[i] = Math.floor((tsMs[i] as number) / 1000);
-  return { steps: grow(columns.steps), ys: grow(columns.ys), tsMs, ts, length: columns.length };
+  steps.set(columns.steps.subarray(0, columns.length));
+  ys.set(columns.ys.subarray(0, columns.length));
+  for (let i = 0; i < columns.length; i++) ts[i] = Math.floor((columns.tsMs[i] as number) / 1000);
+  return { steps, ys, ts, length: columns.length };
 }
 
 /** `series` with `added` (sorted, all after its last step) appended, in place when there is room. */
 function append(series: StoredSeries, added: Columns): StoredSeries {
   const length = series.length + added.length;
-  const target =
-    length <= series.steps.length
-      ? series
-      : withSeconds(series, Math.max(length, series.length * 2));
+  let target = series;
+  if (length > series.steps.length) {
+    const capacity = Math.max(length, series.length * 2);
+    const grow = (from: Float64Array) => {
+      const out = new Float64Array(capacity);
+      out.set(from.subarray(0, series.length));
+      return out;
+    };
+    target = { steps: grow(series.steps), ys: grow(series.ys), ts: grow(series.ts), length };
+  }
   target.steps.set(added.steps.subarray(0, added.length), series.length);
   target.ys.set(added.ys.subarray(0, added.length), series.length);
-  target.tsMs.set(added.tsMs.subarray(0, added.length), series.length);
   for (let i = 0; i < added.length; i++)
     target.ts[series.length + i] = Math.floor((added.tsMs[i] as number) / 1000);
-  return { steps: target.steps, ys: target.ys, tsMs: target.tsMs, ts: target.ts, length };
+  return { steps: target.steps, ys: target.ys, ts: target.ts, length };
+}
+
+/** Bun.SQL answers BLOB/bytea as a Buffer already: no copy of a chunk's bytes. */
+const bytesOf = (body: unknown): Uint8Array =>
+  body instanceof Uint8Array ? body : new Uint8Array(body as ArrayBuffer);
+
+function done(
+  trace: SeriesTrace,
+  started: number,
+  series: StoredSeries,
+  source: NonNullable<SeriesTrace["source"]>,
+): StoredSeries {
+  trace.source = source;
+  trace.ms = performance.now() - started;
+  return series;
 }
 
 interface ChunkRow {
@@ -65,61 +87,79 @@ interface ChunkRow {
 }
 
 /**
- * A whole series from its chunks. The usual shape (compacted chunks with disjoint
- * step ranges, then fresh chunks each after the last step) is decoded straight into
- * one set of columns, sized from the chunks' point counts; anything else is merged.
+ * A whole series from its chunks, in milliseconds: compacted chunks, then fresh ones
+ * over them in the order they were written.
+ */
+function mergeChunks(rows: readonly ChunkRow[]): Columns {
+  const base = rows
+    .filter((chunk) => Number(chunk.compacted) === 1)
+    .map((chunk) => decodeChunk(bytesOf(chunk.body)));
+  const newer = rows
+    .filter((chunk) => Number(chunk.compacted) !== 1)
+    .map((chunk) => decodeChunk(bytesOf(chunk.body)));
+  return rows.length === 0 ? EMPTY : mergeSeries(base, newer);
+}
+
+/**
+ * A whole series from its chunks (in id order). The usual shape (compacted chunks with
+ * disjoint step ranges, then fresh chunks each after the last step) is decoded straight
+ * into one set of columns, sized from the chunks' point counts; anything else is merged.
  */
 function readChunks(rows: readonly ChunkRow[]): StoredSeries {
   const base = rows
     .filter((chunk) => Number(chunk.compacted) === 1)
     .sort((a, b) => Number(a.first_step) - Number(b.first_step));
   const newer = rows.filter((chunk) => Number(chunk.compacted) !== 1);
-  const body = (chunk: ChunkRow) => new Uint8Array(chunk.body);
-  let capacity = 0;
-  for (const chunk of rows) capacity += Number(chunk.point_count);
+  const ordered = [...base, ...newer];
+  let points = 0;
+  let plain = true;
+  for (let i = 0; i < ordered.length; i++) {
+    const chunk = ordered[i] as ChunkRow;
+    points += Number(chunk.point_count);
+    if (i > 0 && Number((ordered[i - 1] as ChunkRow).last_step) >= Number(chunk.first_step))
+      plain = false;
+  }
   // Spare room, so that the points of a live run are appended without a copy.
-  capacity += Math.min(SPARE_POINTS, capacity >> 3);
-  let disjointBase = true;
-  for (let i = 1; i < base.length; i++)
-    if (Number((base[i - 1] as ChunkRow).last_step) >= Number((base[i] as ChunkRow).first_step))
-      disjointBase = false;
-  let columns: Columns;
-  if (disjointBase) {
-    const target = {
-      steps: new Float64Array(capacity),
-      ys: new Float64Array(capacity),
-      tsMs: new Float64Array(capacity),
-      length: 0,
-    };
-    let length = 0;
-    for (const chunk of base) length += decodeChunkInto(body(chunk), target, length);
-    columns = { ...target, length };
-  } else {
-    columns = mergeSeries(
-      base.map((chunk) => decodeChunk(body(chunk))),
-      [],
-    );
+  const capacity = room(points);
+  if (!plain) {
+    const merged = mergeChunks(rows);
+    return toSeconds(merged, room(merged.length));
   }
-  for (const chunk of newer) {
-    const last =
-      columns.length === 0
-        ? Number.NEGATIVE_INFINITY
-        : (columns.steps[columns.length - 1] as number);
-    if (
-      Number(chunk.first_step) > last &&
-      columns.length + Number(chunk.point_count) <= columns.steps.length
-    ) {
-      const added = decodeChunkInto(body(chunk), columns, columns.length);
-      columns = { ...columns, length: columns.length + added };
-    } else {
-      columns = overlay(columns, decodeChunk(body(chunk)));
-    }
-  }
-  return withSeconds(columns, columns.steps.length);
+  const target = {
+    steps: new Float64Array(capacity),
+    ys: new Float64Array(capacity),
+    ts: new Float64Array(capacity),
+  };
+  let length = 0;
+  for (const chunk of ordered)
+    length += decodeChunkSecondsInto(bytesOf(chunk.body), target, length);
+  return { ...target, length };
 }
+
+/** A chunk row as the queries for new chunks return it (a compacted one without its body). */
+export interface NewChunkRow {
+  readonly id: number;
+  readonly compacted: number;
+  readonly source_max_id: number | null;
+  readonly body: Uint8Array | null;
+}
+
+/** A series held in memory: what a query for its changes needs to know. */
+export interface HeldSeries {
+  readonly id: number;
+  readonly version: number;
+  readonly maxChunkId: number;
+}
+
+/** Series ids remembered by (run, path) at most, for {@link SeriesStore.held}. */
+const MAX_KNOWN_IDS = 100_000;
 
 export class SeriesStore {
   readonly #cache = new Map<number, Cached>();
+  /** Series id by `${run id}\u0000${path}`, of metric series read before. */
+  readonly #ids = new Map<string, number>();
+  /** Ids of the metric series of each run (by its database id) remembered. */
+  readonly #ofRun = new Map<number, Set<number>>();
   #points = 0;
 
   /** The series with id `seriesId`, current as of its version in the database. */
@@ -137,50 +177,125 @@ export class SeriesStore {
       version = Number(row.version);
     }
     const cached = this.#cache.get(seriesId);
-    const done = (series: StoredSeries, source: NonNullable<SeriesTrace["source"]>) => {
-      trace.source = source;
-      trace.ms = performance.now() - started;
-      return series;
-    };
-    if (cached && cached.version === version) {
-      this.#cache.delete(seriesId);
-      this.#cache.set(seriesId, cached);
-      return done(cached.series, "memory");
-    }
+    if (cached && cached.version === version) return this.#hit(seriesId, cached, trace, started);
     if (cached) {
       const rows =
-        await sql`SELECT id, compacted, source_max_id, body FROM metric_chunks WHERE series_id = ${seriesId} AND id > ${cached.maxChunkId} ORDER BY id`;
-      // A compacted chunk made only of chunks the cache has seen adds nothing; one that
-      // folded in a chunk it has not seen means reading the series again.
-      const known = (chunk: { compacted: number; source_max_id: number | null }) =>
-        Number(chunk.compacted) === 0 || Number(chunk.source_max_id) <= cached.maxChunkId;
-      if (rows.every(known)) {
-        let series = cached.series;
-        let maxChunkId = cached.maxChunkId;
-        for (const chunk of rows) {
-          maxChunkId = Math.max(maxChunkId, Number(chunk.id));
-          if (Number(chunk.compacted) === 1) continue;
-          const added = decodeChunk(new Uint8Array(chunk.body));
-          const last =
-            series.length === 0
-              ? Number.NEGATIVE_INFINITY
-              : (series.steps[series.length - 1] as number);
-          series =
-            added.length > 0 && (added.steps[0] as number) > last
-              ? append(series, added)
-              : withSeconds(overlay(series, added));
-        }
-        this.#store(seriesId, { version, maxChunkId, series });
-        return done(series, "new rows");
-      }
+        await sql`SELECT id, compacted, source_max_id, CASE WHEN compacted = 0 THEN body END AS body
+        FROM metric_chunks WHERE series_id = ${seriesId} AND id > ${cached.maxChunkId} ORDER BY id`;
+      const series = this.#addNew(seriesId, cached, version, rows as NewChunkRow[]);
+      if (series) return done(trace, started, series, "new rows");
     }
+    return this.#readWhole(sql, seriesId, version, trace, started);
+  }
+
+  /** The whole series with timestamps in milliseconds (for the remote protocol), not cached. */
+  async metricColumns(sql: SQL, seriesId: number): Promise<Columns> {
+    const rows =
+      await sql`SELECT id, compacted, point_count, first_step, last_step, body FROM metric_chunks WHERE series_id = ${seriesId} ORDER BY id`;
+    return mergeChunks(rows as ChunkRow[]);
+  }
+
+  /** Remembers that series `seriesId` is `path` of run `runId` (see {@link held}). */
+  remember(runId: number, path: Uint8Array, seriesId: number): void {
+    if (this.#ids.size >= MAX_KNOWN_IDS) {
+      this.#ids.clear();
+      this.#ofRun.clear();
+    }
+    this.#ids.set(`${runId}\u0000${Buffer.from(path).toString("latin1")}`, seriesId);
+    let ids = this.#ofRun.get(runId);
+    if (!ids) {
+      ids = new Set();
+      this.#ofRun.set(runId, ids);
+    }
+    ids.add(seriesId);
+  }
+
+  /** The id of series `path` of run `runId`, when remembered. */
+  idOf(runId: number, path: Uint8Array): number | undefined {
+    return this.#ids.get(`${runId}\u0000${Buffer.from(path).toString("latin1")}`);
+  }
+
+  /**
+   * The run's series held in memory (at most `limit`), which a run lookup checks in the
+   * same query (their versions, and the chunks written since: see {@link topUp}), so
+   * that a repeated view or a live poll needs no query of its own.
+   */
+  held(runId: number, limit = 64): HeldSeries[] {
+    const held: HeldSeries[] = [];
+    for (const id of this.#ofRun.get(runId) ?? []) {
+      if (held.length >= limit) break;
+      const cached = this.#cache.get(id);
+      if (cached) held.push({ id, version: cached.version, maxChunkId: cached.maxChunkId });
+    }
+    return held;
+  }
+
+  /**
+   * Brings a held series to `version` with the chunks written after `from` was read
+   * (`rows`, in id order, bodies of compacted ones left out); nothing when the cache
+   * moved on meanwhile or a compacted chunk needs the series read whole (the next
+   * {@link metric} does that).
+   */
+  topUp(from: HeldSeries, version: number, rows: readonly NewChunkRow[]): void {
+    const cached = this.#cache.get(from.id);
+    if (!cached || cached.version !== from.version || cached.maxChunkId !== from.maxChunkId) return;
+    if (version !== cached.version) this.#addNew(from.id, cached, version, rows);
+  }
+
+  #hit(seriesId: number, cached: Cached, trace: SeriesTrace, started: number): StoredSeries {
+    this.#cache.delete(seriesId);
+    this.#cache.set(seriesId, cached);
+    return done(trace, started, cached.series, "memory");
+  }
+
+  /**
+   * The cached series with the chunks written since added, or undefined when a
+   * compacted chunk folded in a chunk the cache has not seen (then read it whole).
+   */
+  #addNew(
+    seriesId: number,
+    cached: Cached,
+    version: number,
+    rows: readonly NewChunkRow[],
+  ): StoredSeries | undefined {
+    // A compacted chunk made only of chunks the cache has seen adds nothing; one that
+    // folded in a chunk it has not seen means reading the series again.
+    const known = (chunk: NewChunkRow) =>
+      Number(chunk.compacted) === 0 || Number(chunk.source_max_id) <= cached.maxChunkId;
+    if (!rows.every(known)) return undefined;
+    let series = cached.series;
+    let maxChunkId = cached.maxChunkId;
+    for (const chunk of rows) {
+      maxChunkId = Math.max(maxChunkId, Number(chunk.id));
+      if (Number(chunk.compacted) === 1) continue;
+      const added = decodeChunk(bytesOf(chunk.body));
+      const last =
+        series.length === 0
+          ? Number.NEGATIVE_INFINITY
+          : (series.steps[series.length - 1] as number);
+      // A chunk over earlier steps: merging needs the milliseconds, which the cache
+      // does not keep, so the series is read whole.
+      if (added.length > 0 && !((added.steps[0] as number) > last)) return undefined;
+      series = append(series, added);
+    }
+    this.#store(seriesId, { version, maxChunkId, series });
+    return series;
+  }
+
+  async #readWhole(
+    sql: SQL,
+    seriesId: number,
+    version: number,
+    trace: SeriesTrace,
+    started: number,
+  ): Promise<StoredSeries> {
     const rows =
       await sql`SELECT id, compacted, point_count, first_step, last_step, body FROM metric_chunks WHERE series_id = ${seriesId} ORDER BY id`;
     const series = readChunks(rows as ChunkRow[]);
     let maxChunkId = 0;
     for (const chunk of rows) maxChunkId = Math.max(maxChunkId, Number(chunk.id));
     this.#store(seriesId, { version, maxChunkId, series });
-    return done(series, "pages");
+    return done(trace, started, series, "pages");
   }
 
   #store(seriesId: number, entry: Cached): void {

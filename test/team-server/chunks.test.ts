@@ -5,7 +5,11 @@
  */
 
 import { describe, expect, it } from "bun:test";
-import { decodeChunk, encodeChunk } from "../../src/team-server/chunk-codec.ts";
+import {
+  decodeChunk,
+  decodeChunkSecondsInto,
+  encodeChunk,
+} from "../../src/team-server/chunk-codec.ts";
 import { compactAll } from "../../src/team-server/compactor.ts";
 import { openDatabase } from "../../src/team-server/database.ts";
 import { batchColumns, mergeSeries } from "../../src/team-server/series-merge.ts";
@@ -47,6 +51,78 @@ describe("chunk codec", () => {
     const ys = new Float64Array(n).map((_, i) => 2 * Math.exp(-i / 20_000) + Math.sin(i) * 0.01);
     const tsMs = new Float64Array(n).map((_, i) => 1_796_000_000_000 + Math.floor(i / 100) * 1000);
     expect(encodeChunk({ steps, ys, tsMs, length: n }).length / n).toBeLessThan(10);
+  });
+
+  it("round-trips every column shape of the plain form, and the deflated form it falls back to", () => {
+    const next = random(11);
+    const n = 3000;
+    const shapes: Record<string, (i: number) => number> = {
+      constant: (i) => 7 + i * 3,
+      "one byte": (i) => i * 5 + (i % 7),
+      "two bytes": (i) => 1_700_000_000_000 + i * 1000 + (i % 3) * 20_000,
+      "four bytes": (i) => 1_000 * i * (i % 2 === 0 ? 1 : -1) * 1000,
+      "whole seconds": (i) => 1_796_000_000_000 + Math.floor(i / 7) * 1000,
+      "beyond four bytes": (i) => (i % 2) * 2 ** 40,
+      negative: (i) => -5 - i,
+      "safe extremes": (i) => (i % 2 === 0 ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER),
+      "negative zero": (i) => (i === 9 ? -0 : i),
+      fractional: (i) => i / 3,
+      random: () => next() * 1e6,
+    };
+    const bits = (values: Float64Array) =>
+      Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+    for (const [name, shape] of Object.entries(shapes)) {
+      for (const length of [0, 1, 2, n]) {
+        const values = new Float64Array(length).map((_, i) => shape(i));
+        const steps = new Float64Array(length).map((_, i) => i);
+        const body = encodeChunk({ steps, ys: values, tsMs: values, length });
+        const back = decodeChunk(body);
+        expect({ name, length, n: back.length }).toEqual({ name, length, n: length });
+        expect({ name, length, same: bits(back.ys).equals(bits(values)) }).toEqual({
+          name,
+          length,
+          same: true,
+        });
+        expect({ name, length, same: bits(back.tsMs).equals(bits(values)) }).toEqual({
+          name,
+          length,
+          same: true,
+        });
+        expect(bits(back.steps).equals(bits(steps))).toBe(true);
+        // Straight into columns with room, the timestamps in whole seconds.
+        const target = {
+          steps: new Float64Array(length + 3),
+          ys: new Float64Array(length + 3),
+          ts: new Float64Array(length + 3),
+        };
+        expect(decodeChunkSecondsInto(body, target, 2)).toBe(length);
+        expect([...target.ts.subarray(2, 2 + length)]).toEqual(
+          [...values].map((ms) => Math.floor(ms / 1000)),
+        );
+        expect(bits(target.ys.subarray(2, 2 + length)).equals(bits(values))).toBe(true);
+      }
+    }
+    // Fractional steps, random values and timestamps: more than 16 bytes a point plain,
+    // so deflated (the format chunks had before the plain form), and read back the same.
+    const steps = new Float64Array(n).map((_, i) => i + next());
+    const ys = new Float64Array(n).map(() => next());
+    const tsMs = new Float64Array(n).map(() => next() * 1e12);
+    const body = encodeChunk({ steps, ys, tsMs, length: n });
+    expect(body[0]).not.toBe(0x06);
+    const back = decodeChunk(body);
+    expect(bits(back.steps).equals(bits(steps))).toBe(true);
+    expect(bits(back.ys).equals(bits(ys))).toBe(true);
+    expect(bits(back.tsMs).equals(bits(tsMs))).toBe(true);
+    const target = { steps: new Float64Array(n), ys: new Float64Array(n), ts: new Float64Array(n) };
+    expect(decodeChunkSecondsInto(body, target, 0)).toBe(n);
+    expect([...target.ts]).toEqual([...tsMs].map((ms) => Math.floor(ms / 1000)));
+  });
+
+  it("refuses a truncated plain chunk instead of reading past it", () => {
+    const steps = new Float64Array(100).map((_, i) => i * i);
+    const body = encodeChunk({ steps, ys: steps, tsMs: steps, length: 100 });
+    expect(body[0]).toBe(0x06);
+    expect(() => decodeChunk(body.subarray(0, body.length - 1))).toThrow(/truncated/);
   });
 });
 

@@ -1,0 +1,84 @@
+/**
+ * The run lookup of the read API, which also checks the run's series that this process
+ * holds in memory: their versions, and the chunks written since they were read, come
+ * back in the same query, so that a repeated view or a live poll needs no query of its
+ * own after the key check and this one.
+ */
+
+import type { SQL } from "bun";
+import type { HeldSeries, NewChunkRow, SeriesStore } from "./series-store.ts";
+
+/** A row of the run lookup: the run, each held series, each chunk written since. */
+interface RunRow {
+  readonly id: number;
+  readonly updated_ms: number;
+  readonly trashed: number;
+  readonly series_id: number | null;
+  readonly version: number;
+  readonly chunk_id: number | null;
+  readonly compacted: number;
+  readonly source_max_id: number | null;
+  readonly body: Uint8Array | null;
+}
+
+/** Database ids of runs by workspace, project and run id (a run never moves), at most. */
+const MAX_RUN_IDS = 100_000;
+
+export interface FoundRun {
+  readonly row: { readonly id: number; readonly updated_ms: number; readonly trashed: number };
+  /** Versions of the run's series held in memory, as of this lookup. */
+  readonly seriesVersions: ReadonlyMap<number, number>;
+}
+
+export class RunLookup {
+  /** Database ids of runs found before, by workspace, project and run id. */
+  readonly #ids = new Map<string, number>();
+
+  async find(
+    sql: SQL,
+    series: SeriesStore,
+    names: { readonly workspace: string; readonly project: string; readonly runId: string },
+  ): Promise<FoundRun | undefined> {
+    const name = `${names.workspace}\u0000${names.project}\u0000${names.runId}`;
+    const known = this.#ids.get(name);
+    const held = known === undefined ? [] : series.held(known);
+    const ids = sql(held.length > 0 ? held.map((one) => one.id) : [0]);
+    // Parameters, not literals: the statement's text depends only on how many series
+    // are held, so that the prepared statements stay few.
+    const cases = (pick: (one: HeldSeries) => number) =>
+      held.length === 0
+        ? sql`0`
+        : sql`${held.reduce((text, one) => sql`${text} WHEN ${one.id} THEN ${pick(one)}`, sql`CASE s.id`)} END`;
+    const rows = (await sql`SELECT r.id, r.updated_ms, r.trashed, s.id AS series_id, s.version,
+        c.id AS chunk_id, c.compacted, c.source_max_id, CASE WHEN c.compacted = 0 THEN c.body END AS body
+      FROM runs r JOIN projects p ON p.id = r.project_id JOIN workspaces w ON w.id = p.workspace_id
+      LEFT JOIN series s ON s.run_id = r.id AND s.has_points = 1 AND s.id IN ${ids}
+      LEFT JOIN metric_chunks c ON c.series_id = s.id AND s.version <> ${cases((one) => one.version)}
+        AND c.id > ${cases((one) => one.maxChunkId)}
+      WHERE w.name = ${names.workspace} AND p.name = ${names.project} AND r.run_id = ${names.runId}
+      ORDER BY s.id, c.id`) as RunRow[];
+    const row = rows[0];
+    if (!row) return undefined;
+    if (this.#ids.size >= MAX_RUN_IDS) this.#ids.clear();
+    this.#ids.set(name, Number(row.id));
+    const seriesVersions = new Map<number, number>();
+    const added = new Map<number, NewChunkRow[]>();
+    for (const item of rows) {
+      if (item.series_id === null) continue;
+      const id = Number(item.series_id);
+      seriesVersions.set(id, Number(item.version));
+      if (item.chunk_id === null) continue;
+      let chunks = added.get(id);
+      if (!chunks) {
+        chunks = [];
+        added.set(id, chunks);
+      }
+      chunks.push({ ...item, id: Number(item.chunk_id) });
+    }
+    for (const one of held) {
+      const version = seriesVersions.get(one.id);
+      if (version !== undefined) series.topUp(one, version, added.get(one.id) ?? []);
+    }
+    return { row, seriesVersions };
+  }
+}
