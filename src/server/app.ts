@@ -28,9 +28,11 @@ import {
   runsBody,
   stringSeriesBody,
 } from "./bodies.ts";
+import { configsBatchBody, configsItems, configsQuery } from "./configs-batch.ts";
 import { HttpError, notFound, runNotFound } from "./http-error.ts";
 import { publicMessage } from "./public-error.ts";
 import {
+  ConfigsQuery,
   MetricsQuery,
   metricsQuery,
   pick,
@@ -242,6 +244,17 @@ export function createApp(options: AppOptions) {
           context.query = seriesQuery(parseQueryAll(rawQuery(context.request.url)));
         },
         query: SeriesQuery,
+      },
+    )
+    .get(
+      "/api/configs",
+      async ({ request, query }) =>
+        reply(request, await configsBatchBody(store, configsItems(query))),
+      {
+        transform(context) {
+          context.query = configsQuery(parseQueryAll(rawQuery(context.request.url)));
+        },
+        query: ConfigsQuery,
       },
     )
     .get(
