@@ -28,6 +28,7 @@ import {
   runsBody,
   stringSeriesBody,
 } from "./bodies.ts";
+import { acceptsGzip, COMPRESS_FROM_CHARS, gzipText } from "./compression.ts";
 import { configsBatchBody, configsItems, configsQuery } from "./configs-batch.ts";
 import { HttpError, notFound, runNotFound } from "./http-error.ts";
 import { publicMessage } from "./public-error.ts";
@@ -64,6 +65,12 @@ export interface AppOptions extends AccessOptions {
 
 type Body = JsonText<unknown> | JsonStream<unknown>;
 
+/** A list's body as kept: its text, and gzipped when it is long enough to be sent so. */
+interface ListBody {
+  readonly text: string;
+  readonly gzip: Uint8Array | undefined;
+}
+
 /**
  * Bodies of the lists per query, kept while the store's version stays, within a
  * byte bound: the key is whatever `?project=` a request sends. An empty list (a
@@ -71,12 +78,16 @@ type Body = JsonText<unknown> | JsonStream<unknown>;
  * such requests cannot push the real lists out.
  */
 class ListBodies {
-  readonly #bodies: ByteLru<string, { version: string; body: string }>;
+  readonly #bodies: ByteLru<string, { version: string; body: ListBody }>;
 
   constructor(maxBytes: number) {
     this.#bodies = new ByteLru(
       maxBytes,
-      (key, { version, body }) => stringBytes(key) + stringBytes(version) + stringBytes(body),
+      (key, { version, body }) =>
+        stringBytes(key) +
+        stringBytes(version) +
+        stringBytes(body.text) +
+        (body.gzip?.byteLength ?? 0),
     );
   }
 
@@ -88,11 +99,15 @@ class ListBodies {
     key: string,
     read: () => Promise<{ version: string; value: readonly unknown[] }>,
     write: (value: never) => string,
-  ): Promise<string> {
+  ): Promise<ListBody> {
     const answer = await read();
     const cached = this.#bodies.get(key);
     if (cached?.version === answer.version) return cached.body;
-    const body = (write as (value: unknown) => string)(answer.value);
+    const text = (write as (value: unknown) => string)(answer.value);
+    const body = {
+      text,
+      gzip: text.length >= COMPRESS_FROM_CHARS ? gzipText(text, 6) : undefined,
+    };
     if (answer.value.length > 0) this.#bodies.set(key, { version: answer.version, body });
     else this.#bodies.delete(key);
     return body;
@@ -119,8 +134,18 @@ export function createApp(options: AppOptions) {
     headers.vary = "Origin";
     return headers;
   };
-  const reply = (request: Request, body: Body, status = 200): Response =>
-    new Response(body, { status, headers: headersFor(request) });
+  /** The answer, gzipped when it is long and the client takes gzip (`gzipped`: done already). */
+  const reply = (request: Request, body: Body, status = 200, gzipped?: Uint8Array): Response => {
+    const headers = headersFor(request);
+    if (typeof body === "string" && body.length >= COMPRESS_FROM_CHARS && acceptsGzip(request)) {
+      headers["content-encoding"] = "gzip";
+      headers.vary = "Origin, Accept-Encoding";
+      return new Response(gzipped ?? gzipText(body, 1), { status, headers });
+    }
+    return new Response(body, { status, headers });
+  };
+  const replyList = (request: Request, body: ListBody): Response =>
+    reply(request, body.text, 200, body.gzip);
   const errorReply = (request: Request, status: number, message: string): Response =>
     reply(request, JSON.stringify({ error: message }), status);
 
@@ -149,10 +174,10 @@ export function createApp(options: AppOptions) {
   const handleOf = (request: Request): RunHandle => handles.get(request) as RunHandle;
 
   const projects = async (request: Request): Promise<Response> =>
-    reply(request, await lists.get("", () => store.projects(), projectsBody));
+    replyList(request, await lists.get("", () => store.projects(), projectsBody));
 
   const runs = async (request: Request, project: string | undefined): Promise<Response> =>
-    reply(request, await lists.get(`=${project ?? ""}`, () => store.runs(project), runsBody));
+    replyList(request, await lists.get(`=${project ?? ""}`, () => store.runs(project), runsBody));
 
   const metrics = async (request: Request, q: Static<typeof MetricsQuery>): Promise<Response> => {
     const run = handleOf(request);
