@@ -120,10 +120,14 @@ async function configsOf(
   );
 }
 
-/** One series of a batch: a path of a run. */
+/** One series of a batch: a path of a run, and optionally a range of its points. */
 export interface SeriesSource {
   run: { project: string; run_id: string };
   path: string;
+  /** The first point index (as `/metrics?firstPointIndex=`). @default 0 */
+  first?: number | undefined;
+  /** The last point index. @default the last point */
+  last?: number | undefined;
 }
 
 /**
@@ -148,6 +152,13 @@ async function series(
         // One path for all when they share it (a metric chart), else one per run (System).
         path: paths.size === 1 ? [...paths] : items.map((item) => item.path),
         pointCount,
+        // Ranges pair with runs by position; a source without one asks for all its points.
+        firstPointIndex: items.some((item) => item.first !== undefined)
+          ? items.map((item) => item.first ?? 0)
+          : undefined,
+        lastPointIndex: items.some((item) => item.last !== undefined)
+          ? items.map((item) => item.last ?? Number.MAX_SAFE_INTEGER)
+          : undefined,
       };
       return getJson("/api/series", "/api/series", query);
     }),
