@@ -7,6 +7,7 @@
  *
  *   bun scripts/profile-ui.ts --home <dir with projects/> [--url "/?runs=p:r"]
  *                             [--mark table|chart|charts] [--loads 2] [--keep-trace t.json]
+ *                             [--viewport 1400x3200]
  *
  * The home is one that `bun scripts/bench-ui.ts --keep <dir>` built. Each load is a
  * fresh browser context (no HTTP cache), as in the benchmark; the first load is the
@@ -27,10 +28,13 @@ const { values } = parseArgs({
     mark: { type: "string", default: "table" },
     loads: { type: "string", default: "2" },
     "keep-trace": { type: "string" },
+    // bench-ui draws the 10 charts of `--mark charts` in a 1400x3200 viewport.
+    viewport: { type: "string", default: "1400x1000" },
   },
 });
 if (!values.home) throw new Error("--home <dir> is required (a home built by bench-ui --keep)");
 const MARK = values.mark as string;
+const [WIDTH, HEIGHT] = (values.viewport as string).split("x").map(Number) as [number, number];
 
 /** Notes when the view is in the DOM ("…Seen") and two frames later (painted). */
 const PROBE = `
@@ -58,9 +62,11 @@ interface TraceEvent {
 function mainThread(file: string, until: number): void {
   const events = (JSON.parse(readFileSync(file, "utf8")) as { traceEvents: TraceEvent[] })
     .traceEvents;
-  const parse = events.find((event) => event.name === "ParseHTML");
-  const start = events.find(
-    (event) => event.name === "navigationStart" && event.pid === parse?.pid,
+  // The page's main thread: where its navigation started and its tasks ran.
+  const start = events.find((event) => event.name === "navigationStart");
+  const parse = events.find(
+    (event) =>
+      event.pid === start?.pid && (event.name === "ParseHTML" || event.name === "EvaluateScript"),
   );
   if (!parse || !start) {
     console.log("  (no renderer main thread in the trace)");
@@ -104,7 +110,7 @@ const browser = await launch();
 const scratch = mkdtempSync(join(tmpdir(), "goodseed-profile-"));
 try {
   for (let load = 0; load < Number(values.loads); load++) {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const context = await browser.newContext({ viewport: { width: WIDTH, height: HEIGHT } });
     const page = await context.newPage();
     const traceFile = values["keep-trace"] ?? join(scratch, "trace.json");
     await browser.startTracing(page, {
