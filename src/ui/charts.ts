@@ -68,6 +68,7 @@ export class MetricChart {
   /** Lines, axes and size the plot was built for: anything else needs a new plot. */
   #shape = "";
   #drawn = false;
+  #drawing: Promise<void> = Promise.resolve();
   #hovered = false;
   readonly #body: HTMLElement;
   readonly #note: HTMLElement;
@@ -99,8 +100,18 @@ export class MetricChart {
     return pointsFor(this.#body.clientWidth || 800, this.spec.sources.length, zoomed);
   }
 
+  /** The latest draw: resolves once its points are drawn. */
+  get drawing(): Promise<void> {
+    return this.#drawing;
+  }
+
   /** Fetches the whole series of every source, then the zoomed range if any. */
-  async draw(): Promise<void> {
+  draw(): Promise<void> {
+    this.#drawing = this.#draw();
+    return this.#drawing;
+  }
+
+  async #draw(): Promise<void> {
     this.#drawn = true;
     const pointCount = this.#pointCount();
     const generation = ++this.#drawGeneration;
