@@ -115,7 +115,12 @@ try {
     const traceFile = values["keep-trace"] ?? join(scratch, "trace.json");
     await browser.startTracing(page, {
       path: traceFile,
-      categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "loading"],
+      categories: [
+        "devtools.timeline",
+        "disabled-by-default-devtools.timeline",
+        "loading",
+        "blink.user_timing",
+      ],
     });
     await page.addInitScript(PROBE);
     const requests: { url: string; start: number; end: number; bytes: number; timing: string }[] =
