@@ -153,6 +153,33 @@ export interface SeriesBatchResponse {
   readonly series: SeriesBatchEntry[];
 }
 
+/**
+ * `/api/configs`: the configs of many runs in one answer, each exactly what
+ * `/api/runs/:project/:run/configs` answers for it. `run` repeats
+ * (`run=a/r1&run=a/r2`), each `<project>/<runId>` (split at the last `/`).
+ */
+export interface ConfigsBatchQuery {
+  readonly run: readonly string[];
+}
+
+/** Which run an entry of a configs batch is. */
+export interface RunKey {
+  readonly project: string;
+  readonly run_id: string;
+}
+
+/** A run that does not exist: the per-run route's 404 message, for this entry alone. */
+export interface MissingConfigsEntry extends RunKey {
+  readonly error: string;
+}
+
+export type ConfigsBatchEntry = (RunKey & ConfigsResponse) | MissingConfigsEntry;
+
+/** The entries in the order of the query's `run` parameters. */
+export interface ConfigsBatchResponse {
+  readonly runs: ConfigsBatchEntry[];
+}
+
 /** A route of the API: its method, what its query may hold, and what it answers. */
 export interface RouteShape {
   readonly method: "GET" | "POST";
@@ -195,6 +222,11 @@ export interface ApiRoutes {
     method: "GET";
     query: SeriesBatchQuery;
     response: SeriesBatchResponse;
+  };
+  "/api/configs": {
+    method: "GET";
+    query: ConfigsBatchQuery;
+    response: ConfigsBatchResponse;
   };
   "/api/runs/:project/:run/trash": {
     method: "POST";
