@@ -9,10 +9,11 @@
 
 import type { RunSummary } from "./api.ts";
 import { formatDuration, formatValue, h } from "./dom.ts";
-import { zoneLabel } from "./local-time.ts";
+import { groupRow } from "./group-row.ts";
 import { duration, type RowCells, runRow } from "./run-row.ts";
 import { type ModelHost, RunsModel } from "./runs-model.ts";
-import { type Column, columnTitle, shortLabels } from "./table-columns.ts";
+import { tableHead } from "./runs-table-head.ts";
+import type { Column } from "./table-columns.ts";
 import { runKey } from "./view-state.ts";
 
 /**
@@ -115,32 +116,6 @@ export class RunsTable extends RunsModel {
         ? document.activeElement.dataset.focusKey
         : undefined;
     const columns = this.columns();
-    const labels = shortLabels(columns);
-    const header = (label: string, sortKey: string, title?: string) => {
-      const active = view.sort === sortKey;
-      return h(
-        "th",
-        {
-          scope: "col",
-          "aria-sort": active ? (view.descending ? "descending" : "ascending") : undefined,
-        },
-        h(
-          "button",
-          {
-            class: "sort",
-            title,
-            "data-focus-key": `sort|${sortKey}`,
-            onclick: () => {
-              view.descending = active ? !view.descending : sortKey === "created";
-              view.sort = sortKey;
-              this.host.changed();
-            },
-          },
-          label,
-          active ? (view.descending ? " ▾" : " ▴") : "",
-        ),
-      );
-    };
     const selected = new Set(view.selected);
     this.#observer?.disconnect();
     this.#rows.clear();
@@ -166,55 +141,15 @@ export class RunsTable extends RunsModel {
     if (groups) {
       bodyRows = groups.flatMap((group) => {
         const open = this.isOpen(group.key);
-        const keys = group.runs.map(runKey);
-        const all = keys.every((key) => selected.has(key));
-        const head = h(
-          "tr",
-          { class: "group", "data-group": group.key },
-          h(
-            "td",
-            {},
-            h("input", {
-              type: "checkbox",
-              "aria-label": `Compare the runs of ${group.label}`,
-              "data-focus-key": `group-check|${group.key}`,
-              checked: all,
-              onchange: (event: Event) => {
-                const on = (event.target as HTMLInputElement).checked;
-                const others = view.selected.filter((key) => !keys.includes(key));
-                view.selected = on ? [...others, ...keys] : others;
-                this.host.changed();
-              },
-            }),
-          ),
-          h(
-            "td",
-            { colspan: width - 1 },
-            h(
-              "button",
-              {
-                class: "fold",
-                "aria-expanded": String(open),
-                "data-focus-key": `group|${group.key}`,
-                onclick: () => {
-                  const table = this.host.table;
-                  table.unfolded = open
-                    ? table.unfolded.filter((key) => key !== group.key)
-                    : [...table.unfolded, group.key];
-                  // The charts follow: a folded group draws its mean, an unfolded one its runs.
-                  this.host.changed();
-                },
-              },
-              open ? "▾ " : "▸ ",
-              group.label,
-              h(
-                "span",
-                { class: "group-count" },
-                ` ${group.runs.length} run${group.runs.length === 1 ? "" : "s"}`,
-              ),
-            ),
-          ),
-        );
+        const head = groupRow({
+          group,
+          open,
+          selected,
+          width,
+          view,
+          table: this.host.table,
+          changed: () => this.host.changed(),
+        });
         return [head, ...(open ? group.runs.map(rowOf) : [])];
       });
     } else {
@@ -247,62 +182,10 @@ export class RunsTable extends RunsModel {
         : "";
     const body = h("tbody", {}, ...bodyRows, empty);
     const visibleKeys = rows.map(runKey);
-    const allSelected = visibleKeys.length > 0 && visibleKeys.every((key) => selected.has(key));
-    const someSelected = visibleKeys.some((key) => selected.has(key));
-    const selectAll = h("input", {
-      type: "checkbox",
-      "aria-label": allSelected ? "Clear the selection" : "Select every run shown",
-      title: allSelected ? "Clear the selection" : "Select every run shown",
-      "data-focus-key": "select-all",
-      checked: allSelected,
-      onchange: () => {
-        const shownKeys = new Set(visibleKeys);
-        view.selected = allSelected
-          ? view.selected.filter((key) => !shownKeys.has(key))
-          : [...new Set([...view.selected, ...visibleKeys])];
-        this.host.changed();
-      },
-    });
-    selectAll.indeterminate = someSelected && !allSelected;
     const table = h(
       "table",
       { class: "runs-table" },
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          h("th", { scope: "col" }, selectAll),
-          header("Run", "run"),
-          header("Name", "name"),
-          h("th", { scope: "col" }, "Project"),
-          header("Status", "status"),
-          header("Created (local)", "created", `Creation time, ${zoneLabel()}`),
-          header("Duration", "duration"),
-          h("th", { scope: "col" }, "Tags"),
-          ...columns.map((column, index) => {
-            const cell = header(labels[index] as string, column.id, columnTitle(column));
-            cell.classList.add("extra");
-            cell.append(
-              h(
-                "button",
-                {
-                  class: "remove",
-                  title: `Remove column ${column.key}`,
-                  "aria-label": `Remove column ${columnTitle(column)}`,
-                  onclick: () => {
-                    view.columns = view.columns.filter((c) => c !== column.id);
-                    this.host.changed();
-                  },
-                },
-                "×",
-              ),
-            );
-            return cell;
-          }),
-        ),
-      ),
+      tableHead({ view, columns, visibleKeys, selected, changed: () => this.host.changed() }),
       body,
     );
     const more =
