@@ -6,6 +6,8 @@
  */
 
 import type { RunSummary } from "./api.ts";
+import { ChartControls } from "./chart-controls.ts";
+import { renderLegend } from "./chart-legend.ts";
 import type { RunGroup } from "./chart-lines.ts";
 import { type ChartSpec, chartSpecs, matchesFilter, SYSTEM, sectionsOf } from "./chart-specs.ts";
 import type { XMode } from "./chart-traces.ts";
@@ -42,15 +44,10 @@ export class ChartBoard {
   readonly #sections = h("div", { class: "chart-sections" });
   readonly #legend = h("ul", { class: "legend" });
   readonly #more = new SectionMore();
-  readonly #filter: HTMLInputElement;
-  readonly #smoothing: HTMLInputElement;
-  readonly #smoothingText = h("output", { class: "smoothing-value" });
-  readonly #mode: HTMLSelectElement;
-  readonly #resetZoom: HTMLButtonElement;
+  readonly #controls: ChartControls;
   #runs: RunSummary[] = [];
   #groups: RunGroup[] | undefined;
   #signature = "";
-  #frame = 0;
   readonly #observer = new IntersectionObserver((entries) => {
     for (const entry of entries) {
       if (!entry.isIntersecting) continue;
@@ -86,75 +83,16 @@ export class ChartBoard {
 
   constructor(options: ChartBoardOptions) {
     this.#options = options;
-    const view = this.#view;
-    this.#filter = h("input", {
-      type: "search",
-      class: "chart-filter",
-      placeholder: "Filter charts",
-      "aria-label": "Filter charts by path",
-      value: view.filter,
-      oninput: () => {
-        view.filter = this.#filter.value;
-        this.#commit(false);
-        this.#layout();
+    this.#controls = new ChartControls(this.#view, {
+      commit: (push) => this.#commit(push),
+      layout: () => this.#layout(),
+      rerender: () => this.rerender(),
+      applyZoom: () => {
+        for (const chart of this.#charts.values()) void chart.applyZoom();
       },
+      resetZoom: () => this.zoom(undefined),
     });
-    this.#smoothing = h("input", {
-      type: "range",
-      min: 0,
-      max: 0.99,
-      step: 0.01,
-      value: view.smoothing,
-      "aria-label": "Smoothing",
-      oninput: () => {
-        view.smoothing = Number(this.#smoothing.value);
-        this.#smoothingText.textContent = view.smoothing.toFixed(2);
-        this.#commit(false);
-        // One redraw per frame however fast the slider moves.
-        cancelAnimationFrame(this.#frame);
-        this.#frame = requestAnimationFrame(() => {
-          // Timed for devtools and scripts/bench-ui.ts: the redraw, uPlot's included
-          // (it draws in a microtask queued before the one that ends the measure).
-          performance.mark("goodseed:smoothing");
-          this.rerender();
-          queueMicrotask(() => performance.measure("goodseed:smoothing", "goodseed:smoothing"));
-        });
-      },
-    });
-    this.#smoothingText.textContent = view.smoothing.toFixed(2);
-    this.#mode = h(
-      "select",
-      {
-        class: "board-x",
-        "aria-label": "x axis of all charts",
-        onchange: () => {
-          view.x = this.#mode.value as XMode;
-          this.#commit(true);
-          for (const chart of this.#charts.values()) void chart.applyZoom();
-        },
-      },
-      h("option", { value: "step" }, "step"),
-      h("option", { value: "relative" }, "relative time"),
-      h("option", { value: "wall" }, "wall time (local)"),
-    );
-    this.#mode.value = view.x;
-    this.#resetZoom = h(
-      "button",
-      { type: "button", onclick: () => this.zoom(undefined), hidden: !view.zoom },
-      "Reset zoom",
-    );
-    this.element.replaceChildren(
-      h(
-        "div",
-        { class: "chart-controls" },
-        this.#filter,
-        h("label", {}, "Smoothing ", this.#smoothing, this.#smoothingText),
-        h("label", {}, "X axis ", this.#mode),
-        this.#resetZoom,
-      ),
-      this.#legend,
-      this.#sections,
-    );
+    this.element.replaceChildren(this.#controls.element, this.#legend, this.#sections);
     window.addEventListener("popstate", () => this.#restore());
   }
 
@@ -169,7 +107,7 @@ export class ChartBoard {
   /** Zooms every chart on the range's axis (undefined: back to whole series). */
   zoom(range: ChartView["zoom"]): void {
     this.#view.zoom = range;
-    this.#resetZoom.hidden = !range;
+    this.#controls.zoomed = !!range;
     this.#commit(true);
     for (const chart of this.#charts.values()) void chart.applyZoom();
   }
@@ -228,37 +166,7 @@ export class ChartBoard {
   }
 
   #renderLegend(): void {
-    const runItem = (run: RunSummary, group = "") => ({
-      color: this.#options.colorOf(run),
-      label: run.experiment_name || run.run_id,
-      title: `${run.run_id} (${run.project})${group ? `, ${group}` : ""}`,
-    });
-    const items = this.#groups
-      ? this.#groups.flatMap((group) =>
-          group.open
-            ? this.#runs
-                .filter((run) => group.keys.includes(runKey(run)))
-                .map((run) => runItem(run, group.label))
-            : [
-                {
-                  color: group.color,
-                  label: `${group.label} (${group.keys.length})`,
-                  title: `mean of ${group.keys.join(", ")}`,
-                },
-              ],
-        )
-      : this.#runs.map((run) => runItem(run));
-    this.#legend.classList.toggle("compact", items.length > 8);
-    this.#legend.replaceChildren(
-      ...items.map((item) =>
-        h(
-          "li",
-          { title: item.title },
-          h("span", { class: "swatch", style: `background:${item.color}` }),
-          item.label,
-        ),
-      ),
-    );
+    renderLegend(this.#legend, this.#runs, this.#groups, (run) => this.#options.colorOf(run));
   }
 
   #buildSections(): void {
@@ -341,11 +249,7 @@ export class ChartBoard {
       JSON.stringify([...next.chartX]) !== JSON.stringify([...this.#view.chartX]);
     const smoothingChanged = next.smoothing !== this.#view.smoothing;
     Object.assign(this.#view, next);
-    this.#filter.value = next.filter;
-    this.#smoothing.value = String(next.smoothing);
-    this.#smoothingText.textContent = next.smoothing.toFixed(2);
-    this.#mode.value = next.x;
-    this.#resetZoom.hidden = !next.zoom;
+    this.#controls.show(next);
     this.#layout();
     if (zoomChanged || modeChanged)
       for (const chart of this.#charts.values()) void chart.applyZoom();
