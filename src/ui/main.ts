@@ -7,10 +7,11 @@
 import { api, apiBase, type RunSummary } from "./api.ts";
 import { connectionBanner, Notices } from "./banner.ts";
 import { ChartBoard } from "./chart-board.ts";
-import { chartGroups } from "./chart-groups.ts";
-import { configDiff, RunDetails } from "./details.ts";
+import { Comparison } from "./comparison.ts";
+import { RunDetails } from "./details.ts";
 import { h } from "./dom.ts";
 import { RunColors } from "./run-colors.ts";
+import { newestFirst, RunList } from "./run-list.ts";
 import { RunsTable } from "./runs-table.ts";
 import { SweepViews } from "./sweep-views.ts";
 import { TableControls } from "./table-controls.ts";
@@ -20,14 +21,7 @@ import { readView, runKey, writeView } from "./view-state.ts";
 
 const LIVE_MS = 3000;
 
-/**
- * The first look at the projects, asked before the page builds itself so that its
- * round trip overlaps that work; the run list is still asked after it answers (see
- * `latestRuns`).
- */
-let firstProjects: ReturnType<typeof api.projects> | undefined = api.projects();
-// Awaited later; a failure then is handled where it is awaited.
-firstProjects.catch(() => {});
+const runList = new RunList();
 
 const view = readView();
 const tableView = readTableView();
@@ -64,7 +58,6 @@ const details = new RunDetails({
 /** One colour per run in every view, dealt over every run the server lists. */
 const colors = new RunColors();
 const board = new ChartBoard({ log: () => view.log, colorOf: (run) => colors.of(run) });
-let showAllConfigs = false;
 let runsSignature = "";
 
 const table = new RunsTable({
@@ -121,7 +114,13 @@ const toolbar = new Toolbar({
     board.rerender();
   },
 });
-const compare = h("section", { class: "compare", "aria-label": "Comparison" });
+const compare = new Comparison({
+  board,
+  table,
+  tableView,
+  colors,
+  runs: () => comparedRuns(),
+});
 const status = document.getElementById("status") as HTMLElement;
 
 /** Runs of the linked view's projects, known before the full list arrives. */
@@ -158,60 +157,7 @@ function comparedRuns(): RunSummary[] {
 
 /** Draws the comparison; resolves when the charts on screen have drawn. */
 function renderCompare(): Promise<unknown> {
-  const runs = comparedRuns();
-  const diffHolder = h("div", { class: "diff-holder" });
-  compare.replaceChildren(
-    runs.length === 0
-      ? h("p", { class: "hint" }, "Tick runs in the table to compare them, or open one by its id.")
-      : h(
-          "div",
-          {},
-          h("h2", {}, `Charts (${runs.length} run${runs.length === 1 ? "" : "s"})`),
-          board.element,
-          runs.length > 1 ? h("h2", {}, "Config diff") : "",
-          runs.length > 1
-            ? h(
-                "label",
-                {},
-                h("input", {
-                  type: "checkbox",
-                  checked: showAllConfigs,
-                  onchange: (event: Event) => {
-                    showAllConfigs = (event.target as HTMLInputElement).checked;
-                    void renderCompare();
-                  },
-                }),
-                " Show all keys",
-              )
-            : "",
-          diffHolder,
-        ),
-  );
-  const drawing = board.show(runs);
-  // Grouped in the table, the charts draw one mean line with a min–max band per group.
-  if (tableView.group) void table.loadConfigs(runs).then(() => groupCharts(runs));
-  else groupCharts(runs);
-  if (runs.length > 1) {
-    void table
-      .loadConfigs(runs)
-      .then(() =>
-        diffHolder.replaceChildren(
-          configDiff(runs, (run) => table.configsOf(run), showAllConfigs, tableView.internals),
-        ),
-      );
-  }
-  return drawing;
-}
-
-let chartGroupsShown = "";
-
-/** Hands the table's groups of the compared runs to the charts, when they changed. */
-function groupCharts(runs: readonly RunSummary[]): void {
-  const groups = chartGroups(table, runs, colors);
-  const signature = JSON.stringify(groups ?? null);
-  if (signature === chartGroupsShown) return;
-  chartGroupsShown = signature;
-  board.setGroups(groups);
+  return compare.render();
 }
 
 function renderAll(): void {
@@ -220,46 +166,8 @@ function renderAll(): void {
   void renderCompare();
 }
 
-function newestFirst(a: RunSummary, b: RunSummary): number {
-  const x = a.created_at ?? "";
-  const y = b.created_at ?? "";
-  return x < y ? 1 : x > y ? -1 : 0;
-}
-
-/** Each project's run count and last change, as `/api/projects` last said. */
-let projectVersions = new Map<string, string>();
-
-/**
- * The run list, kept current cheaply: `/api/projects` (a line per project) says which
- * projects changed, and only their runs are fetched again; the whole list only at
- * first, or when projects appeared or went away.
- */
-async function latestRuns(first: boolean): Promise<RunSummary[]> {
-  // Projects first: a change after this answer is seen by the next look.
-  const asked = firstProjects;
-  firstProjects = undefined;
-  const projects = await (asked ?? api.projects());
-  const all = first ? await api.runs() : undefined;
-  const versions = new Map(
-    projects.map((project) => [project.name, `${project.run_count}:${project.last_modified}`]),
-  );
-  const previous = projectVersions;
-  projectVersions = versions;
-  if (all) return all;
-  const sameProjects =
-    versions.size === previous.size && [...versions.keys()].every((name) => previous.has(name));
-  if (!sameProjects) return api.runs();
-  const changed = [...versions].filter(([name, version]) => previous.get(name) !== version);
-  if (changed.length === 0) return table.runs;
-  const fresh = await Promise.all(changed.map(([name]) => api.runs(name)));
-  const replaced = new Set(changed.map(([name]) => name));
-  return [...table.runs.filter((run) => !replaced.has(run.project)), ...fresh.flat()].sort(
-    newestFirst,
-  );
-}
-
 async function refresh(first: boolean): Promise<void> {
-  const runs = await latestRuns(first);
+  const runs = await runList.latest(first, () => table.runs);
   const signature = runs
     .map(
       (run) =>
@@ -332,7 +240,7 @@ app.replaceChildren(
   toolbar.element,
   table.element,
   details.element,
-  compare,
+  compare.element,
   notices.element,
 );
 // A linked view draws its charts first; the full run list (thousands of runs) follows,
