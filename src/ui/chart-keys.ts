@@ -1,7 +1,10 @@
 /**
  * Zooming and panning a chart from the keyboard, as dragging and double-clicking do
- * with the mouse: `+`/`=` zooms in, `-` out, the arrows pan, `0` or Escape resets.
+ * with the mouse: `+`/`=` zooms in, `-` out, the arrows pan, `0` or Escape resets;
+ * Shift+arrows read the values, stepping the cursor along the x axis.
  */
+
+import type uPlot from "uplot";
 
 /** What a key does to the x range [min, max]: a new range, a reset, or nothing. */
 export function keyZoom(
@@ -26,4 +29,21 @@ export function keyZoom(
     default:
       return undefined;
   }
+}
+
+/**
+ * Shift+arrows read the values from the keyboard: where the cursor goes, a hundredth of
+ * the points along from where it is (the hover list follows it, as with a mouse).
+ * Undefined when the plot has no points.
+ */
+export function readStep(
+  plot: uPlot,
+  direction: -1 | 1,
+): { left: number; top: number } | undefined {
+  const xs = plot.data[0];
+  if (!xs || xs.length === 0) return undefined;
+  const stride = Math.max(1, Math.round(xs.length / 100));
+  const from = plot.cursor.idx ?? Math.floor(xs.length / 2) - direction * stride;
+  const next = Math.min(xs.length - 1, Math.max(0, from + direction * stride));
+  return { left: plot.valToPos(xs[next] as number, "x"), top: plot.over.clientHeight / 2 };
 }

@@ -14,8 +14,9 @@ import type { RunSummary } from "./api.ts";
 import { chartCsv, extendTraces, overviewTraces } from "./chart-data.ts";
 import { chartPng, fileName } from "./chart-export.ts";
 import { chartFrame, describeChart } from "./chart-frame.ts";
-import { keyZoom } from "./chart-keys.ts";
-import { groupLine, type Line, type RunGroup, traceLine } from "./chart-lines.ts";
+import { keyZoom, readStep } from "./chart-keys.ts";
+import { chartLines } from "./chart-line-set.ts";
+import type { Line, RunGroup } from "./chart-lines.ts";
 import { plotOptions, plotShape } from "./chart-plot.ts";
 import { type Described, type Marker, plotSeries, strokeOf } from "./chart-series.ts";
 import type { ChartSpec } from "./chart-specs.ts";
@@ -165,32 +166,6 @@ export class MetricChart {
     this.render();
   }
 
-  /** The lines to draw, from the traces on screen, grouped when the board groups runs. */
-  #buildLines(mode: XMode): Line[] {
-    const traces = this.#zoomTraces ?? this.#overview;
-    const processes = new Map<string, number>();
-    const lines = traces.map((trace, index) => {
-      const process = this.spec.sources[index]?.process;
-      let dashed = false;
-      if (process) {
-        const key = runKey(trace.run);
-        const seen = processes.get(key) ?? 0;
-        processes.set(key, seen + 1);
-        dashed = seen % 2 === 1;
-      }
-      // The colour of now, not of the fetch: the page may learn of older runs later.
-      return { ...traceLine(trace, mode, process, dashed), color: this.#host.colorOf(trace.run) };
-    });
-    const groups = this.#host.groups();
-    if (!groups) return lines;
-    return groups.flatMap((group) => {
-      const keys = new Set(group.keys);
-      const members = lines.filter((_, index) => keys.has(runKey((traces[index] as Trace).run)));
-      if (group.open) return members;
-      return members.length > 0 ? [groupLine(group, members)] : [];
-    });
-  }
-
   /** Draws the traces on screen as the board's smoothing, scale and axis say. */
   render(): void {
     if (!this.#drawn) return;
@@ -198,7 +173,13 @@ export class MetricChart {
     this.#modeSelect.value = this.#host.modeOf(this.spec) === this.#defaultMode() ? "" : mode;
     const log = this.#host.log();
     const weight = this.#host.smoothing();
-    const lines = this.#buildLines(mode);
+    const lines = chartLines(
+      this.#zoomTraces ?? this.#overview,
+      this.spec.sources,
+      mode,
+      (run) => this.#host.colorOf(run),
+      this.#host.groups(),
+    );
     this.#lines = lines;
     const { data: columns, described, markers } = plotSeries(lines, weight, log);
     const data = columns as uPlot.AlignedData;
@@ -270,7 +251,15 @@ export class MetricChart {
   /** Zooms and pans from the keyboard, as dragging and double-clicking do with the mouse. */
   #key(event: KeyboardEvent): void {
     if (event.shiftKey && (event.key === "ArrowLeft" || event.key === "ArrowRight")) {
-      if (event.target === this.element) this.#read(event.key === "ArrowLeft" ? -1 : 1);
+      const plot = this.#plot;
+      const cursor =
+        event.target === this.element && plot
+          ? readStep(plot, event.key === "ArrowLeft" ? -1 : 1)
+          : undefined;
+      if (plot && cursor) {
+        this.#hovered = true;
+        plot.setCursor(cursor);
+      }
       event.preventDefault();
       return;
     }
@@ -283,24 +272,6 @@ export class MetricChart {
     if (!range) return;
     event.preventDefault();
     this.#host.zoomed(mode, range === "reset" ? undefined : range);
-  }
-
-  /**
-   * Shift+arrows read the values from the keyboard: the cursor steps along the x axis
-   * (a hundredth of the points at a time) and the hover list follows it, as with a mouse.
-   */
-  #read(direction: -1 | 1): void {
-    const plot = this.#plot;
-    const xs = plot?.data[0];
-    if (!plot || !xs || xs.length === 0) return;
-    const stride = Math.max(1, Math.round(xs.length / 100));
-    const from = plot.cursor.idx ?? Math.floor(xs.length / 2) - direction * stride;
-    const next = Math.min(xs.length - 1, Math.max(0, from + direction * stride));
-    this.#hovered = true;
-    plot.setCursor({
-      left: plot.valToPos(xs[next] as number, "x"),
-      top: plot.over.clientHeight / 2,
-    });
   }
 
   /** Appends the points a running run logged since the last look. */

@@ -1,0 +1,44 @@
+/**
+ * The lines one chart draws from the traces on screen: a line per run's trace in the
+ * run's colour of now, processes of a run told apart by dashes, and a folded group's
+ * runs drawn as its mean.
+ */
+
+import { groupLine, type Line, type RunGroup, traceLine } from "./chart-lines.ts";
+import type { ChartRun } from "./chart-run.ts";
+import type { Trace, XMode } from "./chart-traces.ts";
+import { runKey } from "./view-state.ts";
+
+/**
+ * The lines of one chart from the traces on screen (`sources` beside them, in the same
+ * order): a run's processes alternate solid and dashed, and when the board groups runs
+ * a folded group's runs become its mean line.
+ */
+export function chartLines<R extends ChartRun>(
+  traces: readonly Trace<R>[],
+  sources: readonly { process?: string }[],
+  mode: XMode,
+  colorOf: (run: R) => string,
+  groups: readonly RunGroup[] | undefined,
+): Line[] {
+  const processes = new Map<string, number>();
+  const lines = traces.map((trace, index) => {
+    const process = sources[index]?.process;
+    let dashed = false;
+    if (process) {
+      const key = runKey(trace.run);
+      const seen = processes.get(key) ?? 0;
+      processes.set(key, seen + 1);
+      dashed = seen % 2 === 1;
+    }
+    // The colour of now, not of the fetch: the page may learn of older runs later.
+    return { ...traceLine(trace, mode, process, dashed), color: colorOf(trace.run) };
+  });
+  if (!groups) return lines;
+  return groups.flatMap((group) => {
+    const keys = new Set(group.keys);
+    const members = lines.filter((_, index) => keys.has(runKey((traces[index] as Trace).run)));
+    if (group.open) return members;
+    return members.length > 0 ? [groupLine(group, members)] : [];
+  });
+}
