@@ -14,16 +14,19 @@ import type {
   StringPage,
   StringPageQuery,
   Versioned,
+  WriterLiveness,
 } from "../api/read-store.ts";
 import type { RunEdit, RunEditor } from "../api/run-edits.ts";
 import type { ProjectSummary, RunSummary } from "../api/wire.ts";
 import type { CacheStats } from "../cache/byte-lru.ts";
+import { walModified } from "../run/liveness.ts";
 import { readSlice } from "../series/range-read.ts";
 import { SeriesCache } from "../series/series-cache.ts";
 import { ConnectionPool, type FileVersion } from "../storage/connection-pool.ts";
 import { type CatalogWarnings, RunCatalog } from "./run-catalog.ts";
 import { editRunFile } from "./run-editor.ts";
 import { RunLists } from "./run-list.ts";
+import { fileLiveness } from "./run-liveness.ts";
 import { runFilePath } from "./run-path.ts";
 import {
   metricSeriesWithPoints,
@@ -75,6 +78,8 @@ export class FileReadStore implements ReadStore, RunEditor {
   readonly #lists: RunLists;
   readonly #series: SeriesCache;
   readonly #stringTotals: StringTotals;
+  /** The last sign of life of dead writers, by file, while the file's version holds. */
+  readonly #lastSigns = new Map<string, { version: string; ms: number | undefined }>();
   /** Where each handle this store gave out points. */
   readonly #located = new WeakMap<RunHandle, Located>();
 
@@ -128,6 +133,21 @@ export class FileReadStore implements ReadStore, RunEditor {
       this.#series.forget(at.file);
       throw error;
     }
+  }
+
+  liveness(run: RunHandle): Promise<WriterLiveness> {
+    const { file } = this.#locate(run);
+    const walModifiedMs = walModified(file);
+    return this.#read(run, (db, at) =>
+      fileLiveness(db, walModifiedMs, (compute) => {
+        const kept = this.#lastSigns.get(file);
+        if (kept?.version === at.version.key) return kept.ms;
+        const ms = compute();
+        if (this.#lastSigns.size >= 4096) this.#lastSigns.clear();
+        this.#lastSigns.set(file, { version: at.version.key, ms });
+        return ms;
+      }),
+    );
   }
 
   configs(run: RunHandle): Promise<ReadonlyMap<string, StoredConfigValue>> {

@@ -19,9 +19,11 @@ import {
 } from "./bodies.ts";
 import { HttpError, notFound } from "./http-error.ts";
 import { ListBodies } from "./list-bodies.ts";
+import { livenessBody, livenessQuery } from "./liveness-batch.ts";
 import { metricsBody } from "./metrics-body.ts";
 import { publicMessage } from "./public-error.ts";
 import {
+  LivenessQuery,
   MetricsQuery,
   metricsQuery,
   pick,
@@ -117,6 +119,16 @@ export function createApp(options: AppOptions) {
           context.query = seriesQuery(parseQueryAll(rawQuery(context.request.url)));
         },
         query: SeriesQuery,
+      },
+    )
+    .get(
+      "/api/liveness",
+      async ({ request, query }) => reply(request, await livenessBody(store, query)),
+      {
+        transform(context) {
+          context.query = livenessQuery(parseQueryAll(rawQuery(context.request.url)));
+        },
+        query: LivenessQuery,
       },
     )
     .get(
