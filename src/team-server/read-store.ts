@@ -327,8 +327,10 @@ export class DatabaseReadStore implements ReadStore {
 }
 
 /**
- * A `running` run on the server lives while what its writer sends keeps arriving: its
- * heartbeat (both clients send one), or, from a client that sends none, its uploads.
+ * A `running` run on the server lives while its writer's heartbeat keeps arriving
+ * (both clients send one while they run). A run that never sent one is judged by its
+ * last upload (`updated_ms`); once a heartbeat came, only heartbeats count, since an
+ * edit from the web UI also moves `updated_ms`.
  */
 export function judgeUploads(
   heartbeatMs: number | undefined,
@@ -337,10 +339,10 @@ export function judgeUploads(
   staleMs: number,
 ): WriterLiveness {
   const beat = heartbeatMs !== undefined && Number.isFinite(heartbeatMs);
-  const last = beat ? Math.max(heartbeatMs, updatedMs) : updatedMs;
+  const last = beat ? heartbeatMs : updatedMs;
   const age = Math.max(0, Math.round((now - last) / 1000));
   const what = beat
-    ? "its writer's last heartbeat or upload"
+    ? "its writer's last heartbeat"
     : "its writer's last upload (it sent no heartbeat)";
   return now - last < staleMs
     ? {
@@ -352,7 +354,7 @@ export function judgeUploads(
     : {
         state: "dead",
         status: "running",
-        reason: `${what} reached the server ${age} s ago: the process is gone or cut off`,
+        reason: `${what} reached the server ${age} s ago: the process has stopped or is cut off`,
         lastSignMs: last,
       };
 }
