@@ -78,8 +78,8 @@ export class FileReadStore implements ReadStore, RunEditor {
   readonly #lists: RunLists;
   readonly #series: SeriesCache;
   readonly #stringTotals: StringTotals;
-  /** The last sign of life of dead writers, by file, while the file's version holds. */
-  readonly #lastSigns = new Map<string, { version: string; ms: number | undefined }>();
+  /** Verdicts on dead writers, by file, kept while the file's version holds. */
+  readonly #deadWriters = new Map<string, { version: string; liveness: WriterLiveness }>();
   /** Where each handle this store gave out points. */
   readonly #located = new WeakMap<RunHandle, Located>();
 
@@ -138,16 +138,18 @@ export class FileReadStore implements ReadStore, RunEditor {
   liveness(run: RunHandle): Promise<WriterLiveness> {
     const { file } = this.#locate(run);
     const walModifiedMs = walModified(file);
-    return this.#read(run, (db, at) =>
-      fileLiveness(db, walModifiedMs, (compute) => {
-        const kept = this.#lastSigns.get(file);
-        if (kept?.version === at.version.key) return kept.ms;
-        const ms = compute();
-        if (this.#lastSigns.size >= 4096) this.#lastSigns.clear();
-        this.#lastSigns.set(file, { version: at.version.key, ms });
-        return ms;
-      }),
-    );
+    return this.#read(run, (db, at) => {
+      // A dead writer stays dead while the file does not change: the verdict (which may
+      // scan the points for the file's last write) is kept until its version moves.
+      const kept = this.#deadWriters.get(file);
+      if (kept?.version === at.version.key) return kept.liveness;
+      const liveness = fileLiveness(db, walModifiedMs);
+      if (liveness.state === "dead") {
+        if (this.#deadWriters.size >= 4096) this.#deadWriters.clear();
+        this.#deadWriters.set(file, { version: at.version.key, liveness });
+      } else this.#deadWriters.delete(file);
+      return liveness;
+    });
   }
 
   configs(run: RunHandle): Promise<ReadonlyMap<string, StoredConfigValue>> {

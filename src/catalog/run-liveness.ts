@@ -19,15 +19,11 @@ function runMeta(db: Database): Map<string, string> {
 }
 
 /**
- * The liveness of the run open as `db`; `walModifiedMs` is its WAL's last write.
- * `lastSign` finds the last sign of life (it scans the points: a caller may keep it
- * while the file's version holds).
+ * The liveness of the run open as `db`; `walModifiedMs` is its WAL's last write. A
+ * dead verdict may scan the points (for the last write): a caller keeps it while the
+ * file does not change.
  */
-export function fileLiveness(
-  db: Database,
-  walModifiedMs: number | undefined,
-  lastSign: (compute: () => number | undefined) => number | undefined = (compute) => compute(),
-): WriterLiveness {
+export function fileLiveness(db: Database, walModifiedMs: number | undefined): WriterLiveness {
   const meta = runMeta(db);
   const status = meta.get("status") ?? "unknown";
   if (status !== "running")
@@ -38,6 +34,6 @@ export function fileLiveness(
     state: "dead",
     status,
     reason: verdict.reason,
-    lastSignMs: lastSign(() => lastSignOfLife(db, meta, walModifiedMs)),
+    lastSignMs: lastSignOfLife(db, meta, walModifiedMs),
   };
 }
