@@ -154,12 +154,11 @@ export interface SeriesBatchResponse {
 }
 
 /**
- * `/api/liveness`: whether the writer of each asked run is still at it. `run`
- * repeats, each `<project>/<runId>` (split at the last `/`). The local API's `status`
- * stays what the Python server answers (`running` for a run whose process died);
- * this says which of those runs have a live writer.
+ * `/api/configs`: the configs of many runs in one answer, each exactly what
+ * `/api/runs/:project/:run/configs` answers for it. `run` repeats
+ * (`run=a/r1&run=a/r2`), each `<project>/<runId>` (split at the last `/`).
  */
-export interface LivenessQuery {
+export interface ConfigsBatchQuery {
   readonly run: readonly string[];
 }
 
@@ -167,6 +166,28 @@ export interface LivenessQuery {
 export interface RunKey {
   readonly project: string;
   readonly run_id: string;
+}
+
+/** A run that does not exist: the per-run route's 404 message, for this entry alone. */
+export interface MissingConfigsEntry extends RunKey {
+  readonly error: string;
+}
+
+export type ConfigsBatchEntry = (RunKey & ConfigsResponse) | MissingConfigsEntry;
+
+/** The entries in the order of the query's `run` parameters. */
+export interface ConfigsBatchResponse {
+  readonly runs: ConfigsBatchEntry[];
+}
+
+/**
+ * `/api/liveness`: whether the writer of each asked run is still at it. `run`
+ * repeats, each `<project>/<runId>` (split at the last `/`). The local API's `status`
+ * stays what the Python server answers (`running` for a run whose process died);
+ * this says which of those runs have a live writer.
+ */
+export interface LivenessQuery {
+  readonly run: readonly string[];
 }
 
 export interface RunLivenessEntry extends RunKey {
@@ -229,6 +250,11 @@ export interface ApiRoutes {
     method: "GET";
     query: SeriesBatchQuery;
     response: SeriesBatchResponse;
+  };
+  "/api/configs": {
+    method: "GET";
+    query: ConfigsBatchQuery;
+    response: ConfigsBatchResponse;
   };
   "/api/liveness": {
     method: "GET";

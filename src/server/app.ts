@@ -17,12 +17,14 @@ import {
   runsBody,
   stringSeriesBody,
 } from "./bodies.ts";
+import { configsBatchBody, configsItems, configsQuery } from "./configs-batch.ts";
 import { HttpError, notFound } from "./http-error.ts";
 import { ListBodies } from "./list-bodies.ts";
 import { livenessBody, livenessQuery } from "./liveness-batch.ts";
 import { metricsBody } from "./metrics-body.ts";
 import { publicMessage } from "./public-error.ts";
 import {
+  ConfigsQuery,
   LivenessQuery,
   MetricsQuery,
   metricsQuery,
@@ -66,10 +68,13 @@ export function createApp(options: AppOptions) {
   const handleOf = routing.handleOf.bind(routing);
 
   const projects = async (request: Request): Promise<Response> =>
-    reply(request, await lists.get("", () => store.projects(), projectsBody));
+    replies.replyList(request, await lists.get("", () => store.projects(), projectsBody));
 
   const runs = async (request: Request, project: string | undefined): Promise<Response> =>
-    reply(request, await lists.get(`=${project ?? ""}`, () => store.runs(project), runsBody));
+    replies.replyList(
+      request,
+      await lists.get(`=${project ?? ""}`, () => store.runs(project), runsBody),
+    );
 
   const setTrashed =
     (trashed: boolean) =>
@@ -119,6 +124,17 @@ export function createApp(options: AppOptions) {
           context.query = seriesQuery(parseQueryAll(rawQuery(context.request.url)));
         },
         query: SeriesQuery,
+      },
+    )
+    .get(
+      "/api/configs",
+      async ({ request, query }) =>
+        reply(request, await configsBatchBody(store, configsItems(query))),
+      {
+        transform(context) {
+          context.query = configsQuery(parseQueryAll(rawQuery(context.request.url)));
+        },
+        query: ConfigsQuery,
       },
     )
     .get(

@@ -9,6 +9,7 @@
 
 import uiPage from "../ui/index.html";
 import type { GoodseedApp } from "./app.ts";
+import { warmPage } from "./page-warmup.ts";
 
 export interface Listening {
   readonly url: string;
@@ -31,6 +32,7 @@ export function listen(app: GoodseedApp, options: { hostname: string; port: numb
     fetch: (request) => app.handle(request),
   });
   app.server = server;
+  warmPage(server);
   const hostname = server.hostname ?? options.hostname;
   const bare = hostname.replace(/^\[(.*)\]$/, "$1");
   const shown = bare.includes(":") ? `[${bare}]` : bare;

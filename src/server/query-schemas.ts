@@ -9,6 +9,7 @@ import type { Static, TObject } from "@sinclair/typebox";
 import { t } from "elysia";
 import type {
   ApiRoutes,
+  ConfigsBatchQuery,
   SeriesBatchQuery,
   StringSeriesQuery,
   LivenessQuery as WireLivenessQuery,
@@ -56,6 +57,11 @@ export const SeriesQuery = t.Object({
   lastPointIndex: t.Optional(t.Array(t.String({ pattern: INTEGER }))),
 });
 
+/** `/api/configs`: `run` repeats; its message comes from `configsQuery` (`configs-batch.ts`). */
+export const ConfigsQuery = t.Object({
+  run: t.Array(t.String(), { minItems: 1 }),
+});
+
 /** `/api/liveness`: `run` repeats; `livenessQuery` (`liveness-batch.ts`) builds this first. */
 export const LivenessQuery = t.Object({
   run: t.Array(t.String(), { minItems: 1 }),
@@ -68,8 +74,9 @@ export const SCHEMAS_MATCH_ROUTES: [
   Same<keyof Static<typeof MetricsQuery>, keyof WireMetricsQuery>,
   Same<keyof Static<typeof StringsQuery>, keyof StringSeriesQuery>,
   Same<keyof Static<typeof SeriesQuery>, keyof SeriesBatchQuery>,
+  Same<keyof Static<typeof ConfigsQuery>, keyof ConfigsBatchQuery>,
   Same<keyof Static<typeof LivenessQuery>, keyof WireLivenessQuery>,
-] = [true, true, true, true, true];
+] = [true, true, true, true, true, true];
 
 /** The parameters of `schema` present in `query` (decoded as the Python server does). */
 export function pick(schema: TObject, query: ReadonlyMap<string, string>): Record<string, string> {

@@ -6,6 +6,8 @@
 import type { JsonText } from "../api/wire.ts";
 import type { AccessPolicy } from "./access.ts";
 import type { JsonStream } from "./bodies.ts";
+import { acceptsGzip, COMPRESS_FROM_CHARS, gzipText } from "./compression.ts";
+import type { ListBody } from "./list-bodies.ts";
 
 /** What a route answers with: JSON text, or JSON streamed as it is written. */
 export type Body = JsonText<unknown> | JsonStream<unknown>;
@@ -39,8 +41,20 @@ export class Replies {
     return headers;
   }
 
-  reply(request: Request, body: Body, status = 200): Response {
-    return new Response(body, { status, headers: this.headersFor(request) });
+  /** The answer, gzipped when it is long and the client takes gzip (`gzipped`: done already). */
+  reply(request: Request, body: Body, status = 200, gzipped?: Uint8Array): Response {
+    const headers = this.headersFor(request);
+    if (typeof body === "string" && body.length >= COMPRESS_FROM_CHARS && acceptsGzip(request)) {
+      headers["content-encoding"] = "gzip";
+      headers.vary = "Origin, Accept-Encoding";
+      return new Response(gzipped ?? gzipText(body, 1), { status, headers });
+    }
+    return new Response(body, { status, headers });
+  }
+
+  /** A kept list body, sent as its kept gzip where the client takes gzip. */
+  replyList(request: Request, body: ListBody): Response {
+    return this.reply(request, body.text, 200, body.gzip);
   }
 
   error(request: Request, status: number, message: string): Response {

@@ -5,6 +5,7 @@
  * the database.
  */
 
+import { warmPage } from "../server/page-warmup.ts";
 import uiPage from "../ui/index.html";
 import { createTeamApp, type TeamAppOptions } from "./app.ts";
 import { Compactor } from "./compactor.ts";
@@ -84,6 +85,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<TeamS
     routes: { "/": uiPage, "/index.html": uiPage },
     fetch: (request) => app.handle(request),
   });
+  warmPage(server);
   const hostname = server.hostname ?? options.host ?? "127.0.0.1";
   let stopping: Promise<void> | undefined;
   const stop = () => {

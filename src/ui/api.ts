@@ -6,6 +6,7 @@
 import type {
   ApiPath,
   ApiRoutes,
+  ConfigsBatchQuery,
   ConfigValue,
   DownsampledResponse,
   MetricsQuery,
@@ -75,10 +76,58 @@ function queryText(query: Record<string, QueryValue>): string {
  */
 const BATCH_QUERY_CHARS = 6000;
 
-/** One series of a batch: a path of a run. */
+/**
+ * `items` cut into consecutive chunks whose query text (each item's `size`) stays
+ * within {@link BATCH_QUERY_CHARS}.
+ */
+function chunked<T>(items: readonly T[], size: (item: T) => number): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
+  let chars = 0;
+  for (const item of items) {
+    const itemChars = size(item);
+    if (chunk.length > 0 && chars + itemChars > BATCH_QUERY_CHARS) {
+      chunks.push(chunk);
+      chunk = [];
+      chars = 0;
+    }
+    chunk.push(item);
+    chars += itemChars;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+const runParam = (run: { project: string; run_id: string }) => `${run.project}/${run.run_id}`;
+
+/**
+ * The configs of many runs (`/api/configs`), in the order of `runs`, in as few
+ * requests as the URL length allows; a run that no longer exists is `undefined`.
+ */
+async function configsOf(
+  runs: readonly RunSummary[],
+): Promise<(Record<string, ConfigValue> | undefined)[]> {
+  const chunks = chunked(runs, (run) => encodeURIComponent(runParam(run)).length + 5);
+  const answers = await Promise.all(
+    chunks.map((items) =>
+      getJson("/api/configs", "/api/configs", {
+        run: items.map(runParam),
+      } satisfies ConfigsBatchQuery),
+    ),
+  );
+  return answers.flatMap((answer) =>
+    answer.runs.map((entry) => ("error" in entry ? undefined : entry.configs)),
+  );
+}
+
+/** One series of a batch: a path of a run, and optionally a range of its points. */
 export interface SeriesSource {
   run: { project: string; run_id: string };
   path: string;
+  /** The first point index (as `/metrics?firstPointIndex=`). @default 0 */
+  first?: number | undefined;
+  /** The last point index. @default the last point */
+  last?: number | undefined;
 }
 
 /**
@@ -90,31 +139,26 @@ async function series(
   sources: readonly SeriesSource[],
   pointCount: number,
 ): Promise<DownsampledResponse[]> {
-  const chunks: SeriesSource[][] = [];
-  let chunk: SeriesSource[] = [];
-  let chars = 0;
-  for (const source of sources) {
-    const size =
-      encodeURIComponent(`${source.run.project}/${source.run.run_id}`).length +
-      encodeURIComponent(source.path).length +
-      12;
-    if (chunk.length > 0 && chars + size > BATCH_QUERY_CHARS) {
-      chunks.push(chunk);
-      chunk = [];
-      chars = 0;
-    }
-    chunk.push(source);
-    chars += size;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
+  const chunks = chunked(
+    sources,
+    (source) =>
+      encodeURIComponent(runParam(source.run)).length + encodeURIComponent(source.path).length + 12,
+  );
   const answers = await Promise.all(
     chunks.map((items) => {
       const paths = new Set(items.map((item) => item.path));
       const query: SeriesBatchQuery = {
-        run: items.map((item) => `${item.run.project}/${item.run.run_id}`),
+        run: items.map((item) => runParam(item.run)),
         // One path for all when they share it (a metric chart), else one per run (System).
         path: paths.size === 1 ? [...paths] : items.map((item) => item.path),
         pointCount,
+        // Ranges pair with runs by position; a source without one asks for all its points.
+        firstPointIndex: items.some((item) => item.first !== undefined)
+          ? items.map((item) => item.first ?? 0)
+          : undefined,
+        lastPointIndex: items.some((item) => item.last !== undefined)
+          ? items.map((item) => item.last ?? Number.MAX_SAFE_INTEGER)
+          : undefined,
       };
       return getJson("/api/series", "/api/series", query);
     }),
@@ -158,6 +202,7 @@ export const api = {
       runRoute("/api/runs/:project/:run/configs", run),
       {},
     ).then((body): Record<string, ConfigValue> => body.configs),
+  configsOf,
   metrics: (run: RunSummary, path: string, pointCount: number, first?: number, last?: number) => {
     const query = { path, pointCount, firstPointIndex: first, lastPointIndex: last };
     return getJson<"/api/runs/:project/:run/metrics", MetricsResponseFor<typeof query>>(
@@ -180,19 +225,3 @@ export const api = {
       { path, ...query },
     ),
 };
-
-/** Runs `task` over `items` with at most `limit` at a time. */
-export async function pool<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await task(item).catch(() => {});
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}

@@ -211,10 +211,11 @@ export class ChartBoard {
       this.#buildSections();
     }
     this.#layout();
+    // Charts on screen: #layout may have started their draws already.
     const drawing: Promise<void>[] = [];
     for (const chart of this.#charts.values()) {
-      if (!chart.drawn && !chart.element.hidden && this.#onScreen(chart.element))
-        drawing.push(chart.draw());
+      if (!chart.element.hidden && this.#onScreen(chart.element))
+        drawing.push(chart.drawn ? chart.drawing : chart.draw());
       this.#observer.observe(chart.element);
       this.#resizer.observe(chart.element);
     }

@@ -6,7 +6,7 @@
 
 import type { Marker } from "./chart-series.ts";
 import type { ChartSpec } from "./chart-specs.ts";
-import type { XMode } from "./chart-traces.ts";
+import type { Trace, XMode } from "./chart-traces.ts";
 import { h } from "./dom.ts";
 
 /** What the frame's tools do. */
@@ -105,4 +105,28 @@ export function chartNote(
     ...(flagged.length > 0 ? [`${flagged.join(", ")} marked`] : []),
     ...(zoomed ? ["zoomed (double-click to reset)"] : []),
   ].join(" · ");
+}
+
+/**
+ * Says what a chart draws: the note under it, and on the figure (for tests and
+ * scripts) lines, points drawn, points logged, zoom, downsampling and marked points.
+ */
+export function describeChart(
+  frame: Pick<ChartFrame, "figure" | "note">,
+  lines: number,
+  markers: readonly Marker[],
+  overview: readonly Trace[],
+  zoomed: readonly Trace[] | undefined,
+): void {
+  const traces = zoomed ?? overview;
+  const total = overview.reduce((sum, trace) => sum + trace.total, 0);
+  const downsampled = traces.some((trace) => trace.downsampled);
+  frame.note.textContent = chartNote(lines, total, downsampled, markers, zoomed !== undefined);
+  const data = frame.figure.dataset;
+  data.series = String(lines);
+  data.points = String(traces.reduce((sum, trace) => sum + trace.steps.length, 0));
+  data.total = String(total);
+  data.zoomed = String(zoomed !== undefined);
+  data.downsampled = String(downsampled);
+  data.markers = String(markers.length);
 }

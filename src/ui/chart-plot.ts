@@ -102,3 +102,26 @@ export function plotOptions(setup: PlotSetup): uPlot.Options {
     },
   };
 }
+
+/**
+ * What a plot is built for (lines, axes, size): a render with the same shape only
+ * hands uPlot new data (a smoothing step, new live points); another builds a new plot.
+ */
+export function plotShape(
+  setup: Pick<PlotSetup, "mode" | "log" | "width" | "height" | "range" | "described">,
+): string {
+  return JSON.stringify([
+    setup.mode,
+    setup.log,
+    setup.width,
+    setup.height,
+    setup.range,
+    setup.described.map((item) => [
+      item.label,
+      item.color,
+      item.raw,
+      item.line.dashed,
+      item.line.xs.length <= 2,
+    ]),
+  ]);
+}

@@ -145,3 +145,8 @@ export function drawMarkers(plot: uPlot, markers: readonly Marker[]): void {
   }
   ctx.restore();
 }
+
+/** Background and text colours of the page's theme, for a chart's PNG. */
+export function pngColors(): [background: string, foreground: string] {
+  return [themeColor("--bg", "#ffffff"), themeColor("--fg", "#1d2125")];
+}

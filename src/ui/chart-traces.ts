@@ -156,3 +156,14 @@ export function indexRange(
   if (last < first) return undefined;
   return { first: trace.starts[first] as number, last: trace.ends[last] as number };
 }
+
+/**
+ * Points to ask for across a chart `width` pixels wide. The whole series: one per
+ * pixel for a few lines (the min/max band shows what each pixel's bucket spans), fewer
+ * as lines pile up (30 lines of 1,000 points are a blur). A zoomed range: half as many
+ * again for a few lines, so that it comes back point for point sooner.
+ */
+export function pointsFor(width: number, lines: number, zoomed = false): number {
+  const perPixel = lines <= 4 ? (zoomed ? 1.5 : 1) : lines <= 10 ? (zoomed ? 1 : 0.75) : 0.5;
+  return Math.max(200, Math.min(4000, Math.round(width * perPixel)));
+}

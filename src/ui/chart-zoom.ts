@@ -3,10 +3,10 @@
  * say which series indices the range needs, and the range is asked for again until it
  * comes back point for point (it holds fewer points than the chart's width) or cannot
  * narrow further. Each step works on the finer answer, never on the first overview's
- * coarse buckets.
+ * coarse buckets, and asks for every run's range in one `/api/series` request.
  */
 
-import { api, type RunSummary } from "./api.ts";
+import { api, type DownsampledSeries, type RunSummary } from "./api.ts";
 import { indexRange, type Trace, toTrace, traceXs, type XMode } from "./chart-traces.ts";
 
 /** How many refetches a zoom may take to reach the range's own points. */
@@ -21,30 +21,58 @@ function covers(trace: Trace, mode: XMode, range: { from: number; to: number }):
 }
 
 /**
- * The points of `whole`'s series in the x range, as finely as `pointCount` allows;
- * `held` is what an earlier zoom fetched (used when it covers the range).
+ * The points of each of `wholes`' series in the x range, as finely as `pointCount`
+ * allows; `held` is what an earlier zoom fetched (used where it covers the range).
+ * Each round asks for every series that still needs finer points in one request.
  */
-export async function zoomedTrace(
-  whole: Trace<RunSummary>,
-  held: Trace<RunSummary> | undefined,
+export async function zoomedTraces(
+  wholes: readonly Trace<RunSummary>[],
+  held: readonly (Trace<RunSummary> | undefined)[],
   mode: XMode,
   range: { from: number; to: number },
   pointCount: number,
-): Promise<Trace<RunSummary>> {
-  if (!whole.downsampled) return whole;
-  let current = held && covers(held, mode, range) ? held : whole;
-  if (!current.downsampled) return current;
-  for (let i = 0; i < MAX_REFINES; i++) {
-    const wanted = indexRange(current, traceXs(current, mode), range.from, range.to);
-    if (!wanted) return current;
-    const has = {
-      first: current.starts[0] as number,
-      last: current.ends[current.ends.length - 1] as number,
-    };
-    if (current !== whole && wanted.first <= has.first && wanted.last >= has.last) return current;
-    const series = await api.metrics(whole.run, whole.path, pointCount, wanted.first, wanted.last);
-    current = toTrace(whole.run, whole.path, whole.color, series, pointCount);
-    if (!current.downsampled) return current;
+): Promise<Trace<RunSummary>[]> {
+  const current = wholes.map((whole, index) => {
+    const before = held[index];
+    return whole.downsampled && before && covers(before, mode, range) ? before : whole;
+  });
+  const done = current.map((trace) => !trace.downsampled);
+  for (let round = 0; round < MAX_REFINES; round++) {
+    const asks: { index: number; first: number; last: number }[] = [];
+    current.forEach((trace, index) => {
+      if (done[index]) return;
+      const wanted = indexRange(trace, traceXs(trace, mode), range.from, range.to);
+      const has = {
+        first: trace.starts[0] as number,
+        last: trace.ends[trace.ends.length - 1] as number,
+      };
+      if (
+        !wanted ||
+        (trace !== wholes[index] && wanted.first <= has.first && wanted.last >= has.last)
+      )
+        done[index] = true;
+      else asks.push({ index, ...wanted });
+    });
+    if (asks.length === 0) break;
+    const answers = await api.series(
+      asks.map(({ index, first, last }) => {
+        const whole = wholes[index] as Trace<RunSummary>;
+        return { run: whole.run, path: whole.path, first, last };
+      }),
+      pointCount,
+    );
+    asks.forEach(({ index }, k) => {
+      const whole = wholes[index] as Trace<RunSummary>;
+      const trace = toTrace(
+        whole.run,
+        whole.path,
+        whole.color,
+        answers[k] as DownsampledSeries,
+        pointCount,
+      );
+      current[index] = trace;
+      if (!trace.downsampled) done[index] = true;
+    });
   }
   return current;
 }

@@ -10,18 +10,19 @@
 
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { api, type RunSummary } from "./api.ts";
-import { type CsvPoint, chartPng, fileName, toCsv } from "./chart-export.ts";
-import { chartFrame, chartNote } from "./chart-frame.ts";
+import type { RunSummary } from "./api.ts";
+import { chartCsv, extendTraces, overviewTraces } from "./chart-data.ts";
+import { chartPng, fileName } from "./chart-export.ts";
+import { chartFrame, describeChart } from "./chart-frame.ts";
+import { keyZoom } from "./chart-keys.ts";
 import { groupLine, type Line, type RunGroup, traceLine } from "./chart-lines.ts";
-import { plotOptions } from "./chart-plot.ts";
-import type { SeriesAnswer } from "./chart-run.ts";
+import { plotOptions, plotShape } from "./chart-plot.ts";
 import { type Described, type Marker, plotSeries, strokeOf } from "./chart-series.ts";
 import type { ChartSpec } from "./chart-specs.ts";
-import { themeColor } from "./chart-style.ts";
+import { pngColors } from "./chart-style.ts";
 import { showTip } from "./chart-tip.ts";
-import { appendTrace, type Trace, toTrace, type XMode } from "./chart-traces.ts";
-import { rawPoints, zoomedTrace } from "./chart-zoom.ts";
+import { pointsFor, type Trace, type XMode } from "./chart-traces.ts";
+import { zoomedTraces } from "./chart-zoom.ts";
 import { download, downloadBlob } from "./save-file.ts";
 import { runKey } from "./view-state.ts";
 
@@ -67,6 +68,7 @@ export class MetricChart {
   /** Lines, axes and size the plot was built for: anything else needs a new plot. */
   #shape = "";
   #drawn = false;
+  #drawing: Promise<void> = Promise.resolve();
   #hovered = false;
   readonly #body: HTMLElement;
   readonly #note: HTMLElement;
@@ -99,33 +101,28 @@ export class MetricChart {
     return this.#drawn;
   }
 
-  /**
-   * Points per request: one and a half per horizontal pixel for a few lines, fewer as
-   * lines pile up (30 lines of 1,000 points are a blur; zooming fetches the detail).
-   */
-  #pointCount(): number {
-    const lines = this.spec.sources.length;
-    const perPixel = lines <= 4 ? 1.5 : lines <= 10 ? 1 : 0.5;
-    return Math.max(200, Math.min(4000, Math.round((this.#body.clientWidth || 800) * perPixel)));
+  #pointCount(zoomed = false): number {
+    return pointsFor(this.#body.clientWidth || 800, this.spec.sources.length, zoomed);
+  }
+
+  /** The latest draw: resolves once its points are drawn. */
+  get drawing(): Promise<void> {
+    return this.#drawing;
   }
 
   /** Fetches the whole series of every source, then the zoomed range if any. */
-  async draw(): Promise<void> {
+  draw(): Promise<void> {
+    this.#drawing = this.#draw();
+    return this.#drawing;
+  }
+
+  async #draw(): Promise<void> {
     this.#drawn = true;
     const pointCount = this.#pointCount();
     const generation = ++this.#drawGeneration;
     // Every source in one request (`/api/series`): a chart of 30 runs is not 30
     // requests queued behind the browser's six connections.
-    const answers = await api.series(this.spec.sources, pointCount);
-    const traces = this.spec.sources.map((source, index) =>
-      toTrace(
-        source.run,
-        source.path,
-        this.#host.colorOf(source.run),
-        answers[index] as SeriesAnswer,
-        pointCount,
-      ),
-    );
+    const traces = await overviewTraces(this.spec.sources, this.#host.colorOf, pointCount);
     if (generation !== this.#drawGeneration) return;
     this.#overview = traces;
     this.#zoomTraces = undefined;
@@ -157,15 +154,11 @@ export class MetricChart {
       this.render();
       return;
     }
-    const pointCount = this.#pointCount();
+    const pointCount = this.#pointCount(true);
     // The view moves at once; the finer points follow.
     this.#plot?.setScale("x", { min: range.from, max: range.to });
     const previous = this.#zoomTraces;
-    const traces = await Promise.all(
-      this.#overview.map((whole, index) =>
-        zoomedTrace(whole, previous?.[index], mode, range, pointCount),
-      ),
-    );
+    const traces = await zoomedTraces(this.#overview, previous ?? [], mode, range, pointCount);
     if (generation !== this.#generation) return;
     this.#zoomTraces = traces;
     this.#zoomKey = key;
@@ -214,20 +207,7 @@ export class MetricChart {
     const width = this.#body.clientWidth || 800;
     const height = this.element.classList.contains("enlarged") ? 420 : 220;
     // Same lines, axes and size (a smoothing step, new live points): new data only.
-    const shape = JSON.stringify([
-      mode,
-      log,
-      width,
-      height,
-      range,
-      described.map((item) => [
-        item.label,
-        item.color,
-        item.raw,
-        item.line.dashed,
-        item.line.xs.length <= 2,
-      ]),
-    ]);
+    const shape = plotShape({ mode, log, width, height, range, described });
     if (this.#plot && shape === this.#shape) {
       this.#plot.setData(data);
       this.#published(data, lines);
@@ -274,31 +254,17 @@ export class MetricChart {
       raw,
       stroke: strokeOf({ color, raw }),
     }));
-    this.#describe(lines, markers);
+    describeChart(
+      { figure: this.element, note: this.#note },
+      lines.length,
+      markers,
+      this.#overview,
+      this.#zoomTraces,
+    );
   }
 
   #defaultMode(): XMode {
     return this.#host.modeOf({ ...this.spec, key: "" });
-  }
-
-  #describe(lines: Line[], markers: Marker[]): void {
-    const traces = this.#zoomTraces ?? this.#overview;
-    const total = this.#overview.reduce((sum, trace) => sum + trace.total, 0);
-    const downsampled = traces.some((trace) => trace.downsampled);
-    this.#note.textContent = chartNote(
-      lines.length,
-      total,
-      downsampled,
-      markers,
-      this.#zoomTraces !== undefined,
-    );
-    const data = this.element.dataset;
-    data.series = String(lines.length);
-    data.points = String(traces.reduce((sum, trace) => sum + trace.steps.length, 0));
-    data.total = String(total);
-    data.zoomed = String(this.#zoomTraces !== undefined);
-    data.downsampled = String(downsampled);
-    data.markers = String(markers.length);
   }
 
   /** Zooms and pans from the keyboard, as dragging and double-clicking do with the mouse. */
@@ -313,22 +279,10 @@ export class MetricChart {
     const mode = this.#host.modeOf(this.spec);
     // The board's zoom, not the plot's scale, which lags while a zoom is fetched.
     const zoom = this.#host.zoomOf(mode);
-    const min = zoom?.from ?? scale.min;
-    const max = zoom?.to ?? scale.max;
-    const span = max - min;
-    let range: [number, number] | undefined;
-    if (event.key === "+" || event.key === "=") range = [min + span / 4, max - span / 4];
-    else if (event.key === "-") range = [min - span / 2, max + span / 2];
-    else if (event.key === "ArrowLeft") range = [min - span / 4, max - span / 4];
-    else if (event.key === "ArrowRight") range = [min + span / 4, max + span / 4];
-    else if (event.key === "0" || event.key === "Escape") {
-      this.#host.zoomed(mode, undefined);
-      event.preventDefault();
-      return;
-    }
+    const range = keyZoom(event.key, zoom?.from ?? scale.min, zoom?.to ?? scale.max);
     if (!range) return;
     event.preventDefault();
-    this.#host.zoomed(mode, { from: range[0], to: range[1] });
+    this.#host.zoomed(mode, range === "reset" ? undefined : range);
   }
 
   /**
@@ -352,17 +306,7 @@ export class MetricChart {
   /** Appends the points a running run logged since the last look. */
   async extend(): Promise<boolean> {
     if (!this.#drawn) return false;
-    let grew = false;
-    for (const trace of this.#overview) {
-      if (trace.run.status !== "running") continue;
-      const next = (trace.ends[trace.ends.length - 1] ?? -1) + 1;
-      const pointCount = this.#pointCount();
-      const series = await api.metrics(trace.run, trace.path, pointCount, next);
-      if (series.totalCount <= trace.total && series.points.length === 0) continue;
-      const added = toTrace(trace.run, trace.path, trace.color, series, pointCount);
-      appendTrace(trace, added);
-      grew = grew || added.steps.length > 0;
-    }
+    const grew = await extendTraces(this.#overview, this.#pointCount());
     // Appended pages pile up at finer and finer resolution: past twice what the chart
     // can show, the whole series is fetched again, downsampled once.
     if (this.#overview.some((trace) => trace.steps.length > 2 * this.#pointCount()))
@@ -390,18 +334,7 @@ export class MetricChart {
   async exportCsv(zoomOnly: boolean): Promise<string> {
     const mode = this.#host.modeOf(this.spec);
     const range = zoomOnly ? this.#host.zoomOf(mode) : undefined;
-    const points: CsvPoint[] = [];
-    for (const [index, whole] of this.#overview.entries()) {
-      const shown = this.#zoomTraces?.[index] ?? whole;
-      for (const point of await rawPoints(whole, shown, mode, range))
-        points.push({
-          project: whole.run.project,
-          run: whole.run.run_id,
-          path: whole.path,
-          ...point,
-        });
-    }
-    const csv = toCsv(points);
+    const csv = await chartCsv(this.#overview, this.#zoomTraces, mode, range);
     download(fileName(this.spec.key, "csv"), csv, "text/csv");
     return csv;
   }
@@ -409,13 +342,8 @@ export class MetricChart {
   async exportPng(): Promise<Blob | undefined> {
     const canvas = this.#plot?.ctx.canvas;
     if (!canvas) return undefined;
-    const blob = await chartPng(
-      canvas,
-      this.spec.unit ? `${this.spec.title} (${this.spec.unit})` : this.spec.title,
-      this.#lines,
-      themeColor("--bg", "#ffffff"),
-      themeColor("--fg", "#1d2125"),
-    );
+    const title = this.spec.unit ? `${this.spec.title} (${this.spec.unit})` : this.spec.title;
+    const blob = await chartPng(canvas, title, this.#lines, ...pngColors());
     downloadBlob(fileName(this.spec.key, "png"), blob);
     return blob;
   }

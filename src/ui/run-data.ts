@@ -1,10 +1,11 @@
 /**
  * What the runs table shows beyond the run list: each run's configs (tags, config
  * columns) and the last, smallest and largest values of metric columns, fetched once,
- * four requests at a time so that charts keep connections of their own.
+ * many runs per request (`/api/configs`, `/api/series`), so that a screen of rows is
+ * one or two requests and charts keep the browser's connections.
  */
 
-import { api, type ConfigValue, num, pool, type RunSummary } from "./api.ts";
+import { api, type ConfigValue, num, type RunSummary } from "./api.ts";
 import type { Summary } from "./table-columns.ts";
 import { runKey } from "./view-state.ts";
 
@@ -44,25 +45,39 @@ export class RunData {
     for (const path of run.metric_paths) this.#summaries.delete(`${key}${SEP}${path}`);
   }
 
-  /** Fetches the configs of `runs` not fetched (or being fetched) yet. */
+  /**
+   * Fetches the configs of `runs` not fetched (or being fetched) yet: all of them in
+   * one `/api/configs` request (or a few, for thousands of runs).
+   */
   async loadConfigs(runs: readonly RunSummary[]): Promise<void> {
-    await pool(runs, 4, (run) => {
+    const waiting: Promise<void>[] = [];
+    const wanted: RunSummary[] = [];
+    for (const run of runs) {
       const key = runKey(run);
-      if (this.#configs.has(key)) return Promise.resolve();
-      let request = this.#configRequests.get(key);
-      if (!request) {
-        request = api.configs(run).then(
-          (configs) => {
-            this.#configs.set(key, configs);
-          },
-          () => {
-            this.#configRequests.delete(key);
-          },
-        );
-        this.#configRequests.set(key, request);
-      }
-      return request;
-    });
+      if (this.#configs.has(key)) continue;
+      const request = this.#configRequests.get(key);
+      if (request) waiting.push(request);
+      else wanted.push(run);
+    }
+    if (wanted.length > 0) {
+      const batch = api.configsOf(wanted).then(
+        (answers) => {
+          wanted.forEach((run, index) => {
+            const configs = answers[index];
+            const key = runKey(run);
+            if (configs) this.#configs.set(key, configs);
+            // A run that went away is asked again should it come back.
+            else this.#configRequests.delete(key);
+          });
+        },
+        () => {
+          for (const run of wanted) this.#configRequests.delete(runKey(run));
+        },
+      );
+      for (const run of wanted) this.#configRequests.set(runKey(run), batch);
+      waiting.push(batch);
+    }
+    await Promise.all(waiting);
   }
 
   /** Fetches the summary of each of `paths` that each of `runs` has. */
@@ -72,12 +87,14 @@ export class RunData {
         .filter((path) => run.metric_paths.includes(path) && this.summary(run, path) === undefined)
         .map((path) => ({ run, path })),
     );
-    await pool(wanted, 4, async ({ run, path }) => {
-      // pointCount=1 is one bucket over the whole series (its finite min and max) between
-      // the first and the last point as they are: the series' last value.
-      const series = await api.metrics(run, path, 1);
-      const last = series.points[series.points.length - 1];
-      if (!last) return;
+    if (wanted.length === 0) return;
+    // pointCount=1 is one bucket over the whole series (its finite min and max) between
+    // the first and the last point as they are: the series' last value.
+    const answers = await api.series(wanted, 1).catch(() => undefined);
+    wanted.forEach(({ run, path }, index) => {
+      const series = answers?.[index];
+      const last = series?.points[series.points.length - 1];
+      if (!series || !last) return;
       let min = Number.POSITIVE_INFINITY;
       let max = Number.NEGATIVE_INFINITY;
       for (const point of series.points) {

@@ -140,10 +140,19 @@ export function sortable(value: unknown): unknown {
 }
 
 /**
+ * Text in natural order (`a9` before `a10`): one collator for every comparison, since
+ * `localeCompare` with options builds one per call (a sort of 5,000 rows took 600 ms).
+ */
+const TEXT_ORDER = new Intl.Collator(undefined, { numeric: true });
+
+/**
  * Orders table cells: numbers as numbers (128 < 256 < 512; 1e-7 < 0.003), then text;
  * empty cells last whatever the direction, so `direction` is applied here.
  */
 export function compareCells(a: unknown, b: unknown, direction: 1 | -1): number {
+  // The common cases first: a sort of 5,000 rows makes some 60,000 comparisons.
+  if (typeof a === "number" && typeof b === "number" && !Number.isNaN(a) && !Number.isNaN(b))
+    return (a < b ? -1 : a > b ? 1 : 0) * direction;
   const emptyA = a === undefined || a === null || a === "" || Number.isNaN(a);
   const emptyB = b === undefined || b === null || b === "" || Number.isNaN(b);
   if (emptyA || emptyB) return emptyA === emptyB ? 0 : emptyA ? 1 : -1;
@@ -155,5 +164,16 @@ export function compareCells(a: unknown, b: unknown, direction: 1 | -1): number 
   if (y !== undefined && !Number.isNaN(y)) return 1 * direction;
   const s = asText(a);
   const t = asText(b);
-  return s.localeCompare(t, undefined, { numeric: true }) * direction;
+  return TEXT_ORDER.compare(s, t) * direction;
+}
+
+/**
+ * {@link compareCells} for cells that went through {@link sortable}: text there never
+ * reads as a number, so two texts go straight to the collator (a sort of 5,000 rows
+ * by creation time no longer parses every date as a number first).
+ */
+export function compareSortable(a: unknown, b: unknown, direction: 1 | -1): number {
+  if (typeof a === "string" && typeof b === "string" && a !== "" && b !== "")
+    return TEXT_ORDER.compare(a, b) * direction;
+  return compareCells(a, b, direction);
 }

@@ -8,7 +8,7 @@
 import type { ConfigValue, RunSummary } from "./api.ts";
 import { formatValue } from "./dom.ts";
 import { RunData } from "./run-data.ts";
-import { compareCells, parseQuery, passes, resolveKey, sortable } from "./run-filter.ts";
+import { compareSortable, parseQuery, passes, resolveKey, sortable } from "./run-filter.ts";
 import { groupRuns, type RunGroup } from "./run-groups.ts";
 import { duration } from "./run-row.ts";
 import { type Axis, inRange } from "./sweep-axes.ts";
@@ -239,7 +239,7 @@ export class RunsModel {
     const direction = view.descending ? -1 : 1;
     // Text that reads as a number is turned into one once here, not in every comparison.
     const keys = new Map(rows.map((run) => [run, sortable(key(run))]));
-    return rows.sort((a, b) => compareCells(keys.get(a), keys.get(b), direction));
+    return rows.sort((a, b) => compareSortable(keys.get(a), keys.get(b), direction));
   }
 
   /** The groups of `runs` by the grouping key, or `undefined` when the table is not grouped. */

@@ -15,8 +15,11 @@ import { type ModelHost, RunsModel } from "./runs-model.ts";
 import { type Column, columnTitle, shortLabels } from "./table-columns.ts";
 import { runKey } from "./view-state.ts";
 
-/** Rows drawn at first and added per "Show more" (or on scrolling to the end). */
-const PAGE = 100;
+/**
+ * Rows drawn at first and added per "Show more" (or on scrolling near the end): a few
+ * screens of the table's box, which shows about fifteen.
+ */
+const PAGE = 50;
 
 export interface TableHost extends ModelHost {
   changed(): void;

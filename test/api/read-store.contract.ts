@@ -10,6 +10,7 @@ import { describe, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ReadStore } from "../../src/api/read-store.ts";
+import { createApp } from "../../src/server/app.ts";
 import { compatHome, FIXTURES } from "../helpers/temp-dir.ts";
 
 /** A store over a scratch copy of the compat runs at `projectsDir`. */
@@ -96,6 +97,43 @@ export function readStoreContract(name: string, factory: StoreFactory): void {
         expect(await store.metricPaths(run)).toEqual(
           python("/api/runs/acme/vision/matrix-7f3a/metric-paths").paths as never,
         );
+      });
+    });
+
+    it("answers /api/configs for many runs entry for entry as the per-run /configs route", async () => {
+      await withStore(factory, async (store) => {
+        // The routes over this store, without a port (the store is closed by withStore).
+        const app = createApp({ store });
+        const get = async (target: string) => {
+          const response = await app.handle(new Request(`http://localhost${target}`));
+          return { status: response.status, text: await response.text() };
+        };
+        const runs = (await store.runs(undefined)).value;
+        expect(runs.length).toBeGreaterThan(3);
+        const keys = [...runs.map((run) => `${run.project}/${run.run_id}`), "default/gone"];
+        const batch = await get(
+          `/api/configs?${keys.map((key) => `run=${encodeURIComponent(key)}`).join("&")}`,
+        );
+        expect(batch.status).toBe(200);
+        const entries = JSON.parse(batch.text).runs as Record<string, unknown>[];
+        expect(entries).toHaveLength(keys.length);
+        for (const [index, run] of runs.entries()) {
+          const target = `/api/runs/${run.project.split("/").map(encodeURIComponent).join("/")}/${encodeURIComponent(run.run_id)}/configs`;
+          const one = await get(target);
+          expect(one.status).toBe(200);
+          const { project, run_id, ...rest } = entries[index] as Record<string, unknown>;
+          expect([project, run_id]).toEqual([run.project, run.run_id]);
+          expect(rest).toEqual(JSON.parse(one.text));
+          // The texts too (integers beyond 2^53, escapes), not only the parsed values.
+          expect(batch.text).toContain(one.text.slice(1, -1));
+        }
+        const gone = await get("/api/runs/default/gone/configs");
+        expect(gone.status).toBe(404);
+        expect(entries[runs.length]).toEqual({
+          project: "default",
+          run_id: "gone",
+          error: JSON.parse(gone.text).error,
+        });
       });
     });
 

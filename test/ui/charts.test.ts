@@ -473,6 +473,11 @@ describe("zoom", () => {
     const xs = (data[0] as number[]).filter((x) => x >= Number(from) && x <= Number(to));
     expect(xs.length).toBeGreaterThan(100);
     for (let i = 1; i < xs.length; i++) expect((xs[i] as number) - (xs[i - 1] as number)).toBe(1);
+    // The whole series at the chart's width (a point per pixel), zooms by the batch route.
+    const { batches, perRun } = seriesRequests(page, "train/loss");
+    const width = await chart.locator("div.plot").evaluate((plot) => plot.clientWidth);
+    expect(Number(batches[0]?.searchParams.get("pointCount"))).toBe(width);
+    expect(perRun).toEqual([]);
     await screenshot(page, "charts-zoom-raw");
     await chart.screenshot({ path: join(SCREENSHOTS, "chart-zoom-raw.png") });
     await page.goBack();
@@ -502,6 +507,16 @@ describe("zoom", () => {
       expect(xs.length).toBeGreaterThan(100);
       expect(await chart.getAttribute("data-downsampled")).toBe("false");
     }
+    // Each chart's zoom asks for both runs' ranges in one request, none one run at a time.
+    const { batches, perRun } = seriesRequests(page, "train/loss");
+    const ranged = batches.filter((url) => url.searchParams.has("firstPointIndex"));
+    expect(ranged.length).toBeGreaterThan(0);
+    for (const url of ranged) {
+      expect(url.searchParams.getAll("run")).toHaveLength(2);
+      expect(url.searchParams.getAll("firstPointIndex")).toHaveLength(2);
+      expect(url.searchParams.getAll("lastPointIndex")).toHaveLength(2);
+    }
+    expect(perRun).toEqual([]);
     await page.close();
   }, 60_000);
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "bun:test";
-import { compareCells, parseQuery, passes, resolveKey, sortable } from "../../src/ui/run-filter.ts";
+import {
+  compareCells,
+  compareSortable,
+  parseQuery,
+  passes,
+  resolveKey,
+  sortable,
+} from "../../src/ui/run-filter.ts";
 import { groupRuns } from "../../src/ui/run-groups.ts";
 import { axisFor, axisPosition, axisUnits, inRange } from "../../src/ui/sweep-axes.ts";
 import {
@@ -52,6 +59,40 @@ describe("the search box's language", () => {
     const down = [...cells].sort((a, b) => compareCells(a, b, -1));
     expect(down.slice(0, 6)).toEqual(["512", 256, "128", 64, 0.003, 1e-7]);
     expect(["b", "a10", "a9"].sort((a, b) => compareCells(a, b, 1))).toEqual(["a9", "a10", "b"]);
+  });
+
+  it("orders sortable cells exactly as compareCells does, by the shorter path", () => {
+    const cells = [
+      "512",
+      64,
+      1e-7,
+      "",
+      0.003,
+      "128",
+      undefined,
+      256,
+      "b",
+      "a10",
+      "a9",
+      "2026-01-02T00:00:00",
+      "2026-01-01T12:00:00",
+      "NaN",
+      "-inf",
+      true,
+      false,
+      null,
+      "x 1",
+      Number.NaN,
+    ].map(sortable);
+    for (const a of cells)
+      for (const b of cells)
+        for (const direction of [1, -1] as const)
+          expect([a, b, direction, compareSortable(a, b, direction)]).toEqual([
+            a,
+            b,
+            direction,
+            compareCells(a, b, direction),
+          ]);
   });
 });
 
