@@ -7,7 +7,11 @@
  */
 
 import type { LivenessEntry, RunSummary } from "../api/wire.ts";
-import { runKey } from "./view-state.ts";
+
+/** A run's key, as `view-state.ts` makes it (not imported: that module reads the URL). */
+function runKey(run: { project: string; run_id: string }): string {
+  return `${run.project}:${run.run_id}`;
+}
 
 export interface DeadWriter {
   readonly reason: string;
