@@ -78,6 +78,20 @@ export class RunNotFoundError extends Error {
   }
 }
 
+/**
+ * Whether the process writing a `running` run is still at it: `live`, `dead` (with
+ * its last sign of life, when one is dated), or `unknown` (the run is not `running`,
+ * or nothing tells). `reason` says what the verdict rests on, in words.
+ */
+export interface WriterLiveness {
+  readonly state: "live" | "dead" | "unknown";
+  readonly reason: string;
+  /** The run's status as recorded now. */
+  readonly status: string;
+  /** Unix ms of the writer's last sign of life (heartbeat, write), when known. */
+  readonly lastSignMs?: number | undefined;
+}
+
 export interface ReadStore {
   /** Every project that has runs, the one with the newest change first. */
   projects(): Promise<Versioned<readonly ProjectSummary[]>>;
@@ -91,6 +105,9 @@ export interface ReadStore {
 
   /** The run `runId` of `project`, or undefined when there is none (or the names are invalid). */
   run(project: string, runId: string): Promise<RunHandle | undefined>;
+
+  /** Whether the run's writer is alive (see {@link WriterLiveness}). */
+  liveness(run: RunHandle): Promise<WriterLiveness>;
 
   /** A run's configs in the order they were first written. */
   configs(run: RunHandle): Promise<ReadonlyMap<string, StoredConfigValue>>;

@@ -162,7 +162,7 @@ export interface ConfigsBatchQuery {
   readonly run: readonly string[];
 }
 
-/** Which run an entry of a configs batch is. */
+/** Which run an entry of a per-run batch answer is. */
 export interface RunKey {
   readonly project: string;
   readonly run_id: string;
@@ -178,6 +178,34 @@ export type ConfigsBatchEntry = (RunKey & ConfigsResponse) | MissingConfigsEntry
 /** The entries in the order of the query's `run` parameters. */
 export interface ConfigsBatchResponse {
   readonly runs: ConfigsBatchEntry[];
+}
+
+/**
+ * `/api/liveness`: whether the writer of each asked run is still at it. `run`
+ * repeats, each `<project>/<runId>` (split at the last `/`). The local API's `status`
+ * stays what the Python server answers (`running` for a run whose process died);
+ * this says which of those runs have a live writer.
+ */
+export interface LivenessQuery {
+  readonly run: readonly string[];
+}
+
+export interface RunLivenessEntry extends RunKey {
+  /** `unknown` where the run is not `running` (see `status`) or nothing tells. */
+  readonly state: "live" | "dead" | "unknown";
+  /** The run's status as recorded now. */
+  readonly status: string;
+  /** What the verdict rests on, in words. */
+  readonly reason: string;
+  /** ISO 8601 UTC: the writer's last sign of life (heartbeat, write); null when none is dated. */
+  readonly last_seen: string | null;
+}
+
+export type LivenessEntry = RunLivenessEntry | (RunKey & { readonly error: string });
+
+/** The entries in the order of the query's `run` parameters. */
+export interface LivenessResponse {
+  readonly runs: LivenessEntry[];
 }
 
 /** A route of the API: its method, what its query may hold, and what it answers. */
@@ -227,6 +255,11 @@ export interface ApiRoutes {
     method: "GET";
     query: ConfigsBatchQuery;
     response: ConfigsBatchResponse;
+  };
+  "/api/liveness": {
+    method: "GET";
+    query: LivenessQuery;
+    response: LivenessResponse;
   };
   "/api/runs/:project/:run/trash": {
     method: "POST";

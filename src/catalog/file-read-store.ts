@@ -14,16 +14,19 @@ import type {
   StringPage,
   StringPageQuery,
   Versioned,
+  WriterLiveness,
 } from "../api/read-store.ts";
 import type { RunEdit, RunEditor } from "../api/run-edits.ts";
 import type { ProjectSummary, RunSummary } from "../api/wire.ts";
 import type { CacheStats } from "../cache/byte-lru.ts";
+import { walModified } from "../run/liveness.ts";
 import { readSlice } from "../series/range-read.ts";
 import { SeriesCache } from "../series/series-cache.ts";
 import { ConnectionPool, type FileVersion } from "../storage/connection-pool.ts";
 import { type CatalogWarnings, RunCatalog } from "./run-catalog.ts";
 import { editRunFile } from "./run-editor.ts";
 import { RunLists } from "./run-list.ts";
+import { fileLiveness } from "./run-liveness.ts";
 import { runFilePath } from "./run-path.ts";
 import {
   metricSeriesWithPoints,
@@ -75,6 +78,8 @@ export class FileReadStore implements ReadStore, RunEditor {
   readonly #lists: RunLists;
   readonly #series: SeriesCache;
   readonly #stringTotals: StringTotals;
+  /** Verdicts on dead writers, by file, kept while the file's version holds. */
+  readonly #deadWriters = new Map<string, { version: string; liveness: WriterLiveness }>();
   /** Where each handle this store gave out points. */
   readonly #located = new WeakMap<RunHandle, Located>();
 
@@ -128,6 +133,23 @@ export class FileReadStore implements ReadStore, RunEditor {
       this.#series.forget(at.file);
       throw error;
     }
+  }
+
+  liveness(run: RunHandle): Promise<WriterLiveness> {
+    const { file } = this.#locate(run);
+    const walModifiedMs = walModified(file);
+    return this.#read(run, (db, at) => {
+      // A dead writer stays dead while the file does not change: the verdict (which may
+      // scan the points for the file's last write) is kept until its version moves.
+      const kept = this.#deadWriters.get(file);
+      if (kept?.version === at.version.key) return kept.liveness;
+      const liveness = fileLiveness(db, walModifiedMs);
+      if (liveness.state === "dead") {
+        if (this.#deadWriters.size >= 4096) this.#deadWriters.clear();
+        this.#deadWriters.set(file, { version: at.version.key, liveness });
+      } else this.#deadWriters.delete(file);
+      return liveness;
+    });
   }
 
   configs(run: RunHandle): Promise<ReadonlyMap<string, StoredConfigValue>> {

@@ -210,3 +210,23 @@ export function judgeRunFile(
     signs: () => fileSigns(db, walModifiedMs),
   });
 }
+
+/**
+ * When the run's writer last showed life: the newest of its heartbeat, its records'
+ * dates, the WAL's last write and the newest point or config. Undefined when nothing
+ * is dated.
+ */
+export function lastSignOfLife(
+  db: Database,
+  meta: ReadonlyMap<string, string>,
+  walModifiedMs: number | undefined,
+): number | undefined {
+  const signs = fileSigns(db, walModifiedMs);
+  const dates = [
+    isoMs(meta.get("heartbeat_at")),
+    signs.walModifiedMs,
+    signs.newestWriteMs,
+    ...writerRecords(db, meta).map((record) => record.recordedAtMs),
+  ].filter((ms): ms is number => ms !== undefined && Number.isFinite(ms));
+  return dates.length === 0 ? undefined : Math.max(...dates);
+}

@@ -20,10 +20,12 @@ import {
 import { configsBatchBody, configsItems, configsQuery } from "./configs-batch.ts";
 import { HttpError, notFound } from "./http-error.ts";
 import { ListBodies } from "./list-bodies.ts";
+import { livenessBody, livenessQuery } from "./liveness-batch.ts";
 import { metricsBody } from "./metrics-body.ts";
 import { publicMessage } from "./public-error.ts";
 import {
   ConfigsQuery,
+  LivenessQuery,
   MetricsQuery,
   metricsQuery,
   pick,
@@ -133,6 +135,16 @@ export function createApp(options: AppOptions) {
           context.query = configsQuery(parseQueryAll(rawQuery(context.request.url)));
         },
         query: ConfigsQuery,
+      },
+    )
+    .get(
+      "/api/liveness",
+      async ({ request, query }) => reply(request, await livenessBody(store, query)),
+      {
+        transform(context) {
+          context.query = livenessQuery(parseQueryAll(rawQuery(context.request.url)));
+        },
+        query: LivenessQuery,
       },
     )
     .get(

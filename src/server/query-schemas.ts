@@ -12,6 +12,7 @@ import type {
   ConfigsBatchQuery,
   SeriesBatchQuery,
   StringSeriesQuery,
+  LivenessQuery as WireLivenessQuery,
   MetricsQuery as WireMetricsQuery,
 } from "../api/wire.ts";
 import { HttpError } from "./http-error.ts";
@@ -61,6 +62,11 @@ export const ConfigsQuery = t.Object({
   run: t.Array(t.String(), { minItems: 1 }),
 });
 
+/** `/api/liveness`: `run` repeats; `livenessQuery` (`liveness-batch.ts`) builds this first. */
+export const LivenessQuery = t.Object({
+  run: t.Array(t.String(), { minItems: 1 }),
+});
+
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Compile-time checks: a parameter renamed on one side only fails here. */
 export const SCHEMAS_MATCH_ROUTES: [
@@ -69,7 +75,8 @@ export const SCHEMAS_MATCH_ROUTES: [
   Same<keyof Static<typeof StringsQuery>, keyof StringSeriesQuery>,
   Same<keyof Static<typeof SeriesQuery>, keyof SeriesBatchQuery>,
   Same<keyof Static<typeof ConfigsQuery>, keyof ConfigsBatchQuery>,
-] = [true, true, true, true, true];
+  Same<keyof Static<typeof LivenessQuery>, keyof WireLivenessQuery>,
+] = [true, true, true, true, true, true];
 
 /** The parameters of `schema` present in `query` (decoded as the Python server does). */
 export function pick(schema: TObject, query: ReadonlyMap<string, string>): Record<string, string> {

@@ -35,6 +35,8 @@ export interface TeamAppOptions {
   readonly log?: (line: string) => void;
   /** Lifetime of a browser session. @default 30 days */
   readonly sessionTtlMs?: number;
+  /** A `running` run whose heartbeat is older than this reads as dead (`/api/liveness`). @default 60 s */
+  readonly writerStaleMs?: number;
   /** The address the server is bound to (a `Host` naming it is accepted). */
   readonly hostname?: string;
   /** URLs the server is reached at and pages allowed to call it (their names are accepted as `Host`). @default [] */
@@ -121,7 +123,14 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
       return app;
     }
     const who = principal ?? { id: 0, name: "", defaultWorkspace: "", roles: new Map() };
-    const store = new DatabaseReadStore({ sql: db.sql, principal: who, home, series, summaries });
+    const store = new DatabaseReadStore({
+      sql: db.sql,
+      principal: who,
+      home,
+      series,
+      summaries,
+      writerStaleMs: options.writerStaleMs,
+    });
     app = createApp({
       store,
       editor: databaseRunEditor({ sql: db.sql, principal: who }),

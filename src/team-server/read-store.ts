@@ -15,9 +15,11 @@ import type {
   StringPageQuery,
   StringRow,
   Versioned,
+  WriterLiveness,
 } from "../api/read-store.ts";
 import type { ProjectSummary, RunSummary } from "../api/wire.ts";
 import { decodeConfigForApi } from "../catalog/config-json.ts";
+import { HEARTBEAT_STALE_MS } from "../run/liveness.ts";
 import { HttpError } from "../server/http-error.ts";
 import { isoFromMicros } from "../values/time.ts";
 import { METRIC, STRING } from "./ingest.ts";
@@ -70,6 +72,11 @@ export interface DatabaseReadStoreOptions {
   readonly home: string;
   readonly series: SeriesStore;
   readonly summaries: RunSummaries;
+  /**
+   * A `running` run whose last heartbeat (or, without one, last upload) is older than
+   * this is answered dead by {@link DatabaseReadStore.liveness}. @default HEARTBEAT_STALE_MS (60 s)
+   */
+  readonly writerStaleMs?: number | undefined;
   /** Called by {@link DatabaseReadStore.close}. @default nothing: the server owns the database */
   readonly onClose?: () => Promise<void>;
 }
@@ -82,6 +89,7 @@ export class DatabaseReadStore implements ReadStore {
   readonly #summaries: RunSummaries;
   readonly #workspaces: string[];
   readonly #onClose: (() => Promise<void>) | undefined;
+  readonly #staleMs: number;
   readonly #runs = new RunLookup();
 
   constructor(options: DatabaseReadStoreOptions) {
@@ -92,6 +100,7 @@ export class DatabaseReadStore implements ReadStore {
     this.#summaries = options.summaries;
     this.#workspaces = [...options.principal.roles.keys()].sort();
     this.#onClose = options.onClose;
+    this.#staleMs = options.writerStaleMs ?? HEARTBEAT_STALE_MS;
   }
 
   async projects(): Promise<Versioned<readonly ProjectSummary[]>> {
@@ -181,6 +190,20 @@ export class DatabaseReadStore implements ReadStore {
       seriesVersions,
     };
     return handle;
+  }
+
+  async liveness(run: RunHandle): Promise<WriterLiveness> {
+    const [row] = await this
+      .#sql`SELECT status, heartbeat_ms, updated_ms FROM runs WHERE id = ${(run as DbRunHandle).id}`;
+    const status = (row?.status as string | null | undefined) ?? "unknown";
+    if (status !== "running")
+      return { state: "unknown", status, reason: `the run is not running (status: ${status})` };
+    return judgeUploads(
+      row.heartbeat_ms === null ? undefined : Number(row.heartbeat_ms),
+      Number(row.updated_ms),
+      Date.now(),
+      this.#staleMs,
+    );
   }
 
   async configs(run: RunHandle): Promise<ReadonlyMap<string, StoredConfigValue>> {
@@ -301,4 +324,37 @@ export class DatabaseReadStore implements ReadStore {
   async close(): Promise<void> {
     await this.#onClose?.();
   }
+}
+
+/**
+ * A `running` run on the server lives while its writer's heartbeat keeps arriving
+ * (both clients send one while they run). A run that never sent one is judged by its
+ * last upload (`updated_ms`); once a heartbeat came, only heartbeats count, since an
+ * edit from the web UI also moves `updated_ms`.
+ */
+export function judgeUploads(
+  heartbeatMs: number | undefined,
+  updatedMs: number,
+  now: number,
+  staleMs: number,
+): WriterLiveness {
+  const beat = heartbeatMs !== undefined && Number.isFinite(heartbeatMs);
+  const last = beat ? heartbeatMs : updatedMs;
+  const age = Math.max(0, Math.round((now - last) / 1000));
+  const what = beat
+    ? "its writer's last heartbeat"
+    : "its writer's last upload (it sent no heartbeat)";
+  return now - last < staleMs
+    ? {
+        state: "live",
+        status: "running",
+        reason: `${what} reached the server ${age} s ago`,
+        lastSignMs: last,
+      }
+    : {
+        state: "dead",
+        status: "running",
+        reason: `${what} reached the server ${age} s ago: the process has stopped or is cut off`,
+        lastSignMs: last,
+      };
 }

@@ -212,6 +212,8 @@ export const api = {
     ).then((body): DownsampledResponse => body);
   },
   series,
+  liveness: (runs: string[]) =>
+    getJson("/api/liveness", "/api/liveness", { run: runs }).then((body) => body.runs),
   strings: (
     run: RunSummary,
     path: string,

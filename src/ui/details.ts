@@ -9,6 +9,7 @@ import { api, type ConfigValue, type RunSummary, type StringEntry } from "./api.
 import { formatDuration, formatValue, h } from "./dom.ts";
 import { localTime, zoneLabel } from "./local-time.ts";
 import { type EditorHost, editor } from "./run-editor.ts";
+import { deadWriter, shownStatus } from "./run-liveness.ts";
 import { duration } from "./run-row.ts";
 import { download } from "./save-file.ts";
 import { isInternalKey } from "./table-columns.ts";
@@ -68,7 +69,15 @@ export class RunDetails {
     this.#title.textContent = `${run.run_id}${run.experiment_name ? ` — ${run.experiment_name}` : ""}`;
     this.#meta.replaceChildren(
       `${run.project} · `,
-      h("span", { class: `status ${run.status}`, "data-status": run.status }, run.status),
+      h(
+        "span",
+        {
+          class: `status ${shownStatus(run)}`,
+          "data-status": shownStatus(run),
+          title: deadWriter(run)?.reason,
+        },
+        shownStatus(run),
+      ),
       run.trashed ? " · in the trash" : "",
       " · created ",
       h("time", { datetime: run.created_at ?? "", title: zoneLabel() }, localTime(run.created_at)),

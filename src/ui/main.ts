@@ -12,6 +12,7 @@ import { RunDetails } from "./details.ts";
 import { h } from "./dom.ts";
 import { RunColors } from "./run-colors.ts";
 import { newestFirst, RunList } from "./run-list.ts";
+import { checkLiveness } from "./run-liveness.ts";
 import { RunsTable } from "./runs-table.ts";
 import { SweepViews } from "./sweep-views.ts";
 import { TableControls } from "./table-controls.ts";
@@ -186,6 +187,15 @@ async function refresh(first: boolean): Promise<void> {
   board.update(runs);
   // Running runs' metric summaries grow: their metric cells are fetched again in place.
   table.refreshLive(runs.filter((run) => run.status === "running"));
+  // A running run whose writer died shows as crashed (the API's status stays "running").
+  void checkLiveness(
+    api.liveness,
+    runs.filter((run) => run.status === "running"),
+  ).then((changed) => {
+    if (!changed) return;
+    table.render();
+    if (details.run) details.update(details.run, table.configsOf(details.run));
+  });
   if (first && view.focus && !details.run) {
     const run = byKey(view.focus);
     if (run) await details.show(run, table.configsOf(run));

@@ -3,6 +3,7 @@
 import type { RunSummary } from "./api.ts";
 import { formatDuration, h } from "./dom.ts";
 import { localTime } from "./local-time.ts";
+import { deadWriter, shownStatus } from "./run-liveness.ts";
 import { runKey } from "./view-state.ts";
 
 /** The cells of one row that fill in when its configs and last values arrive. */
@@ -25,10 +26,13 @@ export interface RowActions {
   focused?: boolean;
 }
 
-/** Milliseconds from creation to close (or to now, while running). */
+/** Milliseconds from creation to close (or to now, while running; to its last sign of life, once its writer is dead). */
 export function duration(run: RunSummary): number {
   if (!run.created_at) return Number.NaN;
-  const end = run.status === "running" || !run.closed_at ? Date.now() : Date.parse(run.closed_at);
+  const end =
+    run.status === "running" || !run.closed_at
+      ? (deadWriter(run)?.lastSeenMs ?? Date.now())
+      : Date.parse(run.closed_at);
   return end - Date.parse(run.created_at);
 }
 
@@ -85,9 +89,9 @@ export function runRow(
     h("td", {}, run.project),
     h(
       "td",
-      { class: `status ${run.status}` },
-      run.status === "running" ? h("span", { class: "live", title: "live" }, "● ") : "",
-      run.status,
+      { class: `status ${shownStatus(run)}`, title: deadWriter(run)?.reason },
+      shownStatus(run) === "running" ? h("span", { class: "live", title: "live" }, "● ") : "",
+      shownStatus(run),
       run.trashed ? " (trashed)" : "",
     ),
     h("td", { class: "time" }, localTime(run.created_at)),

@@ -193,6 +193,23 @@ export function readStoreContract(name: string, factory: StoreFactory): void {
       });
     });
 
+    it("judges the writer of a running run only, with the status the run list gives", async () => {
+      await withStore(factory, async (store) => {
+        const runs = (await store.runs(undefined)).value;
+        expect(runs.some((run) => run.status === "running")).toBe(true);
+        for (const run of runs) {
+          const handle = await store.run(run.project, run.run_id);
+          if (!handle) throw new Error(`no handle for ${run.run_id}`);
+          const liveness = await store.liveness(handle);
+          expect(liveness.status).toBe(run.status);
+          if (run.status !== "running") expect(liveness.state).toBe("unknown");
+          else expect(["live", "dead"]).toContain(liveness.state);
+          expect(liveness.reason.length).toBeGreaterThan(0);
+          if (liveness.state === "dead") expect(liveness.lastSignMs ?? 0).toBeLessThan(Date.now());
+        }
+      });
+    });
+
     it("trashes and restores a run, which changes the list's version but not the project order", async () => {
       await withStore(factory, async (store) => {
         const before = await store.runs("acme/vision");
