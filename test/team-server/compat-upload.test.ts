@@ -39,7 +39,11 @@ export function authProxy(target: string, key: string) {
             ? undefined
             : await request.arrayBuffer(),
       });
-      return new Response(response.body, { status: response.status, headers: response.headers });
+      // fetch hands over the body decoded: pass it on without the encoding it no longer has.
+      const answer = new Headers(response.headers);
+      answer.delete("content-encoding");
+      answer.delete("content-length");
+      return new Response(response.body, { status: response.status, headers: answer });
     },
   });
   return {
