@@ -169,7 +169,12 @@ export class DatabaseReadStore implements ReadStore {
   async run(project: string, runId: string): Promise<RunHandle | undefined> {
     const parts = parseProject(this.#home, project);
     if (!allows(this.#principal, parts.workspace, "read")) return undefined;
-    const found = await this.#runs.find(this.#sql, this.#series, { ...parts, runId });
+    const found = await this.#runs.find(
+      this.#sql,
+      this.#series,
+      { ...parts, runId },
+      this.#principal.id,
+    );
     if (!found) return undefined;
     const { row, seriesVersions } = found;
     const handle: DbRunHandle = {
