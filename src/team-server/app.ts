@@ -24,6 +24,7 @@ import { bufferBody, MAX_BODY_BYTES, readJson } from "./request-body.ts";
 import { databaseRunEditor } from "./run-editor.ts";
 import { SeriesStore } from "./series-store.ts";
 import { SIGNIN_PAGE } from "./signin-page.ts";
+import { WARM_UP_WORKSPACE, warmUp } from "./warm-up.ts";
 
 export interface TeamAppOptions {
   readonly db: Database;
@@ -53,6 +54,8 @@ export interface TeamApp {
   handle(request: Request): Promise<Response>;
   /** Requests being handled now. */
   readonly inFlight: number;
+  /** Runs the read path once (warm-up.ts): call before listening. */
+  warmUp(): Promise<void>;
 }
 
 const SESSION_COOKIE = "goodseed_session";
@@ -293,6 +296,23 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
   return {
     get inFlight() {
       return inFlight;
+    },
+    async warmUp() {
+      // A key id no row has, with a role in a workspace no key can have: its app is
+      // made, used once and forgotten.
+      const nobody: Principal = {
+        id: 0,
+        name: "",
+        defaultWorkspace: WARM_UP_WORKSPACE,
+        roles: new Map([[WARM_UP_WORKSPACE, "viewer"]]),
+      };
+      const host = options.hostname ?? "127.0.0.1";
+      const origin = `http://${host.includes(":") ? `[${host}]` : host}`;
+      const app = appFor(nobody);
+      await warmUp(db, series, (url) =>
+        app.handle(new Request(url.replace("http://127.0.0.1", origin))),
+      );
+      for (const [id, cached] of apps) if (cached === app) apps.delete(id);
     },
     async handle(request: Request): Promise<Response> {
       const started = performance.now();

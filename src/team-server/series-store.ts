@@ -136,6 +136,25 @@ function readChunks(rows: readonly ChunkRow[]): StoredSeries {
   return { ...target, length };
 }
 
+/** A series read from chunk bodies in memory, as {@link SeriesStore.metric} reads them: for warm-up.ts. */
+export function readChunksForWarmUp(bodies: readonly Uint8Array[]): StoredSeries {
+  let first = 0;
+  const rows = bodies.map((body, i) => {
+    const columns = decodeChunk(body);
+    const row: ChunkRow = {
+      id: i + 1,
+      compacted: 1,
+      point_count: columns.length,
+      first_step: first,
+      last_step: first + columns.length - 1,
+      body,
+    };
+    first += columns.length;
+    return row;
+  });
+  return readChunks(rows);
+}
+
 /** A chunk row as the queries for new chunks return it (a compacted one without its body). */
 export interface NewChunkRow {
   readonly id: number;
