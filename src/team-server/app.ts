@@ -40,6 +40,12 @@ export interface TeamAppOptions {
    * @default 1000
    */
   readonly rateLimit?: number;
+  /**
+   * Series of at least this many points are viewed the first time without being held
+   * in memory (streamed through the downsampling); asked again, they are held.
+   * @default 100000
+   */
+  readonly streamViewsFrom?: number;
   /** One JSON line per request. @default silent */
   readonly log?: (line: string) => void;
   /** Lifetime of a browser session. @default 30 days */
@@ -128,7 +134,7 @@ function withCors(response: Response, request: Request): Response {
 
 export function createTeamApp(options: TeamAppOptions): TeamApp {
   const { db } = options;
-  const series = new SeriesStore();
+  const series = new SeriesStore({ streamViewsFrom: options.streamViewsFrom });
   const summaries = new RunSummaries();
   /** The read API of `goodseed serve` over the database, one per key (its workspaces). */
   const apps = new Map<string, GoodseedApp>();

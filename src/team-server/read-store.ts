@@ -6,6 +6,7 @@
 
 import type { SQL } from "bun";
 import type {
+  DownsampleRange,
   ReadStore,
   RunHandle,
   SeriesColumns,
@@ -238,6 +239,26 @@ export class DatabaseReadStore implements ReadStore {
     if (!series) return undefined;
     this.#series.remember(id, bytes, series.id);
     return this.#series.metric(this.#sql, series.id, trace, series.version);
+  }
+
+  async downsampledSeries(
+    run: RunHandle,
+    path: string,
+    request: DownsampleRange,
+    trace?: SeriesTrace,
+  ): Promise<string | SeriesColumns | undefined> {
+    const handle = run as DbRunHandle;
+    const bytes = utf8(path);
+    let seriesId = this.#series.idOf(handle.id, bytes);
+    let version = seriesId === undefined ? undefined : handle.seriesVersions.get(seriesId);
+    if (seriesId === undefined || version === undefined) {
+      const [series] = await this.#seriesOf(run, METRIC, path);
+      if (!series) return undefined;
+      this.#series.remember(handle.id, bytes, series.id);
+      seriesId = series.id;
+      version = series.version;
+    }
+    return this.#series.view(this.#sql, seriesId, version, { ...request, path }, trace);
   }
 
   async *allMetrics(
