@@ -376,16 +376,20 @@ try {
     const file = new SqliteFile(join(dir, "projects/bench/big/runs/huge.sqlite"));
     for (let i = 0; i < 10; i++) {
       const step = POINTS + i * 10;
-      await reader.post(
-        `/api/v1/runs/${huge}/ingest`,
-        metricBody(
-          "train/loss",
-          step,
-          10,
-          () => 0.5,
-          () => START_S + 2000,
-        ),
-      );
+      // Read the answer, as a client does: a reply left unread keeps its connection
+      // from being reused, and the poll would pay for a new one.
+      await (
+        await reader.post(
+          `/api/v1/runs/${huge}/ingest`,
+          metricBody(
+            "train/loss",
+            step,
+            10,
+            () => 0.5,
+            () => START_S + 2000,
+          ),
+        )
+      ).arrayBuffer();
       polls.push(await timed(teamView, key));
       for (let j = 0; j < 10; j++)
         file.run("INSERT INTO metric_points (series_id, step, y, ts) VALUES (1, ?, 0.5, ?)", [

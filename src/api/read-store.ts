@@ -59,9 +59,16 @@ export interface StringPage {
 }
 
 /** Where a series' points came from and how long that took (for `Server-Timing`). */
+/** What a downsampled view asks for: buckets at most, and positions (FORMAT.md). */
+export interface DownsampleRange {
+  readonly pointCount: number;
+  readonly first: number | undefined;
+  readonly last: number | undefined;
+}
+
 export interface SeriesTrace {
-  /** Already in memory, brought up to date with rows written since, decoded from a file's pages, or read through SQLite. */
-  source?: "memory" | "new rows" | "pages" | "sqlite";
+  /** Already in memory, brought up to date with rows written since, decoded from a file's pages, read through SQLite, or streamed through the buckets piece by piece (not held). */
+  source?: "memory" | "new rows" | "pages" | "sqlite" | "streamed";
   ms?: number;
 }
 
@@ -121,6 +128,19 @@ export interface ReadStore {
     path: string,
     trace?: SeriesTrace,
   ): Promise<SeriesColumns | undefined>;
+
+  /**
+   * The downsampled view of one metric series (FORMAT.md), written as its JSON text
+   * when the store can do that without holding the whole series (it must be the text
+   * `downsampledBody` writes from the series); otherwise the series, as
+   * {@link metricSeries} returns it. Optional: without it the series is read whole.
+   */
+  downsampledSeries?(
+    run: RunHandle,
+    path: string,
+    request: DownsampleRange,
+    trace?: SeriesTrace,
+  ): Promise<string | SeriesColumns | undefined>;
 
   /**
    * Every metric series with points, by path (UTF-8 byte order), each in step order,

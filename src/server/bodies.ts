@@ -17,7 +17,7 @@ import type {
   RunsResponse,
   StringSeriesResponse,
 } from "../api/wire.ts";
-import { bucketize, bucketSize } from "../storage/downsample.ts";
+import { type Bucket, bucketize, bucketSize } from "../storage/downsample.ts";
 import { isoFromSeconds } from "../values/time.ts";
 import { jsonNumber, jsonValue } from "./json.ts";
 
@@ -220,6 +220,42 @@ export function downsampledBody(
   if (firstStep !== steps[f]) points.unshift(raw(f));
   if ((buckets[buckets.length - 1] as { step: number }).step !== steps[l]) points.push(raw(l));
   return envelope(points, f, l, true);
+}
+
+/** One point of a series: what a raw point of a downsampled answer shows. */
+export interface SeriesPoint {
+  readonly step: number;
+  readonly y: number;
+  readonly ts: number;
+}
+
+/**
+ * What {@link downsampledBody} writes for a series of `total` points that is
+ * downsampled (more than `pointCount` points at positions `first..last`), from its
+ * buckets and its points at `first` and `last`, computed elsewhere (a store that reads
+ * a series piece by piece).
+ */
+export function bucketedBody(
+  path: string,
+  total: number,
+  range: { readonly first: number; readonly last: number },
+  buckets: readonly Bucket[],
+  ends: { readonly first: SeriesPoint; readonly last: SeriesPoint },
+): JsonText<DownsampledResponse> {
+  const pathJson = JSON.stringify(path);
+  const loggedAt = new LoggedAt();
+  const raw = (point: SeriesPoint) => {
+    const y = jsonNumber(point.y);
+    return `{"path": ${pathJson}, "step": ${point.step}, "value": ${y}, "minY": ${y}, "maxY": ${y}, "downsampled": false, "logged_at": ${loggedAt.json(point.ts)}}`;
+  };
+  const points = buckets.map(
+    (bucket) =>
+      `{"path": ${pathJson}, "step": ${bucket.step}, "value": ${jsonNumber(bucket.value)}, "minY": ${jsonNumber(bucket.minY)}, "maxY": ${jsonNumber(bucket.maxY)}, "downsampled": true, "logged_at": ${loggedAt.json(bucket.ts)}}`,
+  );
+  // The first raw point's logged_at text is written after the buckets' (LoggedAt only caches).
+  if ((buckets[0] as Bucket).step !== ends.first.step) points.unshift(raw(ends.first));
+  if ((buckets[buckets.length - 1] as Bucket).step !== ends.last.step) points.push(raw(ends.last));
+  return `{"points": [${points.join(", ")}], "firstPointIndex": ${range.first}, "lastPointIndex": ${range.last}, "totalCount": ${total}, "downsampled": true}`;
 }
 
 export function stringSeriesBody(page: StringPage): JsonText<StringSeriesResponse> {

@@ -65,3 +65,61 @@ export function bucketize(rows: SeriesRows, from: number, to: number, k: number)
   }
   return buckets;
 }
+
+/**
+ * {@link bucketize} fed one point at a time, for a series read piece by piece: the
+ * points at positions `[from, to)` are pushed in order and make the same buckets,
+ * summed in the same order, so the same bits.
+ */
+export class BucketStream {
+  readonly buckets: Bucket[] = [];
+  readonly #to: number;
+  readonly #k: number;
+  #start: number;
+  #size: number;
+  #at = 0;
+  #stepSum = 0;
+  #sum = 0;
+  #finite = 0;
+  #min = Number.POSITIVE_INFINITY;
+  #max = Number.NEGATIVE_INFINITY;
+  #ts = 0;
+
+  constructor(from: number, to: number, k: number) {
+    this.#to = to;
+    this.#k = k;
+    this.#start = from;
+    this.#size = Math.min(k, to - from);
+  }
+
+  /** The next point (position `from` first). */
+  push(step: number, y: number, ts: number): void {
+    this.#stepSum += step;
+    if (Number.isFinite(y)) {
+      this.#sum += y;
+      this.#finite++;
+      if (y < this.#min) this.#min = y;
+      if (y > this.#max) this.#max = y;
+    }
+    if (this.#at === Math.floor(this.#size / 2)) this.#ts = ts;
+    if (++this.#at < this.#size) return;
+    const count = this.#size;
+    const finite = this.#finite;
+    this.buckets.push({
+      step: this.#stepSum / count,
+      value: finite > 0 ? this.#sum / finite : Number.NaN,
+      minY: finite > 0 ? this.#min : Number.NaN,
+      maxY: finite > 0 ? this.#max : Number.NaN,
+      count,
+      ts: this.#ts,
+    });
+    this.#start += count;
+    this.#size = Math.min(this.#k, this.#to - this.#start);
+    this.#at = 0;
+    this.#stepSum = 0;
+    this.#sum = 0;
+    this.#finite = 0;
+    this.#min = Number.POSITIVE_INFINITY;
+    this.#max = Number.NEGATIVE_INFINITY;
+  }
+}

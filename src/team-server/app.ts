@@ -8,7 +8,15 @@
 import { createApp, type GoodseedApp } from "../server/app.ts";
 import { ApiError, apiErrorBody, isApiError, unauthorized } from "./api-error.ts";
 import type { Database } from "./database.ts";
-import { createSession, deleteSession, type Principal, verifyKey, verifySession } from "./keys.ts";
+import { type KeyCheck, keyIsValid, withKeyCheck } from "./key-check.ts";
+import {
+  createSession,
+  deleteSession,
+  hashKey,
+  type Principal,
+  verifyKey,
+  verifySession,
+} from "./keys.ts";
 import { DEFAULT_RATE_LIMIT, RateLimiter } from "./rate-limit.ts";
 import { DatabaseReadStore, RunSummaries } from "./read-store.ts";
 import { remoteRoute, remoteSegments } from "./remote-routes.ts";
@@ -16,6 +24,7 @@ import { bufferBody, MAX_BODY_BYTES, readJson } from "./request-body.ts";
 import { databaseRunEditor } from "./run-editor.ts";
 import { SeriesStore } from "./series-store.ts";
 import { SIGNIN_PAGE } from "./signin-page.ts";
+import { WARM_UP_WORKSPACE, warmUp } from "./warm-up.ts";
 
 export interface TeamAppOptions {
   readonly db: Database;
@@ -31,6 +40,12 @@ export interface TeamAppOptions {
    * @default 1000
    */
   readonly rateLimit?: number;
+  /**
+   * Series of at least this many points are viewed the first time without being held
+   * in memory (streamed through the downsampling); asked again, they are held.
+   * @default 100000
+   */
+  readonly streamViewsFrom?: number;
   /** One JSON line per request. @default silent */
   readonly log?: (line: string) => void;
   /** Lifetime of a browser session. @default 30 days */
@@ -47,9 +62,21 @@ export interface TeamApp {
   handle(request: Request): Promise<Response>;
   /** Requests being handled now. */
   readonly inFlight: number;
+  /** Runs the read path once (warm-up.ts): call before listening. */
+  warmUp(): Promise<void>;
 }
 
 const SESSION_COOKIE = "goodseed_session";
+/** Keys verified by this process, remembered at most (by their SHA-256). */
+const MAX_KNOWN_KEYS = 10_000;
+
+/** Who sent a request; `checked` false: a key known from before, whose revocation is still to be checked. */
+interface Caller {
+  readonly principal: Principal;
+  readonly checked: boolean;
+  /** The SHA-256 of the key (hex), when it came as one. */
+  readonly keyHash?: string;
+}
 const CORS = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "GET, POST, OPTIONS",
@@ -109,7 +136,7 @@ function withCors(response: Response, request: Request): Response {
 
 export function createTeamApp(options: TeamAppOptions): TeamApp {
   const { db } = options;
-  const series = new SeriesStore();
+  const series = new SeriesStore({ streamViewsFrom: options.streamViewsFrom });
   const summaries = new RunSummaries();
   /** The read API of `goodseed serve` over the database, one per key (its workspaces). */
   const apps = new Map<string, GoodseedApp>();
@@ -150,19 +177,37 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
   const writeOptions = { createProjects: options.createProjects ?? true };
   let inFlight = 0;
 
-  async function principalOf(request: Request): Promise<Principal> {
+  /**
+   * Keys this process verified, by their SHA-256: a key's roles never change, so a known
+   * key needs only the check that it was not revoked since, which a read folds into its
+   * run lookup (key-check.ts). Looked up by the hash, so no time depends on the secret.
+   */
+  const knownKeys = new Map<string, Principal>();
+
+  async function callerOf(request: Request): Promise<Caller> {
     const header = request.headers.get("authorization");
     if (header !== null) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const principal = match ? await verifyKey(db, match[1] as string) : undefined;
+      const key = match?.[1];
+      const keyHash = key === undefined ? "" : Buffer.from(hashKey(key)).toString("hex");
+      const known = knownKeys.get(keyHash);
+      if (known) return { principal: known, checked: false, keyHash };
+      const principal = key === undefined ? undefined : await verifyKey(db, key);
       if (!principal)
         throw unauthorized("the API key is not valid (unknown, malformed or revoked)");
-      return principal;
+      if (knownKeys.size >= MAX_KNOWN_KEYS) knownKeys.clear();
+      knownKeys.set(keyHash, principal);
+      return { principal, checked: true, keyHash };
     }
     const token = cookie(request, SESSION_COOKIE);
     const principal = token ? await verifySession(db, token) : undefined;
     if (!principal) throw unauthorized();
-    return principal;
+    return { principal, checked: true };
+  }
+
+  function revoked(caller: Caller): ApiError {
+    if (caller.keyHash !== undefined) knownKeys.delete(caller.keyHash);
+    return unauthorized("the API key is not valid (unknown, malformed or revoked)");
   }
 
   async function session(request: Request): Promise<Response> {
@@ -204,7 +249,8 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
       return new Response(SIGNIN_PAGE, { headers: { "content-type": "text/html; charset=utf-8" } });
     if (request.method === "OPTIONS")
       return withPreflight(await appFor(undefined).handle(request), request);
-    const principal = await principalOf(request);
+    const caller = await callerOf(request);
+    const { principal } = caller;
     // Before any work for the request: a refused one changes nothing.
     if (!admission.counted) {
       admission.counted = true;
@@ -217,6 +263,11 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
           { retryAfterS: decision.retryAfterS },
         );
     }
+    // A read of the local API checks a known key in its run lookup (or after, before
+    // its answer goes out); anything else, before it does any work.
+    const read = segments === undefined && (request.method === "GET" || request.method === "HEAD");
+    if (!caller.checked && !read && !(await keyIsValid(db.sql, principal.id)))
+      throw revoked(caller);
     if (segments !== undefined)
       return remoteRoute(request, segments, {
         sql: db.sql,
@@ -224,7 +275,13 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
         series,
         options: writeOptions,
       });
-    return appFor(principal).handle(request);
+    if (caller.checked || !read) return appFor(principal).handle(request);
+    const check: KeyCheck = { keyId: principal.id, state: "pending" };
+    const response = await withKeyCheck(check, () => appFor(principal).handle(request));
+    if (check.state === "pending")
+      check.state = (await keyIsValid(db.sql, principal.id)) ? "valid" : "revoked";
+    if (check.state === "revoked") throw revoked(caller);
+    return response;
   }
 
   function errorResponse(error: unknown, request: Request): Response {
@@ -254,6 +311,23 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
   return {
     get inFlight() {
       return inFlight;
+    },
+    async warmUp() {
+      // A key id no row has, with a role in a workspace no key can have: its app is
+      // made, used once and forgotten.
+      const nobody: Principal = {
+        id: 0,
+        name: "",
+        defaultWorkspace: WARM_UP_WORKSPACE,
+        roles: new Map([[WARM_UP_WORKSPACE, "viewer"]]),
+      };
+      const host = options.hostname ?? "127.0.0.1";
+      const origin = `http://${host.includes(":") ? `[${host}]` : host}`;
+      const app = appFor(nobody);
+      await warmUp(db, series, (url) =>
+        app.handle(new Request(url.replace("http://127.0.0.1", origin))),
+      );
+      for (const [id, cached] of apps) if (cached === app) apps.delete(id);
     },
     async handle(request: Request): Promise<Response> {
       const started = performance.now();

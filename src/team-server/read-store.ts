@@ -6,6 +6,7 @@
 
 import type { SQL } from "bun";
 import type {
+  DownsampleRange,
   ReadStore,
   RunHandle,
   SeriesColumns,
@@ -178,7 +179,12 @@ export class DatabaseReadStore implements ReadStore {
   async run(project: string, runId: string): Promise<RunHandle | undefined> {
     const parts = parseProject(this.#home, project);
     if (!allows(this.#principal, parts.workspace, "read")) return undefined;
-    const found = await this.#runs.find(this.#sql, this.#series, { ...parts, runId });
+    const found = await this.#runs.find(
+      this.#sql,
+      this.#series,
+      { ...parts, runId },
+      this.#principal.id,
+    );
     if (!found) return undefined;
     const { row, seriesVersions } = found;
     const handle: DbRunHandle = {
@@ -256,6 +262,26 @@ export class DatabaseReadStore implements ReadStore {
     if (!series) return undefined;
     this.#series.remember(id, bytes, series.id);
     return this.#series.metric(this.#sql, series.id, trace, series.version);
+  }
+
+  async downsampledSeries(
+    run: RunHandle,
+    path: string,
+    request: DownsampleRange,
+    trace?: SeriesTrace,
+  ): Promise<string | SeriesColumns | undefined> {
+    const handle = run as DbRunHandle;
+    const bytes = utf8(path);
+    let seriesId = this.#series.idOf(handle.id, bytes);
+    let version = seriesId === undefined ? undefined : handle.seriesVersions.get(seriesId);
+    if (seriesId === undefined || version === undefined) {
+      const [series] = await this.#seriesOf(run, METRIC, path);
+      if (!series) return undefined;
+      this.#series.remember(handle.id, bytes, series.id);
+      seriesId = series.id;
+      version = series.version;
+    }
+    return this.#series.view(this.#sql, seriesId, version, { ...request, path }, trace);
   }
 
   async *allMetrics(

@@ -2,10 +2,11 @@
  * The run lookup of the read API, which also checks the run's series that this process
  * holds in memory: their versions, and the chunks written since they were read, come
  * back in the same query, so that a repeated view or a live poll needs no query of its
- * own after the key check and this one.
+ * own after this one. The reading key's validity comes back with it too (key-check.ts).
  */
 
 import type { SQL } from "bun";
+import { pendingKeyCheck } from "./key-check.ts";
 import type { HeldSeries, NewChunkRow, SeriesStore } from "./series-store.ts";
 
 /** A row of the run lookup: the run, each held series, each chunk written since. */
@@ -19,6 +20,8 @@ interface RunRow {
   readonly compacted: number;
   readonly source_max_id: number | null;
   readonly body: Uint8Array | null;
+  /** 1 when the reading key is still valid (see key-check.ts). */
+  readonly key_ok: number;
 }
 
 /** Database ids of runs by workspace, project and run id (a run never moves), at most. */
@@ -38,7 +41,9 @@ export class RunLookup {
     sql: SQL,
     series: SeriesStore,
     names: { readonly workspace: string; readonly project: string; readonly runId: string },
+    keyId: number,
   ): Promise<FoundRun | undefined> {
+    const check = pendingKeyCheck();
     const name = `${names.workspace}\u0000${names.project}\u0000${names.runId}`;
     const known = this.#ids.get(name);
     const held = known === undefined ? [] : series.held(known);
@@ -50,7 +55,8 @@ export class RunLookup {
         ? sql`0`
         : sql`${held.reduce((text, one) => sql`${text} WHEN ${one.id} THEN ${pick(one)}`, sql`CASE s.id`)} END`;
     const rows = (await sql`SELECT r.id, r.updated_ms, r.trashed, s.id AS series_id, s.version,
-        c.id AS chunk_id, c.compacted, c.source_max_id, CASE WHEN c.compacted = 0 THEN c.body END AS body
+        c.id AS chunk_id, c.compacted, c.source_max_id, CASE WHEN c.compacted = 0 THEN c.body END AS body,
+        (SELECT count(*) FROM api_keys WHERE id = ${keyId} AND revoked_at IS NULL) AS key_ok
       FROM runs r JOIN projects p ON p.id = r.project_id JOIN workspaces w ON w.id = p.workspace_id
       LEFT JOIN series s ON s.run_id = r.id AND s.has_points = 1 AND s.id IN ${ids}
       LEFT JOIN metric_chunks c ON c.series_id = s.id AND s.version <> ${cases((one) => one.version)}
@@ -59,6 +65,10 @@ export class RunLookup {
       ORDER BY s.id, c.id`) as RunRow[];
     const row = rows[0];
     if (!row) return undefined;
+    if (check) {
+      check.state = Number(row.key_ok) > 0 ? "valid" : "revoked";
+      if (check.state === "revoked") return undefined;
+    }
     if (this.#ids.size >= MAX_RUN_IDS) this.#ids.clear();
     this.#ids.set(name, Number(row.id));
     const seriesVersions = new Map<number, number>();

@@ -9,9 +9,11 @@
  */
 
 import type { SQL } from "bun";
-import type { SeriesColumns, SeriesTrace } from "../api/read-store.ts";
+import type { DownsampleRange, SeriesColumns, SeriesTrace } from "../api/read-store.ts";
 import { type Columns, decodeChunk, decodeChunkSecondsInto } from "./chunk-codec.ts";
+import { bytesOf, type ChunkRow, inOrder } from "./chunk-rows.ts";
 import { EMPTY, mergeSeries } from "./series-merge.ts";
+import { streamedView } from "./streamed-view.ts";
 
 /** A series as the read API takes it: timestamps in whole seconds, room past `length`. */
 export type StoredSeries = SeriesColumns;
@@ -62,10 +64,6 @@ function append(series: StoredSeries, added: Columns): StoredSeries {
   return { steps: target.steps, ys: target.ys, ts: target.ts, length };
 }
 
-/** Bun.SQL answers BLOB/bytea as a Buffer already: no copy of a chunk's bytes. */
-const bytesOf = (body: unknown): Uint8Array =>
-  body instanceof Uint8Array ? body : new Uint8Array(body as ArrayBuffer);
-
 function done(
   trace: SeriesTrace,
   started: number,
@@ -75,15 +73,6 @@ function done(
   trace.source = source;
   trace.ms = performance.now() - started;
   return series;
-}
-
-interface ChunkRow {
-  readonly id: number;
-  readonly compacted: number;
-  readonly point_count: number;
-  readonly first_step: number;
-  readonly last_step: number;
-  readonly body: Uint8Array;
 }
 
 /**
@@ -106,34 +95,41 @@ function mergeChunks(rows: readonly ChunkRow[]): Columns {
  * into one set of columns, sized from the chunks' point counts; anything else is merged.
  */
 function readChunks(rows: readonly ChunkRow[]): StoredSeries {
-  const base = rows
-    .filter((chunk) => Number(chunk.compacted) === 1)
-    .sort((a, b) => Number(a.first_step) - Number(b.first_step));
-  const newer = rows.filter((chunk) => Number(chunk.compacted) !== 1);
-  const ordered = [...base, ...newer];
-  let points = 0;
-  let plain = true;
-  for (let i = 0; i < ordered.length; i++) {
-    const chunk = ordered[i] as ChunkRow;
-    points += Number(chunk.point_count);
-    if (i > 0 && Number((ordered[i - 1] as ChunkRow).last_step) >= Number(chunk.first_step))
-      plain = false;
-  }
-  // Spare room, so that the points of a live run are appended without a copy.
-  const capacity = room(points);
-  if (!plain) {
+  const order = inOrder(rows);
+  if (!order) {
     const merged = mergeChunks(rows);
     return toSeconds(merged, room(merged.length));
   }
+  // Spare room, so that the points of a live run are appended without a copy.
+  const capacity = room(order.points);
   const target = {
     steps: new Float64Array(capacity),
     ys: new Float64Array(capacity),
     ts: new Float64Array(capacity),
   };
   let length = 0;
-  for (const chunk of ordered)
+  for (const chunk of order.ordered)
     length += decodeChunkSecondsInto(bytesOf(chunk.body), target, length);
   return { ...target, length };
+}
+
+/** A series read from chunk bodies in memory, as {@link SeriesStore.metric} reads them: for warm-up.ts. */
+export function readChunksForWarmUp(bodies: readonly Uint8Array[]): StoredSeries {
+  let first = 0;
+  const rows = bodies.map((body, i) => {
+    const columns = decodeChunk(body);
+    const row: ChunkRow = {
+      id: i + 1,
+      compacted: 1,
+      point_count: columns.length,
+      first_step: first,
+      last_step: first + columns.length - 1,
+      body,
+    };
+    first += columns.length;
+    return row;
+  });
+  return readChunks(rows);
 }
 
 /** A chunk row as the queries for new chunks return it (a compacted one without its body). */
@@ -151,15 +147,35 @@ export interface HeldSeries {
   readonly maxChunkId: number;
 }
 
+/** Series viewed once without being held, remembered at most. */
+const MAX_STREAMED = 10_000;
+
 /** Series ids remembered by (run, path) at most, for {@link SeriesStore.held}. */
 const MAX_KNOWN_IDS = 100_000;
 
+export interface SeriesStoreOptions {
+  /**
+   * Series of at least this many points are viewed the first time without being held
+   * (see {@link SeriesStore.view}); smaller ones are read whole and kept at once.
+   * @default 100000
+   */
+  readonly streamViewsFrom?: number | undefined;
+}
+
 export class SeriesStore {
+  readonly #streamFrom: number;
+
+  constructor(options: SeriesStoreOptions = {}) {
+    this.#streamFrom = options.streamViewsFrom ?? 100_000;
+  }
+
   readonly #cache = new Map<number, Cached>();
   /** Series id by `${run id}\u0000${path}`, of metric series read before. */
   readonly #ids = new Map<string, number>();
   /** Ids of the metric series of each run (by its database id) remembered. */
   readonly #ofRun = new Map<number, Set<number>>();
+  /** Series viewed once by streaming their chunks, not held (see {@link view}). */
+  readonly #streamed = new Set<number>();
   #points = 0;
 
   /** The series with id `seriesId`, current as of its version in the database. */
@@ -186,6 +202,44 @@ export class SeriesStore {
       if (series) return done(trace, started, series, "new rows");
     }
     return this.#readWhole(sql, seriesId, version, trace, started);
+  }
+
+  /**
+   * A downsampled view of a series (FORMAT.md), as its JSON text, or the series when it
+   * is answered from the whole of it. A large series that is not in memory is viewed the
+   * first time by streaming its chunks through the buckets (when they simply follow each
+   * other) and not kept: no memory for the whole of it, which costs more than reading it; asked again, it is read whole and kept, so that repeated views
+   * and live polls of it cost little.
+   */
+  async view(
+    sql: SQL,
+    seriesId: number,
+    version: number,
+    request: DownsampleRange & { readonly path: string },
+    trace: SeriesTrace = {},
+  ): Promise<string | StoredSeries | undefined> {
+    if (this.#cache.has(seriesId) || this.#streamed.delete(seriesId))
+      return this.metric(sql, seriesId, trace, version);
+    const started = performance.now();
+    const rows = (await sql`SELECT id, compacted, point_count, first_step, last_step, body
+      FROM metric_chunks WHERE series_id = ${seriesId} ORDER BY id`) as ChunkRow[];
+    const order = inOrder(rows);
+    const total = order?.points ?? 0;
+    const first = request.first === undefined ? 0 : Math.max(0, request.first);
+    const last = request.last === undefined ? total - 1 : Math.min(total - 1, request.last);
+    if (
+      order === undefined ||
+      total < this.#streamFrom ||
+      total === 0 ||
+      last - first + 1 <= request.pointCount
+    )
+      return this.#wholeFrom(rows, seriesId, version, trace, started);
+    const text = streamedView(order.ordered, total, request.path, first, last, request.pointCount);
+    if (this.#streamed.size >= MAX_STREAMED) this.#streamed.clear();
+    this.#streamed.add(seriesId);
+    trace.source = "streamed";
+    trace.ms = performance.now() - started;
+    return text;
   }
 
   /** The whole series with timestamps in milliseconds (for the remote protocol), not cached. */
@@ -291,7 +345,17 @@ export class SeriesStore {
   ): Promise<StoredSeries> {
     const rows =
       await sql`SELECT id, compacted, point_count, first_step, last_step, body FROM metric_chunks WHERE series_id = ${seriesId} ORDER BY id`;
-    const series = readChunks(rows as ChunkRow[]);
+    return this.#wholeFrom(rows as ChunkRow[], seriesId, version, trace, started);
+  }
+
+  #wholeFrom(
+    rows: readonly ChunkRow[],
+    seriesId: number,
+    version: number,
+    trace: SeriesTrace,
+    started: number,
+  ): StoredSeries {
+    const series = readChunks(rows);
     let maxChunkId = 0;
     for (const chunk of rows) maxChunkId = Math.max(maxChunkId, Number(chunk.id));
     this.#store(seriesId, { version, maxChunkId, series });

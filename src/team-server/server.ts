@@ -74,6 +74,16 @@ export async function startTeamServer(options: TeamServerOptions): Promise<TeamS
     ),
   );
   compactor.start();
+  // Before listening, so that the first request does not compile the read path.
+  await app.warmUp().catch((error: unknown) =>
+    options.log?.(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        event: "warm-up failed",
+        error: String(error),
+      }),
+    ),
+  );
   const server = Bun.serve({
     hostname: options.host ?? "127.0.0.1",
     port: options.port ?? 8765,

@@ -111,8 +111,28 @@ for (const backend of BACKENDS) {
 
       const revoked = cli(["server", "keys", "revoke", key_id, "--database", url]);
       expect(revoked.code).toBe(0);
-      expect((await call(first.base, key, "GET", "/api/runs")).status).toBe(401);
-      expect((await call(second.base, key, "GET", "/api/runs")).status).toBe(401);
+      // Both processes know the key from before: a view (whose run lookup checks the key),
+      // a run that is not there, a list and a write are all refused at once.
+      for (const server of [first, second]) {
+        const refused = await call(server.base, key, "GET", view);
+        expect(refused.status).toBe(401);
+        expect(refused.text).not.toContain("totalCount");
+        expect(
+          (
+            await call(
+              server.base,
+              key,
+              "GET",
+              "/api/runs/acme/p/none/metrics?path=loss&pointCount=5",
+            )
+          ).status,
+        ).toBe(401);
+        expect((await call(server.base, key, "GET", "/api/runs")).status).toBe(401);
+        expect(
+          (await call(server.base, key, "POST", `/api/v1/runs/${id}/ingest`, points(5000, 5)))
+            .status,
+        ).toBe(401);
+      }
     }, 120_000);
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { bucketize, bucketSize } from "../../../src/storage/downsample.ts";
+import { BucketStream, bucketize, bucketSize } from "../../../src/storage/downsample.ts";
 
 function rows(ys: number[]) {
   return {
@@ -56,5 +56,42 @@ describe("bucketize", () => {
     // 0.1 + 0.2 + 0.3 in order is 0.6000000000000001, not 0.6.
     const [bucket] = bucketize(rows([0.1, 0.2, 0.3]), 0, 3, 4);
     expect(bucket?.value).toBe((0.1 + 0.2 + 0.3) / 3);
+  });
+});
+
+describe("BucketStream", () => {
+  it("makes the same buckets, to the bit, as bucketize over any range", () => {
+    const ys: number[] = [];
+    for (let i = 0; i < 300; i++)
+      ys.push(
+        i % 17 === 0
+          ? Number.NaN
+          : i % 23 === 0
+            ? -Infinity
+            : i % 19 === 0
+              ? Infinity
+              : Math.sin(i) * 1e3 + 0.1 * i,
+      );
+    for (let i = 100; i < 120; i++) ys[i] = Number.NaN;
+    const series = { ...rows(ys), steps: ys.map((_, i) => i * 0.1 + 0.3) };
+    for (const [from, to, k] of [
+      [0, 300, 1],
+      [0, 300, 8],
+      [3, 250, 16],
+      [100, 120, 4],
+      [7, 8, 32],
+      [0, 300, 512],
+    ] as const) {
+      const stream = new BucketStream(from, to, k);
+      for (let i = from; i < to; i++)
+        stream.push(series.steps[i] as number, ys[i] as number, series.ts[i] as number);
+      const expected = bucketize(series, from, to, k);
+      expect(stream.buckets.length).toBe(expected.length);
+      stream.buckets.forEach((bucket, i) => {
+        const want = expected[i] as (typeof expected)[number];
+        for (const field of ["step", "value", "minY", "maxY", "count", "ts"] as const)
+          expect(Object.is(bucket[field], want[field])).toBe(true);
+      });
+    }
   });
 });

@@ -1,0 +1,61 @@
+/**
+ * What a server process does once before it listens, so that the first request of a
+ * user does not pay for compiling the read path and preparing its statements: a key
+ * check, the run lookup and the chunk read (on ids no row has), and a series decoded
+ * from chunks and downsampled as the read API does it (in memory, on made-up points).
+ */
+
+import { downsampledBody } from "../server/bodies.ts";
+import { type Columns, decodeChunk, encodeChunk } from "./chunk-codec.ts";
+import type { Database } from "./database.ts";
+import { keyIsValid } from "./key-check.ts";
+import { verifyKey } from "./keys.ts";
+import { readChunksForWarmUp, type SeriesStore } from "./series-store.ts";
+
+/** A well-formed key that no row holds (its id part is all zeros, never made). */
+const NO_KEY = `gsk_000000000000_${"0".repeat(32)}`;
+/** A workspace name no workspace can have (names start with a letter or digit). */
+export const WARM_UP_WORKSPACE = "-warm-up";
+
+function madeUpColumns(n: number, fractional: boolean): Columns {
+  const steps = new Float64Array(n);
+  const ys = new Float64Array(n);
+  const tsMs = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    steps[i] = fractional ? i + 0.25 : i;
+    ys[i] = i % 97 === 0 ? Number.NaN : Math.sin(i);
+    tsMs[i] = 1_767_225_600_000 + (fractional ? i * 37 : i * 1000);
+  }
+  return { steps, ys, tsMs, length: n };
+}
+
+/**
+ * Runs the read path once: `request` answers a view of a run in a workspace no key has,
+ * through the read API of the server's handler (its routes, the run lookup's query).
+ */
+export async function warmUp(
+  db: Database,
+  series: SeriesStore,
+  request: (url: string) => Promise<Response>,
+): Promise<void> {
+  await verifyKey(db, NO_KEY);
+  await keyIsValid(db.sql, 0);
+  await series.metricColumns(db.sql, 0);
+  await (
+    await request(
+      `http://127.0.0.1/api/runs/${WARM_UP_WORKSPACE}/warm-up/run/metrics?path=loss&pointCount=1000`,
+    )
+  ).arrayBuffer();
+  // Plain and deflated chunks, as compaction writes them, decoded into one series,
+  // then downsampled as a first view is (a few times, so the loops get compiled).
+  const bodies = [
+    encodeChunk(madeUpColumns(20_000, false)),
+    encodeChunk(madeUpColumns(20_000, true)),
+  ];
+  for (const body of bodies) decodeChunk(body);
+  for (let round = 0; round < 3; round++) {
+    const columns = readChunksForWarmUp(bodies);
+    downsampledBody(columns, { path: "loss", pointCount: 1000, first: undefined, last: undefined });
+    downsampledBody(columns, { path: "loss", pointCount: 100, first: 10, last: 30_000 });
+  }
+}
