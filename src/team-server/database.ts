@@ -15,6 +15,8 @@ export interface Database {
   readonly dialect: Dialect;
   /** Where the data lives, without a password: for messages and logs. */
   readonly location: string;
+  /** How many connections the pool may open (1 on SQLite). */
+  readonly poolSize: number;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export interface OpenOptions {
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
   const dialect = dialectOf(url);
   let sql: SQL;
+  let poolSize = 1;
   if (dialect === "sqlite") {
     const file = url.replace(/^(sqlite|file):(\/\/)?/i, "");
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
@@ -56,8 +59,9 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     await sql`PRAGMA synchronous = NORMAL`;
     await sql`PRAGMA foreign_keys = ON`;
   } else {
+    poolSize = options.maxConnections ?? 16;
     sql = new SQL(url, {
-      max: options.maxConnections ?? 16,
+      max: poolSize,
       connectionTimeout: options.connectTimeoutS ?? 10,
       idleTimeout: 60,
     });
@@ -67,6 +71,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     sql,
     dialect,
     location: redactUrl(url),
+    poolSize,
     close: () => sql.close({ timeout: 5 }),
   };
 }

@@ -10,6 +10,7 @@ import { type Columns, decodeChunk, encodeChunk } from "./chunk-codec.ts";
 import type { Database } from "./database.ts";
 import { keyIsValid } from "./key-check.ts";
 import { verifyKey } from "./keys.ts";
+import { RunLookup } from "./run-lookup.ts";
 import { readChunksForWarmUp, type SeriesStore } from "./series-store.ts";
 
 /** A well-formed key that no row holds (its id part is all zeros, never made). */
@@ -41,6 +42,7 @@ export async function warmUp(
   await verifyKey(db, NO_KEY);
   await keyIsValid(db.sql, 0);
   await series.metricColumns(db.sql, 0);
+  await warmConnections(db, series);
   await (
     await request(
       `http://127.0.0.1/api/runs/${WARM_UP_WORKSPACE}/warm-up/run/metrics?path=loss&pointCount=1000`,
@@ -57,5 +59,29 @@ export async function warmUp(
     const columns = readChunksForWarmUp(bodies);
     downsampledBody(columns, { path: "loss", pointCount: 1000, first: undefined, last: undefined });
     downsampledBody(columns, { path: "loss", pointCount: 100, first: 10, last: 30_000 });
+  }
+}
+
+/**
+ * Opens every connection of the pool and runs the read path's statements on each. A
+ * PostgreSQL backend's first statements on a table load its catalog entries and plan
+ * from cold (4–9 ms each for the run lookup), and the pool hands requests to its
+ * connections in turn, so without this each of a live view's first polls paid that.
+ */
+async function warmConnections(db: Database, series: SeriesStore): Promise<void> {
+  if (db.poolSize <= 1) return;
+  const reserved = await Promise.all(Array.from({ length: db.poolSize }, () => db.sql.reserve()));
+  try {
+    const lookup = new RunLookup();
+    const names = { workspace: WARM_UP_WORKSPACE, project: "warm-up", runId: "run" };
+    await Promise.all(
+      reserved.map(async (connection) => {
+        await keyIsValid(connection, 0);
+        await lookup.find(connection, series, names, 0);
+        await series.metricColumns(connection, 0);
+      }),
+    );
+  } finally {
+    for (const connection of reserved) connection.release();
   }
 }
