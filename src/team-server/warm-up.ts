@@ -40,8 +40,6 @@ export async function warmUp(
   request: (url: string) => Promise<Response>,
 ): Promise<void> {
   await verifyKey(db, NO_KEY);
-  await keyIsValid(db.sql, 0);
-  await series.metricColumns(db.sql, 0);
   await warmConnections(db, series);
   await (
     await request(
@@ -63,19 +61,22 @@ export async function warmUp(
 }
 
 /**
- * Opens every connection of the pool and runs the read path's statements on each. A
+ * Runs the read path's statements (key check, run lookup, chunk read) on every
+ * connection of the pool, opening them all (SQLite has one, used as it is). A
  * PostgreSQL backend's first statements on a table load its catalog entries and plan
  * from cold (4–9 ms each for the run lookup), and the pool hands requests to its
  * connections in turn, so without this each of a live view's first polls paid that.
  */
 async function warmConnections(db: Database, series: SeriesStore): Promise<void> {
-  if (db.poolSize <= 1) return;
-  const reserved = await Promise.all(Array.from({ length: db.poolSize }, () => db.sql.reserve()));
+  const reserved =
+    db.poolSize > 1
+      ? await Promise.all(Array.from({ length: db.poolSize }, () => db.sql.reserve()))
+      : [];
   try {
     const lookup = new RunLookup();
     const names = { workspace: WARM_UP_WORKSPACE, project: "warm-up", runId: "run" };
     await Promise.all(
-      reserved.map(async (connection) => {
+      (reserved.length > 0 ? reserved : [db.sql]).map(async (connection) => {
         await keyIsValid(connection, 0);
         await lookup.find(connection, series, names, 0);
         await series.metricColumns(connection, 0);
