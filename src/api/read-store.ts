@@ -67,8 +67,8 @@ export interface DownsampleRange {
 }
 
 export interface SeriesTrace {
-  /** Already in memory, brought up to date with rows written since, decoded from a file's pages, read through SQLite, or streamed through the buckets piece by piece (not held). */
-  source?: "memory" | "new rows" | "pages" | "sqlite" | "streamed";
+  /** Already in memory, brought up to date with rows written since, decoded from a file's pages, read through SQLite, or streamed through the buckets piece by piece (not held), or answered from its stored overview. */
+  source?: "memory" | "new rows" | "pages" | "sqlite" | "streamed" | "overview";
   ms?: number;
 }
 

@@ -94,32 +94,66 @@ export class BucketStream {
 
   /** The next point (position `from` first). */
   push(step: number, y: number, ts: number): void {
-    this.#stepSum += step;
-    if (Number.isFinite(y)) {
-      this.#sum += y;
-      this.#finite++;
-      if (y < this.#min) this.#min = y;
-      if (y > this.#max) this.#max = y;
+    this.pushColumns([step], [y], [ts], 0, 1);
+  }
+
+  /**
+   * Points `[from, to)` of the columns, in order: what {@link push} does for each, with
+   * the running sums kept in locals, which makes a long series several times faster.
+   */
+  pushColumns(
+    steps: Float64Array | readonly number[],
+    ys: Float64Array | readonly number[],
+    ts: Float64Array | readonly number[],
+    from: number,
+    to: number,
+  ): void {
+    let at = this.#at;
+    let size = this.#size;
+    let stepSum = this.#stepSum;
+    let sum = this.#sum;
+    let finite = this.#finite;
+    let min = this.#min;
+    let max = this.#max;
+    let middle = this.#ts;
+    let half = Math.floor(size / 2);
+    for (let i = from; i < to; i++) {
+      stepSum += steps[i] as number;
+      const y = ys[i] as number;
+      // y - y is 0 exactly when y is finite (NaN for NaN and ±Infinity).
+      if (y - y === 0) {
+        sum += y;
+        finite++;
+        if (y < min) min = y;
+        if (y > max) max = y;
+      }
+      if (at === half) middle = ts[i] as number;
+      if (++at < size) continue;
+      this.buckets.push({
+        step: stepSum / size,
+        value: finite > 0 ? sum / finite : Number.NaN,
+        minY: finite > 0 ? min : Number.NaN,
+        maxY: finite > 0 ? max : Number.NaN,
+        count: size,
+        ts: middle,
+      });
+      this.#start += size;
+      size = Math.min(this.#k, this.#to - this.#start);
+      half = Math.floor(size / 2);
+      at = 0;
+      stepSum = 0;
+      sum = 0;
+      finite = 0;
+      min = Number.POSITIVE_INFINITY;
+      max = Number.NEGATIVE_INFINITY;
     }
-    if (this.#at === Math.floor(this.#size / 2)) this.#ts = ts;
-    if (++this.#at < this.#size) return;
-    const count = this.#size;
-    const finite = this.#finite;
-    this.buckets.push({
-      step: this.#stepSum / count,
-      value: finite > 0 ? this.#sum / finite : Number.NaN,
-      minY: finite > 0 ? this.#min : Number.NaN,
-      maxY: finite > 0 ? this.#max : Number.NaN,
-      count,
-      ts: this.#ts,
-    });
-    this.#start += count;
-    this.#size = Math.min(this.#k, this.#to - this.#start);
-    this.#at = 0;
-    this.#stepSum = 0;
-    this.#sum = 0;
-    this.#finite = 0;
-    this.#min = Number.POSITIVE_INFINITY;
-    this.#max = Number.NEGATIVE_INFINITY;
+    this.#at = at;
+    this.#size = size;
+    this.#stepSum = stepSum;
+    this.#sum = sum;
+    this.#finite = finite;
+    this.#min = min;
+    this.#max = max;
+    this.#ts = middle;
   }
 }

@@ -7,13 +7,17 @@
 export const bytesOf = (body: unknown): Uint8Array =>
   body instanceof Uint8Array ? body : new Uint8Array(body as ArrayBuffer);
 
-/** A chunk row as a whole-series read fetches it. */
-export interface ChunkRow {
+/** What a chunk row says about its points, without them. */
+export interface ChunkMeta {
   readonly id: number;
   readonly compacted: number;
   readonly point_count: number;
   readonly first_step: number;
   readonly last_step: number;
+}
+
+/** A chunk row as a whole-series read fetches it. */
+export interface ChunkRow extends ChunkMeta {
   readonly body: Uint8Array;
 }
 
@@ -22,9 +26,9 @@ export interface ChunkRow {
  * (compacted ones with disjoint step ranges, then fresh ones each after the last
  * step), with the points they hold; undefined when they must be merged.
  */
-export function inOrder(
-  rows: readonly ChunkRow[],
-): { ordered: ChunkRow[]; points: number } | undefined {
+export function inOrder<Row extends ChunkMeta>(
+  rows: readonly Row[],
+): { ordered: Row[]; points: number } | undefined {
   const base = rows
     .filter((chunk) => Number(chunk.compacted) === 1)
     .sort((a, b) => Number(a.first_step) - Number(b.first_step));
@@ -32,9 +36,9 @@ export function inOrder(
   const ordered = [...base, ...newer];
   let points = 0;
   for (let i = 0; i < ordered.length; i++) {
-    const chunk = ordered[i] as ChunkRow;
+    const chunk = ordered[i] as Row;
     points += Number(chunk.point_count);
-    if (i > 0 && Number((ordered[i - 1] as ChunkRow).last_step) >= Number(chunk.first_step))
+    if (i > 0 && Number((ordered[i - 1] as Row).last_step) >= Number(chunk.first_step))
       return undefined;
   }
   return { ordered, points };

@@ -128,7 +128,10 @@ export async function compactAll(
   return done;
 }
 
-/** Runs {@link compactAll} every `intervalMs` until stopped; a failure is retried next time. */
+/**
+ * Runs {@link compactAll} every `intervalMs` until stopped, then `afterPass` (the other
+ * background upkeep); a failure is retried next time.
+ */
 export class Compactor {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<void> | undefined;
@@ -138,6 +141,7 @@ export class Compactor {
     private readonly db: Database,
     private readonly intervalMs: number,
     private readonly onError: (error: unknown) => void = () => {},
+    private readonly afterPass: () => Promise<unknown> = async () => {},
   ) {}
 
   start(): void {
@@ -150,6 +154,7 @@ export class Compactor {
       this.#running = (async () => {
         try {
           while (!this.#stopped && (await compactAll(this.db)) > 0) {}
+          if (!this.#stopped) await this.afterPass();
         } catch (error) {
           this.onError(error);
         }

@@ -96,6 +96,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    // A long series' first view read every chunk of it (9 MB for a million points);
+    // its overview (overview.ts) answers it from a few hundred kilobytes. Runs are
+    // found by when they were written last, for the keeper to find quiet series.
+    version: 3,
+    name: "series overviews",
+    statements(dialect) {
+      const t = types(dialect);
+      return [
+        `CREATE TABLE series_overviews (series_id ${t.big} PRIMARY KEY REFERENCES series(id),
+          version ${t.big} NOT NULL, point_count ${t.big} NOT NULL, body ${t.bytes} NOT NULL)`,
+        ...(dialect === "postgres"
+          ? ["ALTER TABLE series_overviews ALTER COLUMN body SET STORAGE EXTERNAL"]
+          : []),
+        "CREATE INDEX runs_updated ON runs (updated_ms)",
+      ];
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

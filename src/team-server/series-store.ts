@@ -9,14 +9,13 @@
  */
 
 import type { SQL } from "bun";
-import type { DownsampleRange, SeriesColumns, SeriesTrace } from "../api/read-store.ts";
-import { type Columns, decodeChunk, decodeChunkSecondsInto } from "./chunk-codec.ts";
-import { bytesOf, type ChunkRow, inOrder } from "./chunk-rows.ts";
-import { EMPTY, mergeSeries } from "./series-merge.ts";
-import { streamedView } from "./streamed-view.ts";
+import type { DownsampleRange, SeriesTrace } from "../api/read-store.ts";
+import { type Columns, decodeChunk } from "./chunk-codec.ts";
+import { bytesOf, type ChunkRow } from "./chunk-rows.ts";
+import { firstView, warmFirstView } from "./first-view.ts";
+import { append, mergeChunks, readChunks, type StoredSeries } from "./series-columns.ts";
 
-/** A series as the read API takes it: timestamps in whole seconds, room past `length`. */
-export type StoredSeries = SeriesColumns;
+export type { StoredSeries } from "./series-columns.ts";
 
 interface Cached {
   version: number;
@@ -26,44 +25,6 @@ interface Cached {
 
 /** Points kept in the cache at most, over all series. */
 const MAX_CACHED_POINTS = 40_000_000;
-/** Room left after a series read whole, for the points a live run adds next. */
-const SPARE_POINTS = 65_536;
-
-function room(points: number): number {
-  return points + Math.min(SPARE_POINTS, points >> 3);
-}
-
-/** `columns` (timestamps in milliseconds) as a stored series with room for `capacity` points. */
-function toSeconds(columns: Columns, capacity = columns.length): StoredSeries {
-  const steps = new Float64Array(capacity);
-  const ys = new Float64Array(capacity);
-  const ts = new Float64Array(capacity);
-  steps.set(columns.steps.subarray(0, columns.length));
-  ys.set(columns.ys.subarray(0, columns.length));
-  for (let i = 0; i < columns.length; i++) ts[i] = Math.floor((columns.tsMs[i] as number) / 1000);
-  return { steps, ys, ts, length: columns.length };
-}
-
-/** `series` with `added` (sorted, all after its last step) appended, in place when there is room. */
-function append(series: StoredSeries, added: Columns): StoredSeries {
-  const length = series.length + added.length;
-  let target = series;
-  if (length > series.steps.length) {
-    const capacity = Math.max(length, series.length * 2);
-    const grow = (from: Float64Array) => {
-      const out = new Float64Array(capacity);
-      out.set(from.subarray(0, series.length));
-      return out;
-    };
-    target = { steps: grow(series.steps), ys: grow(series.ys), ts: grow(series.ts), length };
-  }
-  target.steps.set(added.steps.subarray(0, added.length), series.length);
-  target.ys.set(added.ys.subarray(0, added.length), series.length);
-  for (let i = 0; i < added.length; i++)
-    target.ts[series.length + i] = Math.floor((added.tsMs[i] as number) / 1000);
-  return { steps: target.steps, ys: target.ys, ts: target.ts, length };
-}
-
 function done(
   trace: SeriesTrace,
   started: number,
@@ -73,63 +34,6 @@ function done(
   trace.source = source;
   trace.ms = performance.now() - started;
   return series;
-}
-
-/**
- * A whole series from its chunks, in milliseconds: compacted chunks, then fresh ones
- * over them in the order they were written.
- */
-function mergeChunks(rows: readonly ChunkRow[]): Columns {
-  const base = rows
-    .filter((chunk) => Number(chunk.compacted) === 1)
-    .map((chunk) => decodeChunk(bytesOf(chunk.body)));
-  const newer = rows
-    .filter((chunk) => Number(chunk.compacted) !== 1)
-    .map((chunk) => decodeChunk(bytesOf(chunk.body)));
-  return rows.length === 0 ? EMPTY : mergeSeries(base, newer);
-}
-
-/**
- * A whole series from its chunks (in id order). The usual shape (compacted chunks with
- * disjoint step ranges, then fresh chunks each after the last step) is decoded straight
- * into one set of columns, sized from the chunks' point counts; anything else is merged.
- */
-function readChunks(rows: readonly ChunkRow[]): StoredSeries {
-  const order = inOrder(rows);
-  if (!order) {
-    const merged = mergeChunks(rows);
-    return toSeconds(merged, room(merged.length));
-  }
-  // Spare room, so that the points of a live run are appended without a copy.
-  const capacity = room(order.points);
-  const target = {
-    steps: new Float64Array(capacity),
-    ys: new Float64Array(capacity),
-    ts: new Float64Array(capacity),
-  };
-  let length = 0;
-  for (const chunk of order.ordered)
-    length += decodeChunkSecondsInto(bytesOf(chunk.body), target, length);
-  return { ...target, length };
-}
-
-/** A series read from chunk bodies in memory, as {@link SeriesStore.metric} reads them: for warm-up.ts. */
-export function readChunksForWarmUp(bodies: readonly Uint8Array[]): StoredSeries {
-  let first = 0;
-  const rows = bodies.map((body, i) => {
-    const columns = decodeChunk(body);
-    const row: ChunkRow = {
-      id: i + 1,
-      compacted: 1,
-      point_count: columns.length,
-      first_step: first,
-      last_step: first + columns.length - 1,
-      body,
-    };
-    first += columns.length;
-    return row;
-  });
-  return readChunks(rows);
 }
 
 /** A chunk row as the queries for new chunks return it (a compacted one without its body). */
@@ -207,9 +111,9 @@ export class SeriesStore {
   /**
    * A downsampled view of a series (FORMAT.md), as its JSON text, or the series when it
    * is answered from the whole of it. A large series that is not in memory is viewed the
-   * first time by streaming its chunks through the buckets (when they simply follow each
-   * other) and not kept: no memory for the whole of it, which costs more than reading it; asked again, it is read whole and kept, so that repeated views
-   * and live polls of it cost little.
+   * first time from its overview or by streaming its chunks (first-view.ts) and not
+   * kept: no memory for the whole of it, which costs more than reading it; asked again,
+   * it is read whole and kept, so that repeated views and live polls of it cost little.
    */
   async view(
     sql: SQL,
@@ -221,25 +125,21 @@ export class SeriesStore {
     if (this.#cache.has(seriesId) || this.#streamed.delete(seriesId))
       return this.metric(sql, seriesId, trace, version);
     const started = performance.now();
-    const rows = (await sql`SELECT id, compacted, point_count, first_step, last_step, body
-      FROM metric_chunks WHERE series_id = ${seriesId} ORDER BY id`) as ChunkRow[];
-    const order = inOrder(rows);
-    const total = order?.points ?? 0;
-    const first = request.first === undefined ? 0 : Math.max(0, request.first);
-    const last = request.last === undefined ? total - 1 : Math.min(total - 1, request.last);
-    if (
-      order === undefined ||
-      total < this.#streamFrom ||
-      total === 0 ||
-      last - first + 1 <= request.pointCount
-    )
-      return this.#wholeFrom(rows, seriesId, version, trace, started);
-    const text = streamedView(order.ordered, total, request.path, first, last, request.pointCount);
-    if (this.#streamed.size >= MAX_STREAMED) this.#streamed.clear();
-    this.#streamed.add(seriesId);
-    trace.source = "streamed";
-    trace.ms = performance.now() - started;
-    return text;
+    const found = await firstView(sql, seriesId, version, request, this.#streamFrom);
+    if ("text" in found) {
+      this.#remember(seriesId);
+      trace.source = found.source;
+      trace.ms = performance.now() - started;
+      return found.text;
+    }
+    return found.rows
+      ? this.#wholeFrom(found.rows, seriesId, version, trace, started)
+      : this.#readWhole(sql, seriesId, version, trace, started);
+  }
+
+  /** Runs a first view's statements on `sql` for a series no row has (for warm-up.ts). */
+  async warm(sql: SQL): Promise<void> {
+    await warmFirstView(sql, this.#streamFrom);
   }
 
   /** The whole series with timestamps in milliseconds (for the remote protocol), not cached. */
@@ -294,6 +194,12 @@ export class SeriesStore {
     const cached = this.#cache.get(from.id);
     if (!cached || cached.version !== from.version || cached.maxChunkId !== from.maxChunkId) return;
     if (version !== cached.version) this.#addNew(from.id, cached, version, rows);
+  }
+
+  /** Series `seriesId` was viewed without being held: asked again, it is read whole and held. */
+  #remember(seriesId: number): void {
+    if (this.#streamed.size >= MAX_STREAMED) this.#streamed.clear();
+    this.#streamed.add(seriesId);
   }
 
   #hit(seriesId: number, cached: Cached, trace: SeriesTrace, started: number): StoredSeries {

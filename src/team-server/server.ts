@@ -11,6 +11,7 @@ import { createTeamApp, type TeamAppOptions } from "./app.ts";
 import { Compactor } from "./compactor.ts";
 import { type Database, openDatabase, redactUrl } from "./database.ts";
 import { LATEST_VERSION, migrate, SchemaTooNewError } from "./migrations.ts";
+import { OverviewKeeper, type OverviewKeeperOptions } from "./overview-keeper.ts";
 
 export interface TeamServerOptions extends Omit<TeamAppOptions, "db"> {
   readonly databaseUrl: string;
@@ -20,6 +21,8 @@ export interface TeamServerOptions extends Omit<TeamAppOptions, "db"> {
   readonly port?: number;
   /** Pause between compaction passes over the metric chunks. @default 2000 */
   readonly compactIntervalMs?: number;
+  /** Overviews of long series (overview-keeper.ts), kept after each compaction pass. */
+  readonly overviews?: OverviewKeeperOptions;
 }
 
 export interface TeamServer {
@@ -64,14 +67,22 @@ export async function startTeamServer(options: TeamServerOptions): Promise<TeamS
     );
   }
   const app = createTeamApp({ ...options, db, hostname: options.host ?? "127.0.0.1" });
-  const compactor = new Compactor(db, options.compactIntervalMs ?? 2000, (error) =>
-    options.log?.(
-      JSON.stringify({
-        time: new Date().toISOString(),
-        event: "compaction failed",
-        error: String(error),
-      }),
-    ),
+  const overviews = new OverviewKeeper(db, {
+    minPoints: options.streamViewsFrom,
+    ...options.overviews,
+  });
+  const compactor = new Compactor(
+    db,
+    options.compactIntervalMs ?? 2000,
+    (error) =>
+      options.log?.(
+        JSON.stringify({
+          time: new Date().toISOString(),
+          event: "background upkeep failed",
+          error: String(error),
+        }),
+      ),
+    () => overviews.refresh(),
   );
   compactor.start();
   // Before listening, so that the first request does not compile the read path.

@@ -11,7 +11,8 @@ import type { Database } from "./database.ts";
 import { keyIsValid } from "./key-check.ts";
 import { verifyKey } from "./keys.ts";
 import { RunLookup } from "./run-lookup.ts";
-import { readChunksForWarmUp, type SeriesStore } from "./series-store.ts";
+import { readChunksForWarmUp } from "./series-columns.ts";
+import type { SeriesStore } from "./series-store.ts";
 
 /** A well-formed key that no row holds (its id part is all zeros, never made). */
 const NO_KEY = `gsk_000000000000_${"0".repeat(32)}`;
@@ -61,7 +62,7 @@ export async function warmUp(
 }
 
 /**
- * Runs the read path's statements (key check, run lookup, chunk read) on every
+ * Runs the read path's statements (key check, run lookup, chunk reads) on every
  * connection of the pool, opening them all (SQLite has one, used as it is). A
  * PostgreSQL backend's first statements on a table load its catalog entries and plan
  * from cold (4–9 ms each for the run lookup), and the pool hands requests to its
@@ -80,6 +81,7 @@ async function warmConnections(db: Database, series: SeriesStore): Promise<void>
         await keyIsValid(connection, 0);
         await lookup.find(connection, series, names, 0);
         await series.metricColumns(connection, 0);
+        await series.warm(connection);
       }),
     );
   } finally {

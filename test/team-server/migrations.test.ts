@@ -110,7 +110,9 @@ for (const backend of BACKENDS) {
       expect(await versions(url)).toEqual([1]);
       await using server = await spawnServer(url, ["--home-workspace", "acme"]);
       expect(await versions(url)).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => i + 1));
-      expect(server.output()).toContain('"event":"schema migrated","versions":[2]');
+      expect(server.output()).toContain(
+        `"event":"schema migrated","versions":${JSON.stringify(Array.from({ length: LATEST_VERSION - 1 }, (_, i) => i + 2))}`,
+      );
       for (const [request, expected] of Object.entries(answers)) {
         const [who, method, path] = request.split(" ") as [string, string, string];
         const answer = await call(server.base, keyOf(who), method, path);
