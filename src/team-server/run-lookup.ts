@@ -24,6 +24,20 @@ interface RunRow {
   readonly key_ok: number;
 }
 
+/**
+ * The held series as a table `h (id, version, max_chunk)`, passed as parameters of a
+ * fixed number (arrays on PostgreSQL, JSON on SQLite): the statement's text is the same
+ * however many series are held, so that each connection prepares and plans it once.
+ */
+function heldTable(sql: SQL, held: readonly HeldSeries[]) {
+  if (sql.options.adapter === "sqlite")
+    return sql`(SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS version,
+      json_extract(value, '$[2]') AS max_chunk
+      FROM json_each(${JSON.stringify(held.map((one) => [one.id, one.version, one.maxChunkId]))})) AS h`;
+  const column = (pick: (one: HeldSeries) => number) => sql.array(held.map(pick), "INT8");
+  return sql`unnest(${column((one) => one.id)}, ${column((one) => one.version)}, ${column((one) => one.maxChunkId)}) AS h (id, version, max_chunk)`;
+}
+
 /** Database ids of runs by workspace, project and run id (a run never moves), at most. */
 const MAX_RUN_IDS = 100_000;
 
@@ -47,20 +61,13 @@ export class RunLookup {
     const name = `${names.workspace}\u0000${names.project}\u0000${names.runId}`;
     const known = this.#ids.get(name);
     const held = known === undefined ? [] : series.held(known);
-    const ids = sql(held.length > 0 ? held.map((one) => one.id) : [0]);
-    // Parameters, not literals: the statement's text depends only on how many series
-    // are held, so that the prepared statements stay few.
-    const cases = (pick: (one: HeldSeries) => number) =>
-      held.length === 0
-        ? sql`0`
-        : sql`${held.reduce((text, one) => sql`${text} WHEN ${one.id} THEN ${pick(one)}`, sql`CASE s.id`)} END`;
     const rows = (await sql`SELECT r.id, r.updated_ms, r.trashed, s.id AS series_id, s.version,
         c.id AS chunk_id, c.compacted, c.source_max_id, CASE WHEN c.compacted = 0 THEN c.body END AS body,
         (SELECT count(*) FROM api_keys WHERE id = ${keyId} AND revoked_at IS NULL) AS key_ok
       FROM runs r JOIN projects p ON p.id = r.project_id JOIN workspaces w ON w.id = p.workspace_id
-      LEFT JOIN series s ON s.run_id = r.id AND s.has_points = 1 AND s.id IN ${ids}
-      LEFT JOIN metric_chunks c ON c.series_id = s.id AND s.version <> ${cases((one) => one.version)}
-        AND c.id > ${cases((one) => one.maxChunkId)}
+      LEFT JOIN ${heldTable(sql, held)} ON 1 = 1
+      LEFT JOIN series s ON s.id = h.id AND s.run_id = r.id AND s.has_points = 1
+      LEFT JOIN metric_chunks c ON c.series_id = s.id AND s.version <> h.version AND c.id > h.max_chunk
       WHERE w.name = ${names.workspace} AND p.name = ${names.project} AND r.run_id = ${names.runId}
       ORDER BY s.id, c.id`) as RunRow[];
     const row = rows[0];
