@@ -19,6 +19,7 @@ import type {
 } from "../api/wire.ts";
 import { type Bucket, bucketize, bucketSize } from "../storage/downsample.ts";
 import { isoFromSeconds } from "../values/time.ts";
+import { HeadedBody, KeptHead } from "./headed-body.ts";
 import { jsonNumber, jsonValue } from "./json.ts";
 
 /** A streamed JSON body, branded like {@link JsonText}. */
@@ -148,6 +149,17 @@ export interface DownsampleRequest {
  */
 export class BucketMemo {
   readonly #entries = new WeakMap<Float64Array, Map<string, MemoEntry>>();
+  readonly #heads = new WeakMap<MemoEntry, KeptHead>();
+
+  /** The kept head of answers that reuse `entry` (written by `text` the first time). */
+  headOf(entry: MemoEntry, text: () => string): KeptHead {
+    let head = this.#heads.get(entry);
+    if (!head) {
+      head = new KeptHead(text());
+      this.#heads.set(entry, head);
+    }
+    return head;
+  }
 
   get(steps: Float64Array, key: string): MemoEntry | undefined {
     return this.#entries.get(steps)?.get(key);
@@ -176,6 +188,19 @@ export function downsampledBody(
   request: DownsampleRequest,
   memo?: BucketMemo,
 ): JsonText<DownsampledResponse> {
+  const answer = downsampledAnswer(columns, request, memo);
+  return typeof answer === "string" ? answer : answer.text();
+}
+
+/**
+ * {@link downsampledBody}, as a {@link HeadedBody} where complete buckets written before
+ * are reused: their text, with what comes before it, is the kept head of the answer.
+ */
+export function downsampledAnswer(
+  columns: SeriesColumns | undefined,
+  request: DownsampleRequest,
+  memo?: BucketMemo,
+): JsonText<DownsampledResponse> | HeadedBody {
   const total = columns?.length ?? 0;
   const envelope = (points: string[], f: number, l: number, downsampled: boolean) =>
     `{"points": [${points.join(", ")}], "firstPointIndex": ${f}, "lastPointIndex": ${l}, "totalCount": ${total}, "downsampled": ${downsampled}}`;
@@ -210,15 +235,24 @@ export function downsampledBody(
       `{"path": ${pathJson}, "step": ${bucket.step}, "value": ${jsonNumber(bucket.value)}, "minY": ${jsonNumber(bucket.minY)}, "maxY": ${jsonNumber(bucket.maxY)}, "downsampled": true, "logged_at": ${loggedAt.json(bucket.ts)}}`,
   );
   const firstStep = known ? known.firstStep : (buckets[0] as { step: number }).step;
-  const points = known ? [known.text, ...fresh] : fresh;
   if (memo && complete > reused) {
     const added = fresh.slice(0, complete - reused).join(", ");
     // join writes one flat string (a template would keep a rope, walked at every use).
     const text = known ? [known.text, added].join(", ") : added;
     memo.set(steps, key, { count: complete, firstStep, text });
   }
-  if (firstStep !== steps[f]) points.unshift(raw(f));
-  if ((buckets[buckets.length - 1] as { step: number }).step !== steps[l]) points.push(raw(l));
+  const lastRaw =
+    (buckets[buckets.length - 1] as { step: number }).step !== steps[l] ? [raw(l)] : [];
+  if (memo && known) {
+    const entry = known;
+    const head = memo.headOf(entry, () =>
+      firstStep !== steps[f] ? `{"points": [${raw(f)}, ${entry.text}` : `{"points": [${entry.text}`,
+    );
+    const rest = [...fresh, ...lastRaw];
+    const tail = `${rest.length > 0 ? ", " : ""}${rest.join(", ")}], "firstPointIndex": ${f}, "lastPointIndex": ${l}, "totalCount": ${total}, "downsampled": true}`;
+    return new HeadedBody(head, tail);
+  }
+  const points = [...(firstStep !== steps[f] ? [raw(f)] : []), ...fresh, ...lastRaw];
   return envelope(points, f, l, true);
 }
 

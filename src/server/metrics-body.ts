@@ -5,7 +5,7 @@
 
 import type { Static } from "@sinclair/typebox";
 import type { ReadStore, RunHandle, SeriesTrace } from "../api/read-store.ts";
-import { type BucketMemo, downsampledBody, rawMetricsStream, rawSeriesStream } from "./bodies.ts";
+import { type BucketMemo, downsampledAnswer, rawMetricsStream, rawSeriesStream } from "./bodies.ts";
 import { HttpError } from "./http-error.ts";
 import { type MetricsQuery, toInteger } from "./query-schemas.ts";
 import type { Body } from "./replies.ts";
@@ -36,5 +36,5 @@ export async function metricsBody(
     : await store.metricSeries(run, path, trace);
   // A store that wrote the answer itself wrote what downsampledBody would.
   if (typeof answer === "string") return answer;
-  return downsampledBody(answer, request, buckets);
+  return downsampledAnswer(answer, request, buckets);
 }

@@ -7,10 +7,11 @@ import type { JsonText } from "../api/wire.ts";
 import type { AccessPolicy } from "./access.ts";
 import type { JsonStream } from "./bodies.ts";
 import { acceptsGzip, COMPRESS_FROM_CHARS, gzipText } from "./compression.ts";
+import { HeadedBody } from "./headed-body.ts";
 import type { ListBody } from "./list-bodies.ts";
 
-/** What a route answers with: JSON text, or JSON streamed as it is written. */
-export type Body = JsonText<unknown> | JsonStream<unknown>;
+/** What a route answers with: JSON text, JSON streamed as it is written, or with a kept head. */
+export type Body = JsonText<unknown> | JsonStream<unknown> | HeadedBody;
 
 export class Replies {
   /** The `Access-Control-Allow-Origin` each request is answered with ("" for none). */
@@ -44,6 +45,14 @@ export class Replies {
   /** The answer, gzipped when it is long and the client takes gzip (`gzipped`: done already). */
   reply(request: Request, body: Body, status = 200, gzipped?: Uint8Array): Response {
     const headers = this.headersFor(request);
+    if (body instanceof HeadedBody) {
+      if (body.length >= COMPRESS_FROM_CHARS && acceptsGzip(request)) {
+        headers["content-encoding"] = "gzip";
+        headers.vary = "Origin, Accept-Encoding";
+        return new Response(body.gzip(), { status, headers });
+      }
+      return new Response(body.bytes(), { status, headers });
+    }
     if (typeof body === "string" && body.length >= COMPRESS_FROM_CHARS && acceptsGzip(request)) {
       headers["content-encoding"] = "gzip";
       headers.vary = "Origin, Accept-Encoding";

@@ -44,12 +44,30 @@ for (const backend of BACKENDS) {
       const range = (from: number, count: number) =>
         Array.from({ length: count }, (_, i) => from + i);
       const view = "/api/runs/acme/p/r/metrics?path=m&pointCount=40";
+      let gzipped = 0;
       const check = async (source?: string) => {
         // The first read after a change: where its series came from.
         const fromA = await call(a.base, key, "GET", view);
         expect(fromA.status).toBe(200);
         if (source) expect(fromA.headers.get("server-timing") ?? "").toContain(`desc="${source}"`);
         expect(fromA.text).toBe((await call(b.base, key, "GET", view)).text);
+        // A view long enough to be gzipped: from A (a kept head once repeated), gzipped
+        // and plain, equals B's.
+        const long = "/api/runs/acme/p/r/metrics?path=m&pointCount=150";
+        const fetched = async (base: string, encoding: string) => {
+          const response = await fetch(`${base}${long}`, {
+            headers: { authorization: `Bearer ${key}`, "accept-encoding": encoding },
+          });
+          const text = await response.text();
+          const sent = response.headers.get("content-encoding") ?? "identity";
+          // Answers below 16 K characters go plain.
+          expect(sent).toBe(text.length >= 16_384 ? encoding : "identity");
+          if (sent === "gzip") gzipped++;
+          return text;
+        };
+        const expected = await fetched(b.base, "identity");
+        for (const encoding of ["gzip", "identity", "gzip"])
+          expect(await fetched(a.base, encoding)).toBe(expected);
         const raw = await call(a.base, key, "GET", "/api/runs/acme/p/r/metrics?path=m");
         const points = (raw.json as { metrics: { step: number; value: number }[] }).metrics;
         expect(points.map((point) => [point.step, point.value])).toEqual(
@@ -81,6 +99,7 @@ for (const backend of BACKENDS) {
         await write(a.base, range(365, 5), () => 0.25, 6_000);
         while ((await compactAll(db, 1)) > 0) {}
         await check();
+        expect(gzipped).toBeGreaterThan(0);
       } finally {
         await db.close();
       }

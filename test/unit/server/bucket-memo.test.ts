@@ -1,5 +1,7 @@
 import { describe, expect, it } from "bun:test";
-import { BucketMemo, downsampledBody } from "../../../src/server/bodies.ts";
+import { gunzipSync } from "node:zlib";
+import { BucketMemo, downsampledAnswer, downsampledBody } from "../../../src/server/bodies.ts";
+import { HeadedBody } from "../../../src/server/headed-body.ts";
 
 /** Columns with spare room, grown in place as a live series is. */
 function growing(capacity: number) {
@@ -36,5 +38,30 @@ describe("bucket memo", () => {
         expect(downsampledBody(columns, request, memo)).toBe(plain);
       }
     }
+  });
+
+  it("answers reused buckets with a kept head whose bytes and gzip are the whole answer's", () => {
+    const memo = new BucketMemo();
+    const series = growing(20_000);
+    let columns = series.add(5000);
+    let headed = 0;
+    for (const added of [0, 3, 1024, 0, 2]) {
+      columns = series.add(added);
+      for (const path of ["m", '训练/损失 \u0000"quoted"']) {
+        const request = { path, pointCount: 50, first: undefined, last: undefined };
+        const plain = downsampledBody(columns, request);
+        const answer = downsampledAnswer(columns, request, memo);
+        if (!(answer instanceof HeadedBody)) {
+          expect(answer).toBe(plain);
+          continue;
+        }
+        headed++;
+        expect(answer.text()).toBe(plain);
+        expect(answer.length).toBe(plain.length);
+        expect(Buffer.from(answer.bytes()).toString("utf8")).toBe(plain);
+        expect(gunzipSync(answer.gzip()).toString("utf8")).toBe(plain);
+      }
+    }
+    expect(headed).toBeGreaterThan(4);
   });
 });
