@@ -122,14 +122,14 @@ export async function seriesBatchBody(
       if (!run)
         return `${head}"error": ${JSON.stringify(runNotFound(item.project, item.runId).message)}}`;
       const read: SeriesTrace = {};
-      const columns = await store.metricSeries(run, item.path, read);
+      const request = { path: item.path, pointCount, first: item.first, last: item.last };
+      // A store that writes views itself (from an overview, or streamed) answers as
+      // downsampledBody would.
+      const answer = store.downsampledSeries
+        ? await store.downsampledSeries(run, item.path, request, read)
+        : await store.metricSeries(run, item.path, read);
       trace.ms += read.ms ?? 0;
-      const body = downsampledBody(columns, {
-        path: item.path,
-        pointCount,
-        first: item.first,
-        last: item.last,
-      });
+      const body = typeof answer === "string" ? answer : downsampledBody(answer, request);
       // The per-run body, with which series it is in front: `{"points": …}`.
       return `${head}${body.slice(1)}`;
     }),

@@ -6,22 +6,18 @@
  */
 
 import { createApp, type GoodseedApp } from "../server/app.ts";
-import { ApiError, apiErrorBody, isApiError, unauthorized } from "./api-error.ts";
+import { ApiError, apiErrorBody, isApiError } from "./api-error.ts";
+import { Callers } from "./callers.ts";
 import type { Database } from "./database.ts";
+import { isRetryable, isUnavailable } from "./database-errors.ts";
 import { type KeyCheck, keyIsValid, withKeyCheck } from "./key-check.ts";
-import {
-  createSession,
-  deleteSession,
-  hashKey,
-  type Principal,
-  verifyKey,
-  verifySession,
-} from "./keys.ts";
+import type { Principal } from "./keys.ts";
 import { DEFAULT_RATE_LIMIT, RateLimiter } from "./rate-limit.ts";
-import { DatabaseReadStore, RunSummaries } from "./read-store.ts";
+import { DatabaseReadStore } from "./read-store.ts";
 import { remoteRoute, remoteSegments } from "./remote-routes.ts";
-import { bufferBody, MAX_BODY_BYTES, readJson } from "./request-body.ts";
+import { bufferBody, MAX_BODY_BYTES } from "./request-body.ts";
 import { databaseRunEditor } from "./run-editor.ts";
+import { RunSummaries } from "./run-summaries.ts";
 import { SeriesStore } from "./series-store.ts";
 import { SIGNIN_PAGE } from "./signin-page.ts";
 import { WARM_UP_WORKSPACE, warmUp } from "./warm-up.ts";
@@ -66,56 +62,15 @@ export interface TeamApp {
   warmUp(): Promise<void>;
 }
 
-const SESSION_COOKIE = "goodseed_session";
-/** Keys verified by this process, remembered at most (by their SHA-256). */
-const MAX_KNOWN_KEYS = 10_000;
-
-/** Who sent a request; `checked` false: a key known from before, whose revocation is still to be checked. */
-interface Caller {
-  readonly principal: Principal;
-  readonly checked: boolean;
-  /** The SHA-256 of the key (hex), when it came as one. */
-  readonly keyHash?: string;
-}
 const CORS = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "GET, POST, OPTIONS",
 } as const;
 
-/** Errors that mean the database cannot be reached right now: answered 503. */
-export function isUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const { code, errno } = error as { code?: unknown; errno?: unknown };
-  if (
-    typeof code === "string" &&
-    /^ERR_POSTGRES_(CONNECTION|SERVER_ERROR|IDLE|LIFETIME)|SQLITE_BUSY|SQLITE_LOCKED|ECONNREFUSED|ECONNRESET/.test(
-      code,
-    )
-  )
-    return true;
-  if (typeof errno === "string" && /^(08|57P|53)/.test(errno)) return true;
-  return /connection (closed|refused|terminated)|Connection closed|database is locked/i.test(
-    error.message,
-  );
-}
-
-function isRetryable(error: unknown): boolean {
-  const errno = (error as { errno?: unknown }).errno;
-  return errno === "40P01" || errno === "40001";
-}
-
 async function bufferedBody(request: Request): Promise<Uint8Array<ArrayBuffer>> {
   if (Number(request.headers.get("content-length") ?? "0") > MAX_BODY_BYTES)
     throw new ApiError(413, "Request.TooLarge", `the request body is over ${MAX_BODY_BYTES} bytes`);
   return new Uint8Array(await request.arrayBuffer());
-}
-
-function cookie(request: Request, name: string): string | undefined {
-  for (const part of (request.headers.get("cookie") ?? "").split(";")) {
-    const [key, ...rest] = part.trim().split("=");
-    if (key === name) return rest.join("=");
-  }
-  return undefined;
 }
 
 /** A preflight that asks to send `Authorization` (the UI's `?api=` mode) may, where CORS allows the page at all. */
@@ -173,66 +128,9 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
   const home = options.homeWorkspace ?? "default";
   const maxInFlight = options.maxInFlight ?? 64;
   const limiter = new RateLimiter({ ratePerS: options.rateLimit ?? DEFAULT_RATE_LIMIT });
-  const sessionTtlMs = options.sessionTtlMs ?? 30 * 24 * 3600 * 1000;
+  const callers = new Callers(db, options.sessionTtlMs ?? 30 * 24 * 3600 * 1000);
   const writeOptions = { createProjects: options.createProjects ?? true };
   let inFlight = 0;
-
-  /**
-   * Keys this process verified, by their SHA-256: a key's roles never change, so a known
-   * key needs only the check that it was not revoked since, which a read folds into its
-   * run lookup (key-check.ts). Looked up by the hash, so no time depends on the secret.
-   */
-  const knownKeys = new Map<string, Principal>();
-
-  async function callerOf(request: Request): Promise<Caller> {
-    const header = request.headers.get("authorization");
-    if (header !== null) {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const key = match?.[1];
-      const keyHash = key === undefined ? "" : Buffer.from(hashKey(key)).toString("hex");
-      const known = knownKeys.get(keyHash);
-      if (known) return { principal: known, checked: false, keyHash };
-      const principal = key === undefined ? undefined : await verifyKey(db, key);
-      if (!principal)
-        throw unauthorized("the API key is not valid (unknown, malformed or revoked)");
-      if (knownKeys.size >= MAX_KNOWN_KEYS) knownKeys.clear();
-      knownKeys.set(keyHash, principal);
-      return { principal, checked: true, keyHash };
-    }
-    const token = cookie(request, SESSION_COOKIE);
-    const principal = token ? await verifySession(db, token) : undefined;
-    if (!principal) throw unauthorized();
-    return { principal, checked: true };
-  }
-
-  function revoked(caller: Caller): ApiError {
-    if (caller.keyHash !== undefined) knownKeys.delete(caller.keyHash);
-    return unauthorized("the API key is not valid (unknown, malformed or revoked)");
-  }
-
-  async function session(request: Request): Promise<Response> {
-    if (request.method === "DELETE" || new URL(request.url).pathname.endsWith("/logout")) {
-      const token = cookie(request, SESSION_COOKIE);
-      if (token) await deleteSession(db, token);
-      return new Response('{"ok": true}', {
-        headers: {
-          "content-type": "application/json",
-          "set-cookie": `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`,
-        },
-      });
-    }
-    const body = (await readJson(request)) as { key?: unknown } | null;
-    const key = typeof body?.key === "string" ? body.key : "";
-    const principal = await verifyKey(db, key);
-    if (!principal) throw unauthorized("the API key is not valid (unknown, malformed or revoked)");
-    const token = await createSession(db, principal, sessionTtlMs);
-    return new Response(JSON.stringify({ ok: true, workspace: principal.defaultWorkspace }), {
-      headers: {
-        "content-type": "application/json",
-        "set-cookie": `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(sessionTtlMs / 1000)}`,
-      },
-    });
-  }
 
   /** `admission.counted`: the request already took its token (a retried attempt takes none). */
   async function route(request: Request, admission: { counted: boolean }): Promise<Response> {
@@ -244,12 +142,12 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
         headers: { "content-type": "application/json" },
       });
     }
-    if (path === "/api/session" || path === "/api/session/logout") return session(request);
+    if (path === "/api/session" || path === "/api/session/logout") return callers.session(request);
     if (path === "/signin" && request.method === "GET")
       return new Response(SIGNIN_PAGE, { headers: { "content-type": "text/html; charset=utf-8" } });
     if (request.method === "OPTIONS")
       return withPreflight(await appFor(undefined).handle(request), request);
-    const caller = await callerOf(request);
+    const caller = await callers.of(request);
     const { principal } = caller;
     // Before any work for the request: a refused one changes nothing.
     if (!admission.counted) {
@@ -267,7 +165,7 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
     // its answer goes out); anything else, before it does any work.
     const read = segments === undefined && (request.method === "GET" || request.method === "HEAD");
     if (!caller.checked && !read && !(await keyIsValid(db.sql, principal.id)))
-      throw revoked(caller);
+      throw callers.revoked(caller);
     if (segments !== undefined)
       return remoteRoute(request, segments, {
         sql: db.sql,
@@ -280,7 +178,7 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
     const response = await withKeyCheck(check, () => appFor(principal).handle(request));
     if (check.state === "pending")
       check.state = (await keyIsValid(db.sql, principal.id)) ? "valid" : "revoked";
-    if (check.state === "revoked") throw revoked(caller);
+    if (check.state === "revoked") throw callers.revoked(caller);
     return response;
   }
 

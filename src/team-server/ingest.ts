@@ -11,9 +11,10 @@ import type { SQL } from "bun";
 import { badRequest } from "./api-error.ts";
 import { encodeChunk } from "./chunk-codec.ts";
 import type { Principal } from "./keys.ts";
-import { type Rejected, utf8 } from "./registry.ts";
+import type { Rejected } from "./registry.ts";
 import { batchColumns, split } from "./series-merge.ts";
 import { requireWorkspace, runById, runNotFound, touchCatalog } from "./tenancy.ts";
+import { utf8 } from "./utf8.ts";
 
 export const METRIC = 0;
 export const STRING = 1;

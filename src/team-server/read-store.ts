@@ -25,14 +25,13 @@ import { HttpError } from "../server/http-error.ts";
 import { isoFromMicros } from "../values/time.ts";
 import { METRIC, STRING } from "./ingest.ts";
 import type { Principal } from "./keys.ts";
-import { utf8 } from "./registry.ts";
 import { RunLookup } from "./run-lookup.ts";
 import { displayProject, parseProject } from "./run-names.ts";
+import { type RunSummaries, readRunSummaries } from "./run-summaries.ts";
 import type { SeriesStore } from "./series-store.ts";
-import { allows, catalogVersion, touchCatalog } from "./tenancy.ts";
-
-const text = new TextDecoder("utf-8");
-const decode = (bytes: unknown): string => text.decode(new Uint8Array(bytes as Uint8Array));
+import { allows, touchCatalog } from "./tenancy.ts";
+import { fromUtf8, utf8 } from "./utf8.ts";
+import { judgeUploads } from "./writer-liveness.ts";
 
 /** A run as this store hands it out: its row id and workspace ride along. */
 export interface DbRunHandle extends RunHandle {
@@ -40,30 +39,6 @@ export interface DbRunHandle extends RunHandle {
   readonly workspace: string;
   /** Versions of the run's series that this process holds, read with the run. */
   readonly seriesVersions: ReadonlyMap<number, number>;
-}
-
-/** Run summaries per (workspaces, project filter), kept while the catalog version holds. */
-export class RunSummaries {
-  #version = -1;
-  readonly #lists = new Map<string, readonly RunSummary[]>();
-
-  async get(
-    sql: SQL,
-    key: string,
-    read: () => Promise<RunSummary[]>,
-  ): Promise<Versioned<readonly RunSummary[]>> {
-    const version = await catalogVersion(sql);
-    if (version !== this.#version) {
-      this.#version = version;
-      this.#lists.clear();
-    }
-    let value = this.#lists.get(key);
-    if (value === undefined) {
-      value = await read();
-      if (this.#version === version) this.#lists.set(key, value);
-    }
-    return { version: String(version), value };
-  }
 }
 
 export interface DatabaseReadStoreOptions {
@@ -127,53 +102,9 @@ export class DatabaseReadStore implements ReadStore {
 
   runs(project: string | undefined): Promise<Versioned<readonly RunSummary[]>> {
     const key = `${this.#workspaces.join("\u0000")}\u0001${project ?? "\u0002"}`;
-    return this.#summaries.get(this.#sql, key, () => this.#readRuns(project));
-  }
-
-  async #readRuns(project: string | undefined): Promise<RunSummary[]> {
-    const sql = this.#sql;
-    let filter = sql`w.name IN ${sql(this.#workspaces)}`;
-    if (project !== undefined) {
-      const parts = parseProject(this.#home, project);
-      filter = sql`w.name = ${parts.workspace} AND p.name = ${parts.project} AND ${filter}`;
-    }
-    const runs =
-      await sql`SELECT r.id, w.name AS workspace, p.name AS project, r.run_id, r.experiment_name, r.created_at, r.closed_at, r.status, r.trashed
-      FROM runs r JOIN projects p ON p.id = r.project_id JOIN workspaces w ON w.id = p.workspace_id WHERE ${filter}`;
-    const paths =
-      await sql`SELECT s.run_id, s.kind, s.path FROM series s JOIN runs r ON r.id = s.run_id
-      JOIN projects p ON p.id = r.project_id JOIN workspaces w ON w.id = p.workspace_id
-      WHERE s.has_points = 1 AND ${filter} ORDER BY s.run_id, s.kind, s.path`;
-    const byRun = new Map<number, { metric: string[]; string: string[] }>();
-    for (const row of paths) {
-      const id = Number(row.run_id);
-      let entry = byRun.get(id);
-      if (!entry) {
-        entry = { metric: [], string: [] };
-        byRun.set(id, entry);
-      }
-      (Number(row.kind) === METRIC ? entry.metric : entry.string).push(decode(row.path));
-    }
-    const list = (runs as Record<string, unknown>[]).map((row) => ({
-      id: Number(row.id),
-      summary: {
-        project: displayProject(this.#home, row.workspace as string, row.project as string),
-        run_id: row.run_id as string,
-        experiment_name: (row.experiment_name as string | null) ?? null,
-        created_at: (row.created_at as string | null) ?? null,
-        closed_at: (row.closed_at as string | null) ?? null,
-        status: (row.status as string | null) ?? "unknown",
-        trashed: Number(row.trashed) === 1,
-        string_series_paths: byRun.get(Number(row.id))?.string ?? [],
-        metric_paths: byRun.get(Number(row.id))?.metric ?? [],
-      },
-    }));
-    list.sort((a, b) => {
-      const x = a.summary.created_at ?? "";
-      const y = b.summary.created_at ?? "";
-      return x < y ? 1 : x > y ? -1 : a.id - b.id;
-    });
-    return list.map((entry) => entry.summary);
+    return this.#summaries.get(this.#sql, key, () =>
+      readRunSummaries(this.#sql, this.#home, this.#workspaces, project),
+    );
   }
 
   async run(project: string, runId: string): Promise<RunHandle | undefined> {
@@ -218,8 +149,8 @@ export class DatabaseReadStore implements ReadStore {
     const configs = new Map<string, StoredConfigValue>();
     for (const row of rows)
       configs.set(
-        decode(row.path),
-        decodeConfigForApi(row.type_tag, row.value === null ? null : decode(row.value)),
+        fromUtf8(row.path),
+        decodeConfigForApi(row.type_tag, row.value === null ? null : fromUtf8(row.value)),
       );
     return configs;
   }
@@ -237,7 +168,7 @@ export class DatabaseReadStore implements ReadStore {
         : await sql`SELECT id, path, version FROM series WHERE run_id = ${id} AND kind = ${kind} AND path = ${utf8(path)} AND has_points = 1`;
     return (rows as { id: number; path: unknown; version: number }[]).map((row) => ({
       id: Number(row.id),
-      path: decode(row.path),
+      path: fromUtf8(row.path),
       version: Number(row.version),
     }));
   }
@@ -328,7 +259,7 @@ export class DatabaseReadStore implements ReadStore {
     const page: StringRow[] = rows.map((row) => ({
       path: pathOf.get(Number(row.series_id)) as string,
       step: Number(row.step),
-      value: decode(row.value),
+      value: fromUtf8(row.value),
       ts: Math.floor(Number(row.ts_ms) / 1000),
     }));
     return { rows: page, total: Number(counted.n) };
@@ -350,37 +281,4 @@ export class DatabaseReadStore implements ReadStore {
   async close(): Promise<void> {
     await this.#onClose?.();
   }
-}
-
-/**
- * A `running` run on the server lives while its writer's heartbeat keeps arriving
- * (both clients send one while they run). A run that never sent one is judged by its
- * last upload (`updated_ms`); once a heartbeat came, only heartbeats count, since an
- * edit from the web UI also moves `updated_ms`.
- */
-export function judgeUploads(
-  heartbeatMs: number | undefined,
-  updatedMs: number,
-  now: number,
-  staleMs: number,
-): WriterLiveness {
-  const beat = heartbeatMs !== undefined && Number.isFinite(heartbeatMs);
-  const last = beat ? heartbeatMs : updatedMs;
-  const age = Math.max(0, Math.round((now - last) / 1000));
-  const what = beat
-    ? "its writer's last heartbeat"
-    : "its writer's last upload (it sent no heartbeat)";
-  return now - last < staleMs
-    ? {
-        state: "live",
-        status: "running",
-        reason: `${what} reached the server ${age} s ago`,
-        lastSignMs: last,
-      }
-    : {
-        state: "dead",
-        status: "running",
-        reason: `${what} reached the server ${age} s ago: the process has stopped or is cut off`,
-        lastSignMs: last,
-      };
 }

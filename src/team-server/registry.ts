@@ -10,9 +10,7 @@ import { ApiError, badRequest } from "./api-error.ts";
 import type { Principal } from "./keys.ts";
 import { workspaceProblem } from "./keys.ts";
 import { allows, requireWorkspace, runById, touchCatalog } from "./tenancy.ts";
-
-const encoder = new TextEncoder();
-export const utf8 = (text: string): Uint8Array => encoder.encode(text);
+import { fromUtf8, utf8 } from "./utf8.ts";
 
 export interface WriteOptions {
   /** Create a project on its first upload; otherwise 404 Project.NotFound. @default true */
@@ -177,7 +175,7 @@ async function closedTime(tx: SQL, runId: number): Promise<string | undefined> {
   const [row] =
     await tx`SELECT type_tag, value FROM configs WHERE run_id = ${runId} AND path = ${utf8("sys/closed_time")}`;
   if (row?.type_tag !== "str" || row.value === null) return undefined;
-  const value = new TextDecoder().decode(new Uint8Array(row.value));
+  const value = fromUtf8(row.value);
   return /^\d{4}-\d\d-\d\dT/.test(value) && !Number.isNaN(Date.parse(value)) ? value : undefined;
 }
 

@@ -10,12 +10,10 @@ import { bucketize, bucketSize } from "../storage/downsample.ts";
 import { ApiError, badRequest } from "./api-error.ts";
 import { METRIC, STRING } from "./ingest.ts";
 import type { Principal } from "./keys.ts";
-import { utf8, type WriteOptions } from "./registry.ts";
+import type { WriteOptions } from "./registry.ts";
 import type { SeriesStore } from "./series-store.ts";
 import { requireWorkspace, runById } from "./tenancy.ts";
-
-const text = new TextDecoder("utf-8");
-const decode = (bytes: unknown): string => text.decode(new Uint8Array(bytes as Uint8Array));
+import { fromUtf8, utf8 } from "./utf8.ts";
 
 function numberParam(query: Map<string, string>, name: string): number | undefined {
   const value = query.get(name);
@@ -43,9 +41,9 @@ export async function runBody(sql: SQL, principal: Principal, remoteId: string):
     closed_at: row.closed_at ?? null,
     trashed: Number(row.trashed) === 1,
     configs: configs.map((config: Record<string, unknown>) => ({
-      path: decode(config.path),
+      path: fromUtf8(config.path),
       type_tag: config.type_tag,
-      value: config.value === null ? null : decode(config.value),
+      value: config.value === null ? null : fromUtf8(config.value),
       updated_at: config.updated_at,
     })),
   });
@@ -57,7 +55,7 @@ export async function pathsBody(sql: SQL, principal: Principal, remoteId: string
     await sql`SELECT kind, path FROM series WHERE run_id = ${run.id} AND has_points = 1 ORDER BY kind, path`;
   return jsonValue(
     rows.map((row: { kind: number; path: unknown }) => ({
-      path: decode(row.path),
+      path: fromUtf8(row.path),
       type: Number(row.kind) === METRIC ? "metric" : "string",
     })),
   );
@@ -136,7 +134,7 @@ export async function stringDataBody(
       : await sql`SELECT step, ts_ms, value FROM string_points WHERE series_id = ${id} ORDER BY step LIMIT ${Math.floor(limit)} OFFSET ${offset}`;
   const points = rows.map((row: { step: number; ts_ms: number; value: unknown }) => ({
     step: Number(row.step),
-    value: decode(row.value),
+    value: fromUtf8(row.value),
     timestampMs: Number(row.ts_ms),
   }));
   return jsonValue({ points, total: Number(counted.n) });

@@ -23,8 +23,8 @@ import { parseStringSet } from "../values/config-value.ts";
 import { pythonJsonStringSet } from "../values/python-json.ts";
 import type { Principal } from "./keys.ts";
 import type { DbRunHandle } from "./read-store.ts";
-import { utf8 } from "./registry.ts";
 import { allows, touchCatalog } from "./tenancy.ts";
+import { fromUtf8, utf8 } from "./utf8.ts";
 
 export interface DatabaseRunEditorOptions {
   readonly sql: SQL;
@@ -36,8 +36,6 @@ export interface DatabaseRunEditorOptions {
    */
   readonly liveHeartbeatMs?: number;
 }
-
-const text = new TextDecoder("utf-8");
 
 function touchesConfigs(edit: RunEdit): boolean {
   return (
@@ -71,7 +69,7 @@ async function configsOf(
   // `.remove` on a missing set does nothing, as in the library.
   if (!row && adding.length === 0) return rows;
   const tags = row
-    ? parseStringSet(row.value === null ? "[]" : text.decode(new Uint8Array(row.value)))
+    ? parseStringSet(row.value === null ? "[]" : fromUtf8(row.value))
     : new Set<string>();
   for (const tag of adding) tags.add(tag);
   for (const tag of removing) tags.delete(tag);

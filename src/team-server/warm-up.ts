@@ -5,11 +5,13 @@
  * from chunks and downsampled as the read API does it (in memory, on made-up points).
  */
 
-import { downsampledBody } from "../server/bodies.ts";
+import { BucketMemo, bucketedBody, downsampledAnswer, downsampledBody } from "../server/bodies.ts";
+import { HeadedBody } from "../server/headed-body.ts";
 import { type Columns, decodeChunk, encodeChunk } from "./chunk-codec.ts";
 import type { Database } from "./database.ts";
 import { keyIsValid } from "./key-check.ts";
 import { verifyKey } from "./keys.ts";
+import { buildOverview, overviewBuckets } from "./overview.ts";
 import { RunLookup } from "./run-lookup.ts";
 import { readChunksForWarmUp } from "./series-columns.ts";
 import type { SeriesStore } from "./series-store.ts";
@@ -54,10 +56,24 @@ export async function warmUp(
     encodeChunk(madeUpColumns(20_000, true)),
   ];
   for (const body of bodies) decodeChunk(body);
+  const memo = new BucketMemo();
   for (let round = 0; round < 3; round++) {
     const columns = readChunksForWarmUp(bodies);
     downsampledBody(columns, { path: "loss", pointCount: 1000, first: undefined, last: undefined });
     downsampledBody(columns, { path: "loss", pointCount: 100, first: 10, last: 30_000 });
+    // A first view from an overview, and a repeated one from a kept head, gzipped.
+    const overview = overviewBuckets(buildOverview(columns), 100);
+    if (overview)
+      bucketedBody(
+        "loss",
+        overview.total,
+        { first: 0, last: overview.total - 1 },
+        overview.buckets,
+        overview,
+      );
+    const request = { path: "loss", pointCount: 300, first: undefined, last: undefined };
+    const answer = downsampledAnswer(columns, request, memo);
+    if (answer instanceof HeadedBody) answer.gzip();
   }
 }
 

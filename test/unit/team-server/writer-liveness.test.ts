@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { judgeUploads } from "../../../src/team-server/read-store.ts";
+import { judgeUploads } from "../../../src/team-server/writer-liveness.ts";
 
 describe("judgeUploads: a running run's writer on the team server", () => {
   const now = 1_000_000_000;
