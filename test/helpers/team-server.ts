@@ -86,6 +86,40 @@ export async function teamServer(
   };
 }
 
+/** Registers run `runId` (in workspace acme, project p unless told) and returns its id. */
+export async function registerRun(
+  base: string,
+  key: string,
+  runId: string,
+  where: { readonly workspace?: string; readonly project?: string } = {},
+): Promise<string> {
+  const answer = await call(base, key, "POST", "/api/v1/runs", {
+    workspace: where.workspace ?? "acme",
+    project: where.project ?? "p",
+    run_id: runId,
+    experiment_name: null,
+  });
+  if (answer.status !== 200) throw new Error(`registration: HTTP ${answer.status} ${answer.text}`);
+  return (answer.json as { id: string }).id;
+}
+
+/** Uploads points (each a JSON object's text) to run `id`; throws unless answered 200. */
+export async function ingestPoints(
+  base: string,
+  key: string,
+  id: string,
+  points: readonly string[],
+): Promise<void> {
+  const answer = await call(
+    base,
+    key,
+    "POST",
+    `/api/v1/runs/${id}/ingest`,
+    `{"points": [${points.join(", ")}]}`,
+  );
+  if (answer.status !== 200) throw new Error(`ingest: HTTP ${answer.status} ${answer.text}`);
+}
+
 /** A JSON request with a key. */
 export async function call(
   base: string,

@@ -8,7 +8,14 @@
 import { describe, expect, it } from "bun:test";
 import { createTeamApp } from "../../src/team-server/app.ts";
 import { OverviewKeeper } from "../../src/team-server/overview-keeper.ts";
-import { BACKENDS, call, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
+import {
+  BACKENDS,
+  ingestPoints,
+  keyFor,
+  registerRun,
+  teamServer,
+  useTeamServers,
+} from "../helpers/team-server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 useTeamServers();
@@ -38,37 +45,24 @@ for (const backend of BACKENDS) {
       await using a = await teamServer(backend, { compactIntervalMs: 3_600_000 });
       const db = a.server.db;
       const key = await keyFor(a.databaseUrl, ["acme"]);
-      const register = async (runId: string) => {
-        const answer = await call(a.base, key, "POST", "/api/v1/runs", {
-          workspace: "acme",
-          project: "p",
-          run_id: runId,
-          experiment_name: null,
-        });
-        return (answer.json as { id: string }).id;
-      };
-      const write = async (id: string, from: number, count: number) => {
-        const points = Array.from(
-          { length: count },
-          (_, i) =>
-            `{"path": "m", "step": ${from + i}, "timestampMs": ${1_000_000 + (from + i) * 700}, "number": ${y(from + i)}}`,
-        );
-        const answer = await call(
+      const write = (id: string, from: number, count: number) =>
+        ingestPoints(
           a.base,
           key,
-          "POST",
-          `/api/v1/runs/${id}/ingest`,
-          `{"points": [${points.join(", ")}]}`,
+          id,
+          Array.from(
+            { length: count },
+            (_, i) =>
+              `{"path": "m", "step": ${from + i}, "timestampMs": ${1_000_000 + (from + i) * 700}, "number": ${y(from + i)}}`,
+          ),
         );
-        expect(answer.status).toBe(200);
-      };
-      const long = await register("long");
+      const long = await registerRun(a.base, key, "long");
       let from = 0;
       for (const count of [37, 100, 251, 5, 600, 7]) {
         await write(long, from, count);
         from += count;
       }
-      const short = await register("short");
+      const short = await registerRun(a.base, key, "short");
       await write(short, 0, 300);
 
       const get = async (app: ReturnType<typeof createTeamApp>, run: string, query: string) => {
@@ -147,23 +141,16 @@ for (const backend of BACKENDS) {
         overviews: { quietMs: 0 },
       });
       const key = await keyFor(a.databaseUrl, ["acme"]);
-      const registered = await call(a.base, key, "POST", "/api/v1/runs", {
-        workspace: "acme",
-        project: "p",
-        run_id: "r",
-        experiment_name: null,
-      });
-      const id = (registered.json as { id: string }).id;
-      const points = Array.from(
-        { length: 2000 },
-        (_, i) => `{"path": "m", "step": ${i}, "timestampMs": ${1_000_000 + i}, "number": ${y(i)}}`,
-      );
-      await call(
+      const id = await registerRun(a.base, key, "r");
+      await ingestPoints(
         a.base,
         key,
-        "POST",
-        `/api/v1/runs/${id}/ingest`,
-        `{"points": [${points.join(", ")}]}`,
+        id,
+        Array.from(
+          { length: 2000 },
+          (_, i) =>
+            `{"path": "m", "step": ${i}, "timestampMs": ${1_000_000 + i}, "number": ${y(i)}}`,
+        ),
       );
       const app = () => createTeamApp({ db: a.server.db, streamViewsFrom: 500 });
       const view = async () => {
