@@ -8,8 +8,8 @@
  */
 
 import type { Database } from "./database.ts";
-import { METRIC } from "./ingest.ts";
-import { buildOverview } from "./overview.ts";
+import { CHUNK_POINTS, METRIC } from "./ingest.ts";
+import { buildOverview, MIN_SHIFT } from "./overview.ts";
 import { readSeries } from "./series-columns.ts";
 
 export interface OverviewKeeperOptions {
@@ -17,6 +17,11 @@ export interface OverviewKeeperOptions {
   readonly minPoints?: number | undefined;
   /** A run written to within this long is left until it is quiet. @default 1000 */
   readonly quietMs?: number | undefined;
+  /**
+   * A series' overview is written again at most this often by one process (a run that
+   * is quiet now and then between uploads). @default 30000
+   */
+  readonly rewriteMs?: number | undefined;
   /** At start, runs written within this long are looked at. @default 1 hour */
   readonly lookBackMs?: number | undefined;
 }
@@ -39,11 +44,15 @@ export class OverviewKeeper {
   #since: number;
   /** Versions of series found shorter than `minPoints`, not summed again at that version. */
   readonly #short = new Map<number, number>();
+  /** When this process last wrote each series' overview. */
+  readonly #written = new Map<number, number>();
+  readonly #rewriteMs: number;
 
   constructor(db: Database, options: OverviewKeeperOptions = {}, now = Date.now()) {
     this.#db = db;
     this.#minPoints = options.minPoints ?? 100_000;
     this.#quietMs = options.quietMs ?? 1000;
+    this.#rewriteMs = options.rewriteMs ?? 30_000;
     this.#since = now - (options.lookBackMs ?? 3_600_000);
   }
 
@@ -52,11 +61,18 @@ export class OverviewKeeper {
     const { sql } = this.#db;
     const upTo = now - this.#quietMs;
     if (upTo <= this.#since) return 0;
+    // A series of minPoints or more has a chunk of a quarter of a full one at least
+    // (compaction merges small chunks into full ones): the others are not summed.
     const stale = (await sql`SELECT s.id, s.version FROM runs r
         JOIN series s ON s.run_id = r.id AND s.kind = ${METRIC} AND s.has_points = 1
         LEFT JOIN series_overviews o ON o.series_id = s.id
       WHERE r.updated_ms > ${this.#since} AND r.updated_ms <= ${upTo}
-        AND (o.version IS NULL OR o.version <> s.version)`) as { id: number; version: number }[];
+        AND (o.version IS NULL OR o.version <> s.version)
+        AND EXISTS (SELECT 1 FROM metric_chunks c WHERE c.series_id = s.id
+          AND c.point_count >= ${Math.min(this.#minPoints, CHUNK_POINTS / 4)})`) as {
+      id: number;
+      version: number;
+    }[];
     const unknown = stale.filter((row) => this.#short.get(Number(row.id)) !== Number(row.version));
     let written = 0;
     for (let start = 0; start < unknown.length; start += BATCH) {
@@ -74,7 +90,13 @@ export class OverviewKeeper {
           this.#short.set(id, Number(row.version));
           continue;
         }
-        if (await this.#write(id)) written++;
+        // A live run that pauses now and then is not read whole at every pause.
+        if (now - (this.#written.get(id) ?? Number.NEGATIVE_INFINITY) < this.#rewriteMs) continue;
+        if (await this.#write(id)) {
+          written++;
+          if (this.#written.size >= MAX_SHORT) this.#written.clear();
+          this.#written.set(id, now);
+        }
         await letGo();
       }
     }
@@ -96,7 +118,9 @@ export class OverviewKeeper {
     // Ingest writes the chunks and the new version in one transaction: the same version
     // on both sides of the read means the read saw that version's points.
     if ((await version()) !== before || series.length === 0) return false;
-    const body = buildOverview(series);
+    // A level at a time, letting requests run in between (a level of a million points
+    // takes a few milliseconds).
+    const body = await buildOverview(series, MIN_SHIFT, letGo);
     await sql`INSERT INTO series_overviews (series_id, version, point_count, body)
       VALUES (${id}, ${before}, ${series.length}, ${body})
       ON CONFLICT (series_id) DO UPDATE SET version = excluded.version,

@@ -20,8 +20,15 @@ const HEADER = 10;
 /** The smallest bucket kept: 2^7 = 128 points (about 0.6 bytes a point in all). */
 export const MIN_SHIFT = 7;
 
-/** The overview of `rows` (timestamps in whole seconds, as the read API answers them). */
-export function buildOverview(rows: SeriesRows, minShift = MIN_SHIFT): Uint8Array {
+/**
+ * The overview of `rows` (timestamps in whole seconds, as the read API answers them),
+ * awaiting `between` after each level.
+ */
+export async function buildOverview(
+  rows: SeriesRows,
+  minShift = MIN_SHIFT,
+  between: () => Promise<void> = async () => {},
+): Promise<Uint8Array> {
   const n = rows.length;
   const levels: Bucket[][] = [];
   for (let k = 2 ** minShift; ; k *= 2) {
@@ -29,6 +36,7 @@ export function buildOverview(rows: SeriesRows, minShift = MIN_SHIFT): Uint8Arra
     stream.pushColumns(rows.steps, rows.ys, rows.ts, 0, n);
     levels.push(stream.buckets);
     if (Math.ceil(n / k) <= 1) break;
+    await between();
   }
   const size = HEADER + levels.reduce((sum, level) => sum + 1 + 5 * level.length, 0);
   const out = new Float64Array(size);

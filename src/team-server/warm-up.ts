@@ -62,7 +62,7 @@ export async function warmUp(
     downsampledBody(columns, { path: "loss", pointCount: 1000, first: undefined, last: undefined });
     downsampledBody(columns, { path: "loss", pointCount: 100, first: 10, last: 30_000 });
     // A first view from an overview, and a repeated one from a kept head, gzipped.
-    const overview = overviewBuckets(buildOverview(columns), 100);
+    const overview = overviewBuckets(await buildOverview(columns), 100);
     if (overview)
       bucketedBody(
         "loss",

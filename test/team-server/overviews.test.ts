@@ -101,7 +101,9 @@ for (const backend of BACKENDS) {
       // A run written to within quietMs waits.
       const busy = new OverviewKeeper(db, { minPoints: 500, quietMs: 60_000 });
       expect(await busy.refresh()).toBe(0);
-      const keeper = new OverviewKeeper(db, { minPoints: 500, quietMs: 0 });
+      const keeper = new OverviewKeeper(db, { minPoints: 500, quietMs: 0, rewriteMs: 0 });
+      // One that writes a series' overview again only 30 s after it last did.
+      const throttled = new OverviewKeeper(db, { minPoints: 500, quietMs: 0 });
       // The long series gets one, the short one (300 points) none.
       expect(await keeper.refresh(Date.now() + 1)).toBe(1);
       expect(await keeper.refresh(Date.now() + 2)).toBe(0);
@@ -129,8 +131,15 @@ for (const backend of BACKENDS) {
       expect(await compare()).toBe(0);
       const totals = JSON.parse((await get(createTeamApp({ db }), "long", "pointCount=1")).text);
       expect(totals.totalCount).toBe(from);
-      // Quiet again: made anew for the new version.
-      expect(await keeper.refresh(Date.now() + 1)).toBe(1);
+      // Quiet again: made anew for the new version (by a throttled keeper, 30 s after
+      // its first).
+      const now = Date.now();
+      expect(await throttled.refresh(now + 1)).toBe(1);
+      await write(long, from, 1);
+      from += 1;
+      expect(await throttled.refresh(now + 2)).toBe(0);
+      expect(await compare()).toBe(0);
+      expect(await throttled.refresh(now + 31_000)).toBe(1);
       expect(await compare()).toBe(4);
     });
 

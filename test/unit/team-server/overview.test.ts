@@ -47,7 +47,7 @@ function fromOverview(body: Uint8Array, pointCount: number): string | undefined 
 }
 
 describe("series overview", () => {
-  it("answers every whole-series view it keeps a level for, byte for byte", () => {
+  it("answers every whole-series view it keeps a level for, byte for byte", async () => {
     for (const [n, seed] of [
       [128, 1],
       [129, 2],
@@ -56,7 +56,7 @@ describe("series overview", () => {
       [70_001, 5],
     ] as const) {
       const rows = series(n, seed);
-      const body = buildOverview(rows);
+      const body = await buildOverview(rows);
       expect(overviewTotal(body)).toBe(n);
       let answered = 0;
       for (const pointCount of [1, 2, 3, 7, 100, 500, 547, 1000, n - 1, n, n + 5]) {
@@ -75,9 +75,9 @@ describe("series overview", () => {
     }
   });
 
-  it("answers nothing for bucket sizes below its first level or views that are not bucketed", () => {
+  it("answers nothing for bucket sizes below its first level or views that are not bucketed", async () => {
     const rows = series(10_000, 9);
-    const body = buildOverview(rows);
+    const body = await buildOverview(rows);
     // 10,000 points to 5,000 buckets: buckets of 2, below the 128 kept.
     expect(overviewBuckets(body, 5000)).toBeUndefined();
     expect(overviewBuckets(body, 10_000)).toBeUndefined();
@@ -85,9 +85,9 @@ describe("series overview", () => {
     expect(overviewBuckets(new Uint8Array(12), 100)).toBeUndefined();
   });
 
-  it("reads a body at any byte offset, as a database driver hands it over", () => {
+  it("reads a body at any byte offset, as a database driver hands it over", async () => {
     const rows = series(5000, 11);
-    const body = buildOverview(rows);
+    const body = await buildOverview(rows);
     const shifted = new Uint8Array(body.byteLength + 3);
     shifted.set(body, 3);
     expect(fromOverview(shifted.subarray(3), 40)).toBe(fromOverview(body, 40));
