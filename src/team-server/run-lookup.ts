@@ -38,6 +38,23 @@ function heldTable(sql: SQL, held: readonly HeldSeries[]) {
   return sql`unnest(${column((one) => one.id)}, ${column((one) => one.version)}, ${column((one) => one.maxChunkId)}) AS h (id, version, max_chunk)`;
 }
 
+/**
+ * The join of each held series' chunks written since it was read, as `c`.
+ * `compacted IN (0, 1)` is every chunk, said so that the index on (series_id,
+ * compacted, id) serves the id range. On PostgreSQL a lateral subquery kept apart
+ * (`OFFSET 0`), so that the plan made once for every use (force_generic_plan,
+ * database.ts) looks each held series' chunks up by that index instead of hashing a
+ * scan of the whole table.
+ */
+function newChunks(sql: SQL) {
+  return sql.options.adapter === "sqlite"
+    ? sql`LEFT JOIN metric_chunks c ON c.series_id = s.id AND s.version <> h.version
+        AND c.compacted IN (0, 1) AND c.id > h.max_chunk`
+    : sql`LEFT JOIN LATERAL (SELECT id, compacted, source_max_id, body FROM metric_chunks
+        WHERE series_id = s.id AND s.version <> h.version AND compacted IN (0, 1) AND id > h.max_chunk
+        OFFSET 0) c ON true`;
+}
+
 /** Database ids of runs by workspace, project and run id (a run never moves), at most. */
 const MAX_RUN_IDS = 100_000;
 
@@ -67,7 +84,7 @@ export class RunLookup {
       FROM runs r JOIN projects p ON p.id = r.project_id JOIN workspaces w ON w.id = p.workspace_id
       LEFT JOIN ${heldTable(sql, held)} ON 1 = 1
       LEFT JOIN series s ON s.id = h.id AND s.run_id = r.id AND s.has_points = 1
-      LEFT JOIN metric_chunks c ON c.series_id = s.id AND s.version <> h.version AND c.id > h.max_chunk
+      ${newChunks(sql)}
       WHERE w.name = ${names.workspace} AND p.name = ${names.project} AND r.run_id = ${names.runId}
       ORDER BY s.id, c.id`) as RunRow[];
     const row = rows[0];
