@@ -1,0 +1,128 @@
+/**
+ * What a user trial of the web UI found (issue 12's remaining defects): a hover list
+ * that said "@ step N" for runs long ended and "step 1234.5" for a bucket, a hover list
+ * over a phone's chart tools, a scatter that took 16 Tab presses to cross, and run
+ * colours that changed a second after a link opened.
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { join } from "node:path";
+import type { Browser, Locator, Page } from "playwright-core";
+import { buildUiFixtureHome, type UiFixture } from "../../scripts/ui-fixture-home.ts";
+import { createFileApp } from "../../src/cli/serve.ts";
+import { type Listening, listen } from "../../src/server/listen.ts";
+import { launch, SCREENSHOTS } from "../helpers/browser.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+const dir = tempDir("goodseed-ui-trial-");
+let browser: Browser;
+let server: Listening;
+let fixture: UiFixture;
+
+beforeAll(async () => {
+  fixture = buildUiFixtureHome(join(dir.path, "home"), { millionPoints: 5000 });
+  server = listen(createFileApp({ projectsDir: join(fixture.home, "projects") }), {
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  browser = await launch();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  dir[Symbol.dispose]();
+});
+
+async function open(query: string, width = 1400, init?: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  if (init) await page.addInitScript(init);
+  await page.goto(new URL(`/?${query}`, server.url).href);
+  await page.waitForSelector("table.runs-table tbody tr[data-run]");
+  expect(errors).toEqual([]);
+  return page;
+}
+
+const runsParam = (keys: readonly string[]) => `runs=${keys.map(encodeURIComponent).join(",")}`;
+
+async function drawnChart(page: Page, path: string, lines: number): Promise<Locator> {
+  const chart = page.locator(`figure.chart[data-path="${path}"]`);
+  await chart.scrollIntoViewIfNeeded();
+  await waitFor(async () => (await chart.getAttribute("data-series")) === String(lines), path);
+  return chart;
+}
+
+/** Hovers the plot at `fraction` of its width until the list holds `rows` lines. */
+async function hover(page: Page, chart: Locator, fraction: number, rows: number): Promise<Locator> {
+  const box = await chart.locator(".u-over").boundingBox();
+  if (!box) throw new Error("no plot area");
+  const tip = chart.locator(".chart-tip");
+  // The chart may be drawn again under a still mouse: keep moving, as a hand does.
+  let nudge = 0;
+  await waitFor(async () => {
+    await page.mouse.move(box.x + box.width * (fraction + (nudge++ % 3) / 200), box.y + 40);
+    return (await tip.isVisible()) && (await tip.locator("li").count()) === rows;
+  }, "the hover list");
+  return tip;
+}
+
+describe("the hover list after a user trial", () => {
+  it("marks runs that ended before the cursor with their last step, and heads with a whole step", async () => {
+    // Runs of 2,000, ~9,500 and ~18,000 steps, downsampled: hovered at ~12,600.
+    const keys = [fixture.sweep[0], fixture.sweep[7], fixture.sweep[15]] as string[];
+    const page = await open(runsParam(keys));
+    const chart = await drawnChart(page, "train/loss", 3);
+    const tip = await hover(page, chart, 0.7, 3);
+    const heading = (await tip.locator("p").textContent()) ?? "";
+    // A bucket's mean step (12559.5) is not a step anyone logged.
+    expect(heading).toMatch(/^step \d+$/);
+    const rows = await tip.locator("li").evaluateAll((items) =>
+      items.map((item) => ({
+        outside: item.classList.contains("tip-outside"),
+        note: item.querySelector(".tip-at")?.textContent ?? "",
+      })),
+    );
+    // The running one first, at the cursor; then the two ended runs, set back, each
+    // with its own last step once, no "@ step" noise.
+    expect(rows.map((row) => row.outside)).toEqual([false, true, true]);
+    expect(rows[0]?.note).toBe("");
+    expect(
+      rows
+        .slice(1)
+        .map((row) => row.note)
+        .sort(),
+    ).toEqual(["ended at 1999", "ended at 9483"]);
+    expect(await tip.textContent()).not.toContain("@");
+    await chart.screenshot({ path: join(SCREENSHOTS, "trial-hover-ended.png") });
+    // On a time axis the heading is a time, never a fraction of a second.
+    await chart.locator("select.chart-x").selectOption("relative");
+    await waitFor(async () => (await chart.getAttribute("data-series")) === "3", "redrawn");
+    const timed = await hover(page, chart, 0.7, 3);
+    expect((await timed.locator("p").textContent()) ?? "").toMatch(/^(\d+:)?\d+:\d\d$/);
+    expect(await timed.locator("li.tip-outside").count()).toBe(2);
+    await page.close();
+  }, 60_000);
+
+  it("stays under a phone chart's tools, inside the chart", async () => {
+    const keys = fixture.sweep.slice(0, 3);
+    const page = await open(runsParam(keys), 390);
+    const chart = await drawnChart(page, "train/loss", 3);
+    const tip = await hover(page, chart, 0.3, 3);
+    const tools = await chart.locator(".chart-tools").boundingBox();
+    const over = await chart.locator(".u-over").boundingBox();
+    const box = await tip.boundingBox();
+    if (!tools || !over || !box) throw new Error("no boxes");
+    // The tools wrap under the title on a phone: the list starts below them.
+    expect(box.y).toBeGreaterThanOrEqual(tools.y + tools.height);
+    expect(box.y).toBeGreaterThanOrEqual(over.y);
+    const figure = await chart.boundingBox();
+    expect(box.y + box.height).toBeLessThanOrEqual((figure?.y ?? 0) + (figure?.height ?? 0) + 1);
+    expect(box.x).toBeGreaterThanOrEqual(figure?.x ?? 0);
+    expect(box.x + box.width).toBeLessThanOrEqual((figure?.x ?? 0) + (figure?.width ?? 0) + 1);
+    await chart.screenshot({ path: join(SCREENSHOTS, "trial-phone-hover.png") });
+    await page.close();
+  }, 60_000);
+});
