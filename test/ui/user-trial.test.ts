@@ -126,3 +126,59 @@ describe("the hover list after a user trial", () => {
     await page.close();
   }, 60_000);
 });
+
+describe("the sweep scatter from the keyboard", () => {
+  it("is one Tab stop whose arrow keys move between dots, each named and opened with Enter or Space", async () => {
+    const page = await open("project=sweep%2Flr&sweep=1&metric=min:val/loss");
+    await page.waitForSelector("figure.scatter circle.dot");
+    const dots = page.locator("figure.scatter circle.dot");
+    expect(await dots.count()).toBeGreaterThanOrEqual(16);
+    type Dot = { run: string; x: number; y: number; label: string };
+    const active = async () =>
+      (await page.evaluate(`(() => {
+        const element = document.activeElement;
+        return element && element.matches("figure.scatter circle.dot")
+          ? {
+              run: element.getAttribute("data-run") || "",
+              x: Number(element.getAttribute("cx")),
+              y: Number(element.getAttribute("cy")),
+              label: element.getAttribute("aria-label") || "",
+            }
+          : undefined;
+      })()`)) as Dot | undefined;
+    // Tab from the scatter's last control enters the dots once, the next Tab leaves them.
+    await page.locator("figure.scatter input[type=checkbox]").last().focus();
+    await page.keyboard.press("Tab");
+    const first = await active();
+    expect(first).toBeDefined();
+    expect(await page.locator('figure.scatter circle.dot[tabindex="0"]').count()).toBe(1);
+    // The leftmost dot holds the stop at first, and says which run it is.
+    const xs = await dots.evaluateAll((all) => all.map((dot) => Number(dot.getAttribute("cx"))));
+    expect(first?.x).toBe(Math.min(...xs));
+    expect(first?.label).toMatch(/^lr .+: parameters\/\w+ = .+, val\/loss \(min\) = \d\.\d{1,6}$/);
+    await page.keyboard.press("Tab");
+    expect(await active()).toBeUndefined();
+    // Back in, then right: the next dot to the right.
+    await page.keyboard.press("Shift+Tab");
+    expect((await active())?.run).toBe(first?.run as string);
+    await page.keyboard.press("ArrowRight");
+    const second = await active();
+    expect(second?.run).not.toBe(first?.run as string);
+    expect(second?.x).toBeGreaterThanOrEqual(first?.x as number);
+    await page.keyboard.press("ArrowUp");
+    const third = await active();
+    expect(third?.y).toBeLessThanOrEqual(second?.y as number);
+    await page.keyboard.press("End");
+    expect((await active())?.x).toBe(Math.max(...xs));
+    expect(await page.locator('figure.scatter circle.dot[tabindex="0"]').count()).toBe(1);
+    // Space opens the focused run's details, as Enter does.
+    const run = (await active())?.run as string;
+    await page.keyboard.press(" ");
+    await waitFor(
+      async () =>
+        (await page.locator(`tr[data-run="${run}"]`).getAttribute("aria-current")) === "true",
+      "the run opened",
+    );
+    await page.close();
+  }, 60_000);
+});
