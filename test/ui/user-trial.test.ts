@@ -11,6 +11,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { buildUiFixtureHome, type UiFixture } from "../../scripts/ui-fixture-home.ts";
 import { createFileApp } from "../../src/cli/serve.ts";
 import { type Listening, listen } from "../../src/server/listen.ts";
+import { assignColors, type ColoredRun } from "../../src/ui/run-colors.ts";
 import { launch, SCREENSHOTS } from "../helpers/browser.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -179,6 +180,59 @@ describe("the sweep scatter from the keyboard", () => {
         (await page.locator(`tr[data-run="${run}"]`).getAttribute("aria-current")) === "true",
       "the run opened",
     );
+    await page.close();
+  }, 60_000);
+});
+
+describe("run colours of a link", () => {
+  it("paints a link to runs of newer projects in their final colours from the first frame", async () => {
+    // Neither project holds the oldest runs: their colours follow from every run listed.
+    const keys = [fixture.seeds[2], fixture.million] as string[];
+    const all = (
+      (await (await fetch(new URL("/api/runs", server.url))).json()) as {
+        runs: ColoredRun[];
+      }
+    ).runs;
+    const final = assignColors(all);
+    // Every frame, from the page's start: the colours of the chart's lines and the legend.
+    const page = await open(
+      runsParam(keys),
+      1400,
+      `window.__painted = { lines: [], legend: [] };
+      const note = (list, colors) => {
+        const text = colors.join(" ");
+        if (colors.length > 0 && list[list.length - 1] !== text) list.push(text);
+      };
+      const look = () => {
+        const chart = document.querySelector('figure.chart[data-path="train/loss"]');
+        note(window.__painted.lines, ((chart && chart.plotLines) || []).map((line) => line.color));
+        const swatches = document.querySelectorAll(".chart-board .legend .swatch");
+        note(window.__painted.legend, [...swatches].map((swatch) => swatch.style.background));
+        requestAnimationFrame(look);
+      };
+      requestAnimationFrame(look);`,
+    );
+    await drawnChart(page, "train/loss", 2);
+    await waitFor(
+      async () => /^\d+ runs/.test((await page.locator("#status").textContent()) ?? ""),
+      "the whole list",
+    );
+    // Two more frames: a colour change after the list would be painted by then.
+    await page.evaluate(
+      "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))",
+    );
+    const painted = (await page.evaluate("window.__painted")) as {
+      lines: string[];
+      legend: string[];
+    };
+    const rgb = (hex: string) =>
+      `rgb(${[1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)).join(", ")})`;
+    const colors = keys.map((key) => final.get(key) as string);
+    // One set of colours in every frame, the final one: no provisional colours first.
+    expect(painted.lines).toHaveLength(1);
+    expect(painted.lines[0]?.split(" ").sort()).toEqual(colors.toSorted());
+    expect(painted.legend).toHaveLength(1);
+    expect(painted.legend[0]?.split(/ (?=rgb)/).sort()).toEqual(colors.map(rgb).sort());
     await page.close();
   }, 60_000);
 });
