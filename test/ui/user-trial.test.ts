@@ -236,3 +236,31 @@ describe("run colours of a link", () => {
     await page.close();
   }, 60_000);
 });
+
+describe("a phone, as a new user tried it", () => {
+  it("keeps run ids on one line and the parallel coordinates readable, scrolling inside their box", async () => {
+    const page = await open("project=sweep%2Flr&sweep=1&metric=min:val/loss", 390);
+    await page.waitForSelector("figure.parallel svg");
+    // "sweep-15" broke after its hyphen: one line, as tall as a name's first line.
+    const heights = await page
+      .locator("tr[data-run] button.link")
+      .evaluateAll((links) => links.map((link) => link.getBoundingClientRect().height));
+    expect(heights.length).toBeGreaterThanOrEqual(10);
+    for (const height of heights) expect(height).toBeLessThan(26);
+    // The parallel coordinates keep labels of 8+ px and scroll sideways in their box,
+    // while the page keeps the phone's width.
+    const svg = await page.locator("figure.parallel svg").boundingBox();
+    expect(svg?.width ?? 0).toBeGreaterThanOrEqual(700);
+    expect(
+      await page
+        .locator("figure.parallel")
+        .evaluate((figure) => figure.scrollWidth > figure.clientWidth),
+    ).toBe(true);
+    expect(Number(await page.evaluate("document.documentElement.scrollWidth"))).toBeLessThanOrEqual(
+      390,
+    );
+    await page.locator(".sweep").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, "trial-phone-sweep.png") });
+    await page.close();
+  }, 60_000);
+});
