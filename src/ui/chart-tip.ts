@@ -17,6 +17,8 @@ import { bucketSpacing, placeNote, pointPlace, roundX, xHeading } from "./tip-te
 /** Pixels per row of the list (0.75rem text), and what its heading and padding take. */
 const ROW_PX = 16;
 const FRAME_PX = 28;
+/** How near (pixels) the nearest point must be for the list to be that point's x. */
+const SNAP_PX = 6;
 /** Pixels between the list and the plot area's top edge. */
 const INSET_PX = 4;
 
@@ -71,11 +73,19 @@ export function showTip(
     return;
   }
   const xs = plot.data[0];
-  const x = xs[index] as number;
+  // uPlot snaps the cursor to the nearest x any line has; in a gap between runs (on a
+  // wall-clock axis, hours between two runs) that is far away: then the list is for the
+  // cursor's own x, rounded to what a pixel spans.
+  const left = plot.cursor.left ?? 0;
+  const snapped = xs[index] as number;
+  const onPoint = Math.abs(plot.valToPos(snapped, "x") - left) <= SNAP_PX;
+  const x = onPoint ? snapped : plot.posToVal(left, "x");
   // A downsampled bucket's x is the mean of its steps (12559.5): the heading rounds it
   // to what the points there tell apart, unless some line logged a point right there.
   let exact = false;
-  let spacing: number | undefined;
+  let spacing: number | undefined = onPoint
+    ? undefined
+    : Math.abs(plot.posToVal(left + 1, "x") - plot.posToVal(left, "x"));
   const rows: TipRow[] = described.flatMap((item, i) => {
     if (item.raw) return [];
     const at = plot.cursor.idxs?.[i + 1];
@@ -136,7 +146,6 @@ export function showTip(
   tip.dataset.total = String(rows.length);
   tip.hidden = false;
   // Beside the cursor, on the side with more room, never past the chart's edges.
-  const left = plot.cursor.left ?? 0;
   const width = tip.offsetWidth;
   const wanted = left > chartWidth / 2 ? left + 40 - width : left + 70;
   tip.style.left = `${Math.max(0, Math.min(wanted, chartWidth - width))}px`;

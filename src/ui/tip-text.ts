@@ -35,12 +35,13 @@ export function bucketSpacing(
 }
 
 /**
- * `x` rounded to what the points near it can tell apart: a bucket of whole steps to a
- * whole step, a bucket of steps 0.001 apart to 0.001; `spacing` undefined leaves it.
+ * `x` rounded to what the points near it (or a pixel) can tell apart: a bucket of whole
+ * steps to a whole step, of steps 0.001 apart to 0.001, a pixel of 40 steps to tens;
+ * `spacing` undefined leaves it.
  */
 export function roundX(x: number, spacing: number | undefined): number {
   if (spacing === undefined || !(spacing > 0)) return x;
-  const unit = spacing >= 1 ? 1 : 10 ** Math.floor(Math.log10(spacing));
+  const unit = 10 ** Math.floor(Math.log10(spacing));
   const rounded = Math.round(x / unit) * unit;
   // 0.1 * 3 is 0.30000000000000004: keep the unit's decimals only.
   return unit >= 1 ? rounded : Number(rounded.toFixed(Math.min(15, -Math.log10(unit))));

@@ -104,6 +104,16 @@ describe("the hover list after a user trial", () => {
     const timed = await hover(page, chart, 0.7, 3);
     expect((await timed.locator("p").textContent()) ?? "").toMatch(/^(\d+:)?\d+:\d\d$/);
     expect(await timed.locator("li.tip-outside").count()).toBe(2);
+    // On the wall clock the runs are hours apart: between them (70% of the axis: after
+    // the second run, before the third) the list is for the cursor's time, not for the
+    // nearest run's last point: one run ended, one ended, one starts later.
+    await chart.locator("select.chart-x").selectOption("wall");
+    await waitFor(async () => (await chart.getAttribute("data-series")) === "3", "redrawn");
+    const gap = await hover(page, chart, 0.7, 3);
+    const notes = await gap.locator(".tip-at").allTextContents();
+    expect(notes.filter((note) => note.startsWith("ended at"))).toHaveLength(2);
+    expect(notes.filter((note) => note.startsWith("starts at"))).toHaveLength(1);
+    await chart.screenshot({ path: join(SCREENSHOTS, "trial-hover-between-runs.png") });
     await page.close();
   }, 60_000);
 

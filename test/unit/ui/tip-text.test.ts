@@ -27,6 +27,8 @@ describe("the hover list's x", () => {
     expect(roundX(0.10453, bucketSpacing({ xs: [0.09, 0.1, 0.11], counts: [10, 10, 10] }, 1))).toBe(
       0.105,
     );
+    // The cursor between runs: rounded to what a pixel spans (40 steps: tens).
+    expect(roundX(12345.6, 40)).toBe(12350);
     // A logged point is exact.
     expect(bucketSpacing({ xs: [1, 2.5, 3], counts: [1, 1, 1] }, 1)).toBeUndefined();
     expect(roundX(2.5, undefined)).toBe(2.5);
