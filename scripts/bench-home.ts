@@ -131,22 +131,19 @@ export function median(values: number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-/** Starts `goodseed serve` (from source) over `projectsDir`; resolves once it answers. */
+/**
+ * Starts `goodseed serve` (from source: this checkout's, or the one of `bin`) over
+ * `projectsDir`; resolves once it answers.
+ */
 export async function startServer(
   projectsDir: string,
+  bin = join(import.meta.dir, "../bin/goodseed.ts"),
 ): Promise<{ base: string; stop: () => Promise<void> }> {
   const port = await freePort();
-  const server = Bun.spawn(
-    [
-      process.execPath,
-      join(import.meta.dir, "../bin/goodseed.ts"),
-      "serve",
-      projectsDir,
-      "--port",
-      String(port),
-    ],
-    { stdout: "ignore", stderr: "inherit" },
-  );
+  const server = Bun.spawn([process.execPath, bin, "serve", projectsDir, "--port", String(port)], {
+    stdout: "ignore",
+    stderr: "inherit",
+  });
   const base = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
   for (;;) {

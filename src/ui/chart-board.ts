@@ -34,6 +34,12 @@ export interface ChartBoardOptions {
   log(): boolean;
   /** A run's colour, the same in every view (`RunColors`). */
   colorOf(run: RunSummary): string;
+  /**
+   * While `colorOf` may still change (`RunColors.pending`): legend and charts first
+   * paint once it resolves.
+   * @default never pending
+   */
+  colorsPending?(): Promise<void> | undefined;
 }
 
 export class ChartBoard {
@@ -79,6 +85,7 @@ export class ChartBoard {
       this.#layout();
     },
     groups: () => this.#groups,
+    colorsPending: () => this.#options.colorsPending?.(),
   };
 
   constructor(options: ChartBoardOptions) {
@@ -166,6 +173,11 @@ export class ChartBoard {
   }
 
   #renderLegend(): void {
+    const pending = this.#options.colorsPending?.();
+    if (pending) {
+      void pending.then(() => this.#renderLegend());
+      return;
+    }
     renderLegend(this.#legend, this.#runs, this.#groups, (run) => this.#options.colorOf(run));
   }
 

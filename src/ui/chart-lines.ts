@@ -21,6 +21,8 @@ export interface Line {
   /** Filled behind the line: a downsampled run's min/max, or a group's spread. */
   band?: { mins: number[]; maxs: number[] };
   dashed?: boolean;
+  /** Still being written: its last point is the latest, not where it ended. */
+  live?: boolean;
 }
 
 /** A run's line on one chart: its name as label, the run id and process on hover. */
@@ -37,6 +39,7 @@ export function traceLine(trace: Trace, mode: XMode, process?: string, dashed = 
     ys: trace.values,
     counts: traceCounts(trace),
     dashed,
+    live: run.status === "running",
   };
   if (trace.downsampled) line.band = { mins: trace.mins, maxs: trace.maxs };
   return line;

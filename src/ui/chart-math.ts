@@ -144,3 +144,12 @@ export function unionOf(lists: readonly (readonly number[])[]): number[] {
   }
   return out;
 }
+
+/**
+ * Tick spacings of a relative-time axis, in seconds: whole seconds, minutes, hours and
+ * days (uPlot's 1-2-5 steps gave a phone's 15-minute axis one tick, at 8:20).
+ */
+export const DURATION_INCREMENTS = [
+  0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900,
+  1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 1209600, 2592000, 7776000, 31536000,
+];

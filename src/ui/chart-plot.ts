@@ -5,6 +5,7 @@
  */
 
 import type uPlot from "uplot";
+import { DURATION_INCREMENTS } from "./chart-math.ts";
 import type { Described, Marker } from "./chart-series.ts";
 import { strokeOf } from "./chart-series.ts";
 import { drawMarkers, durationTicks, fillBand, themeColor, ticks, xLabel } from "./chart-style.ts";
@@ -68,6 +69,7 @@ export function plotOptions(setup: PlotSetup): uPlot.Options {
         space: 80,
         ...(mode === "wall" ? {} : { values: mode === "relative" ? durationTicks : ticks }),
         ...(mode === "step" ? { incrs: STEP_INCREMENTS } : {}),
+        ...(mode === "relative" ? { incrs: DURATION_INCREMENTS } : {}),
       },
       {
         ...axis,

@@ -54,13 +54,6 @@ export function formatNumber(value: number | null | undefined): string {
   return String(Number(value.toPrecision(6)));
 }
 
-/** An x value as the hover list shows it. */
-export function formatX(value: number, mode: XMode): string {
-  if (mode === "step") return `step ${formatNumber(value)}`;
-  if (mode === "relative") return durationLabel(value, 1);
-  return new Date(value * 1000).toLocaleString();
-}
-
 export function themeColor(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }

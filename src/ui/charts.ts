@@ -42,6 +42,8 @@ export interface ChartHost {
   setMode(spec: ChartSpec, mode: XMode | undefined): void;
   toggleEnlarged(spec: ChartSpec): void;
   groups(): readonly RunGroup[] | undefined;
+  /** While run colours may still change: a first paint waits for it (the fetch does not). */
+  colorsPending(): Promise<void> | undefined;
 }
 
 /** The chart element, with what it last handed to uPlot (tests read it). */
@@ -123,7 +125,10 @@ export class MetricChart {
     const generation = ++this.#drawGeneration;
     // Every source in one request (`/api/series`): a chart of 30 runs is not 30
     // requests queued behind the browser's six connections.
-    const traces = await overviewTraces(this.spec.sources, this.#host.colorOf, pointCount);
+    const [traces] = await Promise.all([
+      overviewTraces(this.spec.sources, this.#host.colorOf, pointCount),
+      this.#host.colorsPending(),
+    ]);
     if (generation !== this.#drawGeneration) return;
     this.#overview = traces;
     this.#zoomTraces = undefined;

@@ -58,7 +58,11 @@ const details = new RunDetails({
 });
 /** One colour per run in every view, dealt over every run the server lists. */
 const colors = new RunColors();
-const board = new ChartBoard({ log: () => view.log, colorOf: (run) => colors.of(run) });
+const board = new ChartBoard({
+  log: () => view.log,
+  colorOf: (run) => colors.of(run),
+  colorsPending: () => colors.pending(),
+});
 let runsSignature = "";
 
 const table = new RunsTable({
@@ -223,12 +227,24 @@ async function showLinkedRuns(): Promise<void> {
   const keys = [...view.selected, view.focus].filter((key) => key !== "");
   const projects = [...new Set(keys.map((key) => key.slice(0, key.lastIndexOf(":"))))];
   if (projects.length === 0) return;
+  // Colours are dealt over every run on the server: the charts fetch from these
+  // projects' lists, but paint once the whole list is in (or after a second and a half).
+  colors.hold(1500);
+  void runList.everyRun().then(
+    (runs) => {
+      if (colors.learn(runs)) board.recolor();
+    },
+    () => {},
+  );
   const lists = await Promise.all(projects.map((project) => api.runs(project)));
   if (table.runs.length > 0) return;
   for (const run of lists.flat()) early.set(runKey(run), run);
-  colors.learn([...early.values()]);
+  colors.learn([...early.values()], false);
   const focused = view.focus ? early.get(view.focus) : undefined;
   await Promise.all([renderCompare(), focused ? details.show(focused, undefined) : undefined]);
+  // The whole list may be in already (asked at start): the charts reach the screen
+  // before the table of every run is built.
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
 async function live(): Promise<void> {

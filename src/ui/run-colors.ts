@@ -57,9 +57,45 @@ export class RunColors {
   #colors = new Map<string, string>();
   #signature = "";
   #last: readonly ColoredRun[] | undefined;
+  #pending: Promise<void> | undefined;
+  #settle: (() => void) | undefined;
+  #complete = false;
 
-  /** Takes the runs the page knows; says whether any known run's colour changed. */
-  learn(runs: readonly ColoredRun[]): boolean {
+  /**
+   * Says that the page knows only some runs yet (a linked view's projects): until the
+   * whole list is learnt, or `waitMs` passed, `pending` answers a promise, so that
+   * charts fetch meanwhile but first paint in the final colours.
+   */
+  hold(waitMs: number): void {
+    if (this.#pending) return;
+    this.#pending = new Promise<void>((resolve) => {
+      this.#settle = resolve;
+      setTimeout(() => this.#release(), waitMs);
+    });
+  }
+
+  /** While colours may still change (see `hold`): resolves when they are final. */
+  pending(): Promise<void> | undefined {
+    return this.#pending;
+  }
+
+  #release(): void {
+    this.#settle?.();
+    this.#settle = undefined;
+    this.#pending = undefined;
+  }
+
+  /**
+   * Takes the runs the page knows (`complete`: every run the server lists); says whether
+   * any known run's colour changed.
+   */
+  learn(runs: readonly ColoredRun[], complete = true): boolean {
+    // A project's list after the whole one knows less than it.
+    if (!complete && this.#complete) return false;
+    if (complete) {
+      this.#complete = true;
+      queueMicrotask(() => this.#release());
+    }
     // The page hands the same list back while nothing changed (every few seconds).
     if (runs === this.#last) return false;
     this.#last = runs;

@@ -19,12 +19,24 @@ export class RunList {
    * overlaps the page building itself; the run list is still asked after it answers.
    */
   #firstProjects: ReturnType<typeof api.projects> | undefined = api.projects();
+  /**
+   * The whole list, asked as soon as the projects answer: a linked view, drawn from its
+   * own projects' runs, learns every run's colour from it before its charts first paint.
+   */
+  #firstRuns: Promise<RunSummary[]> | undefined;
   /** Each project's run count and last change, as `/api/projects` last said. */
   #projectVersions = new Map<string, string>();
 
   constructor() {
+    this.#firstRuns = this.#firstProjects?.then(() => api.runs());
     // Awaited later; a failure then is handled where it is awaited.
     this.#firstProjects?.catch(() => {});
+    this.#firstRuns?.catch(() => {});
+  }
+
+  /** The first whole list of runs, as `latest(true)` will answer it. */
+  everyRun(): Promise<RunSummary[]> {
+    return this.#firstRuns ?? api.runs();
   }
 
   /**
@@ -34,9 +46,12 @@ export class RunList {
   async latest(first: boolean, current: () => RunSummary[]): Promise<RunSummary[]> {
     // Projects first: a change after this answer is seen by the next look.
     const asked = this.#firstProjects;
+    const askedRuns = this.#firstRuns;
     this.#firstProjects = undefined;
+    this.#firstRuns = undefined;
     const projects = await (asked ?? api.projects());
-    const all = first ? await api.runs() : undefined;
+    // The first list was asked after the first projects' answer, as this order needs.
+    const all = first ? await (asked && askedRuns ? askedRuns : api.runs()) : undefined;
     const versions = new Map(
       projects.map((project) => [project.name, `${project.run_count}:${project.last_modified}`]),
     );

@@ -70,7 +70,7 @@ export function runRow(
     ),
     h(
       "td",
-      {},
+      { class: "run-cell" },
       // Every row keeps the swatch's room, so that ids line up whether ticked or not.
       selected && actions.color
         ? h("span", {

@@ -1,17 +1,28 @@
 /**
  * The sweep views' scatter: any config of the filtered runs against the chosen metric
  * summary, each axis linear or log; runs outside the axis ranges are faded, and a dot
- * opens its run (click or Enter).
+ * opens its run (click, Enter or Space). The dots are one Tab stop: the arrow keys move
+ * between them.
  */
 
 import type { RunSummary } from "./api.ts";
+import { formatNumber } from "./chart-style.ts";
 import { h } from "./dom.ts";
+import { type RovingItem, rovingFocus } from "./roving-focus.ts";
 import { asNumber } from "./run-filter.ts";
 import { type Axis, axisFor, axisPosition, axisTicks, inRange, isSweepKey } from "./sweep-axes.ts";
 import type { SweepSource } from "./sweep-source.ts";
 import { axisLabel as label, svg } from "./sweep-svg.ts";
 import { parseColumn } from "./table-columns.ts";
 import { runKey } from "./view-state.ts";
+
+/** A value as a dot's name says it: numbers as the charts print them (0.145666, not 0.14566563444680222). */
+function shown(value: unknown): string {
+  return typeof value === "number" ? formatNumber(value) : String(value);
+}
+
+/** The run whose dot last held the scatter's Tab stop: it keeps it over a redraw. */
+let focusedRun = "";
 
 /** The scatter of a config (x) against the chosen metric summary (y), each axis linear or log. */
 export function scatter(
@@ -98,8 +109,8 @@ export function scatter(
   const py = (p: number) => pad.top + (1 - p) * (H - pad.top - pad.bottom);
   const drawn = svg("svg", {
     viewBox: `0 0 ${W} ${H}`,
-    role: "img",
-    "aria-label": `${yKey} against ${xKey}`,
+    role: "group",
+    "aria-label": `${label(yKey)} against ${xKey}: arrow keys move between runs, Enter opens one`,
   });
   drawn.append(
     svg("line", { x1: px(0), x2: px(1), y1: py(0), y2: py(0), class: "frame" }),
@@ -139,7 +150,7 @@ export function scatter(
       `${label(yKey)}${table.logY ? " (log)" : ""}`,
     ),
   );
-  let points = 0;
+  const dots: (RovingItem & { run: RunSummary })[] = [];
   base.forEach((run, index) => {
     const xp = axisPosition(xAxis, xs[index]);
     const yp = axisPosition(yAxis, ys[index]);
@@ -149,6 +160,7 @@ export function scatter(
       table.ranges.every((range) => range.key !== yKey || inRange(yAxis, ys[index], range));
     // A compared run shows in its colour in the charts, ringed.
     const color = source.comparedColor(run);
+    const text = `${run.experiment_name || run.run_id}: ${xKey} = ${shown(xs[index])}, ${label(yKey)} = ${shown(ys[index])}`;
     const dot = svg(
       "circle",
       {
@@ -158,21 +170,30 @@ export function scatter(
         class: `dot${inside ? "" : " faded"}${color ? " compared" : ""}`,
         style: color ? `fill:${color}` : "",
         "data-run": runKey(run),
-        tabindex: 0,
+        role: "button",
+        "aria-label": text,
       },
-      svg(
-        "title",
-        {},
-        `${run.experiment_name ?? run.run_id}: ${xKey} = ${String(xs[index])}, ${label(yKey)} = ${String(ys[index])}`,
-      ),
+      svg("title", {}, text),
     );
-    dot.addEventListener("click", () => source.focus(run));
-    dot.addEventListener("keydown", (event) => {
-      if (event.key === "Enter") source.focus(run);
-    });
     drawn.append(dot);
-    points++;
+    dots.push({ element: dot, x: xp, y: yp, run });
   });
+  // Redrawn (a live run's new summary, a filter) while a dot had the focus: the same
+  // run's new dot takes it, so arrow keys go on from there.
+  const hadFocus = document.activeElement?.matches("figure.scatter circle.dot") === true;
+  const held = rovingFocus(dots, {
+    activate: (index) => source.focus((dots[index] as (typeof dots)[number]).run),
+    moved: (index) => {
+      focusedRun = runKey((dots[index] as (typeof dots)[number]).run);
+    },
+    initial: dots.findIndex((dot) => runKey(dot.run) === focusedRun),
+  });
+  const points = dots.length;
+  if (hadFocus && held >= 0)
+    queueMicrotask(() => {
+      const dot = dots[held]?.element;
+      if (dot?.isConnected) dot.focus();
+    });
   figure.dataset.points = String(points);
   // With runs compared, the others step back so that the compared ones' colours show.
   figure.classList.toggle("has-compared", drawn.querySelector(".dot.compared") !== null);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { colorDistance, FAILED_RED, oklab, RUN_COLORS } from "../../../src/ui/chart-colors.ts";
-import { assignColors, type ColoredRun, oldestRun } from "../../../src/ui/run-colors.ts";
+import { assignColors, type ColoredRun, oldestRun, RunColors } from "../../../src/ui/run-colors.ts";
 
 /** `count` runs of one sweep, created a minute apart from `startMinute`. */
 function sweep(count: number, project = "sweep/lr", startMinute = 0): ColoredRun[] {
@@ -78,5 +78,32 @@ describe("oldestRun", () => {
     expect(oldestRun([{ project: "p", run_id: "no-time" }, runs[3] as ColoredRun])).toBe(
       runs[3] as ColoredRun,
     );
+  });
+});
+
+describe("RunColors while the page knows only some runs", () => {
+  it("holds first paints until the whole list is learnt, and a project's list after it changes nothing", async () => {
+    const older = sweep(5, "old/project");
+    const newer = sweep(3, "new/project", 60);
+    const colors = new RunColors();
+    colors.hold(60_000);
+    const pending = colors.pending();
+    expect(pending).toBeDefined();
+    colors.learn(newer, false);
+    expect(colors.pending()).toBe(pending as Promise<void>);
+    expect(colors.learn([...older, ...newer])).toBe(true);
+    await pending;
+    expect(colors.pending()).toBeUndefined();
+    const final = colors.of(newer[0] as ColoredRun);
+    expect(final).toBe(assignColors([...older, ...newer]).get("new/project:run-000") as string);
+    expect(colors.learn(newer, false)).toBe(false);
+    expect(colors.of(newer[0] as ColoredRun)).toBe(final);
+  });
+
+  it("lets go after the wait when the whole list is slow", async () => {
+    const colors = new RunColors();
+    colors.hold(5);
+    await colors.pending();
+    expect(colors.pending()).toBeUndefined();
   });
 });
