@@ -13,7 +13,7 @@ import type { SeriesTrace } from "../api/read-store.ts";
 import { type CacheStats, ENTRY_OVERHEAD_BYTES, stringBytes } from "../cache/byte-lru.ts";
 import type { FileVersion } from "../storage/connection-pool.ts";
 import { readY } from "../storage/run-reader.ts";
-import { loadAllFromPages, loadSeries } from "./series-loader-client.ts";
+import { loadAllFromPages, loadAllOnWorker, loadSeries } from "./series-loader-client.ts";
 import type { SeriesColumns } from "./series-loader-protocol.ts";
 
 export type { SeriesTrace } from "../api/read-store.ts";
@@ -87,6 +87,47 @@ export class SeriesCache {
   }
 
   readonly #loading = new Map<string, Promise<{ entry: Entry; source: "pages" | "sqlite" }>>();
+  /** Whole tables being decoded on the loader Worker ({@link prefetch}), by file version. */
+  readonly #prefetching = new Map<string, Promise<void>>();
+
+  /**
+   * Reads every series of a settled file ahead of the requests for them (a page that
+   * links to runs asks for their charts next), where a request would decode the whole
+   * table anyway (see {@link #pagesPay}, for the series of the table's last row). The
+   * pages are decoded on the loader Worker, so that this thread goes on answering (the
+   * page's own scripts, first of all); a request for one of the file's series waits
+   * for it instead of reading the file again.
+   */
+  prefetch(db: Database, file: string, version: FileVersion): Promise<void> {
+    const attempt = `${file}\u0000${version.key}`;
+    const pending = this.#prefetching.get(attempt);
+    if (pending) return pending;
+    if (!version.settled || this.#undecodable.has(attempt)) return Promise.resolve();
+    const last = db
+      .query<{ id: number; top: number }, []>(
+        "SELECT series_id AS id, rowid AS top FROM metric_points ORDER BY rowid DESC LIMIT 1",
+      )
+      .get();
+    if (!last || this.#entries.get(`${file}\u0000${last.id}`)?.version === version.key)
+      return Promise.resolve();
+    const { id: seriesId, top } = last;
+    if (!this.#pagesPay(db, seriesId, top)) return Promise.resolve();
+    const decoding = loadAllOnWorker(file, version, {
+      seriesId,
+      points: Math.min(top, 2 ** 22),
+    }).then(
+      (all) => {
+        if (all === "refused") this.#noteUndecodable(attempt);
+        if (typeof all !== "object") return;
+        for (const [id, data] of all)
+          this.#add(`${file}\u0000${id}`, { version: version.key, maxRowid: top, ...data });
+      },
+      () => {},
+    );
+    const done = decoding.finally(() => this.#prefetching.delete(attempt));
+    this.#prefetching.set(attempt, done);
+    return done;
+  }
 
   /** The points of series `seriesId` in `file`, in step order, current as of `version`. */
   async get(
@@ -102,6 +143,15 @@ export class SeriesCache {
     if (cached) {
       trace.ms = performance.now() - started;
       return cached;
+    }
+    const prefetching = this.#prefetching.get(`${file}\u0000${version.key}`);
+    if (prefetching) {
+      await prefetching;
+      const prefetched = this.#current(db, key, version, seriesId, trace);
+      if (prefetched) {
+        trace.ms = performance.now() - started;
+        return prefetched;
+      }
     }
     let loading = this.#loading.get(key);
     if (!loading) {
