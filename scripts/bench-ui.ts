@@ -17,7 +17,7 @@
  * Then, on the UI fixture home:
  *   - 30 runs (16 sweep runs of 2,000–18,000 steps and 14 of 3,000) compared on the
  *     first 10 charts, all on screen, from navigation start to the frame after the
- *     tenth chart is drawn;
+ *     tenth chart is drawn with its points;
  *   - smoothing the 1,000,000-point chart: each slider step from the input event to
  *     the end of the task that redraws it (so including the wait for the next frame).
  *
@@ -161,13 +161,17 @@ function report(label: string, first: number, repeated: number[], extra = ""): v
   );
 }
 
-/** Runs in the page before its scripts: notes when `count` charts have drawn. */
+/**
+ * Runs in the page before its scripts: notes when `count` charts have drawn their
+ * points. A chart draws an empty plot (`data-points="0"`) as soon as it is laid out,
+ * before its series arrive: those do not count.
+ */
 const CHARTS_PROBE = (count: number) => `
   window.__goodseedBench = {};
   const marks = window.__goodseedBench;
   new MutationObserver(() => {
     if ("chartsSeen" in marks) return;
-    if (document.querySelectorAll("figure.chart[data-series] canvas").length >= ${count}) {
+    if (document.querySelectorAll('figure.chart[data-series]:not([data-points="0"]) canvas').length >= ${count}) {
       marks.chartsSeen = true;
       requestAnimationFrame(() => requestAnimationFrame(() => { marks.charts = performance.now(); }));
     }

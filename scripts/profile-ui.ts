@@ -44,7 +44,7 @@ const PROBE = `
   new MutationObserver(() => {
     if (!("tableSeen" in marks) && document.querySelector("table.runs-table tbody tr")) { marks.tableSeen = performance.now(); painted("table"); }
     if (!("chartSeen" in marks) && document.querySelector('figure.chart[data-points]:not([data-points="0"]) canvas')) { marks.chartSeen = performance.now(); painted("chart"); }
-    if (!("chartsSeen" in marks) && document.querySelectorAll("figure.chart[data-series] canvas").length >= 10) { marks.chartsSeen = performance.now(); painted("charts"); }
+    if (!("chartsSeen" in marks) && document.querySelectorAll('figure.chart[data-series]:not([data-points="0"]) canvas').length >= 10) { marks.chartsSeen = performance.now(); painted("charts"); }
   }).observe(document, { subtree: true, childList: true, attributes: true });
 `;
 

@@ -171,6 +171,22 @@ export class FileReadStore implements ReadStore, RunEditor {
     });
   }
 
+  /**
+   * Reads the metric series of runs ahead of the requests for them (runs a page links
+   * to): those of settled files that a request would decode whole, on the series
+   * loader Worker. Resolves when they are in memory; runs that do not exist, and
+   * failures, are passed over (the requests will say).
+   */
+  async prefetchSeries(runs: readonly { project: string; runId: string }[]): Promise<void> {
+    await Promise.all(
+      runs.map(async ({ project, runId }) => {
+        const handle = await this.run(project, runId);
+        if (!handle) return;
+        await this.#read(handle, (db, at) => this.#series.prefetch(db, at.file, at.version));
+      }),
+    ).catch(() => {});
+  }
+
   async *allMetrics(
     run: RunHandle,
   ): AsyncIterable<{ readonly path: string; readonly columns: SeriesColumns }> {

@@ -4,6 +4,7 @@ import { statSync } from "node:fs";
 import { FileReadStore, type StoreCacheBytes } from "../catalog/file-read-store.ts";
 import { type AppOptions, closeApp, createApp, type GoodseedApp } from "../server/app.ts";
 import { type Listening, listen } from "../server/listen.ts";
+import { linkedRuns } from "../server/page-route.ts";
 import { DEFAULT_APP_URL } from "../settings/settings.ts";
 import { type CliContext, CliError, UsageError } from "./context.ts";
 
@@ -65,6 +66,9 @@ export interface FileAppOptions {
   readonly cacheBytes?: (StoreCacheBytes & { readonly runLists?: number | undefined }) | undefined;
 }
 
+/** The store behind each app {@link createFileApp} made. */
+const stores = new WeakMap<GoodseedApp, FileReadStore>();
+
 /** The HTTP app over the run files under a directory. */
 export function createFileApp(options: FileAppOptions): GoodseedApp {
   const store = new FileReadStore({
@@ -72,7 +76,7 @@ export function createFileApp(options: FileAppOptions): GoodseedApp {
     logger: options.logger,
     cacheBytes: options.cacheBytes,
   });
-  return createApp({
+  const app = createApp({
     store,
     editor: store,
     listCacheBytes: options.cacheBytes?.runLists,
@@ -80,6 +84,8 @@ export function createFileApp(options: FileAppOptions): GoodseedApp {
     appUrl: options.appUrl ?? DEFAULT_APP_URL,
     hostname: options.hostname,
   });
+  stores.set(app, store);
+  return app;
 }
 
 /** Starts the server; the returned stop() ends it. */
@@ -92,7 +98,13 @@ export function startServer(context: CliContext, options: ServeOptions): Listeni
     hostname: options.host,
   });
   try {
-    return listen(app, { hostname: options.host, port: options.port });
+    const store = stores.get(app);
+    return listen(app, {
+      hostname: options.host,
+      port: options.port,
+      // A link to compared runs: their series are read while the page loads.
+      pageOpened: (url) => void store?.prefetchSeries(linkedRuns(url)),
+    });
   } catch (error) {
     void closeApp(app);
     const reason = error instanceof Error ? error.message : String(error);

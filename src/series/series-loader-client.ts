@@ -10,10 +10,9 @@
 import type { Database } from "bun:sqlite";
 import { type FileVersion, fileVersion } from "../storage/connection-pool.ts";
 import { RequestWorker } from "../workers/request-worker.ts";
-import { decodeTable } from "./metric-pages.ts";
 import { readRange } from "./range-read.ts";
 import type { LoadReply, LoadRequest, SeriesColumns } from "./series-loader-protocol.ts";
-import { PageFormatError } from "./sqlite-btree.ts";
+import { decodeSettledTable } from "./settled-table.ts";
 
 /** Series shorter than this are read through SQLite on the calling thread alone. */
 const PARALLEL_FROM = 200_000;
@@ -41,35 +40,6 @@ function concat(a: SeriesColumns, b: SeriesColumns): SeriesColumns {
   return { steps: join(a.steps, b.steps), ys: join(a.ys, b.ys), ts: join(a.ts, b.ts), length };
 }
 
-/** `series` with columns no longer than twice its points. */
-function trimmed(series: SeriesColumns): SeriesColumns {
-  if (series.steps.length <= 2 * series.length + 1024) return series;
-  const { length } = series;
-  return {
-    steps: series.steps.slice(0, length),
-    ys: series.ys.slice(0, length),
-    ts: series.ts.slice(0, length),
-    length,
-  };
-}
-
-/**
- * `series` in step order. Rows come in rowid order, which is step order unless a
- * script logged steps out of order.
- */
-function inStepOrder(series: SeriesColumns): SeriesColumns {
-  const { steps, length } = series;
-  let sorted = true;
-  for (let i = 1; i < length && sorted; i++)
-    sorted = (steps[i - 1] as number) < (steps[i] as number);
-  if (sorted) return series;
-  const order = Array.from({ length }, (_, i) => i).sort(
-    (a, b) => (steps[a] as number) - (steps[b] as number),
-  );
-  const pick = (column: Float64Array) => Float64Array.from(order, (i) => column[i] as number);
-  return { steps: pick(steps), ys: pick(series.ys), ts: pick(series.ts), length };
-}
-
 /**
  * Every metric series of a settled file, decoded from the pages of `metric_points`;
  * undefined when the pages are not as expected or the file changed meanwhile (then
@@ -82,40 +52,36 @@ export function loadAllFromPages(
   version: FileVersion,
   expected: { readonly seriesId: number; readonly points: number },
 ): Map<number, SeriesColumns> | undefined {
-  const columns = db
-    .query<{ name: string }, []>("SELECT name FROM pragma_table_info('metric_points') ORDER BY cid")
-    .values()
-    .slice(0, 4)
-    .map((row) => row[0]);
-  const root = db
-    .query<{ rootpage: number }, []>(
-      "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'metric_points'",
-    )
-    .get()?.rootpage;
-  if (columns.join(",") !== "series_id,step,y,ts" || !root) return undefined;
-  try {
-    const { series, rows } = decodeTable(file, root, expected);
-    if (fileVersion(file)?.key !== version.key || rows !== sqliteRowCount(db)) return undefined;
-    return new Map([...series].map(([id, columns]) => [id, inStepOrder(trimmed(columns))]));
-  } catch (error) {
-    // A damaged page can also send a read past the end of the buffer.
-    if (error instanceof PageFormatError || error instanceof RangeError) return undefined;
-    throw error;
-  }
+  const all = decodeSettledTable(db, file, expected);
+  return all && fileVersion(file)?.key === version.key ? all : undefined;
 }
 
 /**
- * The rows of metric_points as SQLite counts them: through the (series_id, step)
- * index where there is one, a b-tree apart from the table's, so that rows the page
- * reader missed or read twice in a damaged table show as a difference (about 25 ms
- * for a million rows). Undefined when SQLite cannot count them either.
+ * The same, decoded on the loader Worker (on its own connection), so that this
+ * thread keeps answering meanwhile: "refused" when the pages or the file are not as
+ * expected, undefined when the Worker could not do it.
  */
-function sqliteRowCount(db: Database): number | undefined {
+export async function loadAllOnWorker(
+  file: string,
+  version: FileVersion,
+  expected: { readonly seriesId: number; readonly points: number },
+): Promise<Map<number, SeriesColumns> | "refused" | undefined> {
+  let reply: LoadReply;
   try {
-    return db.query<{ n: number }, []>("SELECT count(*) AS n FROM metric_points").get()?.n;
+    reply = await loader.request({
+      file,
+      seriesId: expected.seriesId,
+      low: null,
+      high: null,
+      live: false,
+      table: { points: expected.points },
+    });
   } catch {
     return undefined;
   }
+  if (!reply.table || fileVersion(file)?.key !== version.key) return "refused";
+  const { ids, columns } = reply.table;
+  return new Map(ids.map((id, i) => [id, columns[i] as SeriesColumns]));
 }
 
 /**

@@ -8,6 +8,11 @@ export interface LoadRequest {
   readonly high: number | null;
   /** Whether the file may be being written (it has WAL content): not opened immutable. */
   readonly live: boolean;
+  /**
+   * Instead of a step range of one series: every series of a settled file, decoded
+   * from its pages, with room for `points` points in series `seriesId` at once.
+   */
+  readonly table?: { readonly points: number } | undefined;
 }
 
 export type { SeriesColumns } from "../api/read-store.ts";
@@ -17,5 +22,7 @@ import type { SeriesColumns } from "../api/read-store.ts";
 export interface LoadReply {
   readonly id: number;
   readonly range?: SeriesColumns;
+  /** A table request's series (`columns[i]` is series `ids[i]`); absent when the pages were refused. */
+  readonly table?: { readonly ids: number[]; readonly columns: SeriesColumns[] };
   readonly error?: string;
 }

@@ -1,20 +1,38 @@
-/** The series loader Worker: reads a step range of a run file and sends the columns back. */
+/**
+ * The series loader Worker: reads a step range of a run file, or decodes every series
+ * of a settled one from its pages, and sends the columns back.
+ */
 
 import { openImmutable, openLive } from "../storage/connection-pool.ts";
 import { readRange } from "./range-read.ts";
-import type { LoadReply, LoadRequest } from "./series-loader-protocol.ts";
+import type { LoadReply, LoadRequest, SeriesColumns } from "./series-loader-protocol.ts";
+import { decodeSettledTable } from "./settled-table.ts";
 
 declare const self: Worker;
 
+const buffers = (columns: SeriesColumns): ArrayBuffer[] =>
+  [columns.steps.buffer, columns.ys.buffer, columns.ts.buffer] as ArrayBuffer[];
+
 self.onmessage = (event: MessageEvent<LoadRequest>) => {
-  const { id, file, seriesId, low, high, live } = event.data;
+  const { id, file, seriesId, low, high, live, table } = event.data;
   try {
     const db = live ? openLive(file) : openImmutable(file);
     try {
+      if (table) {
+        const all = decodeSettledTable(db, file, { seriesId, points: table.points });
+        if (!all) {
+          self.postMessage({ id } satisfies LoadReply);
+          return;
+        }
+        const ids = [...all.keys()];
+        const columns = [...all.values()];
+        self.postMessage({ id, table: { ids, columns } } satisfies LoadReply, {
+          transfer: columns.flatMap(buffers),
+        });
+        return;
+      }
       const range = readRange(db, seriesId, low, high);
-      self.postMessage({ id, range } satisfies LoadReply, {
-        transfer: [range.steps.buffer, range.ys.buffer, range.ts.buffer] as ArrayBuffer[],
-      });
+      self.postMessage({ id, range } satisfies LoadReply, { transfer: buffers(range) });
     } finally {
       db.close();
     }

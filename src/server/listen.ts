@@ -9,6 +9,7 @@
 
 import uiPage from "../ui/index.html";
 import type { GoodseedApp } from "./app.ts";
+import { pageRoute } from "./page-route.ts";
 import { warmPage } from "./page-warmup.ts";
 
 export interface Listening {
@@ -18,7 +19,20 @@ export interface Listening {
   stop(): Promise<void>;
 }
 
-export function listen(app: GoodseedApp, options: { hostname: string; port: number }): Listening {
+/** The page for GET and HEAD, as Bun's route for an HTML import answers both. */
+function pageMethods<H>(handler: H): { GET: H; HEAD: H } {
+  return { GET: handler, HEAD: handler };
+}
+
+export function listen(
+  app: GoodseedApp,
+  options: {
+    hostname: string;
+    port: number;
+    /** Told the URL each time the web UI's page is opened (see page-route.ts). */
+    pageOpened?: ((url: URL) => void) | undefined;
+  },
+): Listening {
   // Bun.serve here rather than app.listen(): Elysia's listen maps the routes onto Bun's
   // native router, through which a 1.4 MB run list was measured 5 times slower
   // (bench-serve: 11 ms against 2 ms per /api/runs). The server is handed to the app,
@@ -28,7 +42,10 @@ export function listen(app: GoodseedApp, options: { hostname: string; port: numb
     port: options.port,
     reusePort: false,
     development: false,
-    routes: { "/": uiPage, "/index.html": uiPage },
+    routes: {
+      "/": options.pageOpened ? pageMethods(pageRoute(options.pageOpened)) : uiPage,
+      "/index.html": uiPage,
+    },
     fetch: (request) => app.handle(request),
   });
   app.server = server;

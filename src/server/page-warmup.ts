@@ -5,7 +5,7 @@
  */
 
 /** The address a server on `hostname` answers itself on. */
-function selfHost(hostname: string): string {
+export function selfHost(hostname: string): string {
   if (hostname === "0.0.0.0" || hostname === "") return "127.0.0.1";
   if (hostname === "::" || hostname === "[::]") return "[::1]";
   return hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;

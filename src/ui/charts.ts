@@ -71,6 +71,13 @@ export class MetricChart {
   /** Lines, axes and size the plot was built for: anything else needs a new plot. */
   #shape = "";
   #drawn = false;
+  /**
+   * The first overview has arrived. Until then there is nothing to draw: building a
+   * plot of no points for every chart on screen (each time the board redraws as the
+   * run list, colours and groups come in) cost some 100-200 ms of the page's main
+   * thread before a 30-run board's first points, and was thrown away when they came.
+   */
+  #loaded = false;
   #drawing: Promise<void> = Promise.resolve();
   #hovered = false;
   readonly #body: HTMLElement;
@@ -131,6 +138,7 @@ export class MetricChart {
     ]);
     if (generation !== this.#drawGeneration) return;
     this.#overview = traces;
+    this.#loaded = true;
     this.#zoomTraces = undefined;
     this.#zoomKey = "";
     await this.applyZoom();
@@ -173,7 +181,7 @@ export class MetricChart {
 
   /** Draws the traces on screen as the board's smoothing, scale and axis say. */
   render(): void {
-    if (!this.#drawn) return;
+    if (!this.#drawn || !this.#loaded) return;
     const mode = this.#host.modeOf(this.spec);
     this.#modeSelect.value = this.#host.modeOf(this.spec) === this.#defaultMode() ? "" : mode;
     const log = this.#host.log();

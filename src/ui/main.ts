@@ -165,6 +165,19 @@ function renderCompare(): Promise<unknown> {
   return compare.render();
 }
 
+/** What the charts are drawn from: the compared runs as far as the comparison shows them. */
+function compareSignature(): string {
+  return comparedRuns()
+    .map(
+      (run) =>
+        `${runKey(run)}:${run.status}:${run.trashed}:${run.experiment_name}:${run.metric_paths.length}`,
+    )
+    .join("|");
+}
+
+/** The comparison a linked view drew from its projects' run lists (undefined: none). */
+let linkedCompare: string | undefined;
+
 function renderAll(): void {
   updateChoices();
   table.render();
@@ -186,7 +199,20 @@ async function refresh(first: boolean): Promise<void> {
   status.textContent = `${runs.length} runs${apiBase ? ` from ${apiBase}` : ""}`;
   if (first || signature !== runsSignature) {
     runsSignature = signature;
-    renderAll();
+    if (
+      first &&
+      !tableView.group &&
+      linkedCompare !== undefined &&
+      linkedCompare === compareSignature()
+    ) {
+      // A linked view drew (or is drawing) these very runs: the full list adds the table
+      // (grouped, the charts' groups come from the table's, so they are drawn again).
+      // Drawing the comparison again re-attached every chart and forced a layout of the
+      // whole page in the middle of the charts' first draws (600-800 ms of a 30-run
+      // board's main thread under load, in a CPU profile).
+      updateChoices();
+      table.render();
+    } else renderAll();
   }
   board.update(runs);
   // Running runs' metric summaries grow: their metric cells are fetched again in place.
@@ -241,7 +267,9 @@ async function showLinkedRuns(): Promise<void> {
   for (const run of lists.flat()) early.set(runKey(run), run);
   colors.learn([...early.values()], false);
   const focused = view.focus ? early.get(view.focus) : undefined;
-  await Promise.all([renderCompare(), focused ? details.show(focused, undefined) : undefined]);
+  const drawing = renderCompare();
+  linkedCompare = compareSignature();
+  await Promise.all([drawing, focused ? details.show(focused, undefined) : undefined]);
   // The whole list may be in already (asked at start): the charts reach the screen
   // before the table of every run is built.
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));

@@ -1,0 +1,87 @@
+/**
+ * Every metric series of a settled run file (no WAL content: every reader sees the same
+ * bytes), decoded from the pages of `metric_points` (metric-pages.ts) and checked
+ * against SQLite's own row count. Pure of threads: the caller's thread or the series
+ * loader Worker runs it.
+ */
+
+import type { Database } from "bun:sqlite";
+import { decodeTable } from "./metric-pages.ts";
+import type { SeriesColumns } from "./series-loader-protocol.ts";
+import { PageFormatError } from "./sqlite-btree.ts";
+
+/** `series` with columns no longer than twice its points. */
+function trimmed(series: SeriesColumns): SeriesColumns {
+  if (series.steps.length <= 2 * series.length + 1024) return series;
+  const { length } = series;
+  return {
+    steps: series.steps.slice(0, length),
+    ys: series.ys.slice(0, length),
+    ts: series.ts.slice(0, length),
+    length,
+  };
+}
+
+/**
+ * `series` in step order. Rows come in rowid order, which is step order unless a
+ * script logged steps out of order.
+ */
+function inStepOrder(series: SeriesColumns): SeriesColumns {
+  const { steps, length } = series;
+  let sorted = true;
+  for (let i = 1; i < length && sorted; i++)
+    sorted = (steps[i - 1] as number) < (steps[i] as number);
+  if (sorted) return series;
+  const order = Array.from({ length }, (_, i) => i).sort(
+    (a, b) => (steps[a] as number) - (steps[b] as number),
+  );
+  const pick = (column: Float64Array) => Float64Array.from(order, (i) => column[i] as number);
+  return { steps: pick(steps), ys: pick(series.ys), ts: pick(series.ts), length };
+}
+
+/**
+ * The rows of metric_points as SQLite counts them: through the (series_id, step)
+ * index where there is one, a b-tree apart from the table's, so that rows the page
+ * reader missed or read twice in a damaged table show as a difference (about 25 ms
+ * for a million rows). Undefined when SQLite cannot count them either.
+ */
+function sqliteRowCount(db: Database): number | undefined {
+  try {
+    return db.query<{ n: number }, []>("SELECT count(*) AS n FROM metric_points").get()?.n;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every series of the file `db` is open on, in step order, columns no longer than twice
+ * their points; undefined when the table or its pages are not as expected (then the
+ * caller reads through SQLite). The caller checks that the file's version did not
+ * change meanwhile. `expected`: the series to give room for its points at once.
+ */
+export function decodeSettledTable(
+  db: Database,
+  file: string,
+  expected: { readonly seriesId: number; readonly points: number },
+): Map<number, SeriesColumns> | undefined {
+  const columns = db
+    .query<{ name: string }, []>("SELECT name FROM pragma_table_info('metric_points') ORDER BY cid")
+    .values()
+    .slice(0, 4)
+    .map((row) => row[0]);
+  const root = db
+    .query<{ rootpage: number }, []>(
+      "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'metric_points'",
+    )
+    .get()?.rootpage;
+  if (columns.join(",") !== "series_id,step,y,ts" || !root) return undefined;
+  try {
+    const { series, rows } = decodeTable(file, root, expected);
+    if (rows !== sqliteRowCount(db)) return undefined;
+    return new Map([...series].map(([id, columns]) => [id, inStepOrder(trimmed(columns))]));
+  } catch (error) {
+    // A damaged page can also send a read past the end of the buffer.
+    if (error instanceof PageFormatError || error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
