@@ -34,51 +34,31 @@ const chunkRows = (sql: SQL, seriesId: number, streamFrom: number) =>
         THEN body END AS body
     FROM metric_chunks WHERE series_id = ${seriesId} ORDER BY id` as Promise<MaybeBodies[]>;
 
-/** Chunk bodies of a streamed view are fetched in this many queries at once, at most. */
-const BODY_QUERIES = 4;
+/** The bodies of series `seriesId`'s chunks, by chunk id. */
+const chunkBodies = (sql: SQL, seriesId: number) =>
+  sql`SELECT id, body FROM metric_chunks WHERE series_id = ${seriesId}` as Promise<
+    { id: number; body: Uint8Array }[]
+  >;
 
 /**
- * Feeds `view` the bodies of `ordered` chunks, fetched in a few queries at once on the
- * pool's connections and decoded in order as they arrive, so that decoding overlaps the
- * transfer; false when a chunk went away meanwhile (compaction swapped it).
+ * Feeds `view` the bodies of `ordered` chunks of series `seriesId`, decoded in turn;
+ * false when a chunk went away meanwhile (compaction swapped it).
  */
 async function feedBodies(
   sql: SQL,
+  seriesId: number,
   ordered: readonly ChunkMeta[],
   view: StreamedView,
 ): Promise<boolean> {
-  const total = ordered.reduce((sum, chunk) => sum + Number(chunk.point_count), 0);
-  const groups: ChunkMeta[][] = [[]];
-  let filled = 0;
-  for (const chunk of ordered) {
-    let group = groups[groups.length - 1] as ChunkMeta[];
-    if (group.length > 0 && filled >= (total * groups.length) / BODY_QUERIES) {
-      group = [];
-      groups.push(group);
-    }
-    group.push(chunk);
-    filled += Number(chunk.point_count);
-  }
-  const fetches = groups.map(
-    (group) =>
-      sql`SELECT id, body FROM metric_chunks WHERE id IN ${sql(group.map((chunk) => Number(chunk.id)))}` as Promise<
-        { id: number; body: Uint8Array }[]
-      >,
+  const bodies = new Map(
+    (await chunkBodies(sql, seriesId)).map((row) => [Number(row.id), row.body]),
   );
-  // Each is awaited in turn below; a failure of a later one while an earlier one is
-  // awaited must not go unheard as an unhandled rejection.
-  for (const fetch of fetches) fetch.catch(() => {});
-  let complete = true;
-  for (let g = 0; g < groups.length; g++) {
-    const answer = await (fetches[g] as (typeof fetches)[number]);
-    const bodies = new Map(answer.map((row) => [Number(row.id), row.body]));
-    for (const chunk of groups[g] as ChunkMeta[]) {
-      const body = bodies.get(Number(chunk.id));
-      if (body === undefined) complete = false;
-      else if (complete) view.feed({ id: chunk.id, point_count: chunk.point_count, body });
-    }
+  for (const chunk of ordered) {
+    const body = bodies.get(Number(chunk.id));
+    if (body === undefined) return false;
+    view.feed({ id: chunk.id, point_count: chunk.point_count, body });
   }
-  return complete;
+  return true;
 }
 
 /**
@@ -117,7 +97,7 @@ export async function firstView(
   if (order === undefined || total < streamFrom || last - first + 1 <= request.pointCount)
     return { rows: rows.every((row): row is ChunkRow => row.body !== null) ? rows : undefined };
   const view = new StreamedView(request.path, total, first, last, request.pointCount);
-  if (!(await feedBodies(sql, order.ordered, view))) return { rows: undefined };
+  if (!(await feedBodies(sql, seriesId, order.ordered, view))) return { rows: undefined };
   return { text: view.body(), source: "streamed" };
 }
 
@@ -125,4 +105,5 @@ export async function firstView(
 export async function warmFirstView(sql: SQL, streamFrom: number): Promise<void> {
   await overviewRow(sql, 0, 0);
   await chunkRows(sql, 0, streamFrom);
+  await chunkBodies(sql, 0);
 }

@@ -89,12 +89,15 @@ export function readChunks(rows: readonly ChunkRow[]): StoredSeries {
   return { ...target, length };
 }
 
+/** Every chunk of series `seriesId`, in id order: one statement for every whole read. */
+export const allChunks = (sql: SQL, seriesId: number) =>
+  sql`SELECT id, compacted, point_count, first_step, last_step, body FROM metric_chunks WHERE series_id = ${seriesId} ORDER BY id` as Promise<
+    ChunkRow[]
+  >;
+
 /** Series `seriesId` read whole from its chunks, as the read API takes it, without caching it. */
 export async function readSeries(sql: SQL, seriesId: number): Promise<StoredSeries> {
-  return readChunks(
-    (await sql`SELECT id, compacted, point_count, first_step, last_step, body
-      FROM metric_chunks WHERE series_id = ${seriesId} ORDER BY id`) as ChunkRow[],
-  );
+  return readChunks(await allChunks(sql, seriesId));
 }
 
 /** A series read from chunk bodies in memory, as {@link SeriesStore.metric} reads them: for warm-up.ts. */

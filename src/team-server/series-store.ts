@@ -13,7 +13,7 @@ import type { DownsampleRange, SeriesTrace } from "../api/read-store.ts";
 import { type Columns, decodeChunk } from "./chunk-codec.ts";
 import { bytesOf, type ChunkRow } from "./chunk-rows.ts";
 import { firstView, warmFirstView } from "./first-view.ts";
-import { append, mergeChunks, readChunks, type StoredSeries } from "./series-columns.ts";
+import { allChunks, append, mergeChunks, readChunks, type StoredSeries } from "./series-columns.ts";
 
 export type { StoredSeries } from "./series-columns.ts";
 
@@ -144,9 +144,7 @@ export class SeriesStore {
 
   /** The whole series with timestamps in milliseconds (for the remote protocol), not cached. */
   async metricColumns(sql: SQL, seriesId: number): Promise<Columns> {
-    const rows =
-      await sql`SELECT id, compacted, point_count, first_step, last_step, body FROM metric_chunks WHERE series_id = ${seriesId} ORDER BY id`;
-    return mergeChunks(rows as ChunkRow[]);
+    return mergeChunks(await allChunks(sql, seriesId));
   }
 
   /** Remembers that series `seriesId` is `path` of run `runId` (see {@link held}). */
@@ -249,9 +247,7 @@ export class SeriesStore {
     trace: SeriesTrace,
     started: number,
   ): Promise<StoredSeries> {
-    const rows =
-      await sql`SELECT id, compacted, point_count, first_step, last_step, body FROM metric_chunks WHERE series_id = ${seriesId} ORDER BY id`;
-    return this.#wholeFrom(rows as ChunkRow[], seriesId, version, trace, started);
+    return this.#wholeFrom(await allChunks(sql, seriesId), seriesId, version, trace, started);
   }
 
   #wholeFrom(
