@@ -44,6 +44,16 @@ export interface RunEdit {
   readonly trashed?: boolean;
 }
 
+/** Whether `edit` changes the run's configs (name, description or tags), not only its trash state. */
+export function touchesConfigs(edit: RunEdit): boolean {
+  return (
+    edit.name !== undefined ||
+    edit.description !== undefined ||
+    (edit.addTags?.length ?? 0) > 0 ||
+    (edit.removeTags?.length ?? 0) > 0
+  );
+}
+
 /** Why an edit was not written: a live writer holds the run (409), or the edit is invalid (400). */
 export class RunEditRefused extends Error {
   readonly reason: "active" | "invalid";

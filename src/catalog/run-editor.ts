@@ -11,21 +11,12 @@
 
 import { Database } from "bun:sqlite";
 import { statSync, utimesSync } from "node:fs";
-import { checkEdit, type RunEdit, RunEditRefused } from "../api/run-edits.ts";
+import { checkEdit, type RunEdit, RunEditRefused, touchesConfigs } from "../api/run-edits.ts";
 import { judgeRunFile, walModified } from "../run/liveness.ts";
 import { applyWriterPragmas } from "../storage/schema.ts";
 import { parseStringSet } from "../values/config-value.ts";
 import { pythonJsonStringSet } from "../values/python-json.ts";
 import { nowIso } from "../values/time.ts";
-
-function touchesConfigs(edit: RunEdit): boolean {
-  return (
-    edit.name !== undefined ||
-    edit.description !== undefined ||
-    (edit.addTags?.length ?? 0) > 0 ||
-    (edit.removeTags?.length ?? 0) > 0
-  );
-}
 
 /** Writes `edit` to the run file `file` (run id `runId`, for messages). */
 export function editRunFile(file: string, runId: string, edit: RunEdit): void {

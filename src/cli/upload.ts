@@ -133,16 +133,19 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
     let meta: Map<string, string>;
     let writer: WriterVerdict | undefined;
     let total: number;
-    try {
-      ({ meta, writer } = readMeta(file));
-      total = pendingIn(file);
-    } catch (error) {
+    const skip = (error: unknown) => {
       context.stderr(
         errorLine(
           `${counter} skipping ${file}: ${error instanceof Error ? error.message : String(error)}`,
         ),
       );
       failures++;
+    };
+    try {
+      ({ meta, writer } = readMeta(file));
+      total = pendingIn(file);
+    } catch (error) {
+      skip(error);
       continue;
     }
     if (writer?.alive) {
@@ -156,12 +159,7 @@ export async function uploadCommand(context: CliContext, options: UploadOptions)
         markAllPending(file);
         total = pendingIn(file);
       } catch (error) {
-        context.stderr(
-          errorLine(
-            `${counter} skipping ${file}: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        );
-        failures++;
+        skip(error);
         continue;
       }
     }

@@ -17,7 +17,13 @@
 
 import type { SQL } from "bun";
 import type { RunHandle } from "../api/read-store.ts";
-import { checkEdit, type RunEdit, type RunEditor, RunEditRefused } from "../api/run-edits.ts";
+import {
+  checkEdit,
+  type RunEdit,
+  type RunEditor,
+  RunEditRefused,
+  touchesConfigs,
+} from "../api/run-edits.ts";
 import { HttpError } from "../server/http-error.ts";
 import { parseStringSet } from "../values/config-value.ts";
 import { pythonJsonStringSet } from "../values/python-json.ts";
@@ -35,15 +41,6 @@ export interface DatabaseRunEditorOptions {
    * beat every 15 s). @default 60000
    */
   readonly liveHeartbeatMs?: number;
-}
-
-function touchesConfigs(edit: RunEdit): boolean {
-  return (
-    edit.name !== undefined ||
-    edit.description !== undefined ||
-    (edit.addTags?.length ?? 0) > 0 ||
-    (edit.removeTags?.length ?? 0) > 0
-  );
 }
 
 /** What an edit writes as configs, in the order `goodseed serve`'s editor writes them. */
