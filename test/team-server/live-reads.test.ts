@@ -8,7 +8,14 @@
 import { describe, expect, it } from "bun:test";
 import { compactAll } from "../../src/team-server/compactor.ts";
 import { openDatabase } from "../../src/team-server/database.ts";
-import { BACKENDS, call, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
+import {
+  BACKENDS,
+  call,
+  keyFor,
+  registerRun,
+  teamServer,
+  useTeamServers,
+} from "../helpers/team-server.ts";
 
 useTeamServers();
 
@@ -19,13 +26,7 @@ for (const backend of BACKENDS) {
       await using a = await teamServer(backend, options);
       await using b = await teamServer(backend, options, a.databaseUrl);
       const key = await keyFor(a.databaseUrl, ["acme"]);
-      const registered = await call(a.base, key, "POST", "/api/v1/runs", {
-        workspace: "acme",
-        project: "p",
-        run_id: "r",
-        experiment_name: null,
-      });
-      const id = (registered.json as { id: string }).id;
+      const id = await registerRun(a.base, key, "r");
       const model = new Map<number, { y: number; ts: number }>();
       const write = async (
         base: string,

@@ -10,7 +10,14 @@
 import { describe, expect, it } from "bun:test";
 import { createTeamApp } from "../../src/team-server/app.ts";
 import { compactAll } from "../../src/team-server/compactor.ts";
-import { BACKENDS, call, keyFor, teamServer, useTeamServers } from "../helpers/team-server.ts";
+import {
+  BACKENDS,
+  call,
+  keyFor,
+  registerRun,
+  teamServer,
+  useTeamServers,
+} from "../helpers/team-server.ts";
 
 useTeamServers();
 
@@ -45,13 +52,7 @@ for (const backend of BACKENDS) {
     it("answer byte for byte what the whole series answers", async () => {
       await using a = await teamServer(backend, { compactIntervalMs: 3_600_000 });
       const key = await keyFor(a.databaseUrl, ["acme"]);
-      const registered = await call(a.base, key, "POST", "/api/v1/runs", {
-        workspace: "acme",
-        project: "p",
-        run_id: "r",
-        experiment_name: null,
-      });
-      const id = (registered.json as { id: string }).id;
+      const id = await registerRun(a.base, key, "r");
       const write = async (from: number, count: number, shift: number, ts: number) => {
         const points = Array.from(
           { length: count },
