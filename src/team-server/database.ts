@@ -54,8 +54,10 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     const file = url.replace(/^(sqlite|file):(\/\/)?/i, "");
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     sql = new SQL({ adapter: "sqlite", filename: file, create: true, readwrite: true });
-    await sql`PRAGMA journal_mode = WAL`;
+    // The wait first: switching to WAL takes the write lock, which another server
+    // starting at the same time may hold while it migrates ("database is locked").
     await sql`PRAGMA busy_timeout = 10000`;
+    await sql`PRAGMA journal_mode = WAL`;
     await sql`PRAGMA synchronous = NORMAL`;
     await sql`PRAGMA foreign_keys = ON`;
   } else {
