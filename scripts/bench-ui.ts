@@ -14,7 +14,8 @@
  *     by the server to what the chart's width can show, with its min/max envelope.
  * Each is measured once on a server that has not answered that request yet ("first")
  * and then `repeats` times in fresh browser contexts (no HTTP cache): the median.
- * Then, on the UI fixture home:
+ * Each page is navigated once the machine is quiet after its context opened (see
+ * `settle`). Then, on the UI fixture home:
  *   - 30 runs (16 sweep runs of 2,000–18,000 steps and 14 of 3,000) compared on the
  *     first 10 charts, all on screen, from navigation start to the frame after the
  *     tenth chart is drawn with its points;
@@ -37,6 +38,21 @@ import { launch } from "../test/helpers/browser.ts";
 import { buildHome, median, startServer } from "./bench-home.ts";
 import { buildSweepProject, SWEEP_PROJECT } from "./bench-sweep-home.ts";
 import { buildUiFixtureHome } from "./ui-fixture-home.ts";
+import { quietMachine } from "./quiet-machine.ts";
+
+/** Times a view only did not go quiet before it was navigated: said beside the figures. */
+let restless = 0;
+
+/**
+ * Before a page is navigated: waits for the processors to go quiet, since a new
+ * browser context opens a window whose own UI pages (Chromium's omnibox popup, in a
+ * renderer of its own) take about a second of CPU as it opens. A view timed meanwhile
+ * measured Chromium's window more than the page: the 30-run board took 2.6-3.4 s with
+ * it and 1.3-1.7 s without, on this 2-core machine.
+ */
+async function settle(): Promise<void> {
+  if (!(await quietMachine()).quiet) restless++;
+}
 
 const { values } = parseArgs({
   options: {
@@ -139,6 +155,7 @@ async function timeView(browser: Browser, url: string, mark: "table" | "chart"):
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.addInitScript(PROBE);
+    await settle();
     await page.goto(url);
     await page.waitForFunction(
       `window.__goodseedBench && "${mark}" in window.__goodseedBench`,
@@ -184,6 +201,7 @@ async function timeCharts(browser: Browser, url: string, count: number): Promise
   try {
     const page = await context.newPage();
     await page.addInitScript(CHARTS_PROBE(count));
+    await settle();
     await page.goto(url);
     await page.waitForFunction(
       `window.__goodseedBench && "charts" in window.__goodseedBench`,
@@ -251,6 +269,8 @@ async function benchCharts(browser: Browser): Promise<void> {
       console.log(
         `${"smoothing the 1,000,000-point chart".padEnd(46)} median ${median(toFrame).toFixed(1).padStart(5)} ms input to redrawn frame (worst ${Math.max(...toFrame).toFixed(0)}), redraw alone median ${median(redraw).toFixed(1)} ms, ${toFrame.length} steps (${verdict})`,
       );
+      if (restless > 0)
+        console.log(`(${restless} views were navigated before the machine went quiet)`);
       console.log(
         `load average while measuring: ${loadavg()
           .map((value) => value.toFixed(1))
