@@ -37,10 +37,10 @@ import type { Browser } from "playwright-core";
 import { launch } from "../test/helpers/browser.ts";
 import { buildHome, median, startServer } from "./bench-home.ts";
 import { buildSweepProject, SWEEP_PROJECT } from "./bench-sweep-home.ts";
-import { buildUiFixtureHome } from "./ui-fixture-home.ts";
 import { quietMachine } from "./quiet-machine.ts";
+import { buildUiFixtureHome } from "./ui-fixture-home.ts";
 
-/** Times a view only did not go quiet before it was navigated: said beside the figures. */
+/** Views navigated before the machine went quiet: said beside the figures. */
 let restless = 0;
 
 /**
