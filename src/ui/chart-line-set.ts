@@ -5,9 +5,28 @@
  */
 
 import { groupLine, type Line, type RunGroup, traceLine } from "./chart-lines.ts";
-import type { ChartRun } from "./chart-run.ts";
+import { type ChartRun, runKey } from "./chart-run.ts";
 import type { Trace, XMode } from "./chart-traces.ts";
-import { runKey } from "./view-state.ts";
+
+/**
+ * The most run lines a chart fills the min/max bands of. Past this the bands only
+ * overlap into a haze that hides the lines (and their fills cost the page's thread
+ * some 20% of each chart's drawing); a group's band is always drawn.
+ * @default 10
+ */
+export const MAX_BANDED_RUNS = 10;
+
+const isGroup = (line: Line) => line.key.startsWith("group:");
+
+/** `lines` without their runs' bands when there are too many to read them. */
+function readableBands(lines: Line[]): Line[] {
+  if (lines.filter((line) => line.band && !isGroup(line)).length <= MAX_BANDED_RUNS) return lines;
+  return lines.map((line) => {
+    if (isGroup(line) || !line.band) return line;
+    const { band: _, ...bare } = line;
+    return bare;
+  });
+}
 
 /**
  * The lines of one chart from the traces on screen (`sources` beside them, in the same
@@ -34,11 +53,13 @@ export function chartLines<R extends ChartRun>(
     // The colour of now, not of the fetch: the page may learn of older runs later.
     return { ...traceLine(trace, mode, process, dashed), color: colorOf(trace.run) };
   });
-  if (!groups) return lines;
-  return groups.flatMap((group) => {
-    const keys = new Set(group.keys);
-    const members = lines.filter((_, index) => keys.has(runKey((traces[index] as Trace).run)));
-    if (group.open) return members;
-    return members.length > 0 ? [groupLine(group, members)] : [];
-  });
+  if (!groups) return readableBands(lines);
+  return readableBands(
+    groups.flatMap((group) => {
+      const keys = new Set(group.keys);
+      const members = lines.filter((_, index) => keys.has(runKey((traces[index] as Trace).run)));
+      if (group.open) return members;
+      return members.length > 0 ? [groupLine(group, members)] : [];
+    }),
+  );
 }

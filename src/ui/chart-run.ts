@@ -4,12 +4,19 @@
  * client (so they are tested and timed alone).
  */
 
-import type { DownsampledResponse, RunSummary } from "../api/wire.ts";
+import type { RunSummary, SeriesColumnsAnswer } from "../api/wire.ts";
 
 export type ChartRun = Pick<
   RunSummary,
   "project" | "run_id" | "experiment_name" | "created_at" | "status" | "metric_paths"
 >;
 
-/** One answer of `GET …/metrics?pointCount=` (FORMAT.md): non-finite values as strings. */
-export type SeriesAnswer = DownsampledResponse;
+/**
+ * One series of `/api/series/columns`: a `GET …/metrics?pointCount=` answer (FORMAT.md)
+ * as columns, non-finite values as strings.
+ */
+export type SeriesAnswer = SeriesColumnsAnswer;
+/** A run's key in the URL: project and run id. */
+export function runKey(run: { project: string; run_id: string }): string {
+  return `${run.project}:${run.run_id}`;
+}

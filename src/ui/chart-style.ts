@@ -54,8 +54,24 @@ export function formatNumber(value: number | null | undefined): string {
   return String(Number(value.toPrecision(6)));
 }
 
+/** Theme colours read, by scheme and name: reading one forces the page's style to be computed. */
+const themeColors = new Map<string, string>();
+let darkScheme: MediaQueryList | undefined;
+
+/**
+ * A colour of the page's theme (a CSS custom property of the root), read once per
+ * colour scheme: each chart built in a page still being laid out would otherwise
+ * recompute the whole page's style.
+ */
 export function themeColor(name: string, fallback: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+  darkScheme ??= matchMedia("(prefers-color-scheme: dark)");
+  const key = `${darkScheme.matches ? "dark" : "light"}\u0000${name}`;
+  let color = themeColors.get(key);
+  if (color === undefined) {
+    color = getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+    themeColors.set(key, color);
+  }
+  return color;
 }
 
 /** Fills the band between a line's min and max values, in its colour. */

@@ -3,6 +3,8 @@
  * columns, the runs selected for comparison, the run shown in detail, and chart options.
  */
 
+export { runKey } from "./chart-run.ts";
+
 export interface ViewState {
   project: string;
   text: string;
@@ -68,9 +70,4 @@ export function writeView(view: ViewState): void {
     "",
     `${location.pathname}${search ? `?${search}` : ""}${location.hash}`,
   );
-}
-
-/** A run's key in the URL: project and run id. */
-export function runKey(run: { project: string; run_id: string }): string {
-  return `${run.project}:${run.run_id}`;
 }
