@@ -154,6 +154,34 @@ export interface SeriesBatchResponse {
 }
 
 /**
+ * One series of `/api/series/columns`: the figures of a `/metrics` answer (FORMAT.md
+ * §11) as columns, point `i` being `step[i]`, `value[i]`, … Points `bucketed[0]` up to
+ * (not including) `bucketed[1]` are buckets of a downsampled answer; any before them
+ * is the raw point at `firstPointIndex`, any after them the one at `lastPointIndex`.
+ * `loggedAt` is when each point was logged (a bucket: its middle point), in seconds
+ * since 1970.
+ */
+export interface SeriesColumnsAnswer {
+  readonly firstPointIndex: number;
+  readonly lastPointIndex: number;
+  readonly totalCount: number;
+  readonly downsampled: boolean;
+  readonly bucketed: readonly [number, number];
+  readonly step: number[];
+  readonly value: WireNumber[];
+  readonly minY: WireNumber[];
+  readonly maxY: WireNumber[];
+  readonly loggedAt: number[];
+}
+
+export type SeriesColumnsEntry = (SeriesKey & SeriesColumnsAnswer) | MissingRunEntry;
+
+/** `/api/series/columns`: as `/api/series`, each entry in columns. */
+export interface SeriesColumnsResponse {
+  readonly series: SeriesColumnsEntry[];
+}
+
+/**
  * `/api/configs`: the configs of many runs in one answer, each exactly what
  * `/api/runs/:project/:run/configs` answers for it. `run` repeats
  * (`run=a/r1&run=a/r2`), each `<project>/<runId>` (split at the last `/`).
@@ -250,6 +278,11 @@ export interface ApiRoutes {
     method: "GET";
     query: SeriesBatchQuery;
     response: SeriesBatchResponse;
+  };
+  "/api/series/columns": {
+    method: "GET";
+    query: SeriesBatchQuery;
+    response: SeriesColumnsResponse;
   };
   "/api/configs": {
     method: "GET";

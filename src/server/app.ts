@@ -127,6 +127,21 @@ export function createApp(options: AppOptions) {
       },
     )
     .get(
+      "/api/series/columns",
+      async ({ request, query }) => {
+        const { items, pointCount } = batchItems(query);
+        const trace = { ms: 0 };
+        const body = await seriesBatchBody(store, items, pointCount, trace, true);
+        return withSeriesTiming(reply(request, body), `${items.length} series`, trace.ms);
+      },
+      {
+        transform(context) {
+          context.query = seriesQuery(parseQueryAll(rawQuery(context.request.url)));
+        },
+        query: SeriesQuery,
+      },
+    )
+    .get(
       "/api/configs",
       async ({ request, query }) =>
         reply(request, await configsBatchBody(store, configsItems(query))),

@@ -8,8 +8,9 @@
 
 import type { Static } from "@sinclair/typebox";
 import type { ReadStore, RunHandle, SeriesTrace } from "../api/read-store.ts";
-import type { JsonText, SeriesBatchResponse } from "../api/wire.ts";
+import type { JsonText, SeriesBatchResponse, SeriesColumnsResponse } from "../api/wire.ts";
 import { downsampledBody } from "./bodies.ts";
+import { columnsOfAnswer, downsampledColumns } from "./columnar-series.ts";
 import { HttpError, runNotFound } from "./http-error.ts";
 import type { SeriesQuery } from "./query-schemas.ts";
 
@@ -104,7 +105,22 @@ export async function seriesBatchBody(
   items: readonly BatchItem[],
   pointCount: number,
   trace: { ms: number },
-): Promise<JsonText<SeriesBatchResponse>> {
+): Promise<JsonText<SeriesBatchResponse>>;
+/** As columns (`/api/series/columns`, columnar-series.ts). */
+export async function seriesBatchBody(
+  store: ReadStore,
+  items: readonly BatchItem[],
+  pointCount: number,
+  trace: { ms: number },
+  columns: true,
+): Promise<JsonText<SeriesColumnsResponse>>;
+export async function seriesBatchBody(
+  store: ReadStore,
+  items: readonly BatchItem[],
+  pointCount: number,
+  trace: { ms: number },
+  columns = false,
+): Promise<string> {
   const handles = new Map<string, Promise<RunHandle | undefined>>();
   const handleOf = (item: BatchItem) => {
     const key = `${item.project}\u0000${item.runId}`;
@@ -129,6 +145,8 @@ export async function seriesBatchBody(
         ? await store.downsampledSeries(run, item.path, request, read)
         : await store.metricSeries(run, item.path, read);
       trace.ms += read.ms ?? 0;
+      if (columns)
+        return `${head}${typeof answer === "string" ? columnsOfAnswer(answer) : downsampledColumns(answer, request)}}`;
       const body = typeof answer === "string" ? answer : downsampledBody(answer, request);
       // The per-run body, with which series it is in front: `{"points": …}`.
       return `${head}${body.slice(1)}`;

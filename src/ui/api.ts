@@ -13,6 +13,7 @@ import type {
   MetricsResponseFor,
   RunSummary,
   SeriesBatchQuery,
+  SeriesColumnsAnswer,
   WireNumber,
 } from "../api/wire.ts";
 import { reportReachable, reportUnreachable } from "./connection.ts";
@@ -24,6 +25,7 @@ export type {
   DownsampledResponse as DownsampledSeries,
   ProjectSummary,
   RunSummary,
+  SeriesColumnsAnswer,
   StringEntry,
 } from "../api/wire.ts";
 
@@ -130,15 +132,30 @@ export interface SeriesSource {
   last?: number | undefined;
 }
 
+/** What a series that is not there (its run is gone) is drawn as. */
+const noSeries = (): SeriesColumnsAnswer => ({
+  firstPointIndex: 0,
+  lastPointIndex: 0,
+  totalCount: 0,
+  downsampled: false,
+  bucketed: [0, 0],
+  step: [],
+  value: [],
+  minY: [],
+  maxY: [],
+  loggedAt: [],
+});
+
 /**
- * The downsampled series of many runs (`/api/series`), in the order of `sources`, in
+ * The downsampled series of many runs (`/api/series/columns`: each as columns, a third
+ * of the bytes of point objects and far less to parse), in the order of `sources`, in
  * as few requests as the URL length allows (one for a chart of 30 runs). A run that no
  * longer exists comes back as an empty series.
  */
 async function series(
   sources: readonly SeriesSource[],
   pointCount: number,
-): Promise<DownsampledResponse[]> {
+): Promise<SeriesColumnsAnswer[]> {
   const chunks = chunked(
     sources,
     (source) =>
@@ -160,16 +177,11 @@ async function series(
           ? items.map((item) => item.last ?? Number.MAX_SAFE_INTEGER)
           : undefined,
       };
-      return getJson("/api/series", "/api/series", query);
+      return getJson("/api/series/columns", "/api/series/columns", query);
     }),
   );
   return answers.flatMap((answer) =>
-    answer.series.map(
-      (entry): DownsampledResponse =>
-        "error" in entry
-          ? { points: [], firstPointIndex: 0, lastPointIndex: 0, totalCount: 0, downsampled: false }
-          : entry,
-    ),
+    answer.series.map((entry): SeriesColumnsAnswer => ("error" in entry ? noSeries() : entry)),
   );
 }
 

@@ -4,8 +4,9 @@
  * last look, and (for the CSV export) every logged point of the whole or zoomed range.
  */
 
-import { api, type DownsampledSeries, type RunSummary, type SeriesSource } from "./api.ts";
+import { api, type RunSummary, type SeriesSource } from "./api.ts";
 import { type CsvPoint, toCsv } from "./chart-export.ts";
+import type { SeriesAnswer } from "./chart-run.ts";
 import { appendTrace, type Trace, toTrace, type XMode } from "./chart-traces.ts";
 import { rawPoints } from "./chart-zoom.ts";
 
@@ -21,7 +22,7 @@ export async function overviewTraces(
       source.run,
       source.path,
       colorOf(source.run),
-      answers[index] as DownsampledSeries,
+      answers[index] as SeriesAnswer,
       pointCount,
     ),
   );
@@ -47,8 +48,8 @@ export async function extendTraces(
   );
   let grew = false;
   live.forEach((trace, index) => {
-    const series = answers[index] as DownsampledSeries;
-    if (series.totalCount <= trace.total && series.points.length === 0) return;
+    const series = answers[index] as SeriesAnswer;
+    if (series.totalCount <= trace.total && series.step.length === 0) return;
     const added = toTrace(trace.run, trace.path, trace.color, series, pointCount);
     appendTrace(trace, added);
     grew = grew || added.steps.length > 0;

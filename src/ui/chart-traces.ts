@@ -4,6 +4,7 @@
  * firstPointIndex/lastPointIndex, and the time each was logged, for time axes.
  */
 
+import type { DownsampledResponse } from "../api/wire.ts";
 import type { ChartRun, SeriesAnswer } from "./chart-run.ts";
 
 /** Numbers of the API, where non-finite values travel as strings. */
@@ -73,28 +74,53 @@ export function toTrace<R extends ChartRun>(
   const f = series.firstPointIndex;
   const l = series.lastPointIndex;
   const k = series.downsampled ? bucketSize(l - f + 1, pointCount) : 1;
-  let bucket = 0;
-  series.points.forEach((point, index) => {
+  const [from, to] = series.bucketed;
+  // Copies: a trace's columns grow (live points appended), the answer's stay as sent.
+  trace.steps = series.step.slice();
+  trace.values = series.value.map(num);
+  trace.mins = series.minY.map(num);
+  trace.maxs = series.maxY.map(num);
+  trace.times = series.loggedAt.slice();
+  const count = series.step.length;
+  trace.starts = new Array<number>(count);
+  trace.ends = new Array<number>(count);
+  for (let i = 0; i < count; i++) {
     let start: number;
     let end: number;
-    if (point.downsampled) {
-      start = f + bucket * k;
-      end = Math.min(f + (bucket + 1) * k, l + 1) - 1;
-      bucket++;
+    if (i >= from && i < to) {
+      start = f + (i - from) * k;
+      end = Math.min(start + k, l + 1) - 1;
     } else if (series.downsampled) {
-      start = end = index === 0 ? f : l;
+      start = end = i < from ? f : l;
     } else {
-      start = end = f + index;
+      start = end = f + i;
     }
-    trace.steps.push(point.step);
-    trace.values.push(num(point.value));
-    trace.mins.push(num(point.minY ?? point.value));
-    trace.maxs.push(num(point.maxY ?? point.value));
-    trace.times.push(Date.parse(point.logged_at) / 1000);
-    trace.starts.push(start);
-    trace.ends.push(end);
-  });
+    trace.starts[i] = start;
+    trace.ends[i] = end;
+  }
   return trace;
+}
+
+/** A per-run `/metrics` answer (point objects) as the columns {@link toTrace} takes. */
+export function answerColumns(answer: DownsampledResponse): SeriesAnswer {
+  const { points } = answer;
+  let from = 0;
+  while (from < points.length && !points[from]?.downsampled) from++;
+  let to = from;
+  while (to < points.length && points[to]?.downsampled) to++;
+  if (to === from) from = to = 0;
+  return {
+    firstPointIndex: answer.firstPointIndex,
+    lastPointIndex: answer.lastPointIndex,
+    totalCount: answer.totalCount,
+    downsampled: answer.downsampled,
+    bucketed: [from, to],
+    step: points.map((point) => point.step),
+    value: points.map((point) => point.value),
+    minY: points.map((point) => point.minY ?? point.value),
+    maxY: points.map((point) => point.maxY ?? point.value),
+    loggedAt: points.map((point) => Date.parse(point.logged_at) / 1000),
+  };
 }
 
 /** Appends `added` (points after the last one of `trace`) to `trace`. */

@@ -6,8 +6,16 @@
  * coarse buckets, and asks for every run's range in one `/api/series` request.
  */
 
-import { api, type DownsampledSeries, type RunSummary } from "./api.ts";
-import { indexRange, type Trace, toTrace, traceXs, type XMode } from "./chart-traces.ts";
+import { api, type RunSummary } from "./api.ts";
+import type { SeriesAnswer } from "./chart-run.ts";
+import {
+  answerColumns,
+  indexRange,
+  type Trace,
+  toTrace,
+  traceXs,
+  type XMode,
+} from "./chart-traces.ts";
 
 /** How many refetches a zoom may take to reach the range's own points. */
 const MAX_REFINES = 6;
@@ -67,7 +75,7 @@ export async function zoomedTraces(
         whole.run,
         whole.path,
         whole.color,
-        answers[k] as DownsampledSeries,
+        answers[k] as SeriesAnswer,
         pointCount,
       );
       current[index] = trace;
@@ -98,7 +106,7 @@ export async function rawPoints(
   if (last < first) return [];
   const count = last - first + 1;
   const series = await api.metrics(whole.run, whole.path, count, first, last);
-  const trace = toTrace(whole.run, whole.path, whole.color, series, count);
+  const trace = toTrace(whole.run, whole.path, whole.color, answerColumns(series), count);
   const xs = traceXs(trace, mode);
   return series.points.flatMap((point, i) => {
     const x = xs[i] as number;

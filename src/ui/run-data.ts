@@ -93,18 +93,18 @@ export class RunData {
     const answers = await api.series(wanted, 1).catch(() => undefined);
     wanted.forEach(({ run, path }, index) => {
       const series = answers?.[index];
-      const last = series?.points[series.points.length - 1];
-      if (!series || !last) return;
+      const count = series?.step.length ?? 0;
+      if (!series || count === 0) return;
       let min = Number.POSITIVE_INFINITY;
       let max = Number.NEGATIVE_INFINITY;
-      for (const point of series.points) {
-        const low = num(point.minY ?? point.value);
-        const high = num(point.maxY ?? point.value);
+      for (let i = 0; i < count; i++) {
+        const low = num(series.minY[i]);
+        const high = num(series.maxY[i]);
         if (Number.isFinite(low)) min = Math.min(min, low);
         if (Number.isFinite(high)) max = Math.max(max, high);
       }
       this.#summaries.set(`${runKey(run)}${SEP}${path}`, {
-        last: num(last.value),
+        last: num(series.value[count - 1]),
         min: min === Number.POSITIVE_INFINITY ? Number.NaN : min,
         max: max === Number.NEGATIVE_INFINITY ? Number.NaN : max,
       });

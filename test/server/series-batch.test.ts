@@ -3,6 +3,7 @@
 import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import { localRun } from "../helpers/runs.ts";
+import { expectSameSeries } from "../helpers/series-columns.ts";
 import { appFor, request } from "../helpers/server.ts";
 import { compatHome, tempDir } from "../helpers/temp-dir.ts";
 
@@ -97,6 +98,52 @@ describe("GET /api/series", () => {
       totalCount: 0,
       downsampled: false,
     });
+  });
+
+  it("answers /api/series/columns with the same figures as columns, for every kind of series", async () => {
+    await using dir = tempDir();
+    const long = localRun(dir.path, { project: "sweep/a", runId: "long" });
+    for (let step = 0; step < 3000; step++)
+      long.log("train/loss", step % 499 === 0 ? Number.NaN : 1 / (step + 1), { step: step * 1.5 });
+    long.log("train/loss", Number.POSITIVE_INFINITY, { step: 4500 });
+    await long.close();
+    const short = localRun(dir.path, { project: "sweep/a", runId: "short" });
+    for (let step = 0; step < 9; step++)
+      short.log("train/loss", step === 3 ? Number.NEGATIVE_INFINITY : step * 0.5, { step });
+    await short.close();
+    await using app = appFor(join(dir.path, "projects"));
+    const runs = "run=sweep%2Fa%2Flong&run=sweep%2Fa%2Fshort&run=sweep%2Fa%2Fgone";
+    for (const query of [
+      "pointCount=50",
+      "pointCount=4000",
+      "pointCount=7&firstPointIndex=1000&lastPointIndex=1999",
+      "pointCount=3&firstPointIndex=2",
+      "pointCount=5&firstPointIndex=5000",
+    ]) {
+      const points = await request(app, `/api/series?${runs}&path=train%2Floss&${query}`);
+      const columns = await request(app, `/api/series/columns?${runs}&path=train%2Floss&${query}`);
+      expect(columns.status).toBe(200);
+      expect(columns.headers.get("server-timing")).toMatch(/^series;desc="3 series";dur=/);
+      const [longPoints, shortPoints, gone] = points.body.series;
+      const [longColumns, shortColumns, goneColumns] = columns.body.series;
+      expect([longColumns.project, longColumns.run_id, longColumns.path]).toEqual([
+        "sweep/a",
+        "long",
+        "train/loss",
+      ]);
+      expectSameSeries(longColumns, longPoints);
+      expectSameSeries(shortColumns, shortPoints);
+      expect(goneColumns).toEqual(gone);
+    }
+    // A downsampled answer: raw end points around the buckets, NaN and ±Infinity as strings.
+    const whole = (
+      await request(app, "/api/series/columns?run=sweep%2Fa%2Flong&path=train%2Floss&pointCount=50")
+    ).body.series[0];
+    expect(whole.downsampled).toBe(true);
+    expect(whole.bucketed[0]).toBe(1);
+    expect(whole.step[0]).toBe(0);
+    expect(whole.step[whole.step.length - 1]).toBe(4500);
+    expect(whole.value[whole.value.length - 1]).toBe("Infinity");
   });
 
   it("pairs paths and point ranges with runs by position (a System chart's processes)", async () => {

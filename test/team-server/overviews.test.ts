@@ -8,6 +8,7 @@
 import { describe, expect, it } from "bun:test";
 import { createTeamApp } from "../../src/team-server/app.ts";
 import { OverviewKeeper } from "../../src/team-server/overview-keeper.ts";
+import { expectSameSeries } from "../helpers/series-columns.ts";
 import {
   BACKENDS,
   ingestPoints,
@@ -123,6 +124,18 @@ for (const backend of BACKENDS) {
       );
       expect(await batch(createTeamApp({ db, streamViewsFrom: 1 }))).toBe(expected);
       expect(JSON.parse(expected).series[0].points.length).toBeGreaterThan(1);
+      // And its columnar form the same figures, whichever way the view was made.
+      for (const streamViewsFrom of [1, Number.POSITIVE_INFINITY]) {
+        const columns = await createTeamApp({ db, streamViewsFrom }).handle(
+          new Request("http://127.0.0.1/api/series/columns?run=acme/p/long&path=m&pointCount=3", {
+            headers: { authorization: `Bearer ${key}` },
+          }),
+        );
+        expectSameSeries(
+          JSON.parse(await columns.text()).series[0],
+          JSON.parse(expected).series[0],
+        );
+      }
       expect(await compare("short")).toBe(0);
 
       // New points: the overview is of an older version and is not used.

@@ -38,12 +38,12 @@ afterAll(async () => {
 /** The API requests each page made, as URLs, from before its navigation. */
 const requested = new WeakMap<Page, URL[]>();
 
-/** The `/api/series` requests a page made for one path, and its per-run `/metrics` requests. */
+/** The `/api/series/columns` requests a page made for one path, and its per-run `/metrics` requests. */
 function seriesRequests(page: Page, path: string): { batches: URL[]; perRun: URL[] } {
   const urls = requested.get(page) ?? [];
   return {
     batches: urls.filter(
-      (url) => url.pathname === "/api/series" && url.searchParams.getAll("path").includes(path),
+      (url) => url.pathname === "/api/series/columns" && url.searchParams.getAll("path").includes(path),
     ),
     perRun: urls.filter((url) => url.pathname.endsWith("/metrics")),
   };
@@ -424,7 +424,7 @@ describe("x axis", () => {
     // Both runs' processes in one request, each run with its own process's path.
     const system = (requested.get(page) ?? []).filter(
       (url) =>
-        url.pathname === "/api/series" &&
+        url.pathname === "/api/series/columns" &&
         url.searchParams.getAll("path").every((path) => /^monitoring\/[^/]+\/cpu$/.test(path)),
     );
     expect(system).toHaveLength(1);

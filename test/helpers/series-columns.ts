@@ -1,0 +1,52 @@
+/**
+ * What `/api/series/columns` must answer for a series, from what `/api/series` (or the
+ * per-run `/metrics`) answers for it: the same figures, point by point, as columns.
+ */
+
+import { expect } from "bun:test";
+
+interface PointsAnswer {
+  points: {
+    step: number;
+    value: unknown;
+    minY: unknown;
+    maxY: unknown;
+    downsampled: boolean;
+    logged_at: string;
+  }[];
+  firstPointIndex: number;
+  lastPointIndex: number;
+  totalCount: number;
+  downsampled: boolean;
+}
+
+/** Seconds since 1970 of FORMAT.md's `logged_at` text, to the microsecond it carries. */
+export function isoSeconds(iso: string): number {
+  const match = /^(.*T\d\d:\d\d:\d\d)(\.\d+)?(.*)$/.exec(iso);
+  if (!match) throw new Error(`not a logged_at: ${iso}`);
+  return Date.parse(`${match[1]}${match[3]}`) / 1000 + Number(`0${match[2] ?? ""}`);
+}
+
+/** Expects `columns` (an entry of `/api/series/columns`) to carry exactly `points`' figures. */
+export function expectSameSeries(columns: Record<string, unknown>, points: PointsAnswer): void {
+  const { loggedAt, ...rest } = columns as { loggedAt: number[] } & Record<string, unknown>;
+  const buckets = points.points.flatMap((point, i) => (point.downsampled ? [i] : []));
+  const key = ["project", "run_id", "path"];
+  const without = (entry: object) =>
+    Object.fromEntries(Object.entries(entry).filter(([name]) => !key.includes(name)));
+  const { points: _, ...envelope } = points;
+  const kept = without(rest);
+  expect(kept).toEqual({
+    ...without(envelope),
+    bucketed:
+      buckets.length === 0 ? [0, 0] : [buckets[0], (buckets[buckets.length - 1] as number) + 1],
+    step: points.points.map((point) => point.step),
+    value: points.points.map((point) => point.value),
+    minY: points.points.map((point) => point.minY),
+    maxY: points.points.map((point) => point.maxY),
+  });
+  expect(loggedAt).toHaveLength(points.points.length);
+  points.points.forEach((point, i) =>
+    expect(loggedAt[i] as number).toBeCloseTo(isoSeconds(point.logged_at), 5),
+  );
+}
