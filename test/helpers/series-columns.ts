@@ -46,7 +46,6 @@ export function expectSameSeries(columns: Record<string, unknown>, points: Point
     maxY: points.points.map((point) => point.maxY),
   });
   expect(loggedAt).toHaveLength(points.points.length);
-  points.points.forEach((point, i) =>
-    expect(loggedAt[i] as number).toBeCloseTo(isoSeconds(point.logged_at), 5),
-  );
+  for (const [i, point] of points.points.entries())
+    expect(loggedAt[i] as number).toBeCloseTo(isoSeconds(point.logged_at), 5);
 }

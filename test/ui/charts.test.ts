@@ -43,7 +43,8 @@ function seriesRequests(page: Page, path: string): { batches: URL[]; perRun: URL
   const urls = requested.get(page) ?? [];
   return {
     batches: urls.filter(
-      (url) => url.pathname === "/api/series/columns" && url.searchParams.getAll("path").includes(path),
+      (url) =>
+        url.pathname === "/api/series/columns" && url.searchParams.getAll("path").includes(path),
     ),
     perRun: urls.filter((url) => url.pathname.endsWith("/metrics")),
   };
