@@ -5,6 +5,7 @@
  */
 
 import type uPlot from "uplot";
+import { MAX_FULL_LINES } from "./chart-line-set.ts";
 import { DURATION_INCREMENTS } from "./chart-math.ts";
 import type { Described, Marker } from "./chart-series.ts";
 import { strokeOf } from "./chart-series.ts";
@@ -36,6 +37,9 @@ export interface PlotSetup {
 
 export function plotOptions(setup: PlotSetup): uPlot.Options {
   const { mode, log, range } = setup;
+  // Many lines: hairlines (see MAX_FULL_LINES).
+  const lineWidth =
+    setup.described.filter((item) => !item.raw).length > MAX_FULL_LINES ? 1 : 1.5;
   const grid = themeColor("--line", "#e1e3e0");
   const text = themeColor("--muted", "#6b6f72");
   const axis = { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid } };
@@ -48,7 +52,7 @@ export function plotOptions(setup: PlotSetup): uPlot.Options {
       ...setup.described.map((item) => ({
         label: item.label,
         stroke: strokeOf(item),
-        width: item.raw ? 1 : 1.5,
+        width: item.raw ? 1 : lineWidth,
         ...(item.line.dashed ? { dash: [6, 3] } : {}),
         // A series of one or two points shows them: a line alone would be invisible.
         points: { show: item.line.xs.length <= 2, size: 7, fill: item.color },

@@ -1,7 +1,8 @@
 /**
  * One chart: every compared run's line (or every group's mean and band), in the run's
  * own colour, over each run's whole range, with the min/max band of downsampled runs
- * (of up to ten runs: chart-line-set.ts), the raw line faint behind a smoothed one, and markers for NaN and ±Infinity.
+ * (of up to ten runs: MAX_FULL_LINES), the raw line faint behind a smoothed one, and
+ * markers for NaN and ±Infinity.
  * Dragging zooms: the range is fetched again from the server until it is drawn point
  * for point (or as finely as the chart's width can show); the board keeps zoom, axis
  * and smoothing the same across charts. Charts are drawn when they scroll into view,

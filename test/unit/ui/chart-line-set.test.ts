@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { chartLines, MAX_BANDED_RUNS } from "../../../src/ui/chart-line-set.ts";
+import { chartLines, MAX_FULL_LINES } from "../../../src/ui/chart-line-set.ts";
 import type { ChartRun } from "../../../src/ui/chart-run.ts";
 import { emptyTrace, type Trace } from "../../../src/ui/chart-traces.ts";
 
@@ -44,14 +44,14 @@ const lines = (count: number, groups?: Parameters<typeof chartLines>[4]) => {
 
 describe("chartLines bands", () => {
   it("fills each downsampled run's min/max band while the runs are few", () => {
-    const drawn = lines(MAX_BANDED_RUNS);
-    expect(drawn).toHaveLength(MAX_BANDED_RUNS);
+    const drawn = lines(MAX_FULL_LINES);
+    expect(drawn).toHaveLength(MAX_FULL_LINES);
     for (const line of drawn) expect(line.band).toEqual({ mins: [0, 1, 2], maxs: [2, 3, 4] });
   });
 
   it("drops the runs' bands past the limit, keeping every line and its points", () => {
-    const drawn = lines(MAX_BANDED_RUNS + 1);
-    expect(drawn).toHaveLength(MAX_BANDED_RUNS + 1);
+    const drawn = lines(MAX_FULL_LINES + 1);
+    expect(drawn).toHaveLength(MAX_FULL_LINES + 1);
     for (const line of drawn) {
       expect(line.band).toBeUndefined();
       expect(line.ys).toEqual([1, 2, 3]);
