@@ -17,6 +17,7 @@ import {
   runsBody,
   stringSeriesBody,
 } from "./bodies.ts";
+import { ColumnsMemo } from "./columnar-series.ts";
 import { configsBatchBody, configsItems, configsQuery } from "./configs-batch.ts";
 import { HttpError, notFound } from "./http-error.ts";
 import { ListBodies } from "./list-bodies.ts";
@@ -63,6 +64,7 @@ export function createApp(options: AppOptions) {
   const reply = replies.reply.bind(replies);
   const lists = new ListBodies(options.listCacheBytes ?? 32 * 2 ** 20);
   const buckets = options.memoizeBuckets ? new BucketMemo() : undefined;
+  const columnsMemo = new ColumnsMemo();
   const routing = new RunRouting(store);
   const runTransform = routing.transform.bind(routing);
   const handleOf = routing.handleOf.bind(routing);
@@ -131,7 +133,7 @@ export function createApp(options: AppOptions) {
       async ({ request, query }) => {
         const { items, pointCount } = batchItems(query);
         const trace = { ms: 0 };
-        const body = await seriesBatchBody(store, items, pointCount, trace, true);
+        const body = await seriesBatchBody(store, items, pointCount, trace, columnsMemo);
         return withSeriesTiming(reply(request, body), `${items.length} series`, trace.ms);
       },
       {

@@ -56,6 +56,41 @@ const empty = (first: number, last: number, total: number): Columns => ({
   times: [],
 });
 
+/** Views kept per series: a page's chart, its zooms, a table's last value. @default 8 */
+const VIEWS_PER_SERIES = 8;
+
+/**
+ * Columnar answers written before, by the series' columns and the run's version (a
+ * store may change points in place, below their length, but not without a new
+ * version), and the view asked: a page opened again is answered without bucketing or
+ * writing its series again. Held weakly by the arrays: a series dropped from the
+ * store's cache drops its answers.
+ */
+export class ColumnsMemo {
+  readonly #views = new WeakMap<Float64Array, Map<string, string>>();
+
+  /**
+   * {@link downsampledColumns} of `series` of a run at `version`, written once per view
+   * of these columns at that version.
+   */
+  answer(series: SeriesColumns | undefined, request: DownsampleRequest, version: string): string {
+    if (series === undefined) return downsampledColumns(series, request);
+    const key = `${version}\u0000${series.length}\u0000${request.pointCount}\u0000${request.first}\u0000${request.last}`;
+    let views = this.#views.get(series.steps);
+    let text = views?.get(key);
+    if (text === undefined) {
+      text = downsampledColumns(series, request);
+      if (!views) {
+        views = new Map();
+        this.#views.set(series.steps, views);
+      }
+      if (views.size >= VIEWS_PER_SERIES) views.delete(views.keys().next().value as string);
+      views.set(key, text);
+    }
+    return text;
+  }
+}
+
 /**
  * The columnar answer for a series read whole (members without braces): the same
  * buckets and raw end points as `downsampledBody` writes.

@@ -10,7 +10,7 @@ import type { Static } from "@sinclair/typebox";
 import type { ReadStore, RunHandle, SeriesTrace } from "../api/read-store.ts";
 import type { JsonText, SeriesBatchResponse, SeriesColumnsResponse } from "../api/wire.ts";
 import { downsampledBody } from "./bodies.ts";
-import { columnsOfAnswer, downsampledColumns } from "./columnar-series.ts";
+import { type ColumnsMemo, columnsOfAnswer } from "./columnar-series.ts";
 import { HttpError, runNotFound } from "./http-error.ts";
 import type { SeriesQuery } from "./query-schemas.ts";
 
@@ -106,20 +106,20 @@ export async function seriesBatchBody(
   pointCount: number,
   trace: { ms: number },
 ): Promise<JsonText<SeriesBatchResponse>>;
-/** As columns (`/api/series/columns`, columnar-series.ts). */
+/** As columns (`/api/series/columns`, columnar-series.ts), views written before kept in `columns`. */
 export async function seriesBatchBody(
   store: ReadStore,
   items: readonly BatchItem[],
   pointCount: number,
   trace: { ms: number },
-  columns: true,
+  columns: ColumnsMemo,
 ): Promise<JsonText<SeriesColumnsResponse>>;
 export async function seriesBatchBody(
   store: ReadStore,
   items: readonly BatchItem[],
   pointCount: number,
   trace: { ms: number },
-  columns = false,
+  columns?: ColumnsMemo,
 ): Promise<string> {
   const handles = new Map<string, Promise<RunHandle | undefined>>();
   const handleOf = (item: BatchItem) => {
@@ -146,7 +146,7 @@ export async function seriesBatchBody(
         : await store.metricSeries(run, item.path, read);
       trace.ms += read.ms ?? 0;
       if (columns)
-        return `${head}${typeof answer === "string" ? columnsOfAnswer(answer) : downsampledColumns(answer, request)}}`;
+        return `${head}${typeof answer === "string" ? columnsOfAnswer(answer) : columns.answer(answer, request, run.version)}}`;
       const body = typeof answer === "string" ? answer : downsampledBody(answer, request);
       // The per-run body, with which series it is in front: `{"points": …}`.
       return `${head}${body.slice(1)}`;
