@@ -28,6 +28,19 @@ import { zoomedTraces } from "./chart-zoom.ts";
 import { download, downloadBlob } from "./save-file.ts";
 import { runKey } from "./view-state.ts";
 
+let frame: Promise<void> | undefined;
+
+/** Resolves in the next animation frame, the same promise for every caller until then. */
+function nextFrame(): Promise<void> {
+  frame ??= new Promise((resolve) =>
+    requestAnimationFrame(() => {
+      frame = undefined;
+      resolve();
+    }),
+  );
+  return frame;
+}
+
 /** What a chart asks of the board it is on. */
 export interface ChartHost {
   colorOf(run: RunSummary): string;
@@ -137,6 +150,11 @@ export class MetricChart {
       overviewTraces(this.spec.sources, this.#host.colorOf, pointCount),
       this.#host.colorsPending(),
     ]);
+    if (generation !== this.#drawGeneration) return;
+    // Charts whose points came in the same frame draw together, in that frame: the
+    // page's frames cost (a commit copies each drawn canvas), and a 30-run board drew
+    // most of its charts in frames of their own.
+    await nextFrame();
     if (generation !== this.#drawGeneration) return;
     this.#overview = traces;
     this.#loaded = true;
