@@ -6,6 +6,7 @@
  * string or an object per point.
  */
 
+import { answerColumns } from "../api/answer-columns.ts";
 import type { SeriesColumns } from "../api/read-store.ts";
 import type { DownsampledResponse, WireNumber } from "../api/wire.ts";
 import { bucketize, bucketSize } from "../storage/downsample.ts";
@@ -166,23 +167,17 @@ export function downsampledColumns(
  * without braces): the same figures, each point's `logged_at` as seconds.
  */
 export function columnsOfAnswer(text: string): string {
-  const answer = JSON.parse(text) as DownsampledResponse;
-  const { points } = answer;
-  let from = 0;
-  while (from < points.length && !points[from]?.downsampled) from++;
-  let to = from;
-  while (to < points.length && points[to]?.downsampled) to++;
-  if (to === from) from = to = 0;
+  const answer = answerColumns(JSON.parse(text) as DownsampledResponse);
   return columnsText({
     first: answer.firstPointIndex,
     last: answer.lastPointIndex,
     total: answer.totalCount,
     downsampled: answer.downsampled,
-    bucketed: [from, to],
-    steps: points.map((point) => point.step),
-    values: points.map((point) => point.value),
-    mins: points.map((point) => point.minY),
-    maxs: points.map((point) => point.maxY),
-    times: points.map((point) => Date.parse(point.logged_at) / 1000),
+    bucketed: answer.bucketed,
+    steps: answer.step,
+    values: answer.value,
+    mins: answer.minY,
+    maxs: answer.maxY,
+    times: answer.loggedAt,
   });
 }

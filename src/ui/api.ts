@@ -3,6 +3,7 @@
  * served the page; `?api=http://host:port` points the page at any other one.
  */
 
+import { answerColumns } from "../api/answer-columns.ts";
 import type {
   ApiPath,
   ApiRoutes,
@@ -132,19 +133,15 @@ export interface SeriesSource {
   last?: number | undefined;
 }
 
-/** What a series that is not there (its run is gone) is drawn as. */
-const noSeries = (): SeriesColumnsAnswer => ({
-  firstPointIndex: 0,
-  lastPointIndex: 0,
-  totalCount: 0,
-  downsampled: false,
-  bucketed: [0, 0],
-  step: [],
-  value: [],
-  minY: [],
-  maxY: [],
-  loggedAt: [],
-});
+/** What a series that is not there (its run is gone) is drawn as: no points. */
+const noSeries = (): SeriesColumnsAnswer =>
+  answerColumns({
+    points: [],
+    firstPointIndex: 0,
+    lastPointIndex: 0,
+    totalCount: 0,
+    downsampled: false,
+  });
 
 /**
  * The downsampled series of many runs (`/api/series/columns`: each as columns, a third

@@ -38,8 +38,7 @@ export interface PlotSetup {
 export function plotOptions(setup: PlotSetup): uPlot.Options {
   const { mode, log, range } = setup;
   // Many lines: hairlines (see MAX_FULL_LINES).
-  const lineWidth =
-    setup.described.filter((item) => !item.raw).length > MAX_FULL_LINES ? 1 : 1.5;
+  const lineWidth = setup.described.filter((item) => !item.raw).length > MAX_FULL_LINES ? 1 : 1.5;
   const grid = themeColor("--line", "#e1e3e0");
   const text = themeColor("--muted", "#6b6f72");
   const axis = { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid } };

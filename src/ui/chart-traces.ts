@@ -4,7 +4,6 @@
  * firstPointIndex/lastPointIndex, and the time each was logged, for time axes.
  */
 
-import type { DownsampledResponse } from "../api/wire.ts";
 import type { ChartRun, SeriesAnswer } from "./chart-run.ts";
 
 /** Numbers of the API, where non-finite values travel as strings. */
@@ -99,28 +98,6 @@ export function toTrace<R extends ChartRun>(
     trace.ends[i] = end;
   }
   return trace;
-}
-
-/** A per-run `/metrics` answer (point objects) as the columns {@link toTrace} takes. */
-export function answerColumns(answer: DownsampledResponse): SeriesAnswer {
-  const { points } = answer;
-  let from = 0;
-  while (from < points.length && !points[from]?.downsampled) from++;
-  let to = from;
-  while (to < points.length && points[to]?.downsampled) to++;
-  if (to === from) from = to = 0;
-  return {
-    firstPointIndex: answer.firstPointIndex,
-    lastPointIndex: answer.lastPointIndex,
-    totalCount: answer.totalCount,
-    downsampled: answer.downsampled,
-    bucketed: [from, to],
-    step: points.map((point) => point.step),
-    value: points.map((point) => point.value),
-    minY: points.map((point) => point.minY ?? point.value),
-    maxY: points.map((point) => point.maxY ?? point.value),
-    loggedAt: points.map((point) => Date.parse(point.logged_at) / 1000),
-  };
 }
 
 /** Appends `added` (points after the last one of `trace`) to `trace`. */

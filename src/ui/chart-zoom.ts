@@ -6,16 +6,10 @@
  * coarse buckets, and asks for every run's range in one `/api/series` request.
  */
 
+import { answerColumns } from "../api/answer-columns.ts";
 import { api, type RunSummary } from "./api.ts";
 import type { SeriesAnswer } from "./chart-run.ts";
-import {
-  answerColumns,
-  indexRange,
-  type Trace,
-  toTrace,
-  traceXs,
-  type XMode,
-} from "./chart-traces.ts";
+import { indexRange, type Trace, toTrace, traceXs, type XMode } from "./chart-traces.ts";
 
 /** How many refetches a zoom may take to reach the range's own points. */
 const MAX_REFINES = 6;

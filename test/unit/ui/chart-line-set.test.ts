@@ -1,22 +1,11 @@
 import { describe, expect, it } from "bun:test";
 import { chartLines, MAX_FULL_LINES } from "../../../src/ui/chart-line-set.ts";
-import type { ChartRun } from "../../../src/ui/chart-run.ts";
 import { emptyTrace, type Trace } from "../../../src/ui/chart-traces.ts";
-
-function run(id: string): ChartRun {
-  return {
-    project: "p",
-    run_id: id,
-    experiment_name: null,
-    created_at: null,
-    status: "finished",
-    metric_paths: ["loss"],
-  };
-}
+import { chartRun } from "../../helpers/chart-run.ts";
 
 /** A downsampled trace of three buckets, with its min/max band. */
 function downsampled(id: string): Trace {
-  const trace = emptyTrace(run(id), "loss", "#123456");
+  const trace = emptyTrace(chartRun(id, ["loss"]), "loss", "#123456");
   Object.assign(trace, {
     steps: [0, 4, 8],
     values: [1, 2, 3],

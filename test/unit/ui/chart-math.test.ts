@@ -1,8 +1,8 @@
 import { describe, expect, it } from "bun:test";
 import { groupLine, type Line } from "../../../src/ui/chart-lines.ts";
 import { alignLines, smooth, tickLabels } from "../../../src/ui/chart-math.ts";
-import type { ChartRun } from "../../../src/ui/chart-run.ts";
 import { chartSpecs, matchesFilter, sectionsOf } from "../../../src/ui/chart-specs.ts";
+import { chartRun } from "../../helpers/chart-run.ts";
 
 describe("smooth", () => {
   it("leaves values alone at weight 0 and starts at the first value (debiased)", () => {
@@ -63,27 +63,21 @@ describe("alignLines", () => {
   });
 });
 
-function run(id: string, paths: string[]): ChartRun {
-  return {
-    project: "p",
-    run_id: id,
-    experiment_name: null,
-    created_at: null,
-    status: "finished",
-    metric_paths: paths,
-  };
-}
-
 describe("chartSpecs", () => {
   it("gathers every process's hardware metrics into one System chart per quantity and GPU", () => {
     const specs = chartSpecs([
-      run("a", [
+      chartRun("a", [
         "train/loss",
         "monitoring/0000aaaa/cpu",
         "monitoring/0000aaab/cpu",
         "monitoring/0000aaaa/gpu_1",
       ]),
-      run("b", ["train/loss", "val/acc", "monitoring/0000bbbb/cpu", "monitoring/0000bbbb/memory"]),
+      chartRun("b", [
+        "train/loss",
+        "val/acc",
+        "monitoring/0000bbbb/cpu",
+        "monitoring/0000bbbb/memory",
+      ]),
     ]);
     expect(specs.map((spec) => spec.key)).toEqual([
       "train/loss",
