@@ -22,7 +22,7 @@ const isGroup = (line: Line) => line.key.startsWith("group:");
 
 /** `lines` without their runs' bands when there are too many to read them. */
 function readableBands(lines: Line[]): Line[] {
-  if (lines.filter((line) => line.band && !isGroup(line)).length <= MAX_FULL_LINES) return lines;
+  if (lines.filter((line) => !isGroup(line)).length <= MAX_FULL_LINES) return lines;
   return lines.map((line) => {
     if (isGroup(line) || !line.band) return line;
     const { band: _, ...bare } = line;

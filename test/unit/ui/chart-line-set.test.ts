@@ -47,6 +47,23 @@ describe("chartLines bands", () => {
     }
   });
 
+  it("counts every run line, downsampled or not", () => {
+    const traces = Array.from({ length: MAX_FULL_LINES + 1 }, (_, i) => downsampled(`r${i}`));
+    // One downsampled run among runs short enough to come point for point.
+    for (const trace of traces.slice(1)) trace.downsampled = false;
+    const drawn = chartLines(
+      traces,
+      traces.map(() => ({})),
+      "step",
+      () => "#abcdef",
+      undefined,
+    );
+    expect(drawn.filter((line) => line.band)).toHaveLength(0);
+    expect(
+      chartLines(traces.slice(0, MAX_FULL_LINES), [], "step", () => "#abcdef", undefined)[0]?.band,
+    ).toBeDefined();
+  });
+
   it("keeps a folded group's band whatever the number of lines", () => {
     const keys = Array.from({ length: 12 }, (_, i) => `p:r${i}`);
     const drawn = lines(24, [
