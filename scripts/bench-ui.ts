@@ -54,6 +54,11 @@ async function settle(): Promise<void> {
   if (!(await quietMachine()).quiet) restless++;
 }
 
+function reportRestless(): void {
+  if (restless > 0)
+    console.log(`(${restless} views were navigated before the machine went quiet, after 10 s)`);
+}
+
 const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "5000" },
@@ -269,8 +274,6 @@ async function benchCharts(browser: Browser): Promise<void> {
       console.log(
         `${"smoothing the 1,000,000-point chart".padEnd(46)} median ${median(toFrame).toFixed(1).padStart(5)} ms input to redrawn frame (worst ${Math.max(...toFrame).toFixed(0)}), redraw alone median ${median(redraw).toFixed(1)} ms, ${toFrame.length} steps (${verdict})`,
       );
-      if (restless > 0)
-        console.log(`(${restless} views were navigated before the machine went quiet)`);
       console.log(
         `load average while measuring: ${loadavg()
           .map((value) => value.toFixed(1))
@@ -288,6 +291,7 @@ if (values["charts-only"]) {
   const browser = await launch();
   try {
     await benchCharts(browser);
+    reportRestless();
   } finally {
     await browser.close();
   }
@@ -341,6 +345,7 @@ try {
       );
     }
     await benchCharts(browser);
+    reportRestless();
   } finally {
     await browser.close();
     await server.stop();

@@ -55,6 +55,11 @@ export interface AppOptions extends AccessOptions {
    * stay the same. @default false
    */
   readonly memoizeBuckets?: boolean | undefined;
+  /**
+   * Where columnar views are kept (`/api/series/columns`); apps over one store's series
+   * may share one. @default one of its own
+   */
+  readonly columnsMemo?: ColumnsMemo | undefined;
 }
 
 /** Builds the app; `app.stop()` (or {@link closeApp}) closes its store. */
@@ -64,7 +69,7 @@ export function createApp(options: AppOptions) {
   const reply = replies.reply.bind(replies);
   const lists = new ListBodies(options.listCacheBytes ?? 32 * 2 ** 20);
   const buckets = options.memoizeBuckets ? new BucketMemo() : undefined;
-  const columnsMemo = new ColumnsMemo();
+  const columnsMemo = options.columnsMemo ?? new ColumnsMemo();
   const routing = new RunRouting(store);
   const runTransform = routing.transform.bind(routing);
   const handleOf = routing.handleOf.bind(routing);

@@ -1,6 +1,6 @@
 /**
- * The columnar form of the downsampled series of `/api/series` (`format=columns`), for
- * the web UI: each series as arrays of steps, values, minima, maxima and log times
+ * `/api/series/columns`: the downsampled series of `/api/series` in columns, for the
+ * web UI: each series as arrays of steps, values, minima, maxima and log times
  * instead of one object per point. The figures are exactly those of FORMAT.md §11 (the
  * per-run `/metrics` answer), in a third of the bytes, written and parsed without a
  * string or an object per point.
@@ -9,6 +9,7 @@
 import { answerColumns } from "../api/answer-columns.ts";
 import type { SeriesColumns } from "../api/read-store.ts";
 import type { DownsampledResponse, WireNumber } from "../api/wire.ts";
+import { ByteLru, type CacheStats, ENTRY_OVERHEAD_BYTES, stringBytes } from "../cache/byte-lru.ts";
 import { bucketize, bucketSize } from "../storage/downsample.ts";
 import type { DownsampleRequest } from "./bodies.ts";
 import { jsonNumber } from "./json.ts";
@@ -71,18 +72,28 @@ const empty = (first: number, last: number, total: number): Columns => ({
   times: [],
 });
 
-/** Views kept per series: a page's chart, its zooms, a table's last value. @default 8 */
-const VIEWS_PER_SERIES = 8;
+/** Bytes the kept columnar views may take (see {@link ColumnsMemo}). @default 64 MiB */
+export const COLUMNS_MEMO_BYTES = 64 * 2 ** 20;
 
 /**
  * Columnar answers written before, by the series' columns and the run's version (a
  * store may change points in place, below their length, but not without a new
  * version), and the view asked: a page opened again is answered without bucketing or
- * writing its series again. Held weakly by the arrays: a series dropped from the
- * store's cache drops its answers.
+ * writing its series again. Bounded by bytes; one memo may serve every app over the
+ * same store's arrays (access is checked before a series is read).
  */
 export class ColumnsMemo {
-  readonly #views = new WeakMap<Float64Array, Map<string, string>>();
+  /** A number for each columns' array, held weakly: keys stay short and never alias. */
+  readonly #ids = new WeakMap<Float64Array, number>();
+  #nextId = 0;
+  readonly #views: ByteLru<string, string>;
+
+  constructor(maxBytes = COLUMNS_MEMO_BYTES) {
+    this.#views = new ByteLru(
+      maxBytes,
+      (key, text) => stringBytes(key) + stringBytes(text) + ENTRY_OVERHEAD_BYTES,
+    );
+  }
 
   /**
    * {@link downsampledColumns} of `series` of a run at `version`, written once per view
@@ -90,19 +101,22 @@ export class ColumnsMemo {
    */
   answer(series: SeriesColumns | undefined, request: DownsampleRequest, version: string): string {
     if (series === undefined) return downsampledColumns(series, request);
-    const key = `${version}\u0000${series.length}\u0000${request.pointCount}\u0000${request.first}\u0000${request.last}`;
-    let views = this.#views.get(series.steps);
-    let text = views?.get(key);
+    let id = this.#ids.get(series.steps);
+    if (id === undefined) {
+      id = this.#nextId++;
+      this.#ids.set(series.steps, id);
+    }
+    const key = `${id}\u0000${version}\u0000${series.length}\u0000${request.pointCount}\u0000${request.first}\u0000${request.last}`;
+    let text = this.#views.get(key);
     if (text === undefined) {
       text = downsampledColumns(series, request);
-      if (!views) {
-        views = new Map();
-        this.#views.set(series.steps, views);
-      }
-      if (views.size >= VIEWS_PER_SERIES) views.delete(views.keys().next().value as string);
-      views.set(key, text);
+      this.#views.set(key, text);
     }
     return text;
+  }
+
+  get stats(): CacheStats {
+    return this.#views.stats;
   }
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { createApp, type GoodseedApp } from "../server/app.ts";
+import { ColumnsMemo } from "../server/columnar-series.ts";
 import { ApiError, apiErrorBody, isApiError } from "./api-error.ts";
 import { Callers } from "./callers.ts";
 import type { Database } from "./database.ts";
@@ -92,6 +93,8 @@ function withCors(response: Response, request: Request): Response {
 export function createTeamApp(options: TeamAppOptions): TeamApp {
   const { db } = options;
   const series = new SeriesStore({ streamViewsFrom: options.streamViewsFrom });
+  // One for every key's app: the views are of the same series arrays.
+  const columnsMemo = new ColumnsMemo();
   const summaries = new RunSummaries();
   /** The read API of `goodseed serve` over the database, one per key (its workspaces). */
   const apps = new Map<string, GoodseedApp>();
@@ -120,6 +123,7 @@ export function createTeamApp(options: TeamAppOptions): TeamApp {
       corsOrigins: options.publicUrls ?? [],
       // The series store only appends into spare room of the arrays it hands out.
       memoizeBuckets: true,
+      columnsMemo,
     });
     apps.set(id, app);
     if (apps.size > 256) apps.delete(apps.keys().next().value as string);

@@ -18,13 +18,16 @@ import type { Trace, XMode } from "./chart-traces.ts";
  */
 export const MAX_FULL_LINES = 10;
 
-const isGroup = (line: Line) => line.key.startsWith("group:");
+/** How many of `lines` are runs' own (not groups' means). */
+export function runLines(lines: readonly Pick<Line, "group">[]): number {
+  return lines.filter((line) => !line.group).length;
+}
 
 /** `lines` without their runs' bands when there are too many to read them. */
 function readableBands(lines: Line[]): Line[] {
-  if (lines.filter((line) => !isGroup(line)).length <= MAX_FULL_LINES) return lines;
+  if (runLines(lines) <= MAX_FULL_LINES) return lines;
   return lines.map((line) => {
-    if (isGroup(line) || !line.band) return line;
+    if (line.group || !line.band) return line;
     const { band: _, ...bare } = line;
     return bare;
   });

@@ -23,6 +23,8 @@ export interface Line {
   dashed?: boolean;
   /** Still being written: its last point is the latest, not where it ended. */
   live?: boolean;
+  /** A group's mean over its runs (its band is their spread), not one run's line. */
+  group?: boolean;
 }
 
 /** A run's line on one chart: its name as label, the run id and process on hover. */
@@ -107,5 +109,6 @@ export function groupLine(group: RunGroup, members: readonly Line[]): Line {
     ys,
     counts: keptXs.map(() => 1),
     band: { mins, maxs },
+    group: true,
   };
 }

@@ -5,7 +5,7 @@
  */
 
 import type uPlot from "uplot";
-import { MAX_FULL_LINES } from "./chart-line-set.ts";
+import { MAX_FULL_LINES, runLines } from "./chart-line-set.ts";
 import { DURATION_INCREMENTS } from "./chart-math.ts";
 import type { Described, Marker } from "./chart-series.ts";
 import { strokeOf } from "./chart-series.ts";
@@ -38,7 +38,8 @@ export interface PlotSetup {
 export function plotOptions(setup: PlotSetup): uPlot.Options {
   const { mode, log, range } = setup;
   // Many lines: hairlines (see MAX_FULL_LINES).
-  const lineWidth = setup.described.filter((item) => !item.raw).length > MAX_FULL_LINES ? 1 : 1.5;
+  const drawn = setup.described.filter((item) => !item.raw).map((item) => item.line);
+  const lineWidth = runLines(drawn) > MAX_FULL_LINES ? 1 : 1.5;
   const grid = themeColor("--line", "#e1e3e0");
   const text = themeColor("--muted", "#6b6f72");
   const axis = { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid } };

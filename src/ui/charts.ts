@@ -30,14 +30,19 @@ import { runKey } from "./view-state.ts";
 
 let frame: Promise<void> | undefined;
 
-/** Resolves in the next animation frame, the same promise for every caller until then. */
+/**
+ * Resolves in the next animation frame, the same promise for every caller until then;
+ * or after 100 ms, since a hidden tab has no frames (and its live charts still grow).
+ */
 function nextFrame(): Promise<void> {
-  frame ??= new Promise((resolve) =>
-    requestAnimationFrame(() => {
+  frame ??= new Promise<void>((resolve) => {
+    const done = () => {
       frame = undefined;
       resolve();
-    }),
-  );
+    };
+    requestAnimationFrame(done);
+    setTimeout(done, 100);
+  });
   return frame;
 }
 

@@ -80,6 +80,14 @@ describe("columnar series", () => {
     // Grown in place: its length is part of the view.
     const grown = { ...columns, length: 1000 };
     expect(memo.answer(grown, request, "v2")).toBe(downsampledColumns(grown, request));
+    // Bounded by bytes: past the bound the oldest views go, answers stay right.
+    const small = new ColumnsMemo(20_000);
+    for (let pointCount = 5; pointCount < 60; pointCount++)
+      expect(small.answer(columns, view(pointCount), "v2")).toBe(
+        downsampledColumns(columns, view(pointCount)),
+      );
+    expect(small.stats.bytes).toBeLessThanOrEqual(20_000);
+    expect(small.stats.entries).toBeGreaterThan(0);
     // Other views of the same columns are their own answers.
     expect(memo.answer(columns, view(20), "v2")).toBe(downsampledColumns(columns, view(20)));
   });

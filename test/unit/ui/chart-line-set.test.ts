@@ -64,6 +64,17 @@ describe("chartLines bands", () => {
     ).toBeDefined();
   });
 
+  it("tells a group's mean from a run of a project named group", () => {
+    const traces = Array.from({ length: MAX_FULL_LINES + 1 }, (_, i) => {
+      const trace = downsampled(`r${i}`);
+      trace.run = { ...trace.run, project: "group" };
+      return trace;
+    });
+    const drawn = chartLines(traces, [], "step", () => "#abcdef", undefined);
+    expect(drawn[0]?.key).toBe("group:r0");
+    expect(drawn.filter((line) => line.band)).toHaveLength(0);
+  });
+
   it("keeps a folded group's band whatever the number of lines", () => {
     const keys = Array.from({ length: 12 }, (_, i) => `p:r${i}`);
     const drawn = lines(24, [
