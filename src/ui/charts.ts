@@ -32,7 +32,7 @@ let frame: Promise<void> | undefined;
 
 /**
  * Resolves in the next animation frame, the same promise for every caller until then;
- * or after 100 ms, since a hidden tab has no frames (and its live charts still grow).
+ * or after 250 ms, since a hidden tab has no frames (and its live charts still grow).
  */
 function nextFrame(): Promise<void> {
   frame ??= new Promise<void>((resolve) => {
@@ -41,7 +41,7 @@ function nextFrame(): Promise<void> {
       resolve();
     };
     requestAnimationFrame(done);
-    setTimeout(done, 100);
+    setTimeout(done, 250);
   });
   return frame;
 }
