@@ -33,7 +33,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { launch } from "../test/helpers/browser.ts";
 import { buildHome, median, startServer } from "./bench-home.ts";
 import { buildSweepProject, SWEEP_PROJECT } from "./bench-sweep-home.ts";
@@ -126,13 +126,17 @@ async function timeSweep(
 
 /**
  * Runs in the page before its own scripts: notes when the first table row and the
- * first drawn chart appear, then waits two frames so the time includes their paint.
+ * first drawn chart appear, then waits two frames so the time includes their paint,
+ * and says so on the console (see {@link whenMarked}).
  */
 const PROBE = `
   window.__goodseedBench = {};
   const marks = window.__goodseedBench;
   const painted = (key) =>
-    requestAnimationFrame(() => requestAnimationFrame(() => { marks[key] = performance.now(); }));
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      marks[key] = performance.now();
+      console.debug("goodseed-bench " + key);
+    }));
   new MutationObserver(() => {
     if (!("tableSeen" in marks) && document.querySelector("table.runs-table tbody tr")) {
       marks.tableSeen = true;
@@ -146,6 +150,19 @@ const PROBE = `
     }
   }).observe(document, { subtree: true, childList: true, attributes: true });
 `;
+
+/**
+ * Resolves when the page's probe says on the console that `mark` is in. Not
+ * `waitForFunction`, which puts Playwright's own script into the page as it loads
+ * (some 50 ms of a first view's main thread, a cold page's) and then polls it on
+ * every frame of the view being timed.
+ */
+function whenMarked(page: Page, mark: string): Promise<unknown> {
+  return page.waitForEvent("console", {
+    predicate: (message) => message.text() === `goodseed-bench ${mark}`,
+    timeout: 60_000,
+  });
+}
 
 interface Marks {
   table?: number;
@@ -161,14 +178,9 @@ async function timeView(browser: Browser, url: string, mark: "table" | "chart"):
     page.on("pageerror", (error) => errors.push(error.message));
     await page.addInitScript(PROBE);
     await settle();
+    const marked = whenMarked(page, mark);
     await page.goto(url);
-    await page.waitForFunction(
-      `window.__goodseedBench && "${mark}" in window.__goodseedBench`,
-      null,
-      {
-        timeout: 60_000,
-      },
-    );
+    await marked;
     if (errors.length > 0) throw new Error(`page errors: ${errors.join("; ")}`);
     return (await page.evaluate("window.__goodseedBench")) as Marks;
   } finally {
@@ -195,7 +207,10 @@ const CHARTS_PROBE = (count: number) => `
     if ("chartsSeen" in marks) return;
     if (document.querySelectorAll('figure.chart[data-series]:not([data-points="0"]) canvas').length >= ${count}) {
       marks.chartsSeen = true;
-      requestAnimationFrame(() => requestAnimationFrame(() => { marks.charts = performance.now(); }));
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        marks.charts = performance.now();
+        console.debug("goodseed-bench charts");
+      }));
     }
   }).observe(document, { subtree: true, childList: true, attributes: true });
 `;
@@ -207,14 +222,9 @@ async function timeCharts(browser: Browser, url: string, count: number): Promise
     const page = await context.newPage();
     await page.addInitScript(CHARTS_PROBE(count));
     await settle();
+    const marked = whenMarked(page, "charts");
     await page.goto(url);
-    await page.waitForFunction(
-      `window.__goodseedBench && "charts" in window.__goodseedBench`,
-      null,
-      {
-        timeout: 60_000,
-      },
-    );
+    await marked;
     return (await page.evaluate("window.__goodseedBench.charts")) as number;
   } finally {
     await context.close();
