@@ -25,26 +25,9 @@ import { pngColors } from "./chart-style.ts";
 import { showTip } from "./chart-tip.ts";
 import { pointsFor, type Trace, type XMode } from "./chart-traces.ts";
 import { zoomedTraces } from "./chart-zoom.ts";
+import { nextFrame } from "./next-frame.ts";
 import { download, downloadBlob } from "./save-file.ts";
 import { runKey } from "./view-state.ts";
-
-let frame: Promise<void> | undefined;
-
-/**
- * Resolves in the next animation frame, the same promise for every caller until then;
- * or after 250 ms, since a hidden tab has no frames (and its live charts still grow).
- */
-function nextFrame(): Promise<void> {
-  frame ??= new Promise<void>((resolve) => {
-    const done = () => {
-      frame = undefined;
-      resolve();
-    };
-    requestAnimationFrame(done);
-    setTimeout(done, 250);
-  });
-  return frame;
-}
 
 /** What a chart asks of the board it is on. */
 export interface ChartHost {

@@ -1,0 +1,25 @@
+/**
+ * One promise per animation frame, for work that should land in the same frame (the
+ * charts whose points came in meanwhile draw together).
+ */
+
+let frame: Promise<void> | undefined;
+
+/**
+ * Resolves in the next animation frame, the same promise for every caller until then;
+ * or after 250 ms, since a hidden tab has no frames (and its live charts still grow).
+ */
+export function nextFrame(): Promise<void> {
+  if (frame) return frame;
+  const next = new Promise<void>((resolve) => {
+    const done = () => {
+      // The first of the two; the other finds a newer frame's promise, or none.
+      if (frame === next) frame = undefined;
+      resolve();
+    };
+    requestAnimationFrame(done);
+    setTimeout(done, 250);
+  });
+  frame = next;
+  return next;
+}
