@@ -1,7 +1,10 @@
 /** Requests against the app without a port, and real servers on free loopback ports. */
 
+import { join } from "node:path";
 import { createFileApp, type FileAppOptions } from "../../src/cli/serve.ts";
 import { closeApp, type GoodseedApp } from "../../src/server/app.ts";
+import { REPO_ROOT } from "./temp-dir.ts";
+import { waitFor } from "./wait.ts";
 
 /** An app on `projectsDir`; `await using` releases its watcher and connections. */
 export function appFor(
@@ -47,4 +50,43 @@ export async function freePort(): Promise<number> {
   const port = probe.port as number;
   await probe.stop(true);
   return port;
+}
+
+/** Starts `goodseed serve` as its own process and waits until it answers. */
+export async function serveProcess(dir: string, extra: string[] = []) {
+  const port = await freePort();
+  const child = Bun.spawn(
+    [
+      process.execPath,
+      join(REPO_ROOT, "bin/goodseed.ts"),
+      "serve",
+      dir,
+      "--port",
+      String(port),
+      ...extra,
+    ],
+    {
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
+  const host = extra.includes("--host")
+    ? (extra[extra.indexOf("--host") + 1] as string)
+    : "127.0.0.1";
+  const base = `http://${host}:${port}`;
+  await waitFor(async () => {
+    try {
+      return (await fetch(`${base}/api/projects`)).ok;
+    } catch {
+      return false;
+    }
+  }, "the server to answer");
+  return {
+    base,
+    child,
+    async [Symbol.asyncDispose]() {
+      child.kill();
+      await child.exited;
+    },
+  };
 }

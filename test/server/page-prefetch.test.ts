@@ -8,32 +8,8 @@ import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import { linkedRuns, MAX_LINKED_RUNS } from "../../src/server/page-route.ts";
 import { localRun } from "../helpers/runs.ts";
-import { freePort } from "../helpers/server.ts";
-import { REPO_ROOT, tempDir } from "../helpers/temp-dir.ts";
-import { waitFor } from "../helpers/wait.ts";
-
-async function serve(dir: string) {
-  const port = await freePort();
-  const child = Bun.spawn(
-    [process.execPath, join(REPO_ROOT, "bin/goodseed.ts"), "serve", dir, "--port", String(port)],
-    { stdout: "pipe", stderr: "pipe" },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    try {
-      return (await fetch(`${base}/api/projects`)).ok;
-    } catch {
-      return false;
-    }
-  }, "the server to answer");
-  return {
-    base,
-    async [Symbol.asyncDispose]() {
-      child.kill();
-      await child.exited;
-    },
-  };
-}
+import { serveProcess } from "../helpers/server.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
 
 async function writeRun(home: string, runId: string): Promise<void> {
   const run = localRun(home, { project: "p/q", runId });
@@ -50,7 +26,7 @@ describe("the page opened with a link to runs", () => {
     await using dir = tempDir();
     await writeRun(dir.path, "linked");
     await writeRun(dir.path, "other");
-    await using server = await serve(join(dir.path, "projects"));
+    await using server = await serveProcess(join(dir.path, "projects"));
 
     const bundled = await fetch(`${server.base}/index.html`);
     const html = await bundled.text();

@@ -2,55 +2,16 @@ import { describe, expect, it } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnScript } from "../helpers/scripts.ts";
-import { freePort } from "../helpers/server.ts";
-import { compatHome, FIXTURES, REPO_ROOT, tempDir } from "../helpers/temp-dir.ts";
+import { serveProcess } from "../helpers/server.ts";
+import { compatHome, FIXTURES, tempDir } from "../helpers/temp-dir.ts";
 import { waitFor } from "../helpers/wait.ts";
-
-/** Starts `goodseed serve` as its own process and waits until it answers. */
-async function serve(dir: string, extra: string[] = []) {
-  const port = await freePort();
-  const child = Bun.spawn(
-    [
-      process.execPath,
-      join(REPO_ROOT, "bin/goodseed.ts"),
-      "serve",
-      dir,
-      "--port",
-      String(port),
-      ...extra,
-    ],
-    {
-      stdout: "pipe",
-      stderr: "pipe",
-    },
-  );
-  const host = extra.includes("--host")
-    ? (extra[extra.indexOf("--host") + 1] as string)
-    : "127.0.0.1";
-  const base = `http://${host}:${port}`;
-  await waitFor(async () => {
-    try {
-      return (await fetch(`${base}/api/projects`)).ok;
-    } catch {
-      return false;
-    }
-  }, "the server to answer");
-  return {
-    base,
-    child,
-    async [Symbol.asyncDispose]() {
-      child.kill();
-      await child.exited;
-    },
-  };
-}
 
 describe("goodseed serve on a real port", () => {
   it("passes the recorded requests of the Python server (check_server.py)", async () => {
     const python = Bun.which("python3");
     if (!python) return;
     await using compat = compatHome();
-    await using server = await serve(compat.projects);
+    await using server = await serveProcess(compat.projects);
     const check = Bun.spawn(
       [
         python,
@@ -70,7 +31,7 @@ describe("goodseed serve on a real port", () => {
 
   it("binds 127.0.0.1 only and prints the URL to open", async () => {
     await using compat = compatHome();
-    await using server = await serve(compat.projects);
+    await using server = await serveProcess(compat.projects);
     const reader = server.child.stdout.getReader();
     const { value } = await reader.read();
     expect(new TextDecoder().decode(value)).toContain(`Open ${server.base}/`);
@@ -91,7 +52,7 @@ describe("goodseed serve on a real port", () => {
   it("warns when told to listen beyond loopback", async () => {
     await using compat = compatHome();
     // 127.0.0.2 is still loopback, but not the default address: enough to see the warning.
-    await using server = await serve(compat.projects, ["--host", "127.0.0.2"]);
+    await using server = await serveProcess(compat.projects, ["--host", "127.0.0.2"]);
     const reader = server.child.stderr.getReader();
     const { value } = await reader.read();
     expect(new TextDecoder().decode(value)).toContain("no authentication");
@@ -111,7 +72,7 @@ setTimeout(() => process.exit(0), 20000);`,
         () => Bun.file(join(dir.path, "projects/live/runs/growing.sqlite")).exists(),
         "the run file",
       );
-      await using server = await serve(join(dir.path, "projects"));
+      await using server = await serveProcess(join(dir.path, "projects"));
       const counts: number[] = [];
       await waitFor(async () => {
         const response = await fetch(

@@ -3,10 +3,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { buildUiFixtureHome, type UiFixture } from "../../scripts/ui-fixture-home.ts";
-import { createFileApp } from "../../src/cli/serve.ts";
-import { type Listening, listen } from "../../src/server/listen.ts";
-import { launch, SCREENSHOTS, screenshot } from "../helpers/browser.ts";
+import type { Listening } from "../../src/server/listen.ts";
+import { SCREENSHOTS, screenshot } from "../helpers/browser.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
+import { closeServeAndBrowser, serveAndLaunch } from "../helpers/ui-server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const dir = tempDir("goodseed-charts-");
@@ -22,16 +22,11 @@ interface Drawn {
 
 beforeAll(async () => {
   fixture = buildUiFixtureHome(join(dir.path, "home"));
-  server = listen(createFileApp({ projectsDir: join(fixture.home, "projects") }), {
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  browser = await launch();
+  ({ server, browser } = await serveAndLaunch(join(fixture.home, "projects")));
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await closeServeAndBrowser(browser, server);
   dir[Symbol.dispose]();
 });
 

@@ -8,11 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { createFileApp } from "../../src/cli/serve.ts";
-import { type Listening, listen } from "../../src/server/listen.ts";
-import { launch, screenshot } from "../helpers/browser.ts";
+import type { Listening } from "../../src/server/listen.ts";
+import { screenshot } from "../helpers/browser.ts";
 import { spawnScript } from "../helpers/scripts.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
+import { closeServeAndBrowser, serveAndLaunch } from "../helpers/ui-server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const dir = tempDir("goodseed-ui-liveness-");
@@ -46,16 +46,11 @@ beforeAll(async () => {
   const [killed] = writers;
   killed?.kill("SIGKILL");
   await killed?.exited;
-  server = listen(createFileApp({ projectsDir: join(home, "projects") }), {
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  browser = await launch();
+  ({ server, browser } = await serveAndLaunch(join(home, "projects")));
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await closeServeAndBrowser(browser, server);
   for (const writer of writers) {
     writer.kill("SIGKILL");
     await writer.exited;

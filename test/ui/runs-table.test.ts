@@ -4,9 +4,10 @@ import type { Browser, Page } from "playwright-core";
 import { buildUiFixtureHome, startLiveRuns } from "../../scripts/ui-fixture-home.ts";
 import { createFileApp } from "../../src/cli/serve.ts";
 import { type Listening, listen } from "../../src/server/listen.ts";
-import { launch, screenshot } from "../helpers/browser.ts";
+import { screenshot } from "../helpers/browser.ts";
 import { localRun } from "../helpers/runs.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
+import { closeServeAndBrowser, serveAndLaunch } from "../helpers/ui-server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const dir = tempDir("goodseed-ui-table-");
@@ -16,16 +17,11 @@ let server: Listening;
 
 beforeAll(async () => {
   buildUiFixtureHome(home, { millionPoints: 5000 });
-  server = listen(createFileApp({ projectsDir: join(home, "projects") }), {
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  browser = await launch();
+  ({ server, browser } = await serveAndLaunch(join(home, "projects")));
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await closeServeAndBrowser(browser, server);
   dir[Symbol.dispose]();
 });
 

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { cpSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { createFileApp } from "../../src/cli/serve.ts";
-import { type Listening, listen } from "../../src/server/listen.ts";
-import { launch, screenshot } from "../helpers/browser.ts";
+import type { Listening } from "../../src/server/listen.ts";
+import { screenshot } from "../helpers/browser.ts";
 import { localRun } from "../helpers/runs.ts";
 import { spawnScript } from "../helpers/scripts.ts";
 import { FIXTURES, tempDir } from "../helpers/temp-dir.ts";
+import { closeServeAndBrowser, serveAndLaunch } from "../helpers/ui-server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const dir = tempDir("goodseed-ui-");
@@ -62,16 +62,11 @@ setTimeout(() => process.exit(0), 300000);`,
     () => Bun.file(join(home, "projects/ui/live/runs/growing.sqlite")).exists(),
     "the live run",
   );
-  server = listen(createFileApp({ projectsDir: join(home, "projects") }), {
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  browser = await launch();
+  ({ server, browser } = await serveAndLaunch(join(home, "projects")));
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await closeServeAndBrowser(browser, server);
   writer?.kill();
   await writer?.exited;
   writer?.cleanup();

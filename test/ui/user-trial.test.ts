@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { buildUiFixtureHome, type UiFixture } from "../../scripts/ui-fixture-home.ts";
-import { createFileApp } from "../../src/cli/serve.ts";
-import { type Listening, listen } from "../../src/server/listen.ts";
+import type { Listening } from "../../src/server/listen.ts";
 import { assignColors, type ColoredRun } from "../../src/ui/run-colors.ts";
-import { launch, SCREENSHOTS } from "../helpers/browser.ts";
+import { SCREENSHOTS } from "../helpers/browser.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
+import { closeServeAndBrowser, serveAndLaunch } from "../helpers/ui-server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const dir = tempDir("goodseed-ui-trial-");
@@ -23,16 +23,11 @@ let fixture: UiFixture;
 
 beforeAll(async () => {
   fixture = buildUiFixtureHome(join(dir.path, "home"), { millionPoints: 5000 });
-  server = listen(createFileApp({ projectsDir: join(fixture.home, "projects") }), {
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  browser = await launch();
+  ({ server, browser } = await serveAndLaunch(join(fixture.home, "projects")));
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await closeServeAndBrowser(browser, server);
   dir[Symbol.dispose]();
 });
 
