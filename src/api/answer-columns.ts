@@ -4,7 +4,8 @@
  * text, and for the page, which reads a `/metrics` answer for its CSV export. Pure.
  */
 
-import type { DownsampledResponse, SeriesColumnsAnswer } from "./wire.ts";
+import type { SeriesColumnsAnswer } from "./batch-wire.ts";
+import type { DownsampledResponse } from "./wire.ts";
 
 export function answerColumns(answer: DownsampledResponse): SeriesColumnsAnswer {
   const { points } = answer;

@@ -6,8 +6,9 @@
  */
 
 import type { Static } from "@sinclair/typebox";
+import type { ConfigsBatchResponse } from "../api/batch-wire.ts";
 import type { ReadStore } from "../api/read-store.ts";
-import type { ConfigsBatchResponse, JsonText } from "../api/wire.ts";
+import type { JsonText } from "../api/wire.ts";
 import { configsBody } from "./bodies.ts";
 import { HttpError, runNotFound } from "./http-error.ts";
 import type { ConfigsQuery } from "./query-schemas.ts";

@@ -5,8 +5,9 @@
  */
 
 import type { Static } from "@sinclair/typebox";
+import type { LivenessEntry, LivenessResponse } from "../api/batch-wire.ts";
 import type { ReadStore } from "../api/read-store.ts";
-import type { JsonText, LivenessEntry, LivenessResponse } from "../api/wire.ts";
+import type { JsonText } from "../api/wire.ts";
 import { isoFromMicros } from "../values/time.ts";
 import { HttpError, runNotFound } from "./http-error.ts";
 import type { LivenessQuery } from "./query-schemas.ts";

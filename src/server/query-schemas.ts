@@ -7,14 +7,13 @@
 
 import type { Static, TObject } from "@sinclair/typebox";
 import { t } from "elysia";
+import type { ApiRoutes } from "../api/api-routes.ts";
 import type {
-  ApiRoutes,
   ConfigsBatchQuery,
   SeriesBatchQuery,
-  StringSeriesQuery,
   LivenessQuery as WireLivenessQuery,
-  MetricsQuery as WireMetricsQuery,
-} from "../api/wire.ts";
+} from "../api/batch-wire.ts";
+import type { StringSeriesQuery, MetricsQuery as WireMetricsQuery } from "../api/wire.ts";
 import { HttpError } from "./http-error.ts";
 
 /** Python's `int()` as the API accepts it: ASCII digits with an optional sign. */

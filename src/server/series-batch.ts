@@ -7,8 +7,9 @@
  */
 
 import type { Static } from "@sinclair/typebox";
+import type { SeriesBatchResponse, SeriesColumnsResponse } from "../api/batch-wire.ts";
 import type { ReadStore, RunHandle, SeriesTrace } from "../api/read-store.ts";
-import type { JsonText, SeriesBatchResponse, SeriesColumnsResponse } from "../api/wire.ts";
+import type { JsonText } from "../api/wire.ts";
 import { downsampledBody } from "./bodies.ts";
 import { type ColumnsMemo, columnsOfAnswer } from "./columnar-series.ts";
 import { HttpError, runNotFound } from "./http-error.ts";

@@ -4,17 +4,17 @@
  */
 
 import { answerColumns } from "../api/answer-columns.ts";
+import type { ApiPath, ApiRoutes, MetricsResponseFor } from "../api/api-routes.ts";
 import type {
-  ApiPath,
-  ApiRoutes,
   ConfigsBatchQuery,
+  SeriesBatchQuery,
+  SeriesColumnsAnswer,
+} from "../api/batch-wire.ts";
+import type {
   ConfigValue,
   DownsampledResponse,
   MetricsQuery,
-  MetricsResponseFor,
   RunSummary,
-  SeriesBatchQuery,
-  SeriesColumnsAnswer,
   WireNumber,
 } from "../api/wire.ts";
 import { reportReachable, reportUnreachable } from "./connection.ts";
@@ -26,7 +26,6 @@ export type {
   DownsampledResponse as DownsampledSeries,
   ProjectSummary,
   RunSummary,
-  SeriesColumnsAnswer,
   StringEntry,
 } from "../api/wire.ts";
 

@@ -4,7 +4,8 @@
  * client (so they are tested and timed alone).
  */
 
-import type { RunSummary, SeriesColumnsAnswer } from "../api/wire.ts";
+import type { SeriesColumnsAnswer } from "../api/batch-wire.ts";
+import type { RunSummary } from "../api/wire.ts";
 
 export type ChartRun = Pick<
   RunSummary,

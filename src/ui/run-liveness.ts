@@ -6,7 +6,8 @@
  * life and the reason on hover.
  */
 
-import type { LivenessEntry, RunSummary } from "../api/wire.ts";
+import type { LivenessEntry } from "../api/batch-wire.ts";
+import type { RunSummary } from "../api/wire.ts";
 
 /** A run's key, as `view-state.ts` makes it (not imported: that module reads the URL). */
 function runKey(run: { project: string; run_id: string }): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test";
-import type { LivenessEntry, RunSummary } from "../../../src/api/wire.ts";
+import type { LivenessEntry } from "../../../src/api/batch-wire.ts";
+import type { RunSummary } from "../../../src/api/wire.ts";
 import { checkLiveness, deadWriter, shownStatus } from "../../../src/ui/run-liveness.ts";
 
 function run(run_id: string, status = "running"): RunSummary {
