@@ -39,12 +39,7 @@ export function pageRoute(
 ): (request: Request, server: Server<undefined>) => Promise<Response> {
   let page: Promise<{ body: string; headers: Headers }> | undefined;
   return async (request, server) => {
-    // After the page has gone: starting the reads (30 runs' files opened and looked
-    // into) took some 50 ms of this thread, which the page waited for.
-    if (request.method === "GET") {
-      const url = new URL(request.url);
-      setTimeout(() => opened(url), 0);
-    }
+    if (request.method === "GET") opened(new URL(request.url));
     page ??= fetch(`http://${selfHost(server.hostname ?? "")}:${server.port}/index.html`).then(
       async (response) => {
         if (!response.ok) throw new Error(`the page answered ${response.status}`);
