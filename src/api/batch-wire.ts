@@ -10,13 +10,13 @@ import type { ConfigsResponse, DownsampledResponse, WireNumber } from "./wire.ts
  * `/api/series`: the downsampled series of many runs in one answer, each exactly what
  * `/api/runs/:project/:run/metrics?path=…&pointCount=…` answers for it. Parameters
  * repeat (`run=a/r1&run=a/r2`): `run` is `<project>/<runId>` (split at the last `/`,
- * as a run id has none); `path`, `firstPointIndex` and `lastPointIndex` are given
- * once for every series or once per `run`, paired by position.
+ * as a run id has none); `path`, `pointCount`, `firstPointIndex` and `lastPointIndex`
+ * are given once for every series or once per `run`, paired by position.
  */
 export interface SeriesBatchQuery {
   readonly run: readonly string[];
   readonly path: readonly string[];
-  readonly pointCount: number;
+  readonly pointCount: number | readonly number[];
   readonly firstPointIndex?: readonly number[] | undefined;
   readonly lastPointIndex?: readonly number[] | undefined;
 }

@@ -120,9 +120,9 @@ export function createApp(options: AppOptions) {
     .get(
       "/api/series",
       async ({ request, query }) => {
-        const { items, pointCount } = batchItems(query);
+        const items = batchItems(query);
         const trace = { ms: 0 };
-        const response = reply(request, await seriesBatchBody(store, items, pointCount, trace));
+        const response = reply(request, await seriesBatchBody(store, items, trace));
         return withSeriesTiming(response, `${items.length} series`, trace.ms);
       },
       {
@@ -136,9 +136,9 @@ export function createApp(options: AppOptions) {
     .get(
       "/api/series/columns",
       async ({ request, query }) => {
-        const { items, pointCount } = batchItems(query);
+        const items = batchItems(query);
         const trace = { ms: 0 };
-        const body = await seriesBatchBody(store, items, pointCount, trace, columnsMemo);
+        const body = await seriesBatchBody(store, items, trace, columnsMemo);
         return withSeriesTiming(reply(request, body), `${items.length} series`, trace.ms);
       },
       {

@@ -51,7 +51,7 @@ export const StringsQuery = t.Object({
 export const SeriesQuery = t.Object({
   run: t.Array(t.String(), { minItems: 1 }),
   path: t.Array(t.String(), { minItems: 1 }),
-  pointCount: t.Array(t.String({ pattern: INTEGER }), { minItems: 1, maxItems: 1 }),
+  pointCount: t.Array(t.String({ pattern: INTEGER }), { minItems: 1 }),
   firstPointIndex: t.Optional(t.Array(t.String({ pattern: INTEGER }))),
   lastPointIndex: t.Optional(t.Array(t.String({ pattern: INTEGER }))),
 });

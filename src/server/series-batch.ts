@@ -28,6 +28,8 @@ export interface BatchItem {
   readonly path: string;
   readonly first: number | undefined;
   readonly last: number | undefined;
+  /** Points the series is downsampled to. */
+  readonly pointCount: number;
 }
 
 const INTEGER = /^[+-]?[0-9]+$/;
@@ -43,8 +45,8 @@ export function seriesQuery(all: ReadonlyMap<string, string[]>): Static<typeof S
   const pointCount = all.get("pointCount");
   if (!run) throw new HttpError(400, "run is required: one run=project/runId per series");
   if (!path) throw new HttpError(400, "path is required");
-  if (pointCount?.length !== 1 || !INTEGER.test(pointCount[0] as string))
-    throw new HttpError(400, "pointCount is required, once, as an integer");
+  if (!pointCount?.every((value) => INTEGER.test(value)))
+    throw new HttpError(400, "pointCount is required: an integer, once or once per run");
   const query: Static<typeof SeriesQuery> = { run, path, pointCount };
   for (const name of ["firstPointIndex", "lastPointIndex"] as const) {
     const values = all.get(name);
@@ -65,19 +67,17 @@ function paired<T>(values: readonly T[] | undefined, count: number, name: string
 }
 
 /** The series a checked query asks for, in its order. */
-export function batchItems(query: Static<typeof SeriesQuery>): {
-  items: BatchItem[];
-  pointCount: number;
-} {
+export function batchItems(query: Static<typeof SeriesQuery>): BatchItem[] {
   const count = query.run.length;
   if (count > MAX_BATCH_SERIES)
     throw new HttpError(400, `At most ${MAX_BATCH_SERIES} series per request`);
-  const pointCount = Number(query.pointCount[0]);
-  if (pointCount < 1) throw new HttpError(400, "pointCount must be a positive integer");
+  if (query.pointCount.some((value) => Number(value) < 1))
+    throw new HttpError(400, "pointCount must be a positive integer");
+  const pointCount = paired(query.pointCount, count, "pointCount");
   const path = paired(query.path, count, "path");
   const first = paired(query.firstPointIndex, count, "firstPointIndex");
   const last = paired(query.lastPointIndex, count, "lastPointIndex");
-  const items = query.run.map((key, i): BatchItem => {
+  return query.run.map((key, i): BatchItem => {
     const slash = key.lastIndexOf("/");
     if (slash <= 0 || slash === key.length - 1)
       throw new HttpError(400, `run must be project/runId, not ${JSON.stringify(key)}`);
@@ -91,9 +91,9 @@ export function batchItems(query: Static<typeof SeriesQuery>): {
       path: seriesPath,
       first: firstText === undefined ? undefined : Number(firstText),
       last: lastText === undefined ? undefined : Number(lastText),
+      pointCount: Number(pointCount(i)),
     };
   });
-  return { items, pointCount };
 }
 
 /**
@@ -104,21 +104,18 @@ export function batchItems(query: Static<typeof SeriesQuery>): {
 export async function seriesBatchBody(
   store: ReadStore,
   items: readonly BatchItem[],
-  pointCount: number,
   trace: { ms: number },
 ): Promise<JsonText<SeriesBatchResponse>>;
 /** As columns (`/api/series/columns`, columnar-series.ts), views written before kept in `columns`. */
 export async function seriesBatchBody(
   store: ReadStore,
   items: readonly BatchItem[],
-  pointCount: number,
   trace: { ms: number },
   columns: ColumnsMemo,
 ): Promise<JsonText<SeriesColumnsResponse>>;
 export async function seriesBatchBody(
   store: ReadStore,
   items: readonly BatchItem[],
-  pointCount: number,
   trace: { ms: number },
   columns?: ColumnsMemo,
 ): Promise<string> {
@@ -139,7 +136,12 @@ export async function seriesBatchBody(
       if (!run)
         return `${head}"error": ${JSON.stringify(runNotFound(item.project, item.runId).message)}}`;
       const read: SeriesTrace = {};
-      const request = { path: item.path, pointCount, first: item.first, last: item.last };
+      const request = {
+        path: item.path,
+        pointCount: item.pointCount,
+        first: item.first,
+        last: item.last,
+      };
       // A store that writes views itself (from an overview, or streamed) answers as
       // downsampledBody would.
       const answer = store.downsampledSeries

@@ -181,6 +181,41 @@ describe("GET /api/series", () => {
     }
   });
 
+  it("pairs pointCount with runs by position (the charts of a board, each its own width, in one request)", async () => {
+    await using compat = compatHome();
+    await using app = appFor(compat.projects);
+    const items: [string, string, string, number][] = [
+      ["acme/vision", "sweep-large-88", "train/loss", 7],
+      ["acme/vision", "sweep-large-88", "train/loss", 300],
+      ["default", "live-91aa", "train/loss", 2],
+    ];
+    const query = items
+      .map(([p, r, path, count]) => `run=${enc(`${p}/${r}`)}&path=${enc(path)}&pointCount=${count}`)
+      .join("&");
+    for (const route of ["/api/series", "/api/series/columns"]) {
+      const batch = await request(app, `${route}?${query}`);
+      expect(batch.status).toBe(200);
+      const alone = await Promise.all(
+        items.map(([p, r, path, count]) =>
+          request(app, `${route}?run=${enc(`${p}/${r}`)}&path=${enc(path)}&pointCount=${count}`),
+        ),
+      );
+      expect(batch.body.series).toEqual(alone.map((one) => one.body.series[0]));
+    }
+    // Downsampled to each one's own count (at most that many buckets, and the raw ends).
+    const columns = await request(app, `/api/series/columns?${query}`);
+    const [few, many] = columns.body.series as { step: number[]; totalCount: number }[];
+    expect(few?.step.length).toBeLessThanOrEqual(9);
+    expect(many?.step.length).toBeGreaterThan(100);
+    expect(many?.step.length).toBeLessThanOrEqual(302);
+    const mismatched = await request(
+      app,
+      `/api/series?run=a%2Fb&run=a%2Fc&run=a%2Fd&path=x&pointCount=5&pointCount=6`,
+    );
+    expect(mismatched.status).toBe(400);
+    expect(mismatched.body.error).toMatch(/pointCount must be given once, or once per run \(3\)/);
+  });
+
   it("answers a run that does not exist in its own entry, with the per-run 404 message", async () => {
     await using compat = compatHome();
     await using app = appFor(compat.projects);
