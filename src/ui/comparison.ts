@@ -8,6 +8,7 @@ import type { ChartBoard } from "./chart-board.ts";
 import { chartGroups } from "./chart-groups.ts";
 import { configDiff } from "./details.ts";
 import { h } from "./dom.ts";
+import { whenIdle } from "./next-frame.ts";
 import type { RunColors } from "./run-colors.ts";
 import type { RunsTable } from "./runs-table.ts";
 import type { TableView } from "./table-view.ts";
@@ -73,9 +74,10 @@ export class Comparison {
     if (tableView.group) void table.loadConfigs(runs).then(() => this.#groupCharts(runs));
     else this.#groupCharts(runs);
     if (runs.length > 1) {
-      // Built once the charts on screen have drawn: the diff is below them, and building
-      // it for 30 runs took the page's thread from the charts' first paint.
-      void Promise.all([table.loadConfigs(runs), drawing]).then(() =>
+      // Built once the charts on screen have drawn and been painted, when the page's
+      // thread is idle: the diff is below them, and building it for 30 runs (and laying
+      // it out) took 60-100 ms from the frame that shows the charts.
+      void Promise.all([table.loadConfigs(runs), drawing.then(() => whenIdle())]).then(() =>
         diffHolder.replaceChildren(
           configDiff(
             runs,

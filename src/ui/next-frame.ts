@@ -1,6 +1,7 @@
 /**
  * One promise per animation frame, for work that should land in the same frame (the
- * charts whose points came in meanwhile draw together).
+ * charts whose points came in meanwhile draw together), and a wait for the page's
+ * thread to be idle, for work that must not delay a frame.
  */
 
 let frame: Promise<void> | undefined;
@@ -22,4 +23,16 @@ export function nextFrame(): Promise<void> {
   });
   frame = next;
   return next;
+}
+
+/**
+ * Resolves once the page's thread is idle after its frames (`requestIdleCallback`), or
+ * after `timeout` ms at the latest; where there is no such call, after the next frame.
+ */
+export function whenIdle(timeout = 500): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof requestIdleCallback === "function")
+      requestIdleCallback(() => resolve(), { timeout });
+    else void nextFrame().then(() => setTimeout(resolve, 0));
+  });
 }
