@@ -34,6 +34,78 @@ import {
 const RUN_PAGES = 256;
 
 /**
+ * The rows of one leaf page after another into columns per series id. A small method
+ * of its own, called once per page: the engine compiles and optimizes it after a few
+ * pages, where the same loop inside the whole table's function ran unoptimized for
+ * most of a first look at 30 run files (125-170 ms, against 35-60 ms once compiled).
+ */
+class LeafRows {
+  readonly series = new Map<number, GrowingColumns>();
+  rows = 0;
+  #lastId = Number.NaN;
+  #current: GrowingColumns | undefined;
+  #lastRowid = Number.NEGATIVE_INFINITY;
+  readonly #view: DataView;
+  readonly #decoder: RecordDecoder;
+  readonly #usable: number;
+  readonly #maxLocal: number;
+  readonly #expected: { readonly seriesId: number; readonly points: number } | undefined;
+
+  constructor(
+    buffer: Uint8Array,
+    usable: number,
+    expected: { readonly seriesId: number; readonly points: number } | undefined,
+  ) {
+    this.#view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    this.#decoder = new RecordDecoder(buffer);
+    this.#usable = usable;
+    this.#maxLocal = usable - 35;
+    this.#expected = expected;
+  }
+
+  /** Decodes the cells of leaf page `number`, whose header is at `at` of the buffer (page at `base`). */
+  page(number: number, base: number, at: number, low: number, high: number): void {
+    const view = this.#view;
+    const decoder = this.#decoder;
+    const usable = this.#usable;
+    const maxLocal = this.#maxLocal;
+    const out = decoder.out;
+    const cells = view.getUint16(at + 3);
+    this.rows += cells;
+    let lastRowid = this.#lastRowid;
+    for (let cell = 0; cell < cells; cell++) {
+      const offset = view.getUint16(at + 8 + 2 * cell);
+      if (offset >= usable) throw new PageFormatError(`bad cell on page ${number}`);
+      let cursor = decoder.readVarint(base + offset);
+      const payload = decoder.varint;
+      if (payload > maxLocal) throw new PageFormatError("a row that overflows its page");
+      cursor = decoder.readVarint(cursor);
+      const rowid = decoder.varint;
+      if (!(rowid > lastRowid && rowid > low && rowid <= high))
+        throw new PageFormatError(`page ${number} holds rows out of the b-tree's order`);
+      lastRowid = rowid;
+      if (cursor - base + payload > usable) throw new PageFormatError("a cell past its page");
+      decoder.decode(cursor, payload);
+      const id = out[0] as number;
+      if (id !== this.#lastId) this.#switchTo(id);
+      (this.#current as GrowingColumns).push(out[1] as number, out[2] as number, out[3] as number);
+    }
+    this.#lastRowid = lastRowid;
+  }
+
+  #switchTo(id: number): void {
+    this.#lastId = id;
+    let columns = this.series.get(id);
+    if (!columns) {
+      const expected = this.#expected;
+      columns = new GrowingColumns(id === expected?.seriesId ? expected.points : 1024);
+      this.series.set(id, columns);
+    }
+    this.#current = columns;
+  }
+}
+
+/**
  * Decodes the rows on `leaves` (in the order given) into columns per series id.
  * Points keep the table's rowid order, which is step order unless steps were
  * logged out of order. The columns of the `expected` series start with room for
@@ -46,16 +118,9 @@ function decodeLeaves(
   { pages: leaves, lows, highs }: Leaves,
   expected?: { readonly seriesId: number; readonly points: number },
 ): DecodedTable {
-  const { pageSize, usable } = layout;
+  const { pageSize } = layout;
   const buffer = new Uint8Array(RUN_PAGES * pageSize);
-  const view = new DataView(buffer.buffer);
-  const decoder = new RecordDecoder(buffer);
-  const maxLocal = usable - 35;
-  const series = new Map<number, GrowingColumns>();
-  let lastId = Number.NaN;
-  let current: GrowingColumns | undefined;
-  let lastRowid = Number.NEGATIVE_INFINITY;
-  let rows = 0;
+  const rows = new LeafRows(buffer, layout.usable, expected);
   // Leaves mostly lie in rising page order with index pages between them: read
   // them in windows that cover the next leaves, gaps included, one call each.
   let windowFirst = 0;
@@ -76,37 +141,9 @@ function decodeLeaves(
     const base = (number - windowFirst) * pageSize;
     const at = base + (number === 1 ? 100 : 0);
     if (buffer[at] !== TABLE_LEAF) throw new PageFormatError(`page ${number} is not a leaf`);
-    const cells = view.getUint16(at + 3);
-    const low = lows[index] as number;
-    const high = highs[index] as number;
-    rows += cells;
-    for (let cell = 0; cell < cells; cell++) {
-      const offset = view.getUint16(at + 8 + 2 * cell);
-      if (offset >= usable) throw new PageFormatError(`bad cell on page ${number}`);
-      let cursor = decoder.readVarint(base + offset);
-      const payload = decoder.varint;
-      if (payload > maxLocal) throw new PageFormatError("a row that overflows its page");
-      cursor = decoder.readVarint(cursor);
-      const rowid = decoder.varint;
-      if (!(rowid > lastRowid && rowid > low && rowid <= high))
-        throw new PageFormatError(`page ${number} holds rows out of the b-tree's order`);
-      lastRowid = rowid;
-      if (cursor - base + payload > usable) throw new PageFormatError("a cell past its page");
-      decoder.decode(cursor, payload);
-      const out = decoder.out;
-      const id = out[0] as number;
-      if (id !== lastId) {
-        lastId = id;
-        current = series.get(id);
-        if (!current) {
-          current = new GrowingColumns(id === expected?.seriesId ? expected.points : 1024);
-          series.set(id, current);
-        }
-      }
-      (current as GrowingColumns).push(out[1] as number, out[2] as number, out[3] as number);
-    }
+    rows.page(number, base, at, lows[index] as number, highs[index] as number);
   }
-  return { series, rows };
+  return { series: rows.series, rows: rows.rows };
 }
 
 /** What {@link decodeTable} read: columns per series id, and how many rows in all. */
