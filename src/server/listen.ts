@@ -11,6 +11,7 @@ import uiPage from "../ui/index.html";
 import type { GoodseedApp } from "./app.ts";
 import { pageRoute } from "./page-route.ts";
 import { warmPage } from "./page-warmup.ts";
+import { warmServe } from "./serve-warmup.ts";
 
 export interface Listening {
   readonly url: string;
@@ -49,7 +50,8 @@ export function listen(
     fetch: (request) => app.handle(request),
   });
   app.server = server;
-  warmPage(server);
+  // The page's bundle first (the longer wait), then the routes its first view asks.
+  void warmPage(server).then(() => warmServe(server));
   const hostname = server.hostname ?? options.hostname;
   const bare = hostname.replace(/^\[(.*)\]$/, "$1");
   const shown = bare.includes(":") ? `[${bare}]` : bare;

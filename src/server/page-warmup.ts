@@ -11,13 +11,19 @@ export function selfHost(hostname: string): string {
   return hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
 }
 
-/** Fetches `/` from the server in the background; failures (a server stopped at once) are ignored. */
+/**
+ * Fetches `/` from the server in the background; resolves once it is in (failures, a
+ * server stopped at once, are ignored).
+ */
 export function warmPage(server: {
   readonly hostname?: string | undefined;
   readonly port?: number | undefined;
-}): void {
-  if (!server.port) return;
-  void fetch(`http://${selfHost(server.hostname ?? "")}:${server.port}/`)
+}): Promise<void> {
+  if (!server.port) return Promise.resolve();
+  return fetch(`http://${selfHost(server.hostname ?? "")}:${server.port}/`)
     .then((response) => response.arrayBuffer())
-    .catch(() => {});
+    .then(
+      () => {},
+      () => {},
+    );
 }

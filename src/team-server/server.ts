@@ -106,7 +106,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<TeamS
     routes: { "/": uiPage, "/index.html": uiPage },
     fetch: (request) => app.handle(request),
   });
-  warmPage(server);
+  void warmPage(server);
   const hostname = server.hostname ?? options.host ?? "127.0.0.1";
   let stopping: Promise<void> | undefined;
   const stop = () => {

@@ -1,0 +1,71 @@
+/**
+ * What `goodseed serve` does once it listens, in the background, so that the first
+ * page a person opens does not pay for it: Elysia composes a route's handler and
+ * compiles its query schema on the route's first request (20-25 ms for
+ * `/api/series/columns`, a few ms for each other route), and the engine runs the code
+ * that writes a first view's columns unoptimized until it has run a while.
+ *
+ * The routes are asked for a run that cannot exist (project and run names never start
+ * with a dot), so nothing is read and nothing kept: no file, no run list, no cached
+ * answer. The team server does the same before it listens (team-server/warm-up.ts).
+ */
+
+import type { SeriesColumns } from "../api/read-store.ts";
+import { downsampledColumns } from "./columnar-series.ts";
+import { selfHost } from "./page-warmup.ts";
+
+/** A run key no run has: the served directory's names never start with a dot. */
+const NO_RUN = encodeURIComponent(".warm-up/.none");
+
+/** The routes of the web UI's first view, each on the run that is not there. */
+export const FIRST_VIEW_ROUTES: readonly string[] = [
+  "/api/runs?project=.warm-up",
+  `/api/configs?run=${NO_RUN}`,
+  `/api/series/columns?run=${NO_RUN}&path=loss&pointCount=100`,
+  `/api/series?run=${NO_RUN}&path=loss&pointCount=100`,
+  `/api/liveness?run=${NO_RUN}`,
+];
+
+/** A made-up series of `n` points, with a NaN now and then, as a run logs them. */
+function madeUpSeries(n: number): SeriesColumns {
+  const steps = new Float64Array(n);
+  const ys = new Float64Array(n);
+  const ts = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    steps[i] = i;
+    ys[i] = i % 97 === 0 ? Number.NaN : Math.sin(i);
+    ts[i] = 1_767_225_600 + Math.floor(i / 20);
+  }
+  return { steps, ys, ts, length: n };
+}
+
+/**
+ * Writes columnar views of a made-up series as a first view of a board does (raw
+ * series and downsampled ones, whole and zoomed), a few rounds, so that the loops are
+ * compiled before a page asks.
+ */
+function writeMadeUpViews(): void {
+  const long = madeUpSeries(20_000);
+  const short = madeUpSeries(300);
+  for (let round = 0; round < 4; round++) {
+    downsampledColumns(long, { path: "loss", pointCount: 600, first: undefined, last: undefined });
+    downsampledColumns(long, { path: "loss", pointCount: 200, first: 100, last: 9_000 });
+    downsampledColumns(short, { path: "loss", pointCount: 600, first: undefined, last: undefined });
+  }
+}
+
+/**
+ * Asks the server for each of `routes` in turn, then writes made-up views, all in the
+ * background; failures (a server stopped at once) are ignored.
+ */
+export function warmServe(
+  server: { readonly hostname?: string | undefined; readonly port?: number | undefined },
+  routes: readonly string[] = FIRST_VIEW_ROUTES,
+): void {
+  if (!server.port) return;
+  const base = `http://${selfHost(server.hostname ?? "")}:${server.port}`;
+  void (async () => {
+    for (const route of routes) await (await fetch(`${base}${route}`)).arrayBuffer();
+    writeMadeUpViews();
+  })().catch(() => {});
+}
