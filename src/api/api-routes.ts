@@ -73,6 +73,12 @@ export interface ApiRoutes {
     query: SeriesBatchQuery;
     response: SeriesColumnsResponse;
   };
+  /** The answer of `/api/series/columns` packed as float64 (packed-series.ts), unpacked. */
+  "/api/series/packed": {
+    method: "GET";
+    query: SeriesBatchQuery;
+    response: SeriesColumnsResponse;
+  };
   "/api/configs": {
     method: "GET";
     query: ConfigsBatchQuery;

@@ -39,7 +39,7 @@ import {
 import { Replies, withSeriesTiming } from "./replies.ts";
 import { applyRunEdits, checkOwnPage, RunEditsBody } from "./run-edits.ts";
 import { RunRouting } from "./run-routing.ts";
-import { batchItems, seriesBatchBody, seriesQuery } from "./series-batch.ts";
+import { batchItems, seriesBatchBody, seriesBatchPacked, seriesQuery } from "./series-batch.ts";
 import { parseQueryAll, rawQuery, splitTarget } from "./url-decoding.ts";
 
 export interface AppOptions extends AccessOptions {
@@ -140,6 +140,25 @@ export function createApp(options: AppOptions) {
         const trace = { ms: 0 };
         const body = await seriesBatchBody(store, items, trace, columnsMemo);
         return withSeriesTiming(reply(request, body), `${items.length} series`, trace.ms);
+      },
+      {
+        transform(context) {
+          context.query = seriesQuery(parseQueryAll(rawQuery(context.request.url)));
+        },
+        query: SeriesQuery,
+      },
+    )
+    .get(
+      "/api/series/packed",
+      async ({ request, query }) => {
+        const items = batchItems(query);
+        const trace = { ms: 0 };
+        const body = await seriesBatchPacked(store, items, trace, columnsMemo);
+        return withSeriesTiming(
+          replies.replyBytes(request, body),
+          `${items.length} series`,
+          trace.ms,
+        );
       },
       {
         transform(context) {

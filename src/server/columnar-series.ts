@@ -1,12 +1,14 @@
 /**
- * `/api/series/columns`: the downsampled series of `/api/series` in columns, for the
- * web UI: each series as arrays of steps, values, minima, maxima and log times
- * instead of one object per point. The figures are exactly those of FORMAT.md §11 (the
- * per-run `/metrics` answer), in a third of the bytes, written and parsed without a
- * string or an object per point.
+ * `/api/series/columns`: the downsampled series of `/api/series` in columns: each
+ * series as arrays of steps, values, minima, maxima and log times instead of one
+ * object per point. The figures are exactly those of FORMAT.md §11 (the per-run
+ * `/metrics` answer), in a third of the bytes, written and parsed without a string or
+ * an object per point. And `/api/series/packed`, what the web UI reads: the same
+ * columns as float64 (packed-series.ts), copied rather than written as text.
  */
 
 import { answerColumns } from "../api/answer-columns.ts";
+import { headMembers, packColumns } from "../api/packed-series.ts";
 import type { SeriesColumns } from "../api/read-store.ts";
 import type { DownsampledResponse, WireNumber } from "../api/wire.ts";
 import { ByteLru, type CacheStats, ENTRY_OVERHEAD_BYTES, stringBytes } from "../cache/byte-lru.ts";
@@ -76,23 +78,43 @@ const empty = (first: number, last: number, total: number): Columns => ({
 export const COLUMNS_MEMO_BYTES = 64 * 2 ** 20;
 
 /**
- * Columnar answers written before, by the series' columns and the run's version (a
- * store may change points in place, below their length, but not without a new
- * version), and the view asked: a page opened again is answered without bucketing or
- * writing its series again. Bounded by bytes; one memo may serve every app over the
- * same store's arrays (access is checked before a series is read).
+ * Columnar answers written before, as text and packed, by the series' columns and the
+ * run's version (a store may change points in place, below their length, but not
+ * without a new version), and the view asked: a page opened again is answered without
+ * bucketing or writing its series again. Bounded by bytes (half for each form); one
+ * memo may serve every app over the same store's arrays (access is checked before a
+ * series is read).
  */
 export class ColumnsMemo {
   /** A number for each columns' array, held weakly: keys stay short and never alias. */
   readonly #ids = new WeakMap<Float64Array, number>();
   #nextId = 0;
   readonly #views: ByteLru<string, string>;
+  readonly #packed: ByteLru<string, Packed>;
 
   constructor(maxBytes = COLUMNS_MEMO_BYTES) {
     this.#views = new ByteLru(
-      maxBytes,
+      maxBytes / 2,
       (key, text) => stringBytes(key) + stringBytes(text) + ENTRY_OVERHEAD_BYTES,
     );
+    this.#packed = new ByteLru(
+      maxBytes / 2,
+      (key, view) =>
+        stringBytes(key) +
+        stringBytes(view.members) +
+        view.numbers.byteLength +
+        ENTRY_OVERHEAD_BYTES,
+    );
+  }
+
+  /** The key of a view of `series` at `version`. */
+  #key(series: SeriesColumns, request: DownsampleRequest, version: string): string {
+    let id = this.#ids.get(series.steps);
+    if (id === undefined) {
+      id = this.#nextId++;
+      this.#ids.set(series.steps, id);
+    }
+    return `${id}\u0000${version}\u0000${series.length}\u0000${request.pointCount}\u0000${request.first}\u0000${request.last}`;
   }
 
   /**
@@ -101,12 +123,7 @@ export class ColumnsMemo {
    */
   answer(series: SeriesColumns | undefined, request: DownsampleRequest, version: string): string {
     if (series === undefined) return downsampledColumns(series, request);
-    let id = this.#ids.get(series.steps);
-    if (id === undefined) {
-      id = this.#nextId++;
-      this.#ids.set(series.steps, id);
-    }
-    const key = `${id}\u0000${version}\u0000${series.length}\u0000${request.pointCount}\u0000${request.first}\u0000${request.last}`;
+    const key = this.#key(series, request, version);
     let text = this.#views.get(key);
     if (text === undefined) {
       text = downsampledColumns(series, request);
@@ -115,8 +132,26 @@ export class ColumnsMemo {
     return text;
   }
 
+  /** The same view packed (`/api/series/packed`), made once per view at that version. */
+  packed(series: SeriesColumns | undefined, request: DownsampleRequest, version: string): Packed {
+    if (series === undefined) return packed(columnsView(series, request));
+    const key = this.#key(series, request, version);
+    let view = this.#packed.get(key);
+    if (view === undefined) {
+      view = packed(columnsView(series, request));
+      this.#packed.set(key, view);
+    }
+    return view;
+  }
+
   get stats(): CacheStats {
-    return this.#views.stats;
+    const text = this.#views.stats;
+    const packed = this.#packed.stats;
+    return {
+      bytes: text.bytes + packed.bytes,
+      maxBytes: text.maxBytes + packed.maxBytes,
+      entries: text.entries + packed.entries,
+    };
   }
 }
 
@@ -128,17 +163,22 @@ export function downsampledColumns(
   series: SeriesColumns | undefined,
   request: DownsampleRequest,
 ): string {
+  return columnsText(columnsView(series, request));
+}
+
+/** The columns of a series read whole, as the view `request` asks. */
+function columnsView(series: SeriesColumns | undefined, request: DownsampleRequest): Columns {
   const total = series?.length ?? 0;
-  if (series === undefined || total === 0) return columnsText(empty(0, 0, 0));
+  if (series === undefined || total === 0) return empty(0, 0, 0);
   const first = request.first === undefined ? 0 : Math.max(0, request.first);
   const last = request.last === undefined ? total - 1 : Math.min(total - 1, request.last);
-  if (first > last) return columnsText(empty(first, last, total));
+  if (first > last) return empty(first, last, total);
   const { steps, ys, ts } = series;
   const count = last - first + 1;
   if (count <= request.pointCount) {
     const ends = [first, last + 1] as const;
     const values = ys.subarray(...ends);
-    return columnsText({
+    return {
       first,
       last,
       total,
@@ -149,7 +189,7 @@ export function downsampledColumns(
       mins: values,
       maxs: values,
       times: ts.subarray(...ends),
-    });
+    };
   }
   const buckets = bucketize(series, first, last + 1, bucketSize(count, request.pointCount));
   const head = (buckets[0] as { step: number }).step !== steps[first] ? [first] : [];
@@ -176,7 +216,7 @@ export function downsampledColumns(
     times.push(bucket.ts);
   }
   for (const i of tail) raw(i);
-  return columnsText({
+  return {
     first,
     last,
     total,
@@ -187,7 +227,7 @@ export function downsampledColumns(
     mins,
     maxs,
     times,
-  });
+  };
 }
 
 /**
@@ -195,8 +235,17 @@ export function downsampledColumns(
  * without braces): the same figures, each point's `logged_at` as seconds.
  */
 export function columnsOfAnswer(text: string): string {
+  return columnsText(answerView(text));
+}
+
+/** The packed answer (packed-series.ts) for a series a store wrote as FORMAT.md's JSON text. */
+export function packedOfAnswer(text: string): Packed {
+  return packed(answerView(text));
+}
+
+function answerView(text: string): Columns {
   const answer = answerColumns(JSON.parse(text) as DownsampledResponse);
-  return columnsText({
+  return {
     first: answer.firstPointIndex,
     last: answer.lastPointIndex,
     total: answer.totalCount,
@@ -207,5 +256,49 @@ export function columnsOfAnswer(text: string): string {
     mins: answer.minY,
     maxs: answer.maxY,
     times: answer.loggedAt,
-  });
+  };
+}
+
+/** A number of the API, where non-finite values may travel as strings. */
+function wireValue(value: number | WireNumber): number {
+  if (typeof value === "number") return value;
+  if (value === "Infinity") return Number.POSITIVE_INFINITY;
+  if (value === "-Infinity") return Number.NEGATIVE_INFINITY;
+  return Number.NaN;
+}
+
+/** `values[from, to)` as numbers. */
+function numeric(values: ArrayLike<number | WireNumber>, from: number, to: number): Float64Array {
+  if (values instanceof Float64Array) return values.subarray(from, to);
+  const out = new Float64Array(to - from);
+  for (let i = from; i < to; i++) out[i - from] = wireValue(values[i] as number | WireNumber);
+  return out;
+}
+
+/** One series of a packed answer: its head's members and its numbers. */
+export interface Packed {
+  readonly members: string;
+  readonly numbers: Float64Array;
+}
+
+function packed(columns: Columns): Packed {
+  const n = columns.steps.length;
+  const [from, to] = columns.bucketed;
+  return {
+    members: headMembers({
+      firstPointIndex: columns.first,
+      lastPointIndex: columns.last,
+      totalCount: columns.total,
+      downsampled: columns.downsampled,
+      bucketed: columns.bucketed,
+      length: n,
+    }),
+    numbers: packColumns({
+      steps: columns.steps,
+      values: numeric(columns.values, 0, n),
+      times: columns.times,
+      mins: numeric(columns.mins, from, to),
+      maxs: numeric(columns.maxs, from, to),
+    }),
+  };
 }

@@ -8,10 +8,11 @@
 
 import type { Static } from "@sinclair/typebox";
 import type { SeriesBatchResponse, SeriesColumnsResponse } from "../api/batch-wire.ts";
-import type { ReadStore, RunHandle, SeriesTrace } from "../api/read-store.ts";
+import { type PackedEntry, packSeries } from "../api/packed-series.ts";
+import type { ReadStore, RunHandle, SeriesColumns, SeriesTrace } from "../api/read-store.ts";
 import type { JsonText } from "../api/wire.ts";
-import { downsampledBody } from "./bodies.ts";
-import { type ColumnsMemo, columnsOfAnswer } from "./columnar-series.ts";
+import { type DownsampleRequest, downsampledBody } from "./bodies.ts";
+import { type ColumnsMemo, columnsOfAnswer, packedOfAnswer } from "./columnar-series.ts";
 import { HttpError, runNotFound } from "./http-error.ts";
 import type { SeriesQuery } from "./query-schemas.ts";
 
@@ -96,10 +97,59 @@ export function batchItems(query: Static<typeof SeriesQuery>): BatchItem[] {
   });
 }
 
+/** One item's series as its store gave it: written text, or columns; undefined for a missing run. */
+type ItemSeries = { readonly answer: string | SeriesColumns | undefined; readonly version: string };
+
 /**
- * The answer: every run is looked up once, every series read through the store and
- * written by {@link downsampledBody}. A run that does not exist is an entry with the
- * per-run route's 404 message, not a failed request. `trace` sums the reads' time.
+ * Reads every item's series: every run looked up once, every series read through the
+ * store (a store that writes views itself, from an overview or streamed, answers as
+ * downsampledBody would). `trace` sums the reads' time.
+ */
+async function readItems(
+  store: ReadStore,
+  items: readonly BatchItem[],
+  trace: { ms: number },
+): Promise<(ItemSeries | undefined)[]> {
+  const handles = new Map<string, Promise<RunHandle | undefined>>();
+  const handleOf = (item: BatchItem) => {
+    const key = `${item.project}\u0000${item.runId}`;
+    let handle = handles.get(key);
+    if (!handle) {
+      handle = store.run(item.project, item.runId);
+      handles.set(key, handle);
+    }
+    return handle;
+  };
+  return Promise.all(
+    items.map(async (item) => {
+      const run = await handleOf(item);
+      if (!run) return undefined;
+      const read: SeriesTrace = {};
+      const answer = store.downsampledSeries
+        ? await store.downsampledSeries(run, item.path, requestOf(item), read)
+        : await store.metricSeries(run, item.path, read);
+      trace.ms += read.ms ?? 0;
+      return { answer, version: run.version };
+    }),
+  );
+}
+
+const requestOf = (item: BatchItem): DownsampleRequest => ({
+  path: item.path,
+  pointCount: item.pointCount,
+  first: item.first,
+  last: item.last,
+});
+
+const keyOf = (item: BatchItem) => ({ project: item.project, run_id: item.runId, path: item.path });
+
+const missing = (item: BatchItem) =>
+  `"error": ${JSON.stringify(runNotFound(item.project, item.runId).message)}`;
+
+/**
+ * The answer: each item's series written by {@link downsampledBody}. A run that does
+ * not exist is an entry with the per-run route's 404 message, not a failed request.
+ * `trace` sums the reads' time.
  */
 export async function seriesBatchBody(
   store: ReadStore,
@@ -119,41 +169,40 @@ export async function seriesBatchBody(
   trace: { ms: number },
   columns?: ColumnsMemo,
 ): Promise<string> {
-  const handles = new Map<string, Promise<RunHandle | undefined>>();
-  const handleOf = (item: BatchItem) => {
-    const key = `${item.project}\u0000${item.runId}`;
-    let handle = handles.get(key);
-    if (!handle) {
-      handle = store.run(item.project, item.runId);
-      handles.set(key, handle);
-    }
-    return handle;
-  };
-  const entries = await Promise.all(
-    items.map(async (item) => {
-      const head = `{"project": ${JSON.stringify(item.project)}, "run_id": ${JSON.stringify(item.runId)}, "path": ${JSON.stringify(item.path)}, `;
-      const run = await handleOf(item);
-      if (!run)
-        return `${head}"error": ${JSON.stringify(runNotFound(item.project, item.runId).message)}}`;
-      const read: SeriesTrace = {};
-      const request = {
-        path: item.path,
-        pointCount: item.pointCount,
-        first: item.first,
-        last: item.last,
-      };
-      // A store that writes views itself (from an overview, or streamed) answers as
-      // downsampledBody would.
-      const answer = store.downsampledSeries
-        ? await store.downsampledSeries(run, item.path, request, read)
-        : await store.metricSeries(run, item.path, read);
-      trace.ms += read.ms ?? 0;
-      if (columns)
-        return `${head}${typeof answer === "string" ? columnsOfAnswer(answer) : columns.answer(answer, request, run.version)}}`;
-      const body = typeof answer === "string" ? answer : downsampledBody(answer, request);
-      // The per-run body, with which series it is in front: `{"points": …}`.
-      return `${head}${body.slice(1)}`;
+  const read = await readItems(store, items, trace);
+  const entries = items.map((item, index) => {
+    const head = `{"project": ${JSON.stringify(item.project)}, "run_id": ${JSON.stringify(item.runId)}, "path": ${JSON.stringify(item.path)}, `;
+    const series = read[index];
+    if (!series) return `${head}${missing(item)}}`;
+    const { answer, version } = series;
+    const request = requestOf(item);
+    if (columns)
+      return `${head}${typeof answer === "string" ? columnsOfAnswer(answer) : columns.answer(answer, request, version)}}`;
+    const body = typeof answer === "string" ? answer : downsampledBody(answer, request);
+    // The per-run body, with which series it is in front: `{"points": …}`.
+    return `${head}${body.slice(1)}`;
+  });
+  return `{"series": [${entries.join(", ")}]}`;
+}
+
+/** The columns answer packed (`/api/series/packed`, packed-series.ts), views made before kept in `columns`. */
+export async function seriesBatchPacked(
+  store: ReadStore,
+  items: readonly BatchItem[],
+  trace: { ms: number },
+  columns: ColumnsMemo,
+): Promise<Uint8Array> {
+  const read = await readItems(store, items, trace);
+  return packSeries(
+    items.map((item, index): PackedEntry => {
+      const series = read[index];
+      if (!series) return { key: keyOf(item), members: missing(item) };
+      const { answer, version } = series;
+      const view =
+        typeof answer === "string"
+          ? packedOfAnswer(answer)
+          : columns.packed(answer, requestOf(item), version);
+      return { key: keyOf(item), ...view };
     }),
   );
-  return `{"series": [${entries.join(", ")}]}`;
 }

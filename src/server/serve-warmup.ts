@@ -1,8 +1,8 @@
 /**
  * What `goodseed serve` does once it listens, in the background, so that the first
  * page a person opens does not pay for it: Elysia composes a route's handler and
- * compiles its query schema on the route's first request (20-25 ms for
- * `/api/series/columns`, a few ms for each other route), and the engine runs the code
+ * compiles its query schema on the route's first request (7-25 ms for
+ * each batch route), and the engine runs the code
  * that writes a first view's columns unoptimized until it has run a while.
  *
  * The routes are asked for a run that cannot exist (project and run names never start
@@ -21,8 +21,7 @@ const NO_RUN = encodeURIComponent(".warm-up/.none");
 export const FIRST_VIEW_ROUTES: readonly string[] = [
   "/api/runs?project=.warm-up",
   `/api/configs?run=${NO_RUN}`,
-  `/api/series/columns?run=${NO_RUN}&path=loss&pointCount=100`,
-  `/api/series?run=${NO_RUN}&path=loss&pointCount=100`,
+  `/api/series/packed?run=${NO_RUN}&path=loss&pointCount=100`,
   `/api/liveness?run=${NO_RUN}`,
 ];
 

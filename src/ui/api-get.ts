@@ -23,19 +23,43 @@ export async function getJson<P extends GetPath, R = ApiRoutes[P]["response"]>(
   query: ApiRoutes[P]["query"],
 ): Promise<R> {
   void route;
-  const text = queryText(query as Record<string, QueryValue>);
-  let response: Response;
+  const response = await get(target, query as Record<string, QueryValue>);
+  const body = (await response.json()) as R & { error?: string };
+  failIfRefused(response, body);
+  return body;
+}
+
+/**
+ * A GET of a route that answers in binary where it succeeds (`/api/series/packed`):
+ * the body's bytes, and an error as {@link getJson} says it.
+ */
+export async function getBytes<P extends GetPath>(
+  route: P,
+  query: ApiRoutes[P]["query"],
+): Promise<ArrayBuffer> {
+  const response = await get(route, query as Record<string, QueryValue>);
+  if (response.ok && response.headers.get("content-type") === "application/octet-stream")
+    return response.arrayBuffer();
+  failIfRefused(response, (await response.json()) as { error?: string });
+  throw new Error(`HTTP ${response.status}: not a binary answer`);
+}
+
+async function get(target: string, query: Record<string, QueryValue>): Promise<Response> {
+  const text = queryText(query);
   try {
-    response = await fetch(`${apiBase}${target}${text ? `?${text}` : ""}`);
+    const response = await fetch(`${apiBase}${target}${text ? `?${text}` : ""}`);
+    reportReachable();
+    return response;
   } catch (error) {
     reportUnreachable(error as Error);
     throw error;
   }
-  reportReachable();
-  const body = (await response.json()) as R & { error?: string };
+}
+
+/** Throws for an answer that asks to sign in (after starting to) or is an error. */
+function failIfRefused(response: Response, body: { error?: string }): void {
   if (signInIfAsked(response, body, apiBase)) throw new Error("Signing in…");
   if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
-  return body;
 }
 
 type QueryValue = string | number | undefined | readonly (string | number)[];

@@ -1,12 +1,13 @@
 /**
  * The downsampled series of many runs, as the charts read them: every call made in the
- * same task goes out together, in as few `/api/series/columns` requests as the URL
+ * same task goes out together, in as few `/api/series/packed` requests as the URL
  * length allows, each series once.
  */
 
 import { answerColumns } from "../api/answer-columns.ts";
 import type { SeriesBatchQuery, SeriesColumnsAnswer } from "../api/batch-wire.ts";
-import { chunked, getJson, runParam } from "./api-get.ts";
+import { unpackSeries } from "../api/packed-series.ts";
+import { chunked, getBytes, runParam } from "./api-get.ts";
 
 /** One series of a batch: a path of a run, and optionally a range of its points. */
 export interface SeriesSource {
@@ -40,9 +41,9 @@ interface Asked {
 let asked: Asked[] = [];
 
 /**
- * The downsampled series of many runs (`/api/series/columns`: each as columns, a third
- * of the bytes of point objects and far less to parse), in the order of `sources`. A
- * run that no longer exists comes back as an empty series.
+ * The downsampled series of many runs (`/api/series/packed`: each as columns of
+ * float64, which the server copies and the page reads without parsing text), in the
+ * order of `sources`. A run that no longer exists comes back as an empty series.
  *
  * Every call made in the same task (the charts a board lays out draw together) goes
  * into as few requests as the URL length allows, each series with its own chart's
@@ -133,7 +134,7 @@ function onceOrEach<T>(values: readonly T[]): readonly T[] {
   return new Set(values).size === 1 ? values.slice(0, 1) : values;
 }
 
-/** One `/api/series/columns` request for `items`, its entries in their order. */
+/** One `/api/series/packed` request for `items`, its entries in their order. */
 async function seriesRequest(items: readonly SeriesItem[]): Promise<SeriesColumnsAnswer[]> {
   const sources = items.map((item) => item.source);
   const query: SeriesBatchQuery = {
@@ -149,6 +150,6 @@ async function seriesRequest(items: readonly SeriesItem[]): Promise<SeriesColumn
       ? sources.map((source) => source.last ?? Number.MAX_SAFE_INTEGER)
       : undefined,
   };
-  const answer = await getJson("/api/series/columns", "/api/series/columns", query);
-  return answer.series.map((entry): SeriesColumnsAnswer => ("error" in entry ? noSeries() : entry));
+  const entries = unpackSeries(await getBytes("/api/series/packed", query));
+  return entries.map((entry): SeriesColumnsAnswer => ("error" in entry ? noSeries() : entry));
 }

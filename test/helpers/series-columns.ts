@@ -49,3 +49,31 @@ export function expectSameSeries(columns: Record<string, unknown>, points: Point
   for (const [i, point] of points.points.entries())
     expect(loggedAt[i] as number).toBeCloseTo(isoSeconds(point.logged_at), 5);
 }
+
+/** A number of the JSON API, where non-finite values travel as strings. */
+function wireNumber(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (value === "Infinity") return Number.POSITIVE_INFINITY;
+  if (value === "-Infinity") return Number.NEGATIVE_INFINITY;
+  if (value === "NaN") return Number.NaN;
+  throw new Error(`not a number of the API: ${String(value)}`);
+}
+
+/**
+ * Expects the unpacked entries of `/api/series/packed` to be exactly the entries of
+ * `/api/series/columns` (`columns`, its parsed JSON), non-finite values as numbers.
+ */
+export function expectSamePacked(packed: readonly object[], columns: readonly object[]): void {
+  const asNumbers = (entry: object) => {
+    if ("error" in entry) return entry;
+    const columnsEntry = entry as Record<string, unknown>;
+    const numbers = (name: string) => (columnsEntry[name] as unknown[]).map(wireNumber);
+    return {
+      ...columnsEntry,
+      value: numbers("value"),
+      minY: numbers("minY"),
+      maxY: numbers("maxY"),
+    };
+  };
+  expect(packed).toEqual(columns.map(asNumbers));
+}

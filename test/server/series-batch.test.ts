@@ -2,8 +2,9 @@
 
 import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
+import { unpackSeries } from "../../src/api/packed-series.ts";
 import { localRun } from "../helpers/runs.ts";
-import { expectSameSeries } from "../helpers/series-columns.ts";
+import { expectSamePacked, expectSameSeries } from "../helpers/series-columns.ts";
 import { appFor, request } from "../helpers/server.ts";
 import { compatHome, tempDir } from "../helpers/temp-dir.ts";
 
@@ -144,6 +145,45 @@ describe("GET /api/series", () => {
     expect(whole.step[0]).toBe(0);
     expect(whole.step[whole.step.length - 1]).toBe(4500);
     expect(whole.value[whole.value.length - 1]).toBe("Infinity");
+  });
+
+  it("answers /api/series/packed with exactly the figures of /api/series/columns, as float64", async () => {
+    await using dir = tempDir();
+    const long = localRun(dir.path, { project: "sweep/a", runId: "long" });
+    for (let step = 0; step < 3000; step++)
+      long.log("train/loss", step % 499 === 0 ? Number.NaN : 1 / (step + 1), { step: step * 1.5 });
+    long.log("train/loss", Number.POSITIVE_INFINITY, { step: 4500 });
+    long.log("val/acc", 0.25, { step: 0 });
+    await long.close();
+    const short = localRun(dir.path, { project: "sweep/a", runId: "short" });
+    for (let step = 0; step < 9; step++)
+      short.log("train/loss", step === 3 ? Number.NEGATIVE_INFINITY : step * 0.5, { step });
+    await short.close();
+    await using app = appFor(join(dir.path, "projects"));
+    // Missing runs and a run without the path between runs with points, so that the
+    // numbers of each entry are read from where the ones before left off.
+    const runs = "run=sweep%2Fa%2Fgone&run=sweep%2Fa%2Flong&run=sweep%2Fa%2Fshort&run=x%2Fgone";
+    for (const query of [
+      "path=train%2Floss&pointCount=50",
+      "path=train%2Floss&pointCount=4000",
+      "path=train%2Floss&pointCount=7&firstPointIndex=1000&lastPointIndex=1999",
+      "path=train%2Floss&pointCount=3&firstPointIndex=2",
+      "path=train%2Floss&pointCount=5&firstPointIndex=5000",
+      "path=val%2Facc&path=train%2Floss&path=val%2Facc&path=train%2Floss&pointCount=13&pointCount=9&pointCount=2&pointCount=1",
+    ]) {
+      const columns = await request(app, `/api/series/columns?${runs}&${query}`);
+      const response = await app.handle(
+        new Request(`http://localhost/api/series/packed?${runs}&${query}`),
+      );
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("application/octet-stream");
+      expect(response.headers.get("server-timing")).toMatch(/^series;desc="4 series";dur=/);
+      expectSamePacked(unpackSeries(await response.arrayBuffer()), columns.body.series);
+    }
+    // A query the route refuses is a JSON error, as on every route.
+    const refused = await request(app, "/api/series/packed?run=a%2Fb&path=x");
+    expect(refused.status).toBe(400);
+    expect(typeof refused.body.error).toBe("string");
   });
 
   it("pairs paths and point ranges with runs by position (a System chart's processes)", async () => {

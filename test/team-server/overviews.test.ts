@@ -6,9 +6,10 @@
  */
 
 import { describe, expect, it } from "bun:test";
+import { unpackSeries } from "../../src/api/packed-series.ts";
 import { createTeamApp } from "../../src/team-server/app.ts";
 import { OverviewKeeper } from "../../src/team-server/overview-keeper.ts";
-import { expectSameSeries } from "../helpers/series-columns.ts";
+import { expectSamePacked, expectSameSeries } from "../helpers/series-columns.ts";
 import {
   BACKENDS,
   ingestPoints,
@@ -131,10 +132,14 @@ for (const backend of BACKENDS) {
             headers: { authorization: `Bearer ${key}` },
           }),
         );
-        expectSameSeries(
-          JSON.parse(await columns.text()).series[0],
-          JSON.parse(expected).series[0],
+        const columnsBody = JSON.parse(await columns.text());
+        expectSameSeries(columnsBody.series[0], JSON.parse(expected).series[0]);
+        const packed = await createTeamApp({ db, streamViewsFrom }).handle(
+          new Request("http://127.0.0.1/api/series/packed?run=acme/p/long&path=m&pointCount=3", {
+            headers: { authorization: `Bearer ${key}` },
+          }),
         );
+        expectSamePacked(unpackSeries(await packed.arrayBuffer()), columnsBody.series);
       }
       expect(await compare("short")).toBe(0);
 

@@ -33,13 +33,13 @@ afterAll(async () => {
 /** The API requests each page made, as URLs, from before its navigation. */
 const requested = new WeakMap<Page, URL[]>();
 
-/** The `/api/series/columns` requests a page made for one path, and its per-run `/metrics` requests. */
+/** The `/api/series/packed` requests a page made for one path, and its per-run `/metrics` requests. */
 function seriesRequests(page: Page, path: string): { batches: URL[]; perRun: URL[] } {
   const urls = requested.get(page) ?? [];
   return {
     batches: urls.filter(
       (url) =>
-        url.pathname === "/api/series/columns" && url.searchParams.getAll("path").includes(path),
+        url.pathname === "/api/series/packed" && url.searchParams.getAll("path").includes(path),
     ),
     perRun: urls.filter((url) => url.pathname.endsWith("/metrics")),
   };
@@ -438,8 +438,7 @@ describe("x axis", () => {
     // Both runs' processes in one request, each run with its own process's path.
     const isCpu = (path: string) => /^monitoring\/[^/]+\/cpu$/.test(path);
     const system = (requested.get(page) ?? []).filter(
-      (url) =>
-        url.pathname === "/api/series/columns" && url.searchParams.getAll("path").some(isCpu),
+      (url) => url.pathname === "/api/series/packed" && url.searchParams.getAll("path").some(isCpu),
     );
     expect(system).toHaveLength(1);
     const cpuSeries = seriesAsked(system[0] as URL, isCpu);
