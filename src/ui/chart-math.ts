@@ -129,19 +129,28 @@ export function nearestIndex(xs: readonly number[], x: number): number {
   return low;
 }
 
-/** The distinct values of sorted lists, sorted. */
+/**
+ * The distinct values of sorted lists, sorted. Copied and sorted natively: a board's
+ * first view runs this before the page's code is optimized, where a loop per value
+ * took 20-25 ms of its 11 charts.
+ */
 export function unionOf(lists: readonly (readonly number[])[]): number[] {
   let size = 0;
   for (const list of lists) size += list.length;
   const all = new Float64Array(size);
   let at = 0;
-  for (const list of lists) for (const value of list) all[at++] = value;
-  all.sort();
-  const out: number[] = [];
-  for (let i = 0; i < all.length; i++) {
-    const value = all[i] as number;
-    if (i === 0 || value !== all[i - 1]) out.push(value);
+  for (const list of lists) {
+    all.set(list, at);
+    at += list.length;
   }
+  all.sort();
+  const out = new Array<number>(size);
+  let count = 0;
+  for (let i = 0; i < size; i++) {
+    const value = all[i] as number;
+    if (count === 0 || value !== out[count - 1]) out[count++] = value;
+  }
+  out.length = count;
   return out;
 }
 
