@@ -97,19 +97,22 @@ export function batchItems(query: Static<typeof SeriesQuery>): BatchItem[] {
   });
 }
 
-/** One item's series as its store gave it: written text, or columns; undefined for a missing run. */
+/** One item's series as its store gave it: written text, or columns (undefined: the run has no such series). */
 type ItemSeries = { readonly answer: string | SeriesColumns | undefined; readonly version: string };
 
 /**
- * Reads every item's series: every run looked up once, every series read through the
- * store (a store that writes views itself, from an overview or streamed, answers as
- * downsampledBody would). `trace` sums the reads' time.
+ * Reads every item's series and makes its entry with `entry` as soon as it is in (so
+ * that the entries of runs read first are written while later runs are still being
+ * read): every run looked up once, every series read through the store (a store that
+ * writes views itself, from an overview or streamed, answers as downsampledBody
+ * would); a missing run is `undefined`. `trace` sums the reads' time.
  */
-async function readItems(
+async function entriesOf<T>(
   store: ReadStore,
   items: readonly BatchItem[],
   trace: { ms: number },
-): Promise<(ItemSeries | undefined)[]> {
+  entry: (item: BatchItem, series: ItemSeries | undefined) => T,
+): Promise<T[]> {
   const handles = new Map<string, Promise<RunHandle | undefined>>();
   const handleOf = (item: BatchItem) => {
     const key = `${item.project}\u0000${item.runId}`;
@@ -123,13 +126,13 @@ async function readItems(
   return Promise.all(
     items.map(async (item) => {
       const run = await handleOf(item);
-      if (!run) return undefined;
+      if (!run) return entry(item, undefined);
       const read: SeriesTrace = {};
       const answer = store.downsampledSeries
         ? await store.downsampledSeries(run, item.path, requestOf(item), read)
         : await store.metricSeries(run, item.path, read);
       trace.ms += read.ms ?? 0;
-      return { answer, version: run.version };
+      return entry(item, { answer, version: run.version });
     }),
   );
 }
@@ -169,10 +172,8 @@ export async function seriesBatchBody(
   trace: { ms: number },
   columns?: ColumnsMemo,
 ): Promise<string> {
-  const read = await readItems(store, items, trace);
-  const entries = items.map((item, index) => {
+  const entries = await entriesOf(store, items, trace, (item, series) => {
     const head = `{"project": ${JSON.stringify(item.project)}, "run_id": ${JSON.stringify(item.runId)}, "path": ${JSON.stringify(item.path)}, `;
-    const series = read[index];
     if (!series) return `${head}${missing(item)}}`;
     const { answer, version } = series;
     const request = requestOf(item);
@@ -192,10 +193,8 @@ export async function seriesBatchPacked(
   trace: { ms: number },
   columns: ColumnsMemo,
 ): Promise<Uint8Array> {
-  const read = await readItems(store, items, trace);
   return packSeries(
-    items.map((item, index): PackedEntry => {
-      const series = read[index];
+    await entriesOf(store, items, trace, (item, series): PackedEntry => {
       if (!series) return { key: keyOf(item), members: missing(item) };
       const { answer, version } = series;
       const view =
