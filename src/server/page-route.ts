@@ -31,20 +31,16 @@ export function linkedRuns(url: URL): { project: string; runId: string }[] {
 const KEPT_HEADERS = ["content-type", "etag", "cache-control"];
 
 /**
- * A route handler for the page: answers with the page that `/index.html` serves (an
- * ETag match is a 304, as Bun's route does), then calls `opened` with the page's URL.
+ * A route handler for the page: calls `opened` with the page's URL (which must not
+ * hold the answer up), then answers with the page that `/index.html` serves (an ETag
+ * match is a 304, as Bun's route does).
  */
 export function pageRoute(
   opened: (url: URL) => void,
 ): (request: Request, server: Server<undefined>) => Promise<Response> {
   let page: Promise<{ body: string; headers: Headers }> | undefined;
   return async (request, server) => {
-    // Told once this answer is on its way: the reads it starts open every linked run's
-    // file on this thread first (20-40 ms for 30 runs), which the page must not wait for.
-    if (request.method === "GET") {
-      const url = new URL(request.url);
-      setImmediate(() => opened(url));
-    }
+    if (request.method === "GET") opened(new URL(request.url));
     page ??= fetch(`http://${selfHost(server.hostname ?? "")}:${server.port}/index.html`).then(
       async (response) => {
         if (!response.ok) throw new Error(`the page answered ${response.status}`);
