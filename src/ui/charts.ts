@@ -80,6 +80,8 @@ export class MetricChart {
    * thread before a 30-run board's first points, and was thrown away when they came.
    */
   #loaded = false;
+  /** The body's width read in the frame a draw waited for, for that draw's render alone. */
+  #frameWidth: number | undefined;
   #drawing: Promise<void> = Promise.resolve();
   #hovered = false;
   readonly #body: HTMLElement;
@@ -142,8 +144,12 @@ export class MetricChart {
     // Charts whose points came in the same frame draw together, in that frame: the
     // page's frames cost (a commit copies each drawn canvas), and a 30-run board drew
     // most of its charts in frames of their own.
-    await nextFrame();
+    let width: number | undefined;
+    await nextFrame(() => {
+      width = this.#body.clientWidth;
+    });
     if (generation !== this.#drawGeneration) return;
+    this.#frameWidth = width;
     this.#overview = traces;
     this.#loaded = true;
     this.#zoomTraces = undefined;
@@ -175,6 +181,8 @@ export class MetricChart {
       this.render();
       return;
     }
+    // Drawn after the zoomed points come, when the frame's width may be out of date.
+    this.#frameWidth = undefined;
     const pointCount = this.#pointCount(true);
     // The view moves at once; the finer points follow.
     this.#plot?.setScale("x", { min: range.from, max: range.to });
@@ -205,7 +213,10 @@ export class MetricChart {
     const data = columns as uPlot.AlignedData;
     this.#shown = { described, markers };
     const range = this.#host.zoomOf(mode);
-    const width = this.#body.clientWidth || 800;
+    // The width read in this frame before any chart drew, where this render is the
+    // draw that frame was awaited for; else read now.
+    const width = (this.#frameWidth ?? this.#body.clientWidth) || 800;
+    this.#frameWidth = undefined;
     const height = this.element.classList.contains("enlarged") ? 420 : 220;
     // Same lines, axes and size (a smoothing step, new live points): new data only.
     const shape = plotShape({ mode, log, width, height, range, described });
