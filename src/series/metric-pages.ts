@@ -12,12 +12,11 @@
  * blob) throws {@link PageFormatError}, and the caller reads through SQLite instead.
  * So does a b-tree that is damaged inside while every page is well formed (a child
  * pointer to the wrong leaf, a leaf of another table): each row's rowid must be
- * larger than the one before and within the key range its parents give its leaf;
- * the caller also holds the number of rows decoded against SQLite's own count.
+ * larger than the one before and within the key range its parents give its leaf,
+ * and each series must have exactly as many rows as SQLite counts for it.
  */
 
 import { closeSync, openSync } from "node:fs";
-import { GrowingColumns } from "./growing-columns.ts";
 import { RecordDecoder } from "./metric-record.ts";
 import type { SeriesColumns } from "./series-loader-protocol.ts";
 import {
@@ -34,33 +33,68 @@ import {
 const RUN_PAGES = 256;
 
 /**
- * The rows of one leaf page after another into columns per series id. A small method
- * of its own, called once per page: the engine compiles and optimizes it after a few
- * pages, where the same loop inside the whole table's function ran unoptimized for
+ * The buffer pages are read into, kept from one table to the next (a thread decodes
+ * one table at a time): a fresh megabyte per run file was zeroed and faulted in again
+ * each time, a fifth of decoding a board's 30 small files.
+ */
+let scratch: Uint8Array | undefined;
+
+function pageBuffer(bytes: number): Uint8Array {
+  if (!scratch || scratch.length < bytes) scratch = new Uint8Array(bytes);
+  return scratch;
+}
+
+/** One series' columns, made as long as SQLite counts its rows, being filled. */
+interface Filling {
+  readonly steps: Float64Array;
+  readonly ys: Float64Array;
+  readonly ts: Float64Array;
+  at: number;
+}
+
+/** Series ids below this are looked up in an array (they count up from 1). */
+const SMALL_IDS = 1 << 16;
+
+const isSmall = (id: number) => id >= 0 && id < SMALL_IDS && Number.isInteger(id);
+
+/**
+ * The rows of one leaf page after another into the columns of their series, each
+ * made once, exactly as long as SQLite counts its rows: growing columns per series as
+ * rows came (most of a run's series are short, and its rows alternate between them)
+ * was a third of a first look at 30 run files. A row of a series SQLite did not count,
+ * or one more than it counted, is a damaged table.
+ *
+ * A small method of its own per page: the engine compiles and optimizes it after a
+ * few pages, where the same loop inside the whole table's function ran unoptimized for
  * most of a first look at 30 run files (125-170 ms, against 35-60 ms once compiled).
  */
 class LeafRows {
-  readonly series = new Map<number, GrowingColumns>();
+  readonly #series = new Map<number, Filling>();
+  readonly #small: (Filling | undefined)[] = [];
   rows = 0;
   #lastId = Number.NaN;
-  #current: GrowingColumns | undefined;
+  #current: Filling | undefined;
   #lastRowid = Number.NEGATIVE_INFINITY;
   readonly #view: DataView;
   readonly #decoder: RecordDecoder;
   readonly #usable: number;
   readonly #maxLocal: number;
-  readonly #expected: { readonly seriesId: number; readonly points: number } | undefined;
 
-  constructor(
-    buffer: Uint8Array,
-    usable: number,
-    expected: { readonly seriesId: number; readonly points: number } | undefined,
-  ) {
+  constructor(buffer: Uint8Array, usable: number, counts: ReadonlyMap<number, number>) {
     this.#view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     this.#decoder = new RecordDecoder(buffer);
     this.#usable = usable;
     this.#maxLocal = usable - 35;
-    this.#expected = expected;
+    for (const [id, count] of counts) {
+      const filling = {
+        steps: new Float64Array(count),
+        ys: new Float64Array(count),
+        ts: new Float64Array(count),
+        at: 0,
+      };
+      this.#series.set(id, filling);
+      if (isSmall(id)) this.#small[id] = filling;
+    }
   }
 
   /** Decodes the cells of leaf page `number`, whose header is at `at` of the buffer (page at `base`). */
@@ -88,39 +122,51 @@ class LeafRows {
       decoder.decode(cursor, payload);
       const id = out[0] as number;
       if (id !== this.#lastId) this.#switchTo(id);
-      (this.#current as GrowingColumns).push(out[1] as number, out[2] as number, out[3] as number);
+      const filling = this.#current as Filling;
+      const i = filling.at++;
+      if (i >= filling.steps.length)
+        throw new PageFormatError(`more rows of series ${id} than SQLite counts`);
+      filling.steps[i] = out[1] as number;
+      filling.ys[i] = out[2] as number;
+      filling.ts[i] = out[3] as number;
     }
     this.#lastRowid = lastRowid;
   }
 
   #switchTo(id: number): void {
+    const filling = isSmall(id) ? this.#small[id] : this.#series.get(id);
+    if (!filling) throw new PageFormatError(`rows of a series SQLite does not count (${id})`);
     this.#lastId = id;
-    let columns = this.series.get(id);
-    if (!columns) {
-      const expected = this.#expected;
-      columns = new GrowingColumns(id === expected?.seriesId ? expected.points : 1024);
-      this.series.set(id, columns);
+    this.#current = filling;
+  }
+
+  /** The columns per series id, in the order counted; throws where rows are missing. */
+  series(): Map<number, SeriesColumns> {
+    const out = new Map<number, SeriesColumns>();
+    for (const [id, { steps, ys, ts, at }] of this.#series) {
+      if (at !== steps.length)
+        throw new PageFormatError(`fewer rows of series ${id} than SQLite counts`);
+      out.set(id, { steps, ys, ts, length: at });
     }
-    this.#current = columns;
+    return out;
   }
 }
 
 /**
- * Decodes the rows on `leaves` (in the order given) into columns per series id.
- * Points keep the table's rowid order, which is step order unless steps were
- * logged out of order. The columns of the `expected` series start with room for
- * its points (growing them from small costs a tenth of the time); a series' columns
- * may be longer than its points.
+ * Decodes the rows on `leaves` (in the order given) into columns per series id, as
+ * many rows of each as `counts` says (SQLite's count, from an index apart from the
+ * table's b-tree: rows missed or read twice in a damaged table throw). Points keep the
+ * table's rowid order, which is step order unless steps were logged out of order.
  */
 function decodeLeaves(
   fd: number,
   layout: PageLayout,
   { pages: leaves, lows, highs }: Leaves,
-  expected?: { readonly seriesId: number; readonly points: number },
+  counts: ReadonlyMap<number, number>,
 ): DecodedTable {
   const { pageSize } = layout;
-  const buffer = new Uint8Array(RUN_PAGES * pageSize);
-  const rows = new LeafRows(buffer, layout.usable, expected);
+  const buffer = pageBuffer(RUN_PAGES * pageSize);
+  const decoded = new LeafRows(buffer, layout.usable, counts);
   // Leaves mostly lie in rising page order with index pages between them: read
   // them in windows that cover the next leaves, gaps included, one call each.
   let windowFirst = 0;
@@ -141,9 +187,9 @@ function decodeLeaves(
     const base = (number - windowFirst) * pageSize;
     const at = base + (number === 1 ? 100 : 0);
     if (buffer[at] !== TABLE_LEAF) throw new PageFormatError(`page ${number} is not a leaf`);
-    rows.page(number, base, at, lows[index] as number, highs[index] as number);
+    decoded.page(number, base, at, lows[index] as number, highs[index] as number);
   }
-  return { series: rows.series, rows: rows.rows };
+  return { series: decoded.series(), rows: decoded.rows };
 }
 
 /** What {@link decodeTable} read: columns per series id, and how many rows in all. */
@@ -153,18 +199,18 @@ export interface DecodedTable {
 }
 
 /**
- * Every row of the table rooted at page `root` of `file`, as columns per series id
- * (see {@link decodeLeaves} for `expected`).
+ * Every row of the table rooted at page `root` of `file`, as columns per series id,
+ * each exactly as long as `counts` (rows per series id, as SQLite counts them) says.
  */
 export function decodeTable(
   file: string,
   root: number,
-  expected?: { readonly seriesId: number; readonly points: number },
+  counts: ReadonlyMap<number, number>,
 ): DecodedTable {
   const fd = openSync(file, "r");
   try {
     const layout = readLayout(fd);
-    return decodeLeaves(fd, layout, tableLeaves(fd, layout, root), expected);
+    return decodeLeaves(fd, layout, tableLeaves(fd, layout, root), counts);
   } finally {
     closeSync(fd);
   }

@@ -112,10 +112,7 @@ export class SeriesCache {
       return Promise.resolve();
     const { id: seriesId, top } = last;
     if (!this.#pagesPay(db, seriesId, top)) return Promise.resolve();
-    const decoding = loadAllOnWorker(file, version, {
-      seriesId,
-      points: Math.min(top, 2 ** 22),
-    }).then(
+    const decoding = loadAllOnWorker(file, version).then(
       (all) => {
         if (all === "refused") this.#noteUndecodable(attempt);
         if (typeof all !== "object") return;
@@ -218,8 +215,7 @@ export class SeriesCache {
     const all =
       !this.#undecodable.has(attempt) &&
       this.#pagesPay(db, seriesId, top) &&
-      // The table's rows bound the series' points; beyond 4 M its columns grow.
-      loadAllFromPages(db, file, version, { seriesId, points: Math.min(top, 2 ** 22) });
+      loadAllFromPages(db, file, version);
     if (all === undefined) this.#noteUndecodable(attempt);
     if (all) {
       const entry = (data: SeriesColumns): Entry => ({

@@ -50,9 +50,8 @@ export function loadAllFromPages(
   db: Database,
   file: string,
   version: FileVersion,
-  expected: { readonly seriesId: number; readonly points: number },
 ): Map<number, SeriesColumns> | undefined {
-  const all = decodeSettledTable(db, file, expected);
+  const all = decodeSettledTable(db, file);
   return all && fileVersion(file)?.key === version.key ? all : undefined;
 }
 
@@ -64,17 +63,16 @@ export function loadAllFromPages(
 export async function loadAllOnWorker(
   file: string,
   version: FileVersion,
-  expected: { readonly seriesId: number; readonly points: number },
 ): Promise<Map<number, SeriesColumns> | "refused" | undefined> {
   let reply: LoadReply;
   try {
     reply = await loader.request({
       file,
-      seriesId: expected.seriesId,
+      seriesId: 0,
       low: null,
       high: null,
       live: false,
-      table: { points: expected.points },
+      table: true,
     });
   } catch {
     return undefined;

@@ -8,11 +8,8 @@ export interface LoadRequest {
   readonly high: number | null;
   /** Whether the file may be being written (it has WAL content): not opened immutable. */
   readonly live: boolean;
-  /**
-   * Instead of a step range of one series: every series of a settled file, decoded
-   * from its pages, with room for `points` points in series `seriesId` at once.
-   */
-  readonly table?: { readonly points: number } | undefined;
+  /** Instead of a step range of one series: every series of a settled file, decoded from its pages. */
+  readonly table?: boolean | undefined;
 }
 
 export type { SeriesColumns } from "../api/read-store.ts";

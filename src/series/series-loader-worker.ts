@@ -19,7 +19,7 @@ self.onmessage = (event: MessageEvent<LoadRequest>) => {
     const db = live ? openLive(file) : openImmutable(file);
     try {
       if (table) {
-        const all = decodeSettledTable(db, file, { seriesId, points: table.points });
+        const all = decodeSettledTable(db, file);
         if (!all) {
           self.postMessage({ id } satisfies LoadReply);
           return;

@@ -10,18 +10,6 @@ import { decodeTable } from "./metric-pages.ts";
 import type { SeriesColumns } from "./series-loader-protocol.ts";
 import { PageFormatError } from "./sqlite-btree.ts";
 
-/** `series` with columns no longer than twice its points. */
-function trimmed(series: SeriesColumns): SeriesColumns {
-  if (series.steps.length <= 2 * series.length + 1024) return series;
-  const { length } = series;
-  return {
-    steps: series.steps.slice(0, length),
-    ys: series.ys.slice(0, length),
-    ts: series.ts.slice(0, length),
-    length,
-  };
-}
-
 /**
  * `series` in step order. Rows come in rowid order, which is step order unless a
  * script logged steps out of order.
@@ -40,29 +28,34 @@ function inStepOrder(series: SeriesColumns): SeriesColumns {
 }
 
 /**
- * The rows of metric_points as SQLite counts them: through the (series_id, step)
- * index where there is one, a b-tree apart from the table's, so that rows the page
- * reader missed or read twice in a damaged table show as a difference (about 25 ms
- * for a million rows). Undefined when SQLite cannot count them either.
+ * The rows of each series of metric_points as SQLite counts them: through the
+ * (series_id, step) index where there is one, a b-tree apart from the table's, so
+ * that rows the page reader missed or read twice in a damaged table show as a
+ * difference (about 25 ms for a million rows). Undefined when SQLite cannot count
+ * them either.
  */
-function sqliteRowCount(db: Database): number | undefined {
+function sqliteCounts(db: Database): Map<number, number> | undefined {
   try {
-    return db.query<{ n: number }, []>("SELECT count(*) AS n FROM metric_points").get()?.n;
+    const rows = db
+      .query<{ id: number; n: number }, []>(
+        "SELECT series_id AS id, count(*) AS n FROM metric_points GROUP BY series_id",
+      )
+      .all();
+    return new Map(rows.map(({ id, n }) => [id, n]));
   } catch {
     return undefined;
   }
 }
 
 /**
- * Every series of the file `db` is open on, in step order, columns no longer than twice
+ * Every series of the file `db` is open on, in step order, columns exactly as long as
  * their points; undefined when the table or its pages are not as expected (then the
  * caller reads through SQLite). The caller checks that the file's version did not
- * change meanwhile. `expected`: the series to give room for its points at once.
+ * change meanwhile.
  */
 export function decodeSettledTable(
   db: Database,
   file: string,
-  expected: { readonly seriesId: number; readonly points: number },
 ): Map<number, SeriesColumns> | undefined {
   const columns = db
     .query<{ name: string }, []>("SELECT name FROM pragma_table_info('metric_points') ORDER BY cid")
@@ -75,10 +68,11 @@ export function decodeSettledTable(
     )
     .get()?.rootpage;
   if (columns.join(",") !== "series_id,step,y,ts" || !root) return undefined;
+  const counts = sqliteCounts(db);
+  if (!counts) return undefined;
   try {
-    const { series, rows } = decodeTable(file, root, expected);
-    if (rows !== sqliteRowCount(db)) return undefined;
-    return new Map([...series].map(([id, columns]) => [id, inStepOrder(trimmed(columns))]));
+    const { series } = decodeTable(file, root, counts);
+    return new Map([...series].map(([id, columns]) => [id, inStepOrder(columns)]));
   } catch (error) {
     // A damaged page can also send a read past the end of the buffer.
     if (error instanceof PageFormatError || error instanceof RangeError) return undefined;

@@ -51,6 +51,21 @@ function rootOf(file: string): number {
   }
 }
 
+/** Rows per series id, as SQLite counts them. */
+function countsOf(file: string): Map<number, number> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db
+      .query<{ id: number; n: number }, []>(
+        "SELECT series_id AS id, count(*) AS n FROM metric_points GROUP BY series_id",
+      )
+      .all();
+    return new Map(rows.map(({ id, n }) => [id, n]));
+  } finally {
+    db.close();
+  }
+}
+
 /** What SQLite reads, in rowid order, grouped by series. */
 function throughSqlite(file: string): Map<number, Row[]> {
   const db = new Database(file, { readonly: true });
@@ -71,7 +86,7 @@ function throughSqlite(file: string): Map<number, Row[]> {
 
 function decoded(file: string): Map<number, Row[]> {
   const out = new Map<number, Row[]>();
-  for (const [id, columns] of decodeTable(file, rootOf(file)).series) {
+  for (const [id, columns] of decodeTable(file, rootOf(file), countsOf(file)).series) {
     const rows: Row[] = [];
     for (let i = 0; i < columns.length; i++) {
       rows.push({
@@ -95,7 +110,7 @@ describe("the page decoder", () => {
       const expected = throughSqlite(file);
       expect([...expected.values()].reduce((sum, rows) => sum + rows.length, 0)).toBe(20_002);
       expect(decoded(file)).toEqual(expected);
-      expect(decodeTable(file, rootOf(file)).rows).toBe(20_002);
+      expect(decodeTable(file, rootOf(file), countsOf(file)).rows).toBe(20_002);
     });
   }
 
@@ -103,20 +118,36 @@ describe("the page decoder", () => {
     using dir = tempDir();
     const junk = join(dir.path, "junk.sqlite");
     writeFileSync(junk, Buffer.alloc(4096, 7));
-    expect(() => decodeTable(junk, 2)).toThrow(PageFormatError);
+    expect(() => decodeTable(junk, 2, new Map())).toThrow(PageFormatError);
 
     const file = join(dir.path, "nulls.sqlite");
     const db = new Database(file);
     db.run("CREATE TABLE metric_points (series_id INTEGER, step REAL, y REAL, ts INTEGER)");
     db.run("INSERT INTO metric_points VALUES (1, 0, NULL, 0)");
     db.close();
-    expect(() => decodeTable(file, rootOf(file))).toThrow(PageFormatError);
+    expect(() => decodeTable(file, rootOf(file), new Map([[1, 1]]))).toThrow(PageFormatError);
   });
 
   it("refuses a root page past the end of the file", () => {
     using dir = tempDir();
     const file = join(dir.path, "run.sqlite");
     writeFile(file, 4096, 10);
-    expect(() => decodeTable(file, 10_000)).toThrow(PageFormatError);
+    expect(() => decodeTable(file, 10_000, countsOf(file))).toThrow(PageFormatError);
+  });
+
+  it("refuses rows that SQLite's counts per series do not hold: one more, one fewer, a series it does not count", () => {
+    using dir = tempDir();
+    const file = join(dir.path, "run.sqlite");
+    writeFile(file, 4096, 300);
+    const counts = countsOf(file);
+    const root = rootOf(file);
+    expect(decodeTable(file, root, counts).rows).toBe(302);
+    const changed = (id: number, by: number) =>
+      new Map([...counts].map(([key, n]) => [key, key === id ? n + by : n]));
+    expect(() => decodeTable(file, root, changed(2, -1))).toThrow(PageFormatError);
+    expect(() => decodeTable(file, root, changed(2, 1))).toThrow(PageFormatError);
+    const without = new Map(counts);
+    without.delete(3);
+    expect(() => decodeTable(file, root, without)).toThrow(PageFormatError);
   });
 });
