@@ -1,6 +1,7 @@
 /**
  * The JSON of the routes of our own that answer many runs (or series) at once, which
- * the web UI uses: `/api/series`, `/api/series/columns`, `/api/configs`,
+ * the web UI uses: `/api/series`, `/api/series/columns` (and, packed as float64,
+ * `/api/series/packed`: packed-series.ts), `/api/configs`,
  * `/api/liveness`. Types only, as `wire.ts`.
  */
 

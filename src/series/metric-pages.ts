@@ -71,7 +71,6 @@ const isSmall = (id: number) => id >= 0 && id < SMALL_IDS && Number.isInteger(id
 class LeafRows {
   readonly #series = new Map<number, Filling>();
   readonly #small: (Filling | undefined)[] = [];
-  rows = 0;
   #lastId = Number.NaN;
   #current: Filling | undefined;
   #lastRowid = Number.NEGATIVE_INFINITY;
@@ -105,7 +104,6 @@ class LeafRows {
     const maxLocal = this.#maxLocal;
     const out = decoder.out;
     const cells = view.getUint16(at + 3);
-    this.rows += cells;
     let lastRowid = this.#lastRowid;
     for (let cell = 0; cell < cells; cell++) {
       const offset = view.getUint16(at + 8 + 2 * cell);
@@ -163,7 +161,7 @@ function decodeLeaves(
   layout: PageLayout,
   { pages: leaves, lows, highs }: Leaves,
   counts: ReadonlyMap<number, number>,
-): DecodedTable {
+): Map<number, SeriesColumns> {
   const { pageSize } = layout;
   const buffer = pageBuffer(RUN_PAGES * pageSize);
   const decoded = new LeafRows(buffer, layout.usable, counts);
@@ -189,13 +187,7 @@ function decodeLeaves(
     if (buffer[at] !== TABLE_LEAF) throw new PageFormatError(`page ${number} is not a leaf`);
     decoded.page(number, base, at, lows[index] as number, highs[index] as number);
   }
-  return { series: decoded.series(), rows: decoded.rows };
-}
-
-/** What {@link decodeTable} read: columns per series id, and how many rows in all. */
-export interface DecodedTable {
-  readonly series: Map<number, SeriesColumns>;
-  readonly rows: number;
+  return decoded.series();
 }
 
 /**
@@ -206,7 +198,7 @@ export function decodeTable(
   file: string,
   root: number,
   counts: ReadonlyMap<number, number>,
-): DecodedTable {
+): Map<number, SeriesColumns> {
   const fd = openSync(file, "r");
   try {
     const layout = readLayout(fd);

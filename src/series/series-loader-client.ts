@@ -11,7 +11,12 @@ import type { Database } from "bun:sqlite";
 import { type FileVersion, fileVersion } from "../storage/connection-pool.ts";
 import { RequestWorker } from "../workers/request-worker.ts";
 import { readRange } from "./range-read.ts";
-import type { LoadReply, LoadRequest, SeriesColumns } from "./series-loader-protocol.ts";
+import type {
+  LoadReply,
+  LoadRequest,
+  RangeRequest,
+  SeriesColumns,
+} from "./series-loader-protocol.ts";
 import { decodeSettledTable } from "./settled-table.ts";
 
 /** Series shorter than this are read through SQLite on the calling thread alone. */
@@ -23,7 +28,7 @@ const loader = new RequestWorker<LoadRequest, LoadReply>(
 );
 
 /** Reads a step range of a file on the loader Worker. */
-async function readRangeOnWorker(request: Omit<LoadRequest, "id">): Promise<SeriesColumns> {
+async function readRangeOnWorker(request: Omit<RangeRequest, "id">): Promise<SeriesColumns> {
   const { range } = await loader.request(request);
   if (!range) throw new Error("the series loader sent no points");
   return range;
@@ -66,14 +71,7 @@ export async function loadAllOnWorker(
 ): Promise<Map<number, SeriesColumns> | "refused" | undefined> {
   let reply: LoadReply;
   try {
-    reply = await loader.request({
-      file,
-      seriesId: 0,
-      low: null,
-      high: null,
-      live: false,
-      table: true,
-    });
+    reply = await loader.request({ file, table: true });
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 /** Messages to and from the series loader Worker, and the columns every series is held in. */
 
-export interface LoadRequest {
+/** A step range of one series. */
+export interface RangeRequest {
   readonly id: number;
   readonly file: string;
   readonly seriesId: number;
@@ -8,9 +9,17 @@ export interface LoadRequest {
   readonly high: number | null;
   /** Whether the file may be being written (it has WAL content): not opened immutable. */
   readonly live: boolean;
-  /** Instead of a step range of one series: every series of a settled file, decoded from its pages. */
-  readonly table?: boolean | undefined;
+  readonly table?: undefined;
 }
+
+/** Every series of a settled file, decoded from its pages. */
+export interface TableRequest {
+  readonly id: number;
+  readonly file: string;
+  readonly table: true;
+}
+
+export type LoadRequest = RangeRequest | TableRequest;
 
 export type { SeriesColumns } from "../api/read-store.ts";
 

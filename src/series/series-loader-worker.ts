@@ -14,11 +14,12 @@ const buffers = (columns: SeriesColumns): ArrayBuffer[] =>
   [columns.steps.buffer, columns.ys.buffer, columns.ts.buffer] as ArrayBuffer[];
 
 self.onmessage = (event: MessageEvent<LoadRequest>) => {
-  const { id, file, seriesId, low, high, live, table } = event.data;
+  const request = event.data;
+  const { id, file } = request;
   try {
-    const db = live ? openLive(file) : openImmutable(file);
+    const db = request.table || !request.live ? openImmutable(file) : openLive(file);
     try {
-      if (table) {
+      if (request.table) {
         const all = decodeSettledTable(db, file);
         if (!all) {
           self.postMessage({ id } satisfies LoadReply);
@@ -31,7 +32,7 @@ self.onmessage = (event: MessageEvent<LoadRequest>) => {
         });
         return;
       }
-      const range = readRange(db, seriesId, low, high);
+      const range = readRange(db, request.seriesId, request.low, request.high);
       self.postMessage({ id, range } satisfies LoadReply, { transfer: buffers(range) });
     } finally {
       db.close();

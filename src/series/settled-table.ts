@@ -80,7 +80,7 @@ export function decodeSettledTable(
   const counts = sqliteCounts(db);
   if (!counts) return undefined;
   try {
-    const { series } = decodeTable(file, root, counts);
+    const series = decodeTable(file, root, counts);
     return new Map([...series].map(([id, columns]) => [id, inStepOrder(columns)]));
   } catch (error) {
     // A damaged page can also send a read past the end of the buffer.

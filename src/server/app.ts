@@ -56,7 +56,7 @@ export interface AppOptions extends AccessOptions {
    */
   readonly memoizeBuckets?: boolean | undefined;
   /**
-   * Where columnar views are kept (`/api/series/columns`); apps over one store's series
+   * Where columnar views are kept (`/api/series/columns` and `/api/series/packed`); apps over one store's series
    * may share one. @default one of its own
    */
   readonly columnsMemo?: ColumnsMemo | undefined;

@@ -12,8 +12,9 @@ import { type PackedEntry, packSeries } from "../api/packed-series.ts";
 import type { ReadStore, RunHandle, SeriesColumns, SeriesTrace } from "../api/read-store.ts";
 import type { JsonText } from "../api/wire.ts";
 import { type DownsampleRequest, downsampledBody } from "./bodies.ts";
-import { type ColumnsMemo, columnsOfAnswer, packedOfAnswer } from "./columnar-series.ts";
+import { type ColumnsMemo, columnsOfAnswer } from "./columnar-series.ts";
 import { HttpError, runNotFound } from "./http-error.ts";
+import { packedOfAnswer } from "./packed-columns.ts";
 import type { SeriesQuery } from "./query-schemas.ts";
 
 /**

@@ -6,12 +6,13 @@
  * that writes a first view's columns unoptimized until it has run a while.
  *
  * The routes are asked for a run that cannot exist (project and run names never start
- * with a dot), so nothing is read and nothing kept: no file, no run list, no cached
- * answer. The team server does the same before it listens (team-server/warm-up.ts).
+ * with a dot), so no run file is opened and nothing is kept: no run list, no cached
+ * answer. The team server warms its own read path before it listens
+ * (team-server/warm-up.ts).
  */
 
 import type { SeriesColumns } from "../api/read-store.ts";
-import { downsampledColumns } from "./columnar-series.ts";
+import { packedView } from "./packed-columns.ts";
 import { selfHost } from "./page-warmup.ts";
 
 /** A run key no run has: the served directory's names never start with a dot. */
@@ -39,31 +40,31 @@ function madeUpSeries(n: number): SeriesColumns {
 }
 
 /**
- * Writes columnar views of a made-up series as a first view of a board does (raw
- * series and downsampled ones, whole and zoomed), a few rounds, so that the loops are
- * compiled before a page asks.
+ * Packs views of a made-up series as a first view of a board does (`/api/series/packed`:
+ * raw series and downsampled ones, whole and zoomed), a few rounds, so that the loops
+ * are compiled before a page asks.
  */
 function writeMadeUpViews(): void {
   const long = madeUpSeries(20_000);
   const short = madeUpSeries(300);
   for (let round = 0; round < 4; round++) {
-    downsampledColumns(long, { path: "loss", pointCount: 600, first: undefined, last: undefined });
-    downsampledColumns(long, { path: "loss", pointCount: 200, first: 100, last: 9_000 });
-    downsampledColumns(short, { path: "loss", pointCount: 600, first: undefined, last: undefined });
+    packedView(long, { path: "loss", pointCount: 600, first: undefined, last: undefined });
+    packedView(long, { path: "loss", pointCount: 200, first: 100, last: 9_000 });
+    packedView(short, { path: "loss", pointCount: 600, first: undefined, last: undefined });
   }
 }
 
 /**
- * Asks the server for each of `routes` in turn, then writes made-up views, all in the
- * background; failures (a server stopped at once) are ignored.
+ * Asks the server for each of `routes` in turn, then packs made-up views; resolves
+ * when done, or at the first failure (a server stopped at once), which is ignored.
  */
 export function warmServe(
   server: { readonly hostname?: string | undefined; readonly port?: number | undefined },
   routes: readonly string[] = FIRST_VIEW_ROUTES,
-): void {
-  if (!server.port) return;
+): Promise<void> {
+  if (!server.port) return Promise.resolve();
   const base = `http://${selfHost(server.hostname ?? "")}:${server.port}`;
-  void (async () => {
+  return (async () => {
     for (const route of routes) await (await fetch(`${base}${route}`)).arrayBuffer();
     writeMadeUpViews();
   })().catch(() => {});

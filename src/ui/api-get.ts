@@ -38,7 +38,8 @@ export async function getBytes<P extends GetPath>(
   query: ApiRoutes[P]["query"],
 ): Promise<ArrayBuffer> {
   const response = await get(route, query as Record<string, QueryValue>);
-  if (response.ok && response.headers.get("content-type") === "application/octet-stream")
+  // Success is binary; a refusal is the API's JSON error, as on every route.
+  if (response.ok && response.headers.get("content-type")?.startsWith("application/octet-stream"))
     return response.arrayBuffer();
   failIfRefused(response, (await response.json()) as { error?: string });
   throw new Error(`HTTP ${response.status}: not a binary answer`);

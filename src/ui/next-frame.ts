@@ -4,9 +4,8 @@
  * thread to be idle, for work that must not delay a frame.
  */
 
-let frame: Promise<void> | undefined;
-/** What callers of the coming frame read from the page before any of them changes it. */
-let measures: (() => void)[] = [];
+/** The coming frame: its promise, and what its callers read before any goes on. */
+let frame: { readonly promise: Promise<void>; readonly measures: (() => void)[] } | undefined;
 
 /**
  * Resolves in the next animation frame, the same promise for every caller until then;
@@ -16,22 +15,28 @@ let measures: (() => void)[] = [];
  * page out again (each of a board's charts reading its width after the one before drew).
  */
 export function nextFrame(measure?: () => void): Promise<void> {
-  if (measure) measures.push(measure);
-  if (frame) return frame;
-  const next = new Promise<void>((resolve) => {
-    const done = () => {
-      // The first of the two; the other finds a newer frame's promise, or none.
-      if (frame === next) frame = undefined;
-      const reads = measures;
-      measures = [];
-      for (const read of reads) read();
-      resolve();
-    };
-    requestAnimationFrame(done);
-    setTimeout(done, 250);
-  });
-  frame = next;
-  return next;
+  if (!frame) {
+    const measures: (() => void)[] = [];
+    let fired = false;
+    const promise = new Promise<void>((resolve) => {
+      // The first of the two; the other does nothing.
+      const done = () => {
+        if (fired) return;
+        fired = true;
+        if (frame?.promise === promise) frame = undefined;
+        try {
+          for (const read of measures) read();
+        } finally {
+          resolve();
+        }
+      };
+      requestAnimationFrame(done);
+      setTimeout(done, 250);
+    });
+    frame = { promise, measures };
+  }
+  if (measure) frame.measures.push(measure);
+  return frame.promise;
 }
 
 /**

@@ -150,6 +150,7 @@ async function seriesRequest(items: readonly SeriesItem[]): Promise<SeriesColumn
       ? sources.map((source) => source.last ?? Number.MAX_SAFE_INTEGER)
       : undefined,
   };
+  // The route table types the answer as the page has it once unpacked.
   const entries = unpackSeries(await getBytes("/api/series/packed", query));
   return entries.map((entry): SeriesColumnsAnswer => ("error" in entry ? noSeries() : entry));
 }

@@ -7,6 +7,9 @@
 
 import { WorkerHandle } from "./worker-handle.ts";
 
+/** A request without its id, each member of a union on its own. */
+type WithoutId<T> = T extends unknown ? Omit<T, "id"> : never;
+
 export class RequestWorker<
   Request extends { readonly id: number },
   Reply extends { readonly id: number; readonly error?: string },
@@ -39,14 +42,15 @@ export class RequestWorker<
     });
   }
 
-  request(body: Omit<Request, "id">): Promise<Reply> {
+  request(body: WithoutId<Request>): Promise<Reply> {
     const id = this.#nextId++;
     const reply = new Promise<Reply>((resolve, reject) =>
       this.#waiting.set(id, { resolve, reject }),
     );
     // Held until the reply: a caller may have nothing else keeping the process alive.
     this.#handle.hold();
-    this.#handle.post({ ...body, id } as Request);
+    // The body of one member of Request, with its id: that member.
+    this.#handle.post({ ...body, id } as unknown as Request);
     return reply;
   }
 }
