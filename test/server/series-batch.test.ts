@@ -22,6 +22,23 @@ async function single(
   return answer;
 }
 
+/**
+ * `sweep/a:long`, 3,001 points of train/loss at fractional steps with NaN and +Infinity
+ * (and one of val/acc), and `sweep/a:short`, 9 with -Infinity.
+ */
+async function writeLongAndShort(home: string): Promise<void> {
+  const long = localRun(home, { project: "sweep/a", runId: "long" });
+  for (let step = 0; step < 3000; step++)
+    long.log("train/loss", step % 499 === 0 ? Number.NaN : 1 / (step + 1), { step: step * 1.5 });
+  long.log("train/loss", Number.POSITIVE_INFINITY, { step: 4500 });
+  long.log("val/acc", 0.25, { step: 0 });
+  await long.close();
+  const short = localRun(home, { project: "sweep/a", runId: "short" });
+  for (let step = 0; step < 9; step++)
+    short.log("train/loss", step === 3 ? Number.NEGATIVE_INFINITY : step * 0.5, { step });
+  await short.close();
+}
+
 describe("GET /api/series", () => {
   it("answers each series exactly as /metrics does: NaN, ±Infinity, lengths, a run without the path", async () => {
     await using dir = tempDir();
@@ -103,15 +120,7 @@ describe("GET /api/series", () => {
 
   it("answers /api/series/columns with the same figures as columns, for every kind of series", async () => {
     await using dir = tempDir();
-    const long = localRun(dir.path, { project: "sweep/a", runId: "long" });
-    for (let step = 0; step < 3000; step++)
-      long.log("train/loss", step % 499 === 0 ? Number.NaN : 1 / (step + 1), { step: step * 1.5 });
-    long.log("train/loss", Number.POSITIVE_INFINITY, { step: 4500 });
-    await long.close();
-    const short = localRun(dir.path, { project: "sweep/a", runId: "short" });
-    for (let step = 0; step < 9; step++)
-      short.log("train/loss", step === 3 ? Number.NEGATIVE_INFINITY : step * 0.5, { step });
-    await short.close();
+    await writeLongAndShort(dir.path);
     await using app = appFor(join(dir.path, "projects"));
     const runs = "run=sweep%2Fa%2Flong&run=sweep%2Fa%2Fshort&run=sweep%2Fa%2Fgone";
     for (const query of [
@@ -149,16 +158,7 @@ describe("GET /api/series", () => {
 
   it("answers /api/series/packed with exactly the figures of /api/series/columns, as float64", async () => {
     await using dir = tempDir();
-    const long = localRun(dir.path, { project: "sweep/a", runId: "long" });
-    for (let step = 0; step < 3000; step++)
-      long.log("train/loss", step % 499 === 0 ? Number.NaN : 1 / (step + 1), { step: step * 1.5 });
-    long.log("train/loss", Number.POSITIVE_INFINITY, { step: 4500 });
-    long.log("val/acc", 0.25, { step: 0 });
-    await long.close();
-    const short = localRun(dir.path, { project: "sweep/a", runId: "short" });
-    for (let step = 0; step < 9; step++)
-      short.log("train/loss", step === 3 ? Number.NEGATIVE_INFINITY : step * 0.5, { step });
-    await short.close();
+    await writeLongAndShort(dir.path);
     await using app = appFor(join(dir.path, "projects"));
     // Missing runs and a run without the path between runs with points, so that the
     // numbers of each entry are read from where the ones before left off.
