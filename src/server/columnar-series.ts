@@ -92,24 +92,28 @@ export class ColumnsMemo {
    * of these columns at that version.
    */
   answer(series: SeriesColumns | undefined, request: DownsampleRequest, version: string): string {
-    if (series === undefined) return downsampledColumns(series, request);
-    const key = this.#key(series, request, version);
-    let text = this.#views.get(key);
-    if (text === undefined) {
-      text = downsampledColumns(series, request);
-      this.#views.set(key, text);
-    }
-    return text;
+    return this.#kept(this.#views, downsampledColumns, series, request, version);
   }
 
   /** The same view packed (`/api/series/packed`), made once per view at that version. */
   packed(series: SeriesColumns | undefined, request: DownsampleRequest, version: string): Packed {
-    if (series === undefined) return packedView(series, request);
+    return this.#kept(this.#packed, packedView, series, request, version);
+  }
+
+  /** The view `make` makes of `series`, kept in `views` (no series: nothing to keep). */
+  #kept<T>(
+    views: ByteLru<string, T>,
+    make: (series: SeriesColumns | undefined, request: DownsampleRequest) => T,
+    series: SeriesColumns | undefined,
+    request: DownsampleRequest,
+    version: string,
+  ): T {
+    if (series === undefined) return make(series, request);
     const key = this.#key(series, request, version);
-    let view = this.#packed.get(key);
+    let view = views.get(key);
     if (view === undefined) {
-      view = packedView(series, request);
-      this.#packed.set(key, view);
+      view = make(series, request);
+      views.set(key, view);
     }
     return view;
   }

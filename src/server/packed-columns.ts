@@ -6,22 +6,15 @@
 import { headMembers, packColumns } from "../api/packed-series.ts";
 import type { SeriesColumns } from "../api/read-store.ts";
 import type { WireNumber } from "../api/wire.ts";
+import { fromWire } from "../api/wire-number.ts";
 import type { DownsampleRequest } from "./bodies.ts";
 import { answerView, type Columns, columnsView } from "./view-columns.ts";
-
-/** A number of the API, where non-finite values may travel as strings. */
-function wireValue(value: number | WireNumber): number {
-  if (typeof value === "number") return value;
-  if (value === "Infinity") return Number.POSITIVE_INFINITY;
-  if (value === "-Infinity") return Number.NEGATIVE_INFINITY;
-  return Number.NaN;
-}
 
 /** `values[from, to)` as numbers. */
 function numeric(values: ArrayLike<number | WireNumber>, from: number, to: number): Float64Array {
   if (values instanceof Float64Array) return values.subarray(from, to);
   const out = new Float64Array(to - from);
-  for (let i = from; i < to; i++) out[i - from] = wireValue(values[i] as number | WireNumber);
+  for (let i = from; i < to; i++) out[i - from] = fromWire(values[i]);
   return out;
 }
 

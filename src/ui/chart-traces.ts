@@ -4,15 +4,8 @@
  * firstPointIndex/lastPointIndex, and the time each was logged, for time axes.
  */
 
+import { fromWire } from "../api/wire-number.ts";
 import type { ChartRun, SeriesAnswer } from "./chart-run.ts";
-
-/** Numbers of the API, where non-finite values travel as strings. */
-function num(value: number | string | undefined): number {
-  if (typeof value === "number") return value;
-  if (value === "Infinity") return Number.POSITIVE_INFINITY;
-  if (value === "-Infinity") return Number.NEGATIVE_INFINITY;
-  return Number.NaN;
-}
 
 /** What the x axis measures: the step, seconds since the run started, or the wall clock. */
 export type XMode = "step" | "relative" | "wall";
@@ -76,9 +69,9 @@ export function toTrace<R extends ChartRun>(
   const [from, to] = series.bucketed;
   // Copies: a trace's columns grow (live points appended), the answer's stay as sent.
   trace.steps = series.step.slice();
-  trace.values = series.value.map(num);
-  trace.mins = series.minY.map(num);
-  trace.maxs = series.maxY.map(num);
+  trace.values = series.value.map(fromWire);
+  trace.mins = series.minY.map(fromWire);
+  trace.maxs = series.maxY.map(fromWire);
   trace.times = series.loggedAt.slice();
   const count = series.step.length;
   trace.starts = new Array<number>(count);
