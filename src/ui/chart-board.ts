@@ -280,7 +280,10 @@ export class ChartBoard {
   }
 
   update(runs: readonly RunSummary[]): void {
-    for (const chart of this.#charts.values()) chart.update(runs);
+    // One look-up for all charts: each chart's sources looked for their run in the whole
+    // list, which is every run on the server at each poll.
+    const byKey = new Map(runs.map((run) => [runKey(run), run]));
+    for (const chart of this.#charts.values()) chart.update(byKey);
   }
 
   /** The chart of a key (tests and exports). */

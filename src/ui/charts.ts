@@ -324,9 +324,8 @@ export class MetricChart {
   }
 
   /** Takes the latest summaries (statuses) of this chart's runs. */
-  update(runs: readonly RunSummary[]): void {
-    const latest = (run: RunSummary) =>
-      runs.find((candidate) => runKey(candidate) === runKey(run)) ?? run;
+  update(runs: ReadonlyMap<string, RunSummary>): void {
+    const latest = (run: RunSummary) => runs.get(runKey(run)) ?? run;
     for (const source of this.spec.sources) source.run = latest(source.run);
     for (const trace of [...this.#overview, ...(this.#zoomTraces ?? [])])
       trace.run = latest(trace.run);

@@ -131,8 +131,13 @@ const status = document.getElementById("status") as HTMLElement;
 /** Runs of the linked view's projects, known before the full list arrives. */
 const early = new Map<string, RunSummary>();
 
+/** The table's runs by key, made again when the table's list is replaced. */
+let runIndex: { runs: readonly RunSummary[]; byKey: Map<string, RunSummary> } | undefined;
+
 function byKey(key: string): RunSummary | undefined {
-  return table.runs.find((run) => runKey(run) === key) ?? early.get(key);
+  if (runIndex?.runs !== table.runs)
+    runIndex = { runs: table.runs, byKey: new Map(table.runs.map((run) => [runKey(run), run])) };
+  return runIndex.byKey.get(key) ?? early.get(key);
 }
 
 function updateChoices(): void {
