@@ -4,6 +4,7 @@
  */
 
 import type { RunSummary } from "./api.ts";
+import { leftOutNotice, withAdded } from "./compare-limit.ts";
 import { h } from "./dom.ts";
 import type { RunGroup } from "./run-groups.ts";
 import type { TableView } from "./table-view.ts";
@@ -22,6 +23,8 @@ export interface GroupRowInput {
   readonly table: TableView;
   /** The view changed: the page redraws. */
   changed(): void;
+  /** Says something to the person (runs left out of the comparison). */
+  notify(text: string): void;
 }
 
 /** The `<tr>` that heads `group`. */
@@ -42,8 +45,13 @@ export function groupRow(input: GroupRowInput): HTMLTableRowElement {
         checked: all,
         onchange: (event: Event) => {
           const on = (event.target as HTMLInputElement).checked;
-          const others = view.selected.filter((key) => !keys.includes(key));
-          view.selected = on ? [...others, ...keys] : others;
+          const mine = new Set(keys);
+          const others = view.selected.filter((key) => !mine.has(key));
+          if (on) {
+            const { selected: next, left } = withAdded(others, keys);
+            view.selected = next;
+            if (left > 0) input.notify(leftOutNotice(next.length - others.length, left));
+          } else view.selected = others;
           input.changed();
         },
       }),

@@ -76,6 +76,7 @@ const table = new RunsTable({
   focus: (run) => focusRun(run),
   loaded: () => updateChoices(),
   colorOf: (run) => colors.of(run),
+  notify: (text) => notices.show(text),
 });
 const sweep = new SweepViews({
   table: tableView,

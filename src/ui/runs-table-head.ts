@@ -3,6 +3,7 @@
  * selects (or clears) every run shown, and a remove button on each added column.
  */
 
+import { leftOutNotice, MAX_COMPARED, withAdded } from "./compare-limit.ts";
 import { h } from "./dom.ts";
 import { zoneLabel } from "./local-time.ts";
 import { type Column, columnTitle, shortLabels } from "./table-columns.ts";
@@ -18,6 +19,8 @@ export interface HeadInput {
   readonly selected: ReadonlySet<string>;
   /** The view changed: the page redraws. */
   changed(): void;
+  /** Says something to the person (runs left out of the comparison). */
+  notify(text: string): void;
 }
 
 /** The `<thead>` of the runs table. */
@@ -51,17 +54,24 @@ export function tableHead(input: HeadInput): HTMLTableSectionElement {
   };
   const allSelected = visibleKeys.length > 0 && visibleKeys.every((key) => selected.has(key));
   const someSelected = visibleKeys.some((key) => selected.has(key));
+  // A full comparison that holds some of these runs: the checkbox clears them.
+  const clears = allSelected || (someSelected && selected.size >= MAX_COMPARED);
   const selectAll = h("input", {
     type: "checkbox",
-    "aria-label": allSelected ? "Clear the selection" : "Select every run shown",
-    title: allSelected ? "Clear the selection" : "Select every run shown",
+    "aria-label": clears ? "Clear the selection" : "Select every run shown",
+    title: clears ? "Clear the selection" : "Select every run shown",
     "data-focus-key": "select-all",
     checked: allSelected,
     onchange: () => {
-      const shownKeys = new Set(visibleKeys);
-      view.selected = allSelected
-        ? view.selected.filter((key) => !shownKeys.has(key))
-        : [...new Set([...view.selected, ...visibleKeys])];
+      if (clears) {
+        const shownKeys = new Set(visibleKeys);
+        view.selected = view.selected.filter((key) => !shownKeys.has(key));
+      } else {
+        const before = view.selected.length;
+        const { selected: next, left } = withAdded(view.selected, visibleKeys);
+        view.selected = next;
+        if (left > 0) input.notify(leftOutNotice(next.length - before, left));
+      }
       input.changed();
     },
   });

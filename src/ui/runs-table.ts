@@ -31,6 +31,8 @@ export interface TableHost extends ModelHost {
   filtersCleared(): void;
   /** A run's colour in the charts (a swatch beside compared runs). */
   colorOf(run: RunSummary): string;
+  /** Says something to the person (runs left out of the comparison). */
+  notify(text: string): void;
 }
 
 /** What draws above the rows: controls, selection actions, sweep views. */
@@ -149,6 +151,7 @@ export class RunsTable extends RunsModel {
           view,
           table: this.host.table,
           changed: () => this.host.changed(),
+          notify: (text) => this.host.notify(text),
         });
         return [head, ...(open ? group.runs.map(rowOf) : [])];
       });
@@ -185,7 +188,14 @@ export class RunsTable extends RunsModel {
     const table = h(
       "table",
       { class: "runs-table" },
-      tableHead({ view, columns, visibleKeys, selected, changed: () => this.host.changed() }),
+      tableHead({
+        view,
+        columns,
+        visibleKeys,
+        selected,
+        changed: () => this.host.changed(),
+        notify: (text) => this.host.notify(text),
+      }),
       body,
     );
     const more =
