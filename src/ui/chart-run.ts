@@ -17,7 +17,18 @@ export type ChartRun = Pick<
  * as columns, non-finite values as strings.
  */
 export type SeriesAnswer = SeriesColumnsAnswer;
-/** A run's key in the URL: project and run id. */
-export function runKey(run: { project: string; run_id: string }): string {
-  return `${run.project}:${run.run_id}`;
+const keys = new WeakMap<object, string>();
+
+/**
+ * A run's key in the URL: project and run id. Kept per summary object (a summary's
+ * project and id never change): the table looks runs up by key thousands of times as
+ * a person types in the search box.
+ */
+export function runKey(run: { readonly project: string; readonly run_id: string }): string {
+  let key = keys.get(run);
+  if (key === undefined) {
+    key = `${run.project}:${run.run_id}`;
+    keys.set(run, key);
+  }
+  return key;
 }

@@ -7,6 +7,7 @@
  */
 
 import type { XMode } from "./chart-traces.ts";
+import { writeQuery } from "./url-query.ts";
 
 export interface ChartView {
   /** EMA weight, 0 (off) to 0.99. */
@@ -76,11 +77,7 @@ export function writeChartView(view: ChartView, push: boolean): void {
   set("collapse", [...view.collapsed].join(","));
   set("big", view.enlarged);
   set("zoom", view.zoom ? `${view.zoom.mode}~${round(view.zoom.from)}~${round(view.zoom.to)}` : "");
-  const search = params.toString();
-  const url = `${location.pathname}${search ? `?${search}` : ""}${location.hash}`;
-  if (url === `${location.pathname}${location.search}${location.hash}`) return;
-  if (push) history.pushState(null, "", url);
-  else history.replaceState(null, "", url);
+  writeQuery(params, push);
 }
 
 /** Enough digits for a zoom edge, not sixteen. */

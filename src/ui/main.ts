@@ -141,7 +141,20 @@ function byKey(key: string): RunSummary | undefined {
   return runIndex.byKey.get(key) ?? early.get(key);
 }
 
+/** What the toolbar's choices were last made from. */
+let choicesMadeOf: { runs: readonly RunSummary[]; configs: number; project: string } | undefined;
+
+/** The toolbar's projects and tags, made again only when runs, configs or the project changed. */
 function updateChoices(): void {
+  const now = { runs: table.runs, configs: table.configsVersion, project: view.project };
+  if (
+    choicesMadeOf &&
+    choicesMadeOf.runs === now.runs &&
+    choicesMadeOf.configs === now.configs &&
+    choicesMadeOf.project === now.project
+  )
+    return;
+  choicesMadeOf = now;
   toolbar.updateChoices(table.runs, (run) => table.configsOf(run));
 }
 

@@ -16,6 +16,12 @@ const SEP = "\u0000";
 
 export class RunData {
   readonly #configs = new Map<string, Record<string, ConfigValue>>();
+  #configsVersion = 0;
+
+  /** Moves whenever a run's configs arrive or are forgotten. */
+  get configsVersion(): number {
+    return this.#configsVersion;
+  }
   readonly #configRequests = new Map<string, Promise<void>>();
   readonly #summaries = new Map<string, MetricSummary>();
 
@@ -34,7 +40,7 @@ export class RunData {
   /** Forgets what was read of `run`, so that it is fetched again (a live run grew, an edit). */
   forget(run: RunSummary): void {
     const key = runKey(run);
-    this.#configs.delete(key);
+    if (this.#configs.delete(key)) this.#configsVersion++;
     this.#configRequests.delete(key);
     for (const path of run.metric_paths) this.#summaries.delete(`${key}${SEP}${path}`);
   }
@@ -65,7 +71,10 @@ export class RunData {
           wanted.forEach((run, index) => {
             const configs = answers[index];
             const key = runKey(run);
-            if (configs) this.#configs.set(key, configs);
+            if (configs) {
+              this.#configs.set(key, configs);
+              this.#configsVersion++;
+            }
             // A run that went away is asked again should it come back.
             else this.#configRequests.delete(key);
           });

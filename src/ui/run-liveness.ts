@@ -8,11 +8,7 @@
 
 import type { LivenessEntry } from "../api/batch-wire.ts";
 import type { RunSummary } from "../api/wire.ts";
-
-/** A run's key, as `view-state.ts` makes it (not imported: that module reads the URL). */
-function runKey(run: { project: string; run_id: string }): string {
-  return `${run.project}:${run.run_id}`;
-}
+import { runKey } from "./chart-run.ts";
 
 export interface DeadWriter {
   readonly reason: string;

@@ -38,6 +38,11 @@ export class RunsModel {
     return this.data.configsOf(run);
   }
 
+  /** Moves whenever a run's configs arrive or are forgotten. */
+  get configsVersion(): number {
+    return this.data.configsVersion;
+  }
+
   /** The config keys to show of `run`: without per-process and source-code keys unless asked for. */
   protected shownKeys(run: RunSummary): readonly string[] {
     const configs = this.configsOf(run);

@@ -5,6 +5,7 @@
  */
 
 import type { AxisRange } from "./sweep-axes.ts";
+import { writeQuery } from "./url-query.ts";
 
 export interface TableView {
   /** Config key the table folds into groups by; "" for none. */
@@ -72,10 +73,5 @@ export function writeTableView(table: TableView): void {
   params.delete("range");
   for (const range of table.ranges)
     params.append("range", `${range.key}|${range.low}|${range.high}`);
-  const search = params.toString();
-  history.replaceState(
-    null,
-    "",
-    `${location.pathname}${search ? `?${search}` : ""}${location.hash}`,
-  );
+  writeQuery(params);
 }

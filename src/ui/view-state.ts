@@ -5,6 +5,8 @@
 
 export { runKey } from "./chart-run.ts";
 
+import { writeQuery } from "./url-query.ts";
+
 export interface ViewState {
   project: string;
   text: string;
@@ -64,10 +66,5 @@ export function writeView(view: ViewState): void {
   set("runs", view.selected.join(","), "");
   set("run", view.focus, "");
   set("log", view.log ? "1" : "0", "0");
-  const search = params.toString();
-  history.replaceState(
-    null,
-    "",
-    `${location.pathname}${search ? `?${search}` : ""}${location.hash}`,
-  );
+  writeQuery(params);
 }
