@@ -25,6 +25,7 @@ import { pngColors } from "./chart-style.ts";
 import { showTip } from "./chart-tip.ts";
 import { pointsFor, type Trace, type XMode } from "./chart-traces.ts";
 import { zoomedTraces } from "./chart-zoom.ts";
+import { isUnreachable, untilReachable } from "./connection.ts";
 import { nextFrame } from "./next-frame.ts";
 import { download, downloadBlob } from "./save-file.ts";
 import { runKey } from "./view-state.ts";
@@ -83,6 +84,9 @@ export class MetricChart {
   /** The body's width read in the frame a draw waited for, for that draw's render alone. */
   #frameWidth: number | undefined;
   #drawing: Promise<void> = Promise.resolve();
+  /** Count the draws and the zooms asked for: one that failed is tried again only while it is the latest. */
+  #drawAttempts = 0;
+  #zoomAttempts = 0;
   #hovered = false;
   readonly #body: HTMLElement;
   readonly #note: HTMLElement;
@@ -94,7 +98,10 @@ export class MetricChart {
     this.#host = host;
     const frame = chartFrame(spec, {
       setMode: (mode) => host.setMode(spec, mode),
-      exportCsv: (zoomOnly) => void this.exportCsv(zoomOnly),
+      exportCsv: (zoomOnly) =>
+        void this.exportCsv(zoomOnly).catch((error: unknown) =>
+          this.#failed(error, isUnreachable(error)),
+        ),
       exportPng: () => void this.exportPng(),
       toggleEnlarged: () => host.toggleEnlarged(spec),
       key: (event) => this.#key(event),
@@ -124,10 +131,26 @@ export class MetricChart {
     return this.#drawing;
   }
 
-  /** Fetches the whole series of every source, then the zoomed range if any. */
+  /**
+   * Fetches the whole series of every source, then the zoomed range if any. While the
+   * server cannot be reached the chart says so, and draws once it answers again.
+   */
   draw(): Promise<void> {
-    this.#drawing = this.#draw();
+    const attempt = ++this.#drawAttempts;
+    this.#drawing = untilReachable(
+      () => this.#draw(),
+      (error, offline) => this.#failed(error, offline),
+      () => attempt === this.#drawAttempts,
+    );
     return this.#drawing;
+  }
+
+  /** Says under the chart why it shows nothing new. */
+  #failed(error: unknown, offline: boolean): void {
+    this.element.dataset.error = offline ? "offline" : "failed";
+    this.#note.textContent = offline
+      ? "The server cannot be reached: this chart is drawn when it answers again."
+      : `Could not draw this chart: ${error instanceof Error ? error.message : String(error)}`;
   }
 
   async #draw(): Promise<void> {
@@ -154,14 +177,23 @@ export class MetricChart {
     this.#loaded = true;
     this.#zoomTraces = undefined;
     this.#zoomKey = "";
-    await this.applyZoom();
+    await this.#applyZoom();
   }
 
   /**
    * Follows the board's zoom: fetches each source's range, narrowing through finer and
    * finer answers until the range comes back point for point or cannot narrow further.
    */
-  async applyZoom(): Promise<void> {
+  applyZoom(): Promise<void> {
+    const attempt = ++this.#zoomAttempts;
+    return untilReachable(
+      () => this.#applyZoom(),
+      (error, offline) => this.#failed(error, offline),
+      () => attempt === this.#zoomAttempts,
+    );
+  }
+
+  async #applyZoom(): Promise<void> {
     if (!this.#drawn || this.#overview.length === 0) {
       if (this.#drawn) this.render();
       return;
@@ -259,6 +291,7 @@ export class MetricChart {
   /** Says what is drawn on the element: for tests, and the note under the chart. */
   #published(data: uPlot.AlignedData, lines: Line[]): void {
     const { described, markers } = this.#shown;
+    delete this.element.dataset.error;
     this.element.plotData = data;
     this.element.plotLines = described.map(({ label, color, raw }) => ({
       label,
@@ -352,6 +385,8 @@ export class MetricChart {
   destroy(): void {
     this.#generation++;
     this.#drawGeneration++;
+    this.#drawAttempts++;
+    this.#zoomAttempts++;
     this.#plot?.destroy();
   }
 }

@@ -6,7 +6,7 @@
 import type { RunSummary } from "./api.ts";
 import type { ChartBoard } from "./chart-board.ts";
 import { chartGroups } from "./chart-groups.ts";
-import { configDiff } from "./details.ts";
+import { configDiff } from "./config-diff.ts";
 import { h } from "./dom.ts";
 import { whenIdle } from "./next-frame.ts";
 import type { RunColors } from "./run-colors.ts";

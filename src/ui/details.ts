@@ -1,11 +1,11 @@
 /**
  * The details of one run: its traceback when it failed, its configs, and its string
  * series (console output included) with the tail first, older pages on request, a
- * search, and new lines while the run is live. Also the config diff of the runs
- * selected for comparison.
+ * search, and new lines while the run is live.
  */
 
 import { api, type ConfigValue, type RunSummary, type StringEntry } from "./api.ts";
+import { isUnreachable, untilReachable } from "./connection.ts";
 import { formatDuration, formatValue, h } from "./dom.ts";
 import { localTime, zoneLabel } from "./local-time.ts";
 import { type EditorHost, editor } from "./run-editor.ts";
@@ -30,6 +30,15 @@ export class RunDetails {
   readonly #meta = h("p", { class: "meta" });
   #editor: HTMLElement = h("div");
   #ticker: ReturnType<typeof setInterval> | undefined;
+  /** The shown run's configs, as last read (the editor's description and tags come from them). */
+  #configs: Record<string, ConfigValue> = {};
+  readonly #configRows = h("tbody", {});
+  readonly #configFilter = h("input", {
+    type: "search",
+    placeholder: "Filter configs",
+    "aria-label": "Filter configs",
+    oninput: () => this.#filterConfigs(),
+  });
 
   constructor(host: DetailsHost) {
     this.#host = host;
@@ -53,14 +62,42 @@ export class RunDetails {
     );
   }
 
-  /** The run's summary changed (finished, renamed, trashed): redraw its header, keep the rest. */
+  /**
+   * The run's summary changed (finished, renamed, trashed): redraw its header, keep the
+   * rest. Configs not known to the caller (undefined) are the ones read when it was shown.
+   */
   update(run: RunSummary, configs: Record<string, ConfigValue> | undefined): void {
     if (!this.run || runKey(this.run) !== runKey(run)) return;
     this.run = run;
+    if (configs) this.#configs = configs;
     this.#drawMeta();
-    const fresh = editor(run, configs, this.#host);
+    const fresh = editor(run, this.#configs, this.#host);
     this.#editor.replaceWith(fresh);
     this.#editor = fresh;
+    this.#drawConfigs();
+  }
+
+  /** Per-process and source-code keys were switched on or off: the configs table follows. */
+  internalsChanged(): void {
+    if (this.run) this.#drawConfigs();
+  }
+
+  #drawConfigs(): void {
+    const rows = Object.entries(this.#configs).filter(
+      ([key]) => this.#host.showInternals() || !isInternalKey(key),
+    );
+    this.#configRows.replaceChildren(
+      ...rows.map(([path, value]) =>
+        h("tr", {}, h("td", { class: "path" }, path), h("td", {}, formatValue(value))),
+      ),
+    );
+    this.#filterConfigs();
+  }
+
+  #filterConfigs(): void {
+    const text = this.#configFilter.value.toLowerCase();
+    for (const row of this.#configRows.rows)
+      row.hidden = !row.textContent?.toLowerCase().includes(text);
   }
 
   #drawMeta(): void {
@@ -92,7 +129,31 @@ export class RunDetails {
   readonly #log = h("pre", { class: "console", tabindex: 0, "aria-label": "Series entries" });
   readonly #status = h("p", { class: "console-status" });
 
+  /**
+   * Shows `run` (with `configs` when the caller has them). While the server cannot be
+   * reached the details say so, and load once it answers again.
+   */
   async show(run: RunSummary, configs: Record<string, ConfigValue> | undefined): Promise<void> {
+    this.run = run;
+    await untilReachable(
+      () => this.#show(run, configs),
+      (error, offline) =>
+        this.element.replaceChildren(
+          this.#title,
+          this.#meta,
+          h(
+            "p",
+            { class: "error", role: "alert" },
+            offline
+              ? "The server cannot be reached: this run's details load when it answers again."
+              : `Could not load this run's details: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        ),
+      () => this.run === run,
+    );
+  }
+
+  async #show(run: RunSummary, configs: Record<string, ConfigValue> | undefined): Promise<void> {
     this.run = run;
     clearInterval(this.#ticker);
     this.#ticker = setInterval(() => {
@@ -108,43 +169,28 @@ export class RunDetails {
       "";
     this.#search = "";
     const tracebackPath = run.string_series_paths.find((path) => path.endsWith("/traceback"));
+    this.#drawMeta();
     const traceback = tracebackPath
       ? (await api.strings(run, tracebackPath, { tail: 1 })).string_series[0]?.value
       : undefined;
     const all = configs ?? (await api.configs(run));
-    const configRows = Object.entries(all).filter(
-      ([key]) => this.#host.showInternals() || !isInternalKey(key),
-    );
-    const filter = h("input", {
-      type: "search",
-      placeholder: "Filter configs",
-      "aria-label": "Filter configs",
-      oninput: (event: Event) => {
-        const text = (event.target as HTMLInputElement).value.toLowerCase();
-        for (const row of body.rows) row.hidden = !row.textContent?.toLowerCase().includes(text);
-      },
-    });
-    const body = h(
-      "tbody",
-      {},
-      ...configRows.map(([path, value]) =>
-        h("tr", {}, h("td", { class: "path" }, path), h("td", {}, formatValue(value))),
-      ),
-    );
+    if (this.run !== run) return;
+    this.#configs = all;
+    this.#configFilter.value = "";
+    this.#drawConfigs();
     const picker = h(
       "select",
       {
         "aria-label": "String series",
         onchange: (event: Event) => {
           this.#path = (event.target as HTMLSelectElement).value;
-          void this.#loadTail();
+          this.#load(() => this.#loadTail());
         },
       },
       ...run.string_series_paths.map((path) =>
         h("option", { value: path, selected: path === this.#path }, path),
       ),
     );
-    this.#drawMeta();
     this.#editor = editor(run, all, this.#host);
     this.element.replaceChildren(
       this.#title,
@@ -159,12 +205,12 @@ export class RunDetails {
           )
         : "",
       h("h3", {}, "Configs"),
-      filter,
+      this.#configFilter,
       h(
         "table",
         { class: "configs" },
         h("thead", {}, h("tr", {}, h("th", {}, "Path"), h("th", {}, "Value"))),
-        body,
+        this.#configRows,
       ),
       run.string_series_paths.length > 0
         ? h(
@@ -184,13 +230,13 @@ export class RunDetails {
                   this.#renderLines();
                 },
               }),
-              h("button", { onclick: () => void this.#loadOlder() }, "Older"),
-              h("button", { onclick: () => void this.#loadAll() }, "All"),
+              h("button", { onclick: () => this.#load(() => this.#loadOlder()) }, "Older"),
+              h("button", { onclick: () => this.#load(() => this.#loadAll()) }, "All"),
               h(
                 "button",
                 {
                   title: "Every line of this series as a text file",
-                  onclick: () => void this.#save(),
+                  onclick: () => this.#load(() => this.#save()),
                 },
                 "Download",
               ),
@@ -201,6 +247,15 @@ export class RunDetails {
         : "",
     );
     await this.#loadTail();
+  }
+
+  /** Runs a read of the console the person asked for; a failure is said in its status line. */
+  #load(read: () => Promise<void>): void {
+    read().catch((error: unknown) => {
+      this.#status.textContent = isUnreachable(error)
+        ? "The server cannot be reached: try again when it answers."
+        : `Could not load: ${error instanceof Error ? error.message : String(error)}`;
+    });
   }
 
   async #loadTail(): Promise<void> {
@@ -255,51 +310,4 @@ export class RunDetails {
     this.#status.textContent = `${this.#path}: showing ${lines.length} of ${this.#total} entries`;
     if (scroll) this.#log.scrollTop = this.#log.scrollHeight;
   }
-}
-
-/** A table of the config keys whose values differ across the runs (all keys on request). */
-export function configDiff(
-  runs: readonly RunSummary[],
-  configsOf: (run: RunSummary) => Record<string, ConfigValue> | undefined,
-  showAll: boolean,
-  internals = false,
-): HTMLElement {
-  const keys = new Set<string>();
-  for (const run of runs)
-    for (const key of Object.keys(configsOf(run) ?? {}))
-      if (internals || !isInternalKey(key)) keys.add(key);
-  const differing = [...keys].filter((key) => {
-    if (key === "sys/id" || key === "sys/creation_time" || key === "sys/closed_time")
-      return showAll;
-    const values = runs.map((run) => JSON.stringify(configsOf(run)?.[key] ?? null));
-    return showAll || new Set(values).size > 1;
-  });
-  return h(
-    "table",
-    { class: "diff" },
-    h(
-      "thead",
-      {},
-      h(
-        "tr",
-        {},
-        h("th", {}, "Config"),
-        ...runs.map((run) => h("th", { "data-run": runKey(run) }, run.run_id)),
-      ),
-    ),
-    h(
-      "tbody",
-      {},
-      ...differing
-        .sort()
-        .map((key) =>
-          h(
-            "tr",
-            {},
-            h("td", { class: "path" }, key),
-            ...runs.map((run) => h("td", {}, formatValue(configsOf(run)?.[key]))),
-          ),
-        ),
-    ),
-  );
 }

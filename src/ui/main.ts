@@ -197,9 +197,16 @@ function compareSignature(): string {
 /** The comparison a linked view drew from its projects' run lists (undefined: none). */
 let linkedCompare: string | undefined;
 
+/** Whether per-process and source-code keys were shown at the last redraw. */
+let internalsShown = tableView.internals;
+
 function renderAll(): void {
   updateChoices();
   table.render();
+  if (tableView.internals !== internalsShown) {
+    internalsShown = tableView.internals;
+    details.internalsChanged();
+  }
   void renderCompare();
 }
 

@@ -187,7 +187,7 @@ describe("the runs table", () => {
     const page = await open("/?project=sweep%2Fseeds&group=lr");
     await waitFor(async () => (await page.locator("tr.group").count()) === 4, "four lr groups");
     await page.click('th input[aria-label="Select every run shown"]');
-    const chart = page.locator('figure.chart[data-path="train/loss"]');
+    const chart = page.locator('figure.chart[data-path="grad/norm"]');
     const legend = page.locator(".chart-board .legend li");
     const series = () => chart.getAttribute("data-series");
     await waitFor(async () => (await series()) === "4", "four group lines");
@@ -358,6 +358,7 @@ describe("the runs table", () => {
     const page = await open("/?project=sweep%2Fseeds&run=sweep%2Fseeds%3Aseed-00");
     await page.waitForSelector("form.run-editor");
     await page.fill('input[aria-label="Run name"]', "renamed in the UI");
+    await page.fill('textarea[aria-label="Run description"]', "the one to keep");
     await page.fill('input[aria-label="New tag"]', "keeper");
     await page.click('form.run-editor button:has-text("Save")');
     const row = page.locator('tr[data-run="sweep/seeds:seed-00"]');
@@ -370,6 +371,20 @@ describe("the runs table", () => {
       "the tag",
     );
     await screenshot(page, "details-edit");
+    // Opened by its link, the run's editor holds its description and tags.
+    const linked = await open("/?project=sweep%2Fseeds&run=sweep%2Fseeds%3Aseed-00");
+    await linked.waitForSelector("form.run-editor .tag-editor .tag");
+    // Past the first full run list and the liveness check, which redraw the details' header.
+    await linked.waitForSelector('tr[data-run="sweep/seeds:seed-00"]');
+    await linked.waitForTimeout(500);
+    expect(await linked.inputValue('textarea[aria-label="Run description"]')).toBe(
+      "the one to keep",
+    );
+    expect(await linked.locator("form.run-editor .tag-editor .tag").allTextContents()).toContain(
+      "keeper×",
+    );
+    expect(await linked.textContent(".details h2")).toContain("renamed in the UI");
+    await linked.close();
     await page.click('form.run-editor button:has-text("Move to trash")');
     await waitFor(async () => (await row.count()) === 0, "the run hidden in the trash");
     expect(await page.textContent(".count")).toContain("1 in the trash, hidden");
@@ -463,14 +478,25 @@ describe("the runs table", () => {
     await page.close();
   }, 60_000);
 
-  it("shows a banner while the server cannot be reached and clears it when it is back", async () => {
+  it("shows a banner while the server cannot be reached, says so where a view could not load, and draws it all once the server is back", async () => {
     const port = server.port;
     const page = await open("/?project=sweep%2Flr");
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
     await server.stop();
     try {
       await page.waitForSelector(".banner.offline:not([hidden])", { timeout: 15_000 });
       expect(await page.textContent(".banner")).toContain("Cannot reach the goodseed server");
       await screenshot(page, "banner-offline");
+      // Asked for while the server is away: a chart of a run and a run's details.
+      await page.click('tr[data-run="sweep/lr:sweep-03"] input[type=checkbox]');
+      await page.waitForSelector('figure.chart[data-path="grad/norm"][data-error="offline"]');
+      expect(await page.textContent('figure.chart[data-path="grad/norm"] .chart-note')).toContain(
+        "cannot be reached",
+      );
+      await page.click('tr[data-run="sweep/lr:sweep-04"] button.link');
+      await page.waitForSelector(".details .error");
+      expect(await page.textContent(".details .error")).toContain("cannot be reached");
     } finally {
       server = listen(createFileApp({ projectsDir: join(home, "projects") }), {
         hostname: "127.0.0.1",
@@ -478,6 +504,13 @@ describe("the runs table", () => {
       });
     }
     await page.waitForSelector(".banner.offline[hidden]", { state: "attached", timeout: 15_000 });
+    await page.waitForSelector(
+      'figure.chart[data-path="grad/norm"]:not([data-error]):not([data-points="0"])[data-points] canvas',
+      { timeout: 15_000 },
+    );
+    await page.waitForSelector(".details table.configs tbody tr", { timeout: 15_000 });
+    expect(await page.textContent(".details h2")).toContain("sweep-04");
+    expect(errors).toEqual([]);
     await page.close();
   }, 90_000);
 
