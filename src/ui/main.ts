@@ -28,11 +28,38 @@ const view = readView();
 const tableView = readTableView();
 const notices = new Notices();
 
-/** Saves the whole view in the URL. */
+/** Query keys that change as a person types or drags: kept in the URL without a history entry each. */
+const TYPED = new Set(["q", "range"]);
+
+/**
+ * Saves the whole view in the URL: a change a person may want to undo (a run ticked, a
+ * sort, a project) is a history entry of its own, so that Back undoes it; typing in the
+ * search box and dragging a range are not.
+ */
 function save(): void {
+  const before = `${location.pathname}${location.search}${location.hash}`;
+  const old = new URLSearchParams(location.search);
   writeView(view);
   writeTableView(tableView);
+  const now = new URLSearchParams(location.search);
+  const keys = new Set([...old.keys(), ...now.keys()]);
+  const undoable = [...keys].some(
+    (key) => !TYPED.has(key) && old.getAll(key).join("\u0000") !== now.getAll(key).join("\u0000"),
+  );
+  if (!undoable) return;
+  const after = `${location.pathname}${location.search}${location.hash}`;
+  history.replaceState(null, "", before);
+  history.pushState(null, "", after);
 }
+
+/** Back or Forward: the page shows the view its URL holds now. */
+window.addEventListener("popstate", () => {
+  Object.assign(view, readView());
+  Object.assign(tableView, readTableView());
+  toolbar.showView();
+  controls.showView();
+  renderAll();
+});
 
 /** Runs were written from this page: their projects' run lists are fetched again. */
 async function edited(runs: readonly RunSummary[]): Promise<void> {
@@ -93,7 +120,7 @@ const sweep = new SweepViews({
   },
   comparedColor: (run) => (view.selected.includes(runKey(run)) ? colors.of(run) : undefined),
 });
-table.parts = new TableControls(
+const controls = new TableControls(
   {
     view,
     table: tableView,
@@ -107,6 +134,7 @@ table.parts = new TableControls(
   table,
   sweep,
 );
+table.parts = controls;
 
 const toolbar = new Toolbar({
   view,

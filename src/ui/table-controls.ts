@@ -26,17 +26,17 @@ export interface ControlsHost {
   readonly notices: Notices;
 }
 
-function checkbox(label: string, checked: boolean, set: (on: boolean) => void): HTMLElement {
-  return h(
-    "label",
-    { class: "switch" },
-    h("input", {
-      type: "checkbox",
-      checked,
-      onchange: (event: Event) => set((event.target as HTMLInputElement).checked),
-    }),
-    ` ${label}`,
-  );
+function checkbox(
+  label: string,
+  checked: boolean,
+  set: (on: boolean) => void,
+): { label: HTMLElement; input: HTMLInputElement } {
+  const input = h("input", {
+    type: "checkbox",
+    checked,
+    onchange: (event: Event) => set((event.target as HTMLInputElement).checked),
+  });
+  return { label: h("label", { class: "switch" }, input, ` ${label}`), input };
 }
 
 export class TableControls implements TableParts {
@@ -46,6 +46,8 @@ export class TableControls implements TableParts {
   readonly #sweep: SweepViews;
   readonly #groupKeys = h("datalist", { id: "group-keys" });
   #groupSignature = "";
+  /** The controls that show the view's state, set again when the view is read back from the URL. */
+  readonly #shown: { group: HTMLInputElement; switches: (() => void)[] };
 
   constructor(host: ControlsHost, table: RunsTable, sweep: SweepViews) {
     this.#host = host;
@@ -63,39 +65,37 @@ export class TableControls implements TableParts {
         host.changed();
       },
     });
+    const group = h("input", {
+      list: "group-keys",
+      value: state.group,
+      placeholder: "a config, e.g. lr",
+      "aria-label": "Group by config",
+      onchange: (event: Event) => {
+        state.group = (event.target as HTMLInputElement).value.trim();
+        state.unfolded = [];
+        host.changed();
+      },
+    });
+    const flag = (label: string, key: "sweep" | "trashed" | "internals") => {
+      const made = checkbox(label, state[key], (on) => {
+        state[key] = on;
+        host.changed();
+      });
+      return { label: made.label, show: () => (made.input.checked = state[key]) };
+    };
+    const switches = [
+      flag("Sweep views", "sweep"),
+      flag("Show trashed", "trashed"),
+      flag("Show process and source keys", "internals"),
+    ];
+    this.#shown = { group, switches: switches.map((made) => made.show) };
     this.top = h(
       "div",
       { class: "toolbar table-controls" },
       picker.element,
-      h(
-        "label",
-        {},
-        "Group by ",
-        h("input", {
-          list: "group-keys",
-          value: state.group,
-          placeholder: "a config, e.g. lr",
-          "aria-label": "Group by config",
-          onchange: (event: Event) => {
-            state.group = (event.target as HTMLInputElement).value.trim();
-            state.unfolded = [];
-            host.changed();
-          },
-        }),
-      ),
+      h("label", {}, "Group by ", group),
       this.#groupKeys,
-      checkbox("Sweep views", state.sweep, (on) => {
-        state.sweep = on;
-        host.changed();
-      }),
-      checkbox("Show trashed", state.trashed, (on) => {
-        state.trashed = on;
-        host.changed();
-      }),
-      checkbox("Show process and source keys", state.internals, (on) => {
-        state.internals = on;
-        host.changed();
-      }),
+      ...switches.map((made) => made.label),
       h(
         "button",
         {
@@ -108,6 +108,12 @@ export class TableControls implements TableParts {
         "Export CSV",
       ),
     );
+  }
+
+  /** Shows the table view's state in the controls (read back from the URL: Back, Forward). */
+  showView(): void {
+    this.#shown.group.value = this.#host.table.group;
+    for (const show of this.#shown.switches) show();
   }
 
   above(rows: readonly RunSummary[]): Node[] {

@@ -187,7 +187,7 @@ describe("the runs table", () => {
     const page = await open("/?project=sweep%2Fseeds&group=lr");
     await waitFor(async () => (await page.locator("tr.group").count()) === 4, "four lr groups");
     await page.click('th input[aria-label="Select every run shown"]');
-    const chart = page.locator('figure.chart[data-path="grad/norm"]');
+    const chart = page.locator('figure.chart[data-path="train/loss"]');
     const legend = page.locator(".chart-board .legend li");
     const series = () => chart.getAttribute("data-series");
     await waitFor(async () => (await series()) === "4", "four group lines");
@@ -390,6 +390,38 @@ describe("the runs table", () => {
     expect(await page.textContent(".count")).toContain("1 in the trash, hidden");
     await page.click('.notice button:has-text("Undo")');
     await waitFor(async () => (await row.count()) === 1, "the run back");
+    await page.close();
+  }, 60_000);
+
+  it("takes a view change back with Back: the page shows what its URL holds", async () => {
+    const page = await open("/?project=sweep%2Flr");
+    await waitRows(page, 16, "the sweep");
+    await page.click('tr[data-run="sweep/lr:sweep-00"] input[type=checkbox]');
+    await page.click('tr[data-run="sweep/lr:sweep-05"] input[type=checkbox]');
+    await waitFor(
+      async () => (await page.textContent(".selection strong")) === "2 selected",
+      "two runs compared",
+    );
+    // Typing is no history entry of its own: Back takes it back with the run ticked before it.
+    await page.fill('input[type="search"]', "odd");
+    await waitFor(async () => (await rows(page).count()) < 16, "the search applied");
+    await page.goBack();
+    await waitFor(
+      async () => (await page.textContent(".selection strong")) === "1 selected",
+      "one run compared after Back",
+    );
+    expect(new URL(page.url()).searchParams.get("runs")).toBe("sweep/lr:sweep-00");
+    expect(await page.inputValue('input[type="search"]')).toBe("");
+    await waitRows(page, 16, "every run of the sweep again");
+    expect(await page.isChecked('tr[data-run="sweep/lr:sweep-05"] input[type=checkbox]')).toBe(
+      false,
+    );
+    await page.goForward();
+    await waitFor(
+      async () => (await page.textContent(".selection strong")) === "2 selected",
+      "both runs again after Forward",
+    );
+    expect(await page.inputValue('input[type="search"]')).toBe("odd");
     await page.close();
   }, 60_000);
 
