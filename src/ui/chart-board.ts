@@ -48,6 +48,8 @@ export class ChartBoard {
   readonly #view: ChartView = readChartView();
   readonly #charts = new Map<string, MetricChart>();
   readonly #sections = h("div", { class: "chart-sections" });
+  /** Said when the chart filter hides every chart. */
+  readonly #noMatch = h("p", { class: "empty-charts", hidden: true });
   readonly #legend = h("ul", { class: "legend" });
   readonly #more = new SectionMore();
   readonly #controls: ChartControls;
@@ -99,7 +101,12 @@ export class ChartBoard {
       },
       resetZoom: () => this.zoom(undefined),
     });
-    this.element.replaceChildren(this.#controls.element, this.#legend, this.#sections);
+    this.element.replaceChildren(
+      this.#controls.element,
+      this.#legend,
+      this.#noMatch,
+      this.#sections,
+    );
     window.addEventListener("popstate", () => this.#restore());
   }
 
@@ -224,6 +231,11 @@ export class ChartBoard {
   /** Applies filter, collapsed sections and the enlarged chart to what is on the page. */
   #layout(): void {
     const filter = this.#view.filter.trim();
+    this.#sayNoMatch(
+      filter !== "" &&
+        this.#charts.size > 0 &&
+        ![...this.#charts.values()].some((chart) => matchesFilter(chart.spec, filter)),
+    );
     for (const details of this.#sections.querySelectorAll<HTMLDetailsElement>(
       "details.chart-section",
     )) {
@@ -252,6 +264,27 @@ export class ChartBoard {
     }
     // Charts that came into view by the filter draw now.
     for (const chart of this.#onScreen()) if (!chart.drawn) void chart.draw();
+  }
+
+  #sayNoMatch(none: boolean): void {
+    this.#noMatch.hidden = !none;
+    if (!none) return;
+    this.#noMatch.replaceChildren(
+      `No chart matches “${this.#view.filter.trim()}”. `,
+      h(
+        "button",
+        {
+          type: "button",
+          onclick: () => {
+            this.#view.filter = "";
+            this.#controls.show(this.#view);
+            this.#commit(false);
+            this.#layout();
+          },
+        },
+        "Clear the chart filter",
+      ),
+    );
   }
 
   #commit(push: boolean): void {

@@ -48,6 +48,12 @@ export function chartFrame(spec: ChartSpec, actions: FrameActions): ChartFrame {
   );
   const button = (label: string, title: string, action: () => void) =>
     h("button", { type: "button", class: "chart-button", title, onclick: action }, label);
+  // Offered while the chart is zoomed (describeChart shows it).
+  const zoomCsv = button("CSV zoom", "Download the points of the zoomed range as CSV", () =>
+    actions.exportCsv(true),
+  );
+  zoomCsv.classList.add("csv-zoom");
+  zoomCsv.hidden = true;
   const figure = h(
     "figure",
     {
@@ -70,9 +76,7 @@ export function chartFrame(spec: ChartSpec, actions: FrameActions): ChartFrame {
         { class: "chart-tools" },
         modeSelect,
         button("CSV", "Download every point of the series as CSV", () => actions.exportCsv(false)),
-        button("CSV zoom", "Download the points of the zoomed range as CSV", () =>
-          actions.exportCsv(true),
-        ),
+        zoomCsv,
         button("PNG", "Download the chart with its legend as PNG", () => actions.exportPng()),
         button("⤢", "Enlarge to full width (or back)", () => actions.toggleEnlarged()),
       ),
@@ -101,7 +105,7 @@ export function chartNote(
     );
   return [
     `${lines} line${lines === 1 ? "" : "s"}`,
-    `${total.toLocaleString()} points${downsampled ? " (downsampled)" : ""}`,
+    `${total.toLocaleString()} point${total === 1 ? "" : "s"}${downsampled ? " (downsampled)" : ""}`,
     ...(flagged.length > 0 ? [`${flagged.join(", ")} marked`] : []),
     ...(zoomed ? ["zoomed (double-click to reset)"] : []),
   ].join(" · ");
@@ -129,4 +133,6 @@ export function describeChart(
   data.zoomed = String(zoomed !== undefined);
   data.downsampled = String(downsampled);
   data.markers = String(markers.length);
+  const zoomCsv = frame.figure.querySelector<HTMLButtonElement>(".csv-zoom");
+  if (zoomCsv) zoomCsv.hidden = zoomed === undefined;
 }

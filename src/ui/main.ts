@@ -280,6 +280,7 @@ async function refresh(first: boolean): Promise<void> {
     table.render();
     if (details.run) details.update(details.run, table.configsOf(details.run));
   });
+  if (first) sayMissingCompared();
   if (first && view.focus && !details.run) {
     const run = byKey(view.focus);
     if (run) await details.show(run, table.configsOf(run));
@@ -297,6 +298,25 @@ async function refresh(first: boolean): Promise<void> {
     )
       details.update(now, table.configsOf(now));
   }
+}
+
+/** A link compared runs this server does not have: says so, and offers to drop them. */
+function sayMissingCompared(): void {
+  const missing = view.selected.filter((key) => !byKey(key));
+  if (missing.length === 0) return;
+  const names = missing.map((key) => key.replace(":", " / ")).join(", ");
+  notices.show(
+    `${missing.length === 1 ? "A compared run is" : `${missing.length} compared runs are`} not on this server (deleted, moved or mistyped): ${names}.`,
+    {
+      label: "Drop from the comparison",
+      run: () => {
+        view.selected = view.selected.filter((key) => !missing.includes(key));
+        save();
+        renderAll();
+      },
+    },
+    60_000,
+  );
 }
 
 /**

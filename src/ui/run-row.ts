@@ -85,7 +85,7 @@ export function runRow(
         run.run_id,
       ),
     ),
-    h("td", {}, run.experiment_name ?? ""),
+    h("td", { class: "name" }, run.experiment_name ?? ""),
     h("td", {}, run.project),
     h(
       "td",

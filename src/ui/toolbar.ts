@@ -49,10 +49,11 @@ export class Toolbar {
         option(value, value || "Any", value === view.status),
       ),
     );
+    // Filters as you type, as the search box does (a tag picked from the list is typed too).
     this.#tag = h("input", {
       list: "tag-list",
       value: view.tag,
-      onchange: this.#update((value) => (view.tag = value)),
+      oninput: this.#update((value) => (view.tag = value)),
     });
     this.#projects = h("select", { onchange: this.#update((value) => (view.project = value)) });
     this.element.replaceChildren(

@@ -403,6 +403,38 @@ describe("finding charts", () => {
     );
     await page.close();
   }, 60_000);
+
+  it("says when the chart filter matches no chart, with a way to clear it", async () => {
+    const page = await open(runsParam([fixture.wide]));
+    await page.locator("input.chart-filter").pressSequentially("zzz-no-such-chart");
+    await page.waitForSelector(".empty-charts:visible");
+    expect(await page.textContent(".empty-charts")).toContain(
+      "No chart matches “zzz-no-such-chart”",
+    );
+    expect(await page.locator("figure.chart:visible").count()).toBe(0);
+    await page.click('.empty-charts button:has-text("Clear the chart filter")');
+    await waitFor(
+      async () => (await page.locator("figure.chart:visible").count()) > 0,
+      "the charts back",
+    );
+    expect(await page.inputValue("input.chart-filter")).toBe("");
+    expect(page.url()).not.toContain("cf=");
+    expect(await page.locator(".empty-charts").isHidden()).toBe(true);
+    await page.close();
+  }, 60_000);
+
+  it("says which compared runs of a link the server does not have, and drops them on request", async () => {
+    const present = fixture.sweep[0] as string;
+    const page = await open(runsParam(["sweep/lr:nope-99", present]));
+    await page.waitForSelector('.notice:has-text("not on this server")');
+    expect(await page.textContent(".notice")).toContain("sweep/lr / nope-99");
+    await page.click('.notice button:has-text("Drop from the comparison")');
+    await waitFor(
+      async () => new URL(page.url()).searchParams.get("runs") === present,
+      "only the run that exists compared",
+    );
+    await page.close();
+  }, 60_000);
 });
 
 describe("NaN and infinities", () => {
@@ -570,6 +602,23 @@ describe("export", () => {
     const canvasHeight = Number(await chart.locator("canvas").getAttribute("height"));
     // Taller than the chart: the title and the legend are in the picture.
     expect(png.readUInt32BE(20)).toBeGreaterThan(canvasHeight);
+    // The zoomed range's CSV is offered only while zoomed.
+    expect(await chart.locator(".csv-zoom").isHidden()).toBe(true);
     await page.close();
+    const zoomed = await open(`${runsParam(keys)}&zoom=step~0~450`);
+    const zoomedChart = await drawnChart(zoomed, "val/acc", 2);
+    await zoomed.waitForSelector('figure.chart[data-path="val/acc"][data-zoomed="true"] .csv-zoom');
+    const [zoomDownload] = await Promise.all([
+      zoomed.waitForEvent("download"),
+      zoomedChart.locator(".csv-zoom").click(),
+    ]);
+    const rows = readFileSync((await zoomDownload.path()) as string, "utf8")
+      .trim()
+      .split("\n")
+      .slice(1);
+    // Steps 0, 100, …, 400 of each run.
+    expect(rows.filter((row) => row.startsWith("sweep/lr,sweep-00,val/acc,"))).toHaveLength(5);
+    expect(rows.every((row) => Number(row.split(",")[3]) <= 450)).toBe(true);
+    await zoomed.close();
   }, 60_000);
 });

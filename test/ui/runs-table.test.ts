@@ -425,6 +425,23 @@ describe("the runs table", () => {
     await page.close();
   }, 60_000);
 
+  it("wraps a 200-character name with no space instead of widening the page", async () => {
+    const page = await open("/?project=sweep%2Fseeds&run=sweep%2Fseeds%3Aseed-05");
+    await page.waitForSelector("form.run-editor");
+    const name = "n".repeat(200);
+    await page.fill('input[aria-label="Run name"]', name);
+    await page.click('form.run-editor button:has-text("Save")');
+    await waitFor(
+      async () => (await page.textContent('tr[data-run="sweep/seeds:seed-05"]'))?.includes(name),
+      "the long name in the table",
+    );
+    await waitFor(async () => (await page.textContent(".details h2"))?.includes(name), "the title");
+    expect(Number(await page.evaluate("document.documentElement.scrollWidth"))).toBeLessThanOrEqual(
+      1400,
+    );
+    await page.close();
+  }, 60_000);
+
   it("tags and trashes the selected runs at once", async () => {
     const page = await open("/?project=sweep%2Fseeds&q=seed-1");
     await waitFor(async () => (await rows(page).count()) > 1, "some runs");
