@@ -7,6 +7,7 @@
  */
 
 import { asNumber, compareCells } from "./run-filter.ts";
+import { logTickLabel, logTickValues } from "./sweep-ticks.ts";
 
 /** A range dragged on an axis, in the axis's units (values, or category positions). */
 export interface AxisRange {
@@ -104,12 +105,29 @@ export function inRange(axis: Axis, value: unknown, range: AxisRange): boolean {
   return number >= range.low - span && number <= range.high + span;
 }
 
-/** Tick labels of an axis: its categories, or its ends and middle. */
-export function axisTicks(axis: Axis): { position: number; label: string }[] {
-  if (axis.kind === "category")
-    return axis.categories.map((label, index) => ({
-      position: axis.categories.length === 1 ? 0.5 : index / (axis.categories.length - 1),
-      label: label === "" ? "(none)" : label,
+/**
+ * Tick labels of an axis, at most about `maxCount`: its categories (every k-th when
+ * there are more), powers of ten on a log axis, or the ends and middle of a linear one.
+ */
+export function axisTicks(axis: Axis, maxCount = 12): { position: number; label: string }[] {
+  if (axis.kind === "category") {
+    const count = axis.categories.length;
+    const every = Math.max(1, Math.ceil(count / Math.max(1, maxCount)));
+    return axis.categories.flatMap((label, index) =>
+      index % every === 0
+        ? [
+            {
+              position: count === 1 ? 0.5 : index / (count - 1),
+              label: label === "" ? "(none)" : label,
+            },
+          ]
+        : [],
+    );
+  }
+  if (axis.kind === "log" && axis.min > 0)
+    return logTickValues(axis.min, axis.max, maxCount).map((value) => ({
+      position: axisPosition(axis, value) ?? 0.5,
+      label: logTickLabel(value),
     }));
   const format = (value: number) =>
     Math.abs(value) >= 1e4 || (Math.abs(value) < 1e-3 && value !== 0)

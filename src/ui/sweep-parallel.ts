@@ -8,14 +8,26 @@
 import type { RunSummary } from "./api.ts";
 import { h } from "./dom.ts";
 import { type Axis, axisPosition, axisTicks, axisUnits } from "./sweep-axes.ts";
+import {
+  fitText,
+  MAX_TICKS,
+  NAME_BASELINE,
+  PARALLEL,
+  parallelLayout,
+  TICK_DROP,
+  TICK_GAP,
+} from "./sweep-layout.ts";
 import { ramp } from "./sweep-ramp.ts";
 import type { SweepSource } from "./sweep-source.ts";
 import { axisLabel as label, svg } from "./sweep-svg.ts";
 import { runKey } from "./view-state.ts";
 
-const WIDTH = 960;
-const HEIGHT = 300;
-const PAD = { top: 28, bottom: 34, left: 60, right: 60 };
+const { width: WIDTH, height: HEIGHT } = PARALLEL;
+/**
+ * A halo in the panel's colour behind the labels: the runs' lines meet at the ends of
+ * an axis, right where its top and bottom labels sit, and would cross them out.
+ */
+const HALO = "paint-order:stroke;stroke:var(--panel);stroke-width:3px;stroke-linejoin:round";
 
 /** Parallel coordinates of `base` over `axes`, runs outside `passing` faded. */
 export function parallel(
@@ -40,10 +52,10 @@ export function parallel(
     );
     return figure;
   }
-  const plotHeight = HEIGHT - PAD.top - PAD.bottom;
-  const step = axes.length === 1 ? 0 : (WIDTH - PAD.left - PAD.right) / (axes.length - 1);
-  const x = (index: number) => (axes.length === 1 ? WIDTH / 2 : PAD.left + index * step);
-  const y = (position: number) => PAD.top + (1 - position) * plotHeight;
+  const plotHeight = HEIGHT - PARALLEL.top - PARALLEL.bottom;
+  const layout = parallelLayout(axes.length);
+  const x = (index: number) => layout.xs[index] ?? WIDTH / 2;
+  const y = (position: number) => PARALLEL.top + (1 - position) * plotHeight;
   const passingKeys = new Set(passing.map(runKey));
   const metricAxis = table.metric ? axes[axes.length - 1] : undefined;
   const lines = svg("g", { class: "lines" });
@@ -85,7 +97,8 @@ export function parallel(
   });
   drawn.append(lines);
   axes.forEach((axis, index) => {
-    drawn.append(axisOf(source, axis, x(index), y, plotHeight));
+    const room = { name: layout.nameChars, tick: layout.tickChars[index] ?? 3 };
+    drawn.append(axisOf(source, axis, x(index), y, plotHeight, room));
   });
   figure.append(drawn);
   figure.dataset.lines = String(lines.querySelectorAll("path[data-run]").length);
@@ -99,6 +112,7 @@ function axisOf(
   x: number,
   y: (p: number) => number,
   plotHeight: number,
+  room: { readonly name: number; readonly tick: number },
 ): SVGGElement {
   const table = source.table;
   const group = svg("g", {
@@ -111,21 +125,30 @@ function axisOf(
   });
   group.addEventListener("keydown", (event) => keyOn(source, event, axis));
   group.append(svg("line", { x1: x, x2: x, y1: y(0), y2: y(1) }));
-  for (const tick of axisTicks(axis).slice(0, 12))
+  for (const tick of axisTicks(axis, MAX_TICKS)) {
+    const text = fitText(tick.label, room.tick);
     group.append(
       svg(
         "text",
-        { x: x - 5, y: y(tick.position) + 4, class: "tick", "text-anchor": "end" },
-        tick.label.slice(0, 12),
+        {
+          x: x - TICK_GAP,
+          y: y(tick.position) + TICK_DROP,
+          class: "tick",
+          "text-anchor": "end",
+          style: HALO,
+        },
+        ...(text === tick.label ? [] : [svg("title", {}, tick.label)]),
+        text,
       ),
     );
+  }
   const name = label(axis.key).split("/").slice(-1)[0] ?? axis.key;
   group.append(
     svg(
       "text",
-      { x, y: PAD.top - 10, class: "name", "text-anchor": "middle" },
+      { x, y: NAME_BASELINE, class: "name", "text-anchor": "middle" },
       svg("title", {}, label(axis.key)),
-      name.length > 14 ? `${name.slice(0, 13)}…` : name,
+      fitText(name, room.name),
     ),
   );
   const range = table.ranges.find((r) => r.key === axis.key);
@@ -208,7 +231,10 @@ function drag(
   const toPosition = (clientY: number) => {
     const box = owner.getBoundingClientRect();
     const svgY = ((clientY - box.top) / box.height) * HEIGHT;
-    return Math.min(1, Math.max(0, 1 - (svgY - PAD.top) / (HEIGHT - PAD.top - PAD.bottom)));
+    return Math.min(
+      1,
+      Math.max(0, 1 - (svgY - PARALLEL.top) / (HEIGHT - PARALLEL.top - PARALLEL.bottom)),
+    );
   };
   const start = toPosition(event.clientY);
   const startY = event.clientY;

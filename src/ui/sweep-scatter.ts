@@ -9,8 +9,8 @@ import type { RunSummary } from "./api.ts";
 import { formatNumber } from "./chart-style.ts";
 import { h } from "./dom.ts";
 import { type RovingItem, rovingFocus } from "./roving-focus.ts";
-import { asNumber } from "./run-filter.ts";
-import { type Axis, axisFor, axisPosition, axisTicks, inRange, isSweepKey } from "./sweep-axes.ts";
+import { type Axis, axisPosition, axisTicks, inRange, isSweepKey } from "./sweep-axes.ts";
+import { leftOutNote, type ScatterScale, scatterScale } from "./sweep-scale.ts";
 import type { SweepSource } from "./sweep-source.ts";
 import { axisLabel as label, svg } from "./sweep-svg.ts";
 import { parseColumn } from "./table-columns.ts";
@@ -20,6 +20,10 @@ import { runKey } from "./view-state.ts";
 function shown(value: unknown): string {
   return typeof value === "number" ? formatNumber(value) : String(value);
 }
+
+/** Tick labels at most along x (about 50 units each) and y. */
+const X_TICKS = 8;
+const Y_TICKS = 10;
 
 /** The run whose dot last held the scatter's Tab stop: it keeps it over a redraw. */
 let focusedRun = "";
@@ -40,6 +44,34 @@ export function scatter(
         configKeys[0] ??
         "");
   const yKey = table.metric;
+  const xs = base.map((run) => source.axisValue(run, xKey));
+  const ys = base.map((run) => source.axisValue(run, yKey));
+  // Log only where it makes sense: a text or true/false config offers none.
+  const x = scatterScale(xKey, xs, table.logX);
+  const y = scatterScale(yKey, ys, table.logY);
+  const logSwitch = (
+    name: string,
+    key: string,
+    scale: ScatterScale,
+    on: boolean,
+    set: (on: boolean) => void,
+  ) =>
+    h(
+      "label",
+      scale.logOffered || !key
+        ? {}
+        : { title: `A log scale needs positive numbers: ${label(key)} holds text or true/false` },
+      h("input", {
+        type: "checkbox",
+        checked: on && scale.logOffered,
+        disabled: !scale.logOffered,
+        onchange: (event: Event) => {
+          set((event.target as HTMLInputElement).checked);
+          source.changed();
+        },
+      }),
+      ` ${name}`,
+    );
   const controls = h(
     "div",
     { class: "toolbar" },
@@ -59,49 +91,33 @@ export function scatter(
         ...configKeys.map((key) => h("option", { value: key, selected: key === xKey }, key)),
       ),
     ),
-    h(
-      "label",
-      {},
-      h("input", {
-        type: "checkbox",
-        checked: table.logX,
-        onchange: (event: Event) => {
-          table.logX = (event.target as HTMLInputElement).checked;
-          source.changed();
-        },
-      }),
-      " log x",
-    ),
-    h(
-      "label",
-      {},
-      h("input", {
-        type: "checkbox",
-        checked: table.logY,
-        onchange: (event: Event) => {
-          table.logY = (event.target as HTMLInputElement).checked;
-          source.changed();
-        },
-      }),
-      " log y",
-    ),
+    logSwitch("log x", xKey, x, table.logX, (on) => {
+      table.logX = on;
+    }),
+    logSwitch("log y", yKey, y, table.logY, (on) => {
+      table.logY = on;
+    }),
   );
   const figure = h("figure", { class: "scatter" }, controls);
   if (!xKey || !yKey) {
     figure.append(h("p", { class: "hint" }, "Choose a metric above to plot it against a config."));
     return figure;
   }
+  const note = leftOutNote(
+    [
+      { name: "log x", key: xKey, scale: x },
+      { name: "log y", key: label(yKey), scale: y },
+    ],
+    base.length,
+  );
+  const xAxis = x.axis;
+  const yAxis = y.axis;
+  if (!xAxis || !yAxis) {
+    figure.dataset.points = "0";
+    figure.append(h("p", { class: "hint note" }, note));
+    return figure;
+  }
   const passingKeys = new Set(passing.map(runKey));
-  const xs = base.map((run) => source.axisValue(run, xKey));
-  const ys = base.map((run) => source.axisValue(run, yKey));
-  const scale = (values: unknown[], log: boolean, key: string): Axis => {
-    const usable = log ? values.filter((v) => (asNumber(v) ?? 0) > 0) : values;
-    const axis = axisFor(key, usable, false);
-    if (!log || axis.kind === "category") return axis;
-    return { ...axis, kind: "log" };
-  };
-  const xAxis = scale(xs, table.logX, xKey);
-  const yAxis = scale(ys, table.logY, yKey);
   const W = 480;
   const H = 300;
   const pad = { left: 64, right: 16, top: 12, bottom: 40 };
@@ -116,7 +132,7 @@ export function scatter(
     svg("line", { x1: px(0), x2: px(1), y1: py(0), y2: py(0), class: "frame" }),
     svg("line", { x1: px(0), x2: px(0), y1: py(0), y2: py(1), class: "frame" }),
   );
-  for (const tick of axisTicks(xAxis).slice(0, 12))
+  for (const tick of axisTicks(xAxis, X_TICKS))
     drawn.append(
       svg(
         "text",
@@ -124,7 +140,7 @@ export function scatter(
         tick.label.slice(0, 10),
       ),
     );
-  for (const tick of axisTicks(yAxis).slice(0, 12))
+  for (const tick of axisTicks(yAxis, Y_TICKS))
     drawn.append(
       svg(
         "text",
@@ -136,7 +152,7 @@ export function scatter(
     svg(
       "text",
       { x: px(0.5), y: H - 6, class: "name", "text-anchor": "middle" },
-      `${xKey}${table.logX ? " (log)" : ""}`,
+      `${xKey}${x.log ? " (log)" : ""}`,
     ),
     svg(
       "text",
@@ -147,7 +163,7 @@ export function scatter(
         "text-anchor": "middle",
         transform: `rotate(-90 12 ${py(0.5)})`,
       },
-      `${label(yKey)}${table.logY ? " (log)" : ""}`,
+      `${label(yKey)}${y.log ? " (log)" : ""}`,
     ),
   );
   const dots: (RovingItem & { run: RunSummary })[] = [];
@@ -198,5 +214,6 @@ export function scatter(
   // With runs compared, the others step back so that the compared ones' colours show.
   figure.classList.toggle("has-compared", drawn.querySelector(".dot.compared") !== null);
   figure.append(drawn);
+  if (note) figure.append(h("p", { class: "hint note" }, note));
   return figure;
 }

@@ -8,6 +8,7 @@
 import type { RunSummary } from "./api.ts";
 import { h } from "./dom.ts";
 import { type Axis, type AxisRange, axisFor, isSweepKey } from "./sweep-axes.ts";
+import { defaultMetric, sweepMetricPaths } from "./sweep-metric.ts";
 import { parallel } from "./sweep-parallel.ts";
 import { rampKey } from "./sweep-ramp.ts";
 import { scatter } from "./sweep-scatter.ts";
@@ -51,6 +52,7 @@ export class SweepViews {
 
   render(base: readonly RunSummary[], passing: readonly RunSummary[]): HTMLElement {
     const started = performance.now();
+    this.#startOnAMetric(base);
     const axes = this.axes(base);
     this.#source.setAxes(axes);
     const element = h(
@@ -65,12 +67,24 @@ export class SweepViews {
     return element;
   }
 
+  /**
+   * With no metric in the URL, the views start on a sensible one (a validation loss, …)
+   * rather than on none. Set before the table loads what the view needs, so its
+   * summaries are fetched with the rest; the URL gets it with the next change.
+   */
+  #startOnAMetric(runs: readonly RunSummary[]): void {
+    const table = this.#source.table;
+    if (table.metric) return;
+    const path = defaultMetric(this.#source.metricPaths(runs));
+    if (path) table.metric = columnId("metric", path, "last");
+  }
+
   #controls(runs: readonly RunSummary[]): HTMLElement {
     const table = this.#source.table;
     const chosen = parseColumn(table.metric);
     const path = chosen?.kind === "metric" ? chosen.key : "";
     const summary: Summary = chosen?.kind === "metric" ? chosen.summary : "last";
-    const paths = this.#source.metricPaths(runs);
+    const paths = sweepMetricPaths(this.#source.metricPaths(runs), table.internals, path);
     const setMetric = (nextPath: string, nextSummary: Summary) => {
       table.metric = nextPath ? columnId("metric", nextPath, nextSummary) : "";
       table.ranges = table.ranges.filter((range) => parseColumn(range.key)?.kind !== "metric");
@@ -91,7 +105,7 @@ export class SweepViews {
             onchange: (event: Event) =>
               setMetric((event.target as HTMLSelectElement).value, summary),
           },
-          h("option", { value: "" }, "none"),
+          paths.length === 0 ? h("option", { value: "" }, "none") : "",
           ...paths.map((p) => h("option", { value: p, selected: p === path }, p)),
         ),
       ),

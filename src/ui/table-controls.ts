@@ -12,6 +12,7 @@ import { h } from "./dom.ts";
 import { type EditResult, editRuns, failures, type RunEdit } from "./edits-api.ts";
 import type { RunsTable, TableParts } from "./runs-table.ts";
 import { download } from "./save-file.ts";
+import { isProcessMetric } from "./sweep-metric.ts";
 import type { SweepViews } from "./sweep-views.ts";
 import { toCsv } from "./table-export.ts";
 import type { TableView } from "./table-view.ts";
@@ -57,7 +58,10 @@ export class TableControls implements TableParts {
     const picker = new ColumnPicker({
       choices: () => ({
         configKeys: table.configKeys(),
-        metricPaths: table.metricPaths(),
+        // A process's hardware metrics belong to one run each: offered with the internals.
+        metricPaths: table
+          .metricPaths()
+          .filter((path) => state.internals || !isProcessMetric(path)),
       }),
       taken: () => new Set(view.columns),
       add: (id) => {

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "bun:test";
+import { axisFor, axisTicks } from "../../../src/ui/sweep-axes.ts";
+import { logTickLabel, logTickValues } from "../../../src/ui/sweep-ticks.ts";
+
+describe("logTickValues", () => {
+  it("puts a tick on every power of ten when the range spans decades", () => {
+    expect(logTickValues(1e-7, 0.3)).toEqual([1e-7, 1e-6, 1e-5, 1e-4, 0.001, 0.01, 0.1]);
+  });
+
+  it("thins the decades to every k-th, on multiples of k, when there are too many", () => {
+    expect(logTickValues(1e-12, 1, 5)).toEqual([1e-12, 1e-9, 1e-6, 1e-3, 1]);
+    expect(logTickValues(1e-7, 0.3, 3)).toEqual([1e-6, 0.001]);
+  });
+
+  it("uses 1-2-5 or 1…9 steps where the range spans less", () => {
+    expect(logTickValues(0.01, 0.5)).toEqual([0.01, 0.02, 0.05, 0.1, 0.2, 0.5]);
+    expect(logTickValues(0.126, 0.601)).toEqual([0.2, 0.3, 0.4, 0.5, 0.6]);
+    expect(logTickValues(1, 2)).toEqual([1, 2]);
+  });
+
+  it("falls back to the ends with no round value inside, and gives nothing without positives", () => {
+    expect(logTickValues(0.31, 0.34)).toEqual([0.31, 0.34]);
+    expect(logTickValues(0.5, 0.5)).toEqual([0.5]);
+    expect(logTickValues(0, 1)).toEqual([]);
+    expect(logTickValues(-3, -1)).toEqual([]);
+  });
+
+  it("never exceeds the count asked for", () => {
+    for (const [min, max] of [
+      [1e-30, 1e30],
+      [1e-7, 0.3],
+      [0.001, 900],
+      [1.5, 9.5],
+    ] as const)
+      for (const count of [2, 3, 5, 8, 12])
+        expect(logTickValues(min, max, count).length).toBeLessThanOrEqual(count);
+  });
+});
+
+describe("logTickLabel", () => {
+  it("reads as plain decimals near 1 and as powers of ten far from it", () => {
+    expect([1e-7, 1e-4, 0.001, 0.01, 0.1, 1, 10, 1000, 1e4, 1e5].map(logTickLabel)).toEqual([
+      "1e-7",
+      "1e-4",
+      "0.001",
+      "0.01",
+      "0.1",
+      "1",
+      "10",
+      "1000",
+      "10000",
+      "1e5",
+    ]);
+    expect(logTickLabel(3e-7)).toBe("3e-7");
+    expect(logTickLabel(0.2)).toBe("0.2");
+  });
+});
+
+describe("axisTicks", () => {
+  it("gives a log axis its decades, placed where the values sit", () => {
+    const axis = axisFor("lr", [1e-7, 0.3]);
+    expect(axis.kind).toBe("log");
+    const ticks = axisTicks(axis, 8);
+    expect(ticks.map((tick) => tick.label)).toEqual([
+      "1e-7",
+      "1e-6",
+      "1e-5",
+      "1e-4",
+      "0.001",
+      "0.01",
+      "0.1",
+    ]);
+    expect(ticks[0]?.position).toBeCloseTo(0);
+    const span = Math.log10(0.3) + 7;
+    expect(ticks[6]?.position).toBeCloseTo(6 / span);
+  });
+
+  it("keeps every category up to the count, every k-th beyond it", () => {
+    const few = axisFor("opt", ["adam", "sgd"]);
+    expect(axisTicks(few, 10).map((tick) => tick.label)).toEqual(["adam", "sgd"]);
+    const many = axisFor(
+      "name",
+      Array.from({ length: 30 }, (_, i) => `n${String(i).padStart(2, "0")}`),
+    );
+    const ticks = axisTicks(many, 10);
+    expect(ticks.length).toBe(10);
+    expect(ticks[1]?.label).toBe("n03");
+  });
+
+  it("keeps a linear axis's ends and middle", () => {
+    const ticks = axisTicks(axisFor("bs", [64, 512]));
+    expect(ticks.map((tick) => tick.label)).toEqual(["64", "288", "512"]);
+  });
+});
