@@ -60,7 +60,23 @@ export interface SeriesColumnsAnswer {
   readonly minY: WireNumber[];
   readonly maxY: WireNumber[];
   readonly loggedAt: number[];
+  /**
+   * The NaN and ±Infinity points a downsampled view's buckets leave out of their
+   * figures (FORMAT.md §11), so that a chart can mark them: at most
+   * {@link MAX_NON_FINITE}, in step order. `/api/series/packed` alone sends them.
+   */
+  readonly nonFinite?: NonFinitePoints;
 }
+
+/** Points of a series whose value is NaN or ±Infinity. */
+export interface NonFinitePoints {
+  readonly step: number[];
+  readonly value: number[];
+  readonly loggedAt: number[];
+}
+
+/** The most non-finite points one view of a series carries. */
+export const MAX_NON_FINITE = 1000;
 
 export type SeriesColumnsEntry = (SeriesKey & SeriesColumnsAnswer) | MissingRunEntry;
 

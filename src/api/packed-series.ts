@@ -11,13 +11,15 @@
  * - zero bytes up to a multiple of 8 from the start;
  * - for each entry with points, in order, float64 columns: `length` steps, `length`
  *   values, `length` loggedAt, then minY and maxY of the buckets alone
- *   (`bucketed[1] - bucketed[0]` each): the raw points' minY and maxY are their value.
- *   NaN and ±Infinity are the IEEE values.
+ *   (`bucketed[1] - bucketed[0]` each): the raw points' minY and maxY are their value;
+ *   then, where the head says `"nonFinite": k`, the steps, values and loggedAt of the
+ *   `k` NaN and ±Infinity points the buckets leave out. NaN and ±Infinity are the IEEE
+ *   values.
  *
  * Pure, for the server (which packs) and the page (which unpacks).
  */
 
-import type { SeriesColumnsEntry, SeriesKey } from "./batch-wire.ts";
+import type { NonFinitePoints, SeriesColumnsEntry, SeriesKey } from "./batch-wire.ts";
 
 /** The numbers of one packed series (`mins`, `maxs`: of its buckets alone). */
 export interface PackedColumns {
@@ -26,6 +28,8 @@ export interface PackedColumns {
   readonly times: ArrayLike<number>;
   readonly mins: ArrayLike<number>;
   readonly maxs: ArrayLike<number>;
+  /** The non-finite points the buckets leave out (none when not downsampled). */
+  readonly nonFinite?: NonFinitePoints | undefined;
 }
 
 /** What an entry says besides its numbers. */
@@ -36,6 +40,8 @@ export interface PackedHead {
   readonly downsampled: boolean;
   readonly bucketed: readonly [number, number];
   readonly length: number;
+  /** How many non-finite points follow the buckets' figures (absent: none). */
+  readonly nonFinite?: number | undefined;
 }
 
 /** One series of a packed answer: its head written as JSON members (no braces), its numbers. */
@@ -51,19 +57,27 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The head's members, as an entry of the packed JSON writes them. */
 export function headMembers(head: PackedHead): string {
-  return `"firstPointIndex": ${head.firstPointIndex}, "lastPointIndex": ${head.lastPointIndex}, "totalCount": ${head.totalCount}, "downsampled": ${head.downsampled}, "bucketed": [${head.bucketed[0]}, ${head.bucketed[1]}], "length": ${head.length}`;
+  const members = `"firstPointIndex": ${head.firstPointIndex}, "lastPointIndex": ${head.lastPointIndex}, "totalCount": ${head.totalCount}, "downsampled": ${head.downsampled}, "bucketed": [${head.bucketed[0]}, ${head.bucketed[1]}], "length": ${head.length}`;
+  return head.nonFinite ? `${members}, "nonFinite": ${head.nonFinite}` : members;
 }
 
 /** The columns of one series as one array, in the packed order. */
 export function packColumns(columns: PackedColumns): Float64Array {
   const n = columns.steps.length;
   const buckets = columns.mins.length;
-  const out = new Float64Array(3 * n + 2 * buckets);
+  const hidden = columns.nonFinite?.step.length ?? 0;
+  const out = new Float64Array(3 * n + 2 * buckets + 3 * hidden);
   out.set(columns.steps, 0);
   out.set(columns.values, n);
   out.set(columns.times, 2 * n);
   out.set(columns.mins, 3 * n);
   out.set(columns.maxs, 3 * n + buckets);
+  if (columns.nonFinite) {
+    const at = 3 * n + 2 * buckets;
+    out.set(columns.nonFinite.step, at);
+    out.set(columns.nonFinite.value, at + hidden);
+    out.set(columns.nonFinite.loggedAt, at + 2 * hidden);
+  }
   return out;
 }
 
@@ -123,12 +137,18 @@ export function unpackSeries(body: ArrayBuffer): SeriesColumnsEntry[] {
     const loggedAt = read(length);
     const bucketMins = read(to - from);
     const bucketMaxs = read(to - from);
+    const hidden = rest.nonFinite ?? 0;
+    const nonFinite =
+      hidden > 0 ? { step: read(hidden), value: read(hidden), loggedAt: read(hidden) } : undefined;
     const minY = value.slice();
     const maxY = value.slice();
     for (let i = from; i < to; i++) {
       minY[i] = bucketMins[i - from] as number;
       maxY[i] = bucketMaxs[i - from] as number;
     }
-    return { ...rest, step, value, minY, maxY, loggedAt };
+    const { nonFinite: _count, ...head } = rest;
+    return nonFinite
+      ? { ...head, step, value, minY, maxY, loggedAt, nonFinite }
+      : { ...head, step, value, minY, maxY, loggedAt };
   });
 }

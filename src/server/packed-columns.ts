@@ -35,6 +35,7 @@ export function packed(columns: Columns): Packed {
       downsampled: columns.downsampled,
       bucketed: columns.bucketed,
       length: n,
+      nonFinite: columns.nonFinite?.step.length,
     }),
     numbers: packColumns({
       steps: columns.steps,
@@ -42,6 +43,7 @@ export function packed(columns: Columns): Packed {
       times: columns.times,
       mins: numeric(columns.mins, from, to),
       maxs: numeric(columns.maxs, from, to),
+      nonFinite: columns.nonFinite,
     }),
   };
 }

@@ -6,6 +6,7 @@
  */
 
 import { answerColumns } from "../api/answer-columns.ts";
+import { MAX_NON_FINITE, type NonFinitePoints } from "../api/batch-wire.ts";
 import type { SeriesColumns } from "../api/read-store.ts";
 import type { DownsampledResponse, WireNumber } from "../api/wire.ts";
 import { bucketize, bucketSize } from "../storage/downsample.ts";
@@ -25,6 +26,32 @@ export interface Columns {
   readonly maxs: ArrayLike<number | WireNumber>;
   /** When each point (a bucket: its middle point) was logged, seconds since 1970. */
   readonly times: ArrayLike<number>;
+  /** Downsampled: the NaN and ±Infinity points the buckets leave out (see batch-wire.ts). */
+  readonly nonFinite?: NonFinitePoints | undefined;
+}
+
+/**
+ * The non-finite points of series positions `[first, last]`, at most
+ * {@link MAX_NON_FINITE}; undefined when there are none.
+ */
+function nonFiniteIn(
+  series: SeriesColumns,
+  first: number,
+  last: number,
+): NonFinitePoints | undefined {
+  const { steps, ys, ts } = series;
+  let found: { step: number[]; value: number[]; loggedAt: number[] } | undefined;
+  for (let i = first; i <= last; i++) {
+    const y = ys[i] as number;
+    // y - y is 0 for a finite y and NaN for NaN and ±Infinity.
+    if (y - y === 0) continue;
+    found ??= { step: [], value: [], loggedAt: [] };
+    found.step.push(steps[i] as number);
+    found.value.push(y);
+    found.loggedAt.push(ts[i] as number);
+    if (found.step.length >= MAX_NON_FINITE) break;
+  }
+  return found;
 }
 
 const empty = (first: number, last: number, total: number): Columns => ({
@@ -104,6 +131,8 @@ export function columnsView(
     mins,
     maxs,
     times,
+    // The raw ends are points of the view already, with their own values.
+    nonFinite: nonFiniteIn(series, first + head.length, last - tail.length),
   };
 }
 

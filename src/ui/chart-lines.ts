@@ -4,7 +4,7 @@
  */
 
 import { unionOf } from "./chart-math.ts";
-import { type Trace, traceCounts, traceXs, type XMode } from "./chart-traces.ts";
+import { hiddenXs, type Trace, traceCounts, traceXs, type XMode } from "./chart-traces.ts";
 
 export interface Line {
   /** Stable id of the line: run key (plus path for system charts), or group label. */
@@ -25,6 +25,8 @@ export interface Line {
   live?: boolean;
   /** A group's mean over its runs (its band is their spread), not one run's line. */
   group?: boolean;
+  /** NaN and ±Infinity points its downsampled buckets leave out: marked, not drawn. */
+  hidden?: { xs: number[]; ys: number[] };
 }
 
 /** A run's line on one chart: its name as label, the run id and process on hover. */
@@ -44,6 +46,7 @@ export function traceLine(trace: Trace, mode: XMode, process?: string, dashed = 
     live: run.status === "running",
   };
   if (trace.downsampled) line.band = { mins: trace.mins, maxs: trace.maxs };
+  if (trace.nonFinite) line.hidden = { xs: hiddenXs(trace, mode), ys: trace.nonFinite.values };
   return line;
 }
 

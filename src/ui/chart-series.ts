@@ -37,16 +37,18 @@ export function plotSeries(lines: readonly Line[], weight: number, log: boolean)
   const markers: Marker[] = [];
   const drawn: { xs: number[]; ys: (number | null)[] }[] = [];
   const described: Described[] = [];
+  const mark = (x: number, value: number, color: string) =>
+    markers.push({ x, kind: Number.isNaN(value) ? "nan" : value > 0 ? "+inf" : "-inf", color });
   for (const line of lines) {
     for (let i = 0; i < line.ys.length; i++) {
       const value = line.ys[i] as number;
-      if (Number.isFinite(value)) continue;
-      markers.push({
-        x: line.xs[i] as number,
-        kind: Number.isNaN(value) ? "nan" : value > 0 ? "+inf" : "-inf",
-        color: line.color,
-      });
+      if (!Number.isFinite(value)) mark(line.xs[i] as number, value, line.color);
     }
+    // Those inside downsampled buckets, which the buckets' figures leave out.
+    const hidden = line.hidden;
+    if (hidden)
+      for (let i = 0; i < hidden.xs.length; i++)
+        mark(hidden.xs[i] as number, hidden.ys[i] as number, line.color);
     if (weight > 0) {
       drawn.push({ xs: line.xs, ys: line.ys.map(usable) });
       described.push({ label: `${line.label} (raw)`, color: line.color, raw: true, line });

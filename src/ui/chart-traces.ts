@@ -27,6 +27,8 @@ export interface Trace<R extends ChartRun = ChartRun> {
   ends: number[];
   total: number;
   downsampled: boolean;
+  /** NaN and ±Infinity points inside the buckets (downsampled answers), to be marked. */
+  nonFinite?: { steps: number[]; values: number[]; times: number[] };
 }
 
 /** The bucket size the server uses: the smallest power of two with ceil(R / k) <= N. */
@@ -73,6 +75,12 @@ export function toTrace<R extends ChartRun>(
   trace.mins = series.minY.map(fromWire);
   trace.maxs = series.maxY.map(fromWire);
   trace.times = series.loggedAt.slice();
+  if (series.nonFinite)
+    trace.nonFinite = {
+      steps: series.nonFinite.step,
+      values: series.nonFinite.value,
+      times: series.nonFinite.loggedAt,
+    };
   const count = series.step.length;
   trace.starts = new Array<number>(count);
   trace.ends = new Array<number>(count);
@@ -124,6 +132,15 @@ export function traceXs(trace: Trace, mode: XMode): number[] {
     i = j + 1;
   }
   return xs;
+}
+
+/** Where the trace's non-finite points inside buckets lie on the x axis of `mode`. */
+export function hiddenXs(trace: Trace, mode: XMode): number[] {
+  const hidden = trace.nonFinite;
+  if (!hidden) return [];
+  if (mode === "step") return hidden.steps;
+  const offset = mode === "relative" ? runStart(trace) : 0;
+  return hidden.times.map((time) => time - offset);
 }
 
 /** How many logged points each point of the trace stands for. */

@@ -180,6 +180,27 @@ describe("GET /api/series", () => {
       expect(response.headers.get("server-timing")).toMatch(/^series;desc="4 series";dur=/);
       expectSamePacked(unpackSeries(await response.arrayBuffer()), columns.body.series);
     }
+    // Downsampled, the NaN and +Infinity points the buckets leave out come with the figures;
+    // raw points carry their own values.
+    const packed = async (query: string) =>
+      unpackSeries(
+        await (
+          await app.handle(
+            new Request(`http://localhost/api/series/packed?run=sweep%2Fa%2Flong&${query}`),
+          )
+        ).arrayBuffer(),
+      )[0] as unknown as Record<string, unknown>;
+    const bucketed = await packed("path=train%2Floss&pointCount=50");
+    // Points 0, 499, 998, … (at 1.5 steps each) are NaN; the first one and the last point
+    // (+Infinity, step 4500) are the raw ends of the view.
+    expect(bucketed.nonFinite).toEqual({
+      step: [748.5, 1497, 2245.5, 2994, 3742.5, 4491],
+      value: new Array(6).fill(Number.NaN),
+      loggedAt: expect.any(Array),
+    });
+    expect((bucketed.value as number[])[0]).toBeNaN();
+    expect((bucketed.value as number[]).at(-1)).toBe(Number.POSITIVE_INFINITY);
+    expect("nonFinite" in (await packed("path=train%2Floss&pointCount=4000"))).toBe(false);
     // A query the route refuses is a JSON error, as on every route.
     const refused = await request(app, "/api/series/packed?run=a%2Fb&path=x");
     expect(refused.status).toBe(400);

@@ -451,6 +451,15 @@ describe("NaN and infinities", () => {
     for (const step of [50, 120, 160]) expect(data[1]?.[xs.indexOf(step)]).toBeNull();
     await chart.screenshot({ path: join(SCREENSHOTS, "chart-nan-inf.png") });
     await screenshot(page, "charts-nan-inf");
+    // Downsampled, the buckets' figures leave them out: they are marked all the same.
+    const million = await open(runsParam([fixture.million]));
+    const overview = await drawnChart(million, "train/loss", 1);
+    expect(await overview.getAttribute("data-downsampled")).toBe("true");
+    expect(await overview.getAttribute("data-markers")).toBe("3");
+    expect(await overview.locator(".chart-note").textContent()).toContain(
+      "1 NaN, 1 +Inf, 1 -Inf marked",
+    );
+    await million.close();
     // A series of one point is drawn as a dot, not an empty plot.
     const single = await drawnChart(page, "test/final_score", 1);
     const { lines } = await drawn(single);

@@ -90,6 +90,58 @@ describe("packed series", () => {
     }
   });
 
+  it("carries the non-finite points a downsampled view's buckets leave out, after their figures", () => {
+    const entry: PackedEntry = {
+      key: key("train/loss"),
+      members: headMembers({
+        firstPointIndex: 0,
+        lastPointIndex: 9,
+        totalCount: 10,
+        downsampled: true,
+        bucketed: [1, 2],
+        length: 3,
+        nonFinite: 2,
+      }),
+      numbers: packColumns({
+        steps: [0, 4.5, 9],
+        values: [1, 2, 3],
+        times: [10, 11, 12],
+        mins: [0.5],
+        maxs: [2.5],
+        nonFinite: {
+          step: [3, 7],
+          value: [Number.NaN, Number.NEGATIVE_INFINITY],
+          loggedAt: [10.5, 11.5],
+        },
+      }),
+    };
+    const after: PackedEntry = {
+      key: key("val/acc"),
+      members: headMembers({
+        firstPointIndex: 0,
+        lastPointIndex: 0,
+        totalCount: 1,
+        downsampled: false,
+        bucketed: [0, 0],
+        length: 1,
+      }),
+      numbers: packColumns({ steps: [5], values: [0.9], times: [13], mins: [], maxs: [] }),
+    };
+    const [packed, next] = unpackSeries(packSeries([entry, after]).buffer as ArrayBuffer);
+    expect(packed).toMatchObject({
+      step: [0, 4.5, 9],
+      minY: [1, 0.5, 3],
+      nonFinite: {
+        step: [3, 7],
+        value: [Number.NaN, Number.NEGATIVE_INFINITY],
+        loggedAt: [10.5, 11.5],
+      },
+    });
+    // The entry after it reads its own numbers.
+    expect(next).toMatchObject({ step: [5], value: [0.9], loggedAt: [13] });
+    expect(next && "nonFinite" in next).toBe(false);
+  });
+
   it("is a head alone when no run has the series", () => {
     const body = packSeries([]);
     expect(unpackSeries(body.buffer as ArrayBuffer)).toEqual([]);
