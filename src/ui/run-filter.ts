@@ -22,11 +22,17 @@ export interface ParsedQuery {
 
 const TERM = /^\s*([^<>=!~]*?[^<>=!~\s])\s*(<=|>=|!=|==|=|<|>|~)\s*(.*?)\s*$/s;
 
+/**
+ * Where a term runs on into the next filter without a comma (`lr < 1e-3 optimizer = adam`):
+ * a space followed by a key and an operator.
+ */
+const NEXT_FILTER = /\s+(?=[^\s<>=!~"']+\s*(?:<=|>=|!=|==|=|<|>|~))/;
+
 /** Splits the box's text into free-text terms and value filters. */
 export function parseQuery(input: string): ParsedQuery {
   const text: string[] = [];
   const filters: ValueFilter[] = [];
-  for (const raw of input.split(/,|\s+and\s+/i)) {
+  for (const raw of input.split(/,|\s+and\s+/i).flatMap((part) => part.split(NEXT_FILTER))) {
     const term = raw.trim();
     if (term === "") continue;
     const match = TERM.exec(term);

@@ -152,6 +152,37 @@ export class RunsModel {
   }
 
   /** A filter's value for `run`: a column id, a built-in field, a config key or a metric's last value. */
+  /** What a filter's key may name besides configs and metrics: the run's own fields. */
+  #runFields(): Record<string, (run: RunSummary) => unknown> {
+    return {
+      status: (r) => r.status,
+      id: (r) => r.run_id,
+      run: (r) => r.run_id,
+      project: (r) => r.project,
+      name: (r) => r.experiment_name,
+      tags: (r) => this.tags(r),
+      tag: (r) => this.tags(r),
+    };
+  }
+
+  /** Keys of the search box's filters that name nothing these runs have (a hint when none match). */
+  unknownFilterKeys(): string[] {
+    const { filters } = parseQuery(this.host.view.text);
+    if (filters.length === 0) return [];
+    const configKeys = this.configKeys(this.candidates());
+    const metricPaths = this.metricPaths();
+    const fields = this.#runFields();
+    return filters
+      .map((filter) => filter.key)
+      .filter(
+        (key) =>
+          parseColumn(key) === undefined &&
+          !(key.toLowerCase() in fields) &&
+          resolveKey(key, configKeys) === undefined &&
+          resolveKey(key, metricPaths) === undefined,
+      );
+  }
+
   #resolver(): (run: RunSummary, key: string) => unknown {
     const configKeys = this.configKeys(this.candidates());
     const metricPaths = this.metricPaths();
@@ -161,15 +192,7 @@ export class RunsModel {
       if (how === undefined) {
         const column = parseColumn(key);
         const lower = key.toLowerCase();
-        const builtins: Record<string, (run: RunSummary) => unknown> = {
-          status: (r) => r.status,
-          id: (r) => r.run_id,
-          run: (r) => r.run_id,
-          project: (r) => r.project,
-          name: (r) => r.experiment_name,
-          tags: (r) => this.tags(r),
-          tag: (r) => this.tags(r),
-        };
+        const builtins = this.#runFields();
         const config = resolveKey(key, configKeys);
         const metric = resolveKey(key, metricPaths);
         how =

@@ -174,6 +174,7 @@ export class RunsTable extends RunsModel {
                     "span",
                     {},
                     "No runs match these filters. ",
+                    unknownKeysHint(this.unknownFilterKeys()),
                     h(
                       "button",
                       { "data-focus-key": "clear-filters", onclick: () => this.#clearFilters() },
@@ -307,4 +308,11 @@ export class RunsTable extends RunsModel {
     this.host.loaded();
     this.render();
   }
+}
+
+/** Says which filter keys name no config or metric (a typo, or a key of other runs). */
+function unknownKeysHint(keys: readonly string[]): string {
+  if (keys.length === 0) return "";
+  const named = keys.map((key) => `“${key}”`).join(", ");
+  return `No config or metric of these runs is called ${named}. `;
 }

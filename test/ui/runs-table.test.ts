@@ -96,6 +96,18 @@ describe("the runs table", () => {
     await search.pressSequentially(", optimizer = adam");
     await waitRows(page, 5, "adam runs with lr below 1e-3");
     expect(page.url()).toContain("q=lr");
+    // Without the comma, the same two filters.
+    await search.fill("lr < 1e-3 optimizer = adam");
+    await waitRows(page, 5, "adam runs with lr below 1e-3, no comma");
+    // A key no run has says so.
+    await search.fill("lr < 1e-3, fooo > 1");
+    await waitFor(
+      async () =>
+        (await page.locator("tr.empty").textContent())?.includes(
+          "No config or metric of these runs is called “fooo”",
+        ),
+      "the unknown key named",
+    );
     await search.fill("val/acc > 2");
     await waitFor(
       async () => (await page.locator("tr.empty").textContent())?.includes("No runs match"),

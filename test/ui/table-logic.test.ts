@@ -32,6 +32,27 @@ describe("the search box's language", () => {
     expect(parseQuery("name ~ Res").filters).toEqual([{ key: "name", op: "~", value: "Res" }]);
   });
 
+  it("takes filters written one after the other without a comma as separate filters", () => {
+    expect(parseQuery("lr < 1e-3 optimizer = adam")).toEqual({
+      text: [],
+      filters: [
+        { key: "lr", op: "<", value: "1e-3" },
+        { key: "optimizer", op: "=", value: "adam" },
+      ],
+    });
+    expect(parseQuery("resnet lr<1e-3 val/acc >= 0.9")).toEqual({
+      text: ["resnet"],
+      filters: [
+        { key: "lr", op: "<", value: "1e-3" },
+        { key: "val/acc", op: ">=", value: "0.9" },
+      ],
+    });
+    // A value of several words stays one value.
+    expect(parseQuery("name = big run").filters).toEqual([
+      { key: "name", op: "=", value: "big run" },
+    ]);
+  });
+
   it("finds a key without its prefix, preferring the exact and then the shortest", () => {
     const keys = ["parameters/lr", "optimizer/lr", "sched/warmup/lr", "lr_decay"];
     expect(resolveKey("lr", ["lr", ...keys])).toBe("lr");
