@@ -151,7 +151,6 @@ export class RunsModel {
     return this.host.table.trashed ? all : all.filter((run) => !run.trashed);
   }
 
-  /** A filter's value for `run`: a column id, a built-in field, a config key or a metric's last value. */
   /** What a filter's key may name besides configs and metrics: the run's own fields. */
   #runFields(): Record<string, (run: RunSummary) => unknown> {
     return {
@@ -183,6 +182,7 @@ export class RunsModel {
       );
   }
 
+  /** A filter's value for `run`: a column id, a built-in field, a config key or a metric's last value. */
   #resolver(): (run: RunSummary, key: string) => unknown {
     const configKeys = this.configKeys(this.candidates());
     const metricPaths = this.metricPaths();

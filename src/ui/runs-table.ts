@@ -169,7 +169,7 @@ export class RunsTable extends RunsModel {
               "td",
               { colspan: width },
               this.candidates().length === 0
-                ? "No runs here yet."
+                ? noRunsYet(view.project, this.runs.length > 0)
                 : h(
                     "span",
                     {},
@@ -315,4 +315,11 @@ function unknownKeysHint(keys: readonly string[]): string {
   if (keys.length === 0) return "";
   const named = keys.map((key) => `“${key}”`).join(", ");
   return `No config or metric of these runs is called ${named}. `;
+}
+
+/** The table of a project with no runs: one the server does not have says so. */
+function noRunsYet(project: string, serverHasRuns: boolean): string {
+  return project && serverHasRuns
+    ? `There are no runs in project “${project}” on this server (pick a project above).`
+    : "No runs here yet.";
 }

@@ -120,6 +120,16 @@ describe("the runs table", () => {
     await search.fill("sweep-1");
     await waitRows(page, 6, "ids with sweep-1");
     await page.close();
+    // A project the server does not have is not an empty one.
+    const unknown = await open("/?project=no%2Fsuch");
+    await waitFor(
+      async () =>
+        (await unknown.locator("tr.empty").textContent())?.includes(
+          "There are no runs in project “no/such” on this server",
+        ),
+      "the unknown project named",
+    );
+    await unknown.close();
   }, 60_000);
 
   it("suggests columns as you type without prefixes, with short headers and the full path on hover", async () => {
