@@ -139,7 +139,17 @@ export class TableControls implements TableParts {
     return this.#table.runs.filter((run) => keys.has(runKey(run)));
   }
 
-  async #apply(runs: readonly RunSummary[], edit: RunEdit, done: string, undo?: RunEdit) {
+  /**
+   * Writes `edit` to `runs` and says so, with Undo when `undo` is given (`undone` then
+   * runs after it, with the runs written).
+   */
+  async #apply(
+    runs: readonly RunSummary[],
+    edit: RunEdit,
+    done: string,
+    undo?: RunEdit,
+    undone?: (runs: readonly RunSummary[]) => void,
+  ) {
     let results: EditResult[];
     try {
       results = await editRuns(runs, edit);
@@ -160,7 +170,11 @@ export class TableControls implements TableParts {
     this.#host.notices.show(
       text,
       undo
-        ? { label: "Undo", run: () => void this.#apply(written, undo, "Undone for {n}.") }
+        ? {
+            label: "Undo",
+            run: () =>
+              void this.#apply(written, undo, "Undone for {n}.").then(() => undone?.(written)),
+          }
         : undefined,
     );
   }
@@ -226,9 +240,17 @@ export class TableControls implements TableParts {
             const live = runs.filter((run) => !run.trashed);
             view.selected = view.selected.filter((key) => !live.some((run) => runKey(run) === key));
             this.#host.changed();
-            void this.#apply(live, { trashed: true }, "Moved {n} to the trash.", {
-              trashed: false,
-            });
+            // Undo puts them back in the comparison too.
+            void this.#apply(
+              live,
+              { trashed: true },
+              "Moved {n} to the trash.",
+              { trashed: false },
+              (restored) => {
+                view.selected = [...new Set([...view.selected, ...restored.map(runKey)])];
+                this.#host.changed();
+              },
+            );
           },
         },
         "Move to trash",

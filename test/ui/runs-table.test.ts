@@ -477,6 +477,15 @@ describe("the runs table", () => {
     );
     await page.click('.selection button:has-text("Move to trash")');
     await waitRows(page, 0, "the selected runs gone to the trash");
+    // Undo brings them back, still selected.
+    await page.click('.notice button:has-text("Undo")');
+    await waitRows(page, count, "the runs back from the trash");
+    await waitFor(
+      async () => (await page.textContent(".selection strong")) === `${count} selected`,
+      "the runs selected again",
+    );
+    await page.click('.selection button:has-text("Move to trash")');
+    await waitRows(page, 0, "the selected runs gone to the trash again");
     await page.check('label:has-text("Show trashed") input');
     await waitRows(page, count, "the trashed runs, shown");
     expect(await page.locator("tr.trashed").count()).toBe(count);
