@@ -299,10 +299,12 @@ export class MetricChart {
       raw,
       stroke: strokeOf({ color, raw }),
     }));
+    // Zoomed, the points fetched reach one past each edge: only marks in view are counted.
+    const range = this.#zoomTraces ? this.#host.zoomOf(this.#host.modeOf(this.spec)) : undefined;
     describeChart(
       { figure: this.element, note: this.#note },
       lines.length,
-      markers,
+      range ? markers.filter((marker) => marker.x >= range.from && marker.x <= range.to) : markers,
       this.#overview,
       this.#zoomTraces,
     );

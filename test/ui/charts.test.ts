@@ -460,6 +460,17 @@ describe("NaN and infinities", () => {
       "1 NaN, 1 +Inf, 1 -Inf marked",
     );
     await million.close();
+    // Zoomed, only the marks in view count: the NaN at step 500,000 is the point just
+    // before this range (fetched, so that the line runs on to the edge), not in view.
+    const zoomed = await open(`${runsParam([fixture.million])}&zoom=step~500001~500400`);
+    const window = await drawnChart(zoomed, "train/loss", 1);
+    await waitFor(
+      async () => (await window.getAttribute("data-downsampled")) === "false",
+      "the zoomed range drawn point for point",
+    );
+    expect(await window.getAttribute("data-markers")).toBe("0");
+    expect(await window.locator(".chart-note").textContent()).not.toContain("NaN");
+    await zoomed.close();
     // A series of one point is drawn as a dot, not an empty plot.
     const single = await drawnChart(page, "test/final_score", 1);
     const { lines } = await drawn(single);
