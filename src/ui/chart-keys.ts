@@ -5,18 +5,25 @@
  */
 
 import type uPlot from "uplot";
+import { atLeastSpan } from "./chart-math.ts";
 
-/** What a key does to the x range [min, max]: a new range, a reset, or nothing. */
+/**
+ * What a key does to the x range [min, max]: a new range, a reset, or nothing. `+`
+ * never narrows the range below `minSpan` (see minZoomSpan: a step axis stops at a few
+ * steps), and does nothing once it is there, so that no view change is recorded.
+ */
 export function keyZoom(
   key: string,
   min: number,
   max: number,
+  minSpan = 0,
 ): { from: number; to: number } | "reset" | undefined {
   const span = max - min;
   switch (key) {
     case "+":
     case "=":
-      return { from: min + span / 4, to: max - span / 4 };
+      if (span <= minSpan) return undefined;
+      return atLeastSpan({ from: min + span / 4, to: max - span / 4 }, minSpan);
     case "-":
       return { from: min - span / 2, to: max + span / 2 };
     case "ArrowLeft":

@@ -4,6 +4,8 @@
  * alignment of many runs' lines on one x axis.
  */
 
+import type { XMode } from "./chart-traces.ts";
+
 /**
  * Debiased exponential moving average, as TensorBoard smooths: `weight` 0 returns
  * the values, 0.99 nearly flattens them. Non-finite values pass through and do not
@@ -74,20 +76,81 @@ export function tickLabels(splits: readonly number[], increment?: number): strin
   });
 }
 
-/** Durations of a relative-time axis: `1:05:00`, `4:10`, `12.5s`. */
+/**
+ * Durations of a relative-time axis: `1:05:00`, `4:10`, `12.5s`, and `1:23:19.25` when
+ * ticks are under a second apart (deep in a zoom every whole-second label would repeat).
+ * Rounded once, at the label's precision: 59.9996 s in milliseconds reads `1:00.000`.
+ */
 export function durationLabel(seconds: number, increment = 1): string {
   if (!Number.isFinite(seconds)) return "";
-  const sign = seconds < 0 ? "-" : "";
-  const abs = Math.abs(seconds);
-  if (abs < 60 && increment < 60) {
-    const decimals = increment >= 1 ? 0 : decimalsFor(increment);
-    return `${sign}${abs.toFixed(decimals)}s`;
-  }
+  const decimals = increment >= 1 ? 0 : decimalsFor(increment);
+  const scale = 10 ** decimals;
+  const abs = Math.round(Math.abs(seconds) * scale) / scale;
+  const sign = seconds < 0 && abs > 0 ? "-" : "";
+  if (abs < 60 && increment < 60) return `${sign}${abs.toFixed(decimals)}s`;
   const h = Math.floor(abs / 3600);
-  const m = Math.floor((abs % 3600) / 60);
-  const s = Math.floor(abs % 60);
+  const m = Math.floor((abs - h * 3600) / 60);
+  const s = (abs - h * 3600 - m * 60)
+    .toFixed(decimals)
+    .padStart(decimals > 0 ? 3 + decimals : 2, "0");
   const pad = (n: number) => String(n).padStart(2, "0");
-  return h > 0 ? `${sign}${h}:${pad(m)}:${pad(s)}` : `${sign}${m}:${pad(s)}`;
+  return h > 0 ? `${sign}${h}:${pad(m)}:${s}` : `${sign}${m}:${s}`;
+}
+
+/** Steps a zoomed step axis holds at least: a few points to draw a line through. */
+export const MIN_STEPS = 4;
+/** Seconds a zoomed time axis holds at least: ticks 1 ms apart still read apart there. */
+export const MIN_TIME_SPAN_S = 0.005;
+
+/**
+ * The narrowest x window a zoom may reach, in the axis's units: on a step axis
+ * MIN_STEPS of the lines' step unit (see stepUnit; a window of a fraction of a whole
+ * step holds no point and ticks of `499336.366`), on a time axis MIN_TIME_SPAN_S.
+ */
+export function minZoomSpan(mode: XMode, unit = 1): number {
+  return mode === "step" ? MIN_STEPS * unit : MIN_TIME_SPAN_S;
+}
+
+/**
+ * The finest step the lines were logged at, as a power of ten no larger than 1: 1 for
+ * whole steps, 0.001 for steps 0.001 apart (fractional steps are stored as they are).
+ * A logged point tells by its own digits; a downsampled bucket (`counts[i] > 1`) by the
+ * spacing of its logged steps, its distance to the next bucket over their counts; a
+ * group's mean, at its runs' (bucket) steps, by its distance to the next one.
+ */
+export function stepUnit(
+  lines: readonly { xs: readonly number[]; counts: readonly number[]; group?: boolean }[],
+): number {
+  let unit = 1;
+  for (const line of lines) {
+    const { xs, counts } = line;
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i] as number;
+      if (!line.group && (counts[i] ?? 1) <= 1) {
+        if (Number.isFinite(x) && !Number.isInteger(x))
+          unit = Math.min(unit, 10 ** -decimalsFor(x));
+        continue;
+      }
+      if (i + 1 >= xs.length) continue;
+      const points = line.group ? 1 : ((counts[i] ?? 1) + (counts[i + 1] ?? 1)) / 2;
+      const spacing = ((xs[i + 1] as number) - x) / points;
+      // Buckets of whole steps are a step apart per point (half a step of slack for uneven
+      // logging); a group's mean is at its runs' bucket steps, whole or halves.
+      if (spacing > 0 && spacing < 0.5)
+        unit = Math.min(unit, 10 ** Math.floor(Math.log10(spacing)));
+    }
+  }
+  return unit;
+}
+
+/** The range [from, to] widened about its middle to at least `span` (unchanged when wider). */
+export function atLeastSpan(
+  range: { from: number; to: number },
+  span: number,
+): { from: number; to: number } {
+  if (range.to - range.from >= span) return range;
+  const middle = (range.from + range.to) / 2;
+  return { from: middle - span / 2, to: middle + span / 2 };
 }
 
 /**
@@ -162,3 +225,16 @@ export const DURATION_INCREMENTS = [
   0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900,
   1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 1209600, 2592000, 7776000, 31536000,
 ];
+
+/**
+ * Tick spacings of a step axis: 1, 2, 5 times powers of ten from the lines' step unit
+ * up (see stepUnit), so that ticks fall on steps the runs could log: whole steps for
+ * whole-step runs, whatever the zoom.
+ */
+export function stepIncrements(unit: number): number[] {
+  const first = Math.round(Math.log10(unit));
+  return Array.from(
+    { length: (16 - first) * 3 },
+    (_, i) => ([1, 2, 5][i % 3] as number) * 10 ** (Math.floor(i / 3) + first),
+  );
+}

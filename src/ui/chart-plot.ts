@@ -6,17 +6,17 @@
 
 import type uPlot from "uplot";
 import { MAX_FULL_LINES, runLines } from "./chart-line-set.ts";
-import { DURATION_INCREMENTS } from "./chart-math.ts";
+import {
+  atLeastSpan,
+  DURATION_INCREMENTS,
+  minZoomSpan,
+  stepIncrements,
+  stepUnit,
+} from "./chart-math.ts";
 import type { Described, Marker } from "./chart-series.ts";
 import { strokeOf } from "./chart-series.ts";
 import { drawMarkers, durationTicks, fillBand, themeColor, ticks, xLabel } from "./chart-style.ts";
 import type { XMode } from "./chart-traces.ts";
-
-/** Tick spacings of a step axis: 1, 2, 5 times powers of ten (short, distinct labels). */
-const STEP_INCREMENTS = Array.from(
-  { length: 19 * 3 },
-  (_, i) => ([1, 2, 5][i % 3] as number) * 10 ** (Math.floor(i / 3) - 6),
-);
 
 export interface PlotSetup {
   mode: XMode;
@@ -36,9 +36,13 @@ export interface PlotSetup {
 }
 
 export function plotOptions(setup: PlotSetup): uPlot.Options {
-  const { mode, log, range } = setup;
-  // Many lines: hairlines (see MAX_FULL_LINES).
+  const { mode, log } = setup;
   const drawn = setup.described.filter((item) => !item.raw).map((item) => item.line);
+  const stepSize = mode === "step" ? stepUnit(drawn) : 1;
+  const minSpan = minZoomSpan(mode, stepSize);
+  // A zoom narrower than the axis can show (a hand-edited URL) is drawn at the narrowest.
+  const range = setup.range && atLeastSpan(setup.range, minSpan);
+  // Many lines: hairlines (see MAX_FULL_LINES).
   const lineWidth = runLines(drawn) > MAX_FULL_LINES ? 1 : 1.5;
   const grid = themeColor("--line", "#e1e3e0");
   const text = themeColor("--muted", "#6b6f72");
@@ -72,7 +76,7 @@ export function plotOptions(setup: PlotSetup): uPlot.Options {
         labelSize: 18,
         space: 80,
         ...(mode === "wall" ? {} : { values: mode === "relative" ? durationTicks : ticks }),
-        ...(mode === "step" ? { incrs: STEP_INCREMENTS } : {}),
+        ...(mode === "step" ? { incrs: stepIncrements(stepSize) } : {}),
         ...(mode === "relative" ? { incrs: DURATION_INCREMENTS } : {}),
       },
       {
@@ -98,10 +102,15 @@ export function plotOptions(setup: PlotSetup): uPlot.Options {
       setSelect: [
         (plot) => {
           if (plot.select.width < 5) return;
-          const from = plot.posToVal(plot.select.left, "x");
-          const to = plot.posToVal(plot.select.left + plot.select.width, "x");
+          const selection = atLeastSpan(
+            {
+              from: plot.posToVal(plot.select.left, "x"),
+              to: plot.posToVal(plot.select.left + plot.select.width, "x"),
+            },
+            minSpan,
+          );
           plot.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-          setup.selected(from, to);
+          setup.selected(selection.from, selection.to);
         },
       ],
       setCursor: [(plot) => setup.cursorMoved(plot)],

@@ -8,8 +8,16 @@
 
 import { answerColumns } from "../api/answer-columns.ts";
 import { api, type RunSummary } from "./api.ts";
+import { atLeastSpan, minZoomSpan, stepUnit } from "./chart-math.ts";
 import type { SeriesAnswer } from "./chart-run.ts";
-import { indexRange, type Trace, toTrace, traceXs, type XMode } from "./chart-traces.ts";
+import {
+  indexRange,
+  type Trace,
+  toTrace,
+  traceCounts,
+  traceXs,
+  type XMode,
+} from "./chart-traces.ts";
 
 /** How many refetches a zoom may take to reach the range's own points. */
 const MAX_REFINES = 6;
@@ -31,9 +39,15 @@ export async function zoomedTraces(
   wholes: readonly Trace<RunSummary>[],
   held: readonly (Trace<RunSummary> | undefined)[],
   mode: XMode,
-  range: { from: number; to: number },
+  asked: { from: number; to: number },
   pointCount: number,
 ): Promise<Trace<RunSummary>[]> {
+  // Never narrower than the axis can show (see minZoomSpan), whoever asked for the range.
+  const unit =
+    mode === "step"
+      ? stepUnit(wholes.map((whole) => ({ xs: whole.steps, counts: traceCounts(whole) })))
+      : 1;
+  const range = atLeastSpan(asked, minZoomSpan(mode, unit));
   const current = wholes.map((whole, index) => {
     const before = held[index];
     return whole.downsampled && before && covers(before, mode, range) ? before : whole;

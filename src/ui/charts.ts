@@ -18,6 +18,7 @@ import { chartFrame, describeChart } from "./chart-frame.ts";
 import { keyZoom, readStep } from "./chart-keys.ts";
 import { chartLines } from "./chart-line-set.ts";
 import type { Line, RunGroup } from "./chart-lines.ts";
+import { minZoomSpan, stepUnit } from "./chart-math.ts";
 import { plotOptions, plotShape } from "./chart-plot.ts";
 import { type Described, type Marker, plotSeries, strokeOf } from "./chart-series.ts";
 import type { ChartSpec } from "./chart-specs.ts";
@@ -334,7 +335,9 @@ export class MetricChart {
     const mode = this.#host.modeOf(this.spec);
     // The board's zoom, not the plot's scale, which lags while a zoom is fetched.
     const zoom = this.#host.zoomOf(mode);
-    const range = keyZoom(event.key, zoom?.from ?? scale.min, zoom?.to ?? scale.max);
+    // `+` stops at a few steps (of the lines' step unit) or 5 ms: see minZoomSpan.
+    const span = minZoomSpan(mode, mode === "step" ? stepUnit(this.#lines) : 1);
+    const range = keyZoom(event.key, zoom?.from ?? scale.min, zoom?.to ?? scale.max, span);
     if (!range) return;
     event.preventDefault();
     this.#host.zoomed(mode, range === "reset" ? undefined : range);

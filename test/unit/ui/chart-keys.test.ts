@@ -13,6 +13,17 @@ describe("keyZoom", () => {
     expect(keyZoom("Escape", 0, 100)).toBe("reset");
     expect(keyZoom("a", 0, 100)).toBeUndefined();
   });
+
+  it("never zooms in narrower than the axis's minimum, and does nothing once there", () => {
+    // A step axis stops at 4 steps: 6 steps halve to 4 about the middle, not to 3.
+    expect(keyZoom("+", 100, 106, 4)).toEqual({ from: 101, to: 105 });
+    expect(keyZoom("+", 101, 105, 4)).toBeUndefined();
+    expect(keyZoom("=", 0.5, 1.5, 4)).toBeUndefined();
+    // Wider ranges halve as before; out and panning are not limited.
+    expect(keyZoom("+", 0, 100, 4)).toEqual({ from: 25, to: 75 });
+    expect(keyZoom("-", 101, 105, 4)).toEqual({ from: 99, to: 107 });
+    expect(keyZoom("ArrowRight", 101, 105, 4)).toEqual({ from: 102, to: 106 });
+  });
 });
 
 describe("pointsFor", () => {

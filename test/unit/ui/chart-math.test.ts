@@ -1,6 +1,14 @@
 import { describe, expect, it } from "bun:test";
 import { groupLine, type Line } from "../../../src/ui/chart-lines.ts";
-import { alignLines, smooth, tickLabels } from "../../../src/ui/chart-math.ts";
+import {
+  alignLines,
+  atLeastSpan,
+  minZoomSpan,
+  smooth,
+  stepIncrements,
+  stepUnit,
+  tickLabels,
+} from "../../../src/ui/chart-math.ts";
 import { chartSpecs, matchesFilter, sectionsOf } from "../../../src/ui/chart-specs.ts";
 import { chartRun } from "../../helpers/chart-run.ts";
 
@@ -119,5 +127,61 @@ describe("groupLine", () => {
     expect(line.ys).toEqual([5, 5.5, 6, 4]);
     expect(line.band?.mins).toEqual([0, 1, 2, 4]);
     expect(line.band?.maxs).toEqual([10, 10, 10, 4]);
+  });
+});
+
+describe("stepUnit", () => {
+  it("is a whole step for runs logged at whole steps, raw or in buckets", () => {
+    expect(stepUnit([{ xs: [0, 1, 2, 100], counts: [1, 1, 1, 1] }])).toBe(1);
+    // Buckets of 32 whole steps, means at .5, and a last bucket of 8.
+    expect(stepUnit([{ xs: [15.5, 47.5, 79.5, 99.5], counts: [32, 32, 32, 8] }])).toBe(1);
+    // A group's mean at its runs' steps and bucket means: whole steps and halves.
+    expect(stepUnit([{ xs: [899, 899.5, 900, 931.5], counts: [1, 1, 1, 1], group: true }])).toBe(1);
+    expect(stepUnit([])).toBe(1);
+  });
+
+  it("is the finest fraction of runs logged at fractional steps", () => {
+    expect(stepUnit([{ xs: [0, 0.25, 0.5], counts: [1, 1, 1] }])).toBe(0.01);
+    expect(stepUnit([{ xs: [0.1, 0.2, 0.3], counts: [1, 1, 1] }])).toBe(0.1);
+    // Buckets of 10 steps 0.001 apart.
+    expect(stepUnit([{ xs: [0.0045, 0.0145, 0.0245], counts: [10, 10, 10] }])).toBe(0.001);
+    // One fractional line among whole ones decides.
+    expect(
+      stepUnit([
+        { xs: [0, 1, 2], counts: [1, 1, 1] },
+        { xs: [0.5, 1.5], counts: [1, 1] },
+      ]),
+    ).toBe(0.1);
+  });
+});
+
+describe("zoom limits", () => {
+  it("keeps a step axis at least 4 steps (of its unit) wide and a time axis 5 ms", () => {
+    expect(minZoomSpan("step")).toBe(4);
+    expect(minZoomSpan("step", 0.01)).toBeCloseTo(0.04, 12);
+    expect(minZoomSpan("relative")).toBe(0.005);
+    expect(minZoomSpan("wall", 0.01)).toBe(0.005);
+  });
+
+  it("widens a narrower range about its middle and leaves a wider one", () => {
+    expect(atLeastSpan({ from: 499336.2, to: 499336.6 }, 4)).toEqual({
+      from: 499334.4,
+      to: 499338.4,
+    });
+    const wide = { from: 0, to: 10 };
+    expect(atLeastSpan(wide, 4)).toBe(wide);
+  });
+});
+
+describe("stepIncrements", () => {
+  it("ticks whole-step runs only at whole steps, 1-2-5 apart", () => {
+    const incrs = stepIncrements(1);
+    expect(incrs.slice(0, 7)).toEqual([1, 2, 5, 10, 20, 50, 100]);
+    expect(incrs.every((incr) => Number.isInteger(incr))).toBe(true);
+    expect(incrs[incrs.length - 1]).toBe(5e15);
+  });
+
+  it("starts at the unit of runs logged at fractional steps", () => {
+    expect(stepIncrements(0.001).slice(0, 4)).toEqual([0.001, 0.002, 0.005, 0.01]);
   });
 });
