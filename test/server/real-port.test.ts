@@ -78,7 +78,9 @@ setTimeout(() => process.exit(0), 20000);`,
         const response = await fetch(
           `${server.base}/api/runs/live/growing/metrics?path=train/loss&pointCount=10`,
         );
-        const body = (await response.json()) as { totalCount: number };
+        const body = (await response.json()) as { totalCount?: number };
+        // The file is there before the series' first points (then the answer is an error).
+        if (typeof body.totalCount !== "number") return false;
         if (counts.length === 0 || body.totalCount !== counts[counts.length - 1])
           counts.push(body.totalCount);
         return counts.length >= 4;
