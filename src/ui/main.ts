@@ -18,6 +18,7 @@ import { SweepViews } from "./sweep-views.ts";
 import { TableControls } from "./table-controls.ts";
 import { readTableView, writeTableView } from "./table-view.ts";
 import { Toolbar } from "./toolbar.ts";
+import { saveView } from "./view-history.ts";
 import { readView, runKey, writeView } from "./view-state.ts";
 
 const LIVE_MS = 3000;
@@ -28,28 +29,12 @@ const view = readView();
 const tableView = readTableView();
 const notices = new Notices();
 
-/** Query keys that change as a person types or drags: kept in the URL without a history entry each. */
-const TYPED = new Set(["q", "range"]);
-
-/**
- * Saves the whole view in the URL: a change a person may want to undo (a run ticked, a
- * sort, a project) is a history entry of its own, so that Back undoes it; typing in the
- * search box and dragging a range are not.
- */
+/** Saves the whole view in the URL (a history entry when a person may want to undo it). */
 function save(): void {
-  const before = `${location.pathname}${location.search}${location.hash}`;
-  const old = new URLSearchParams(location.search);
-  writeView(view);
-  writeTableView(tableView);
-  const now = new URLSearchParams(location.search);
-  const keys = new Set([...old.keys(), ...now.keys()]);
-  const undoable = [...keys].some(
-    (key) => !TYPED.has(key) && old.getAll(key).join("\u0000") !== now.getAll(key).join("\u0000"),
-  );
-  if (!undoable) return;
-  const after = `${location.pathname}${location.search}${location.hash}`;
-  history.replaceState(null, "", before);
-  history.pushState(null, "", after);
+  saveView(() => {
+    writeView(view);
+    writeTableView(tableView);
+  });
 }
 
 /** Back or Forward: the page shows the view its URL holds now. */
