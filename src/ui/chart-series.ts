@@ -40,15 +40,23 @@ export function plotSeries(lines: readonly Line[], weight: number, log: boolean)
   const mark = (x: number, value: number, color: string) =>
     markers.push({ x, kind: Number.isNaN(value) ? "nan" : value > 0 ? "+inf" : "-inf", color });
   for (const line of lines) {
-    for (let i = 0; i < line.ys.length; i++) {
-      const value = line.ys[i] as number;
-      if (!Number.isFinite(value)) mark(line.xs[i] as number, value, line.color);
-    }
-    // Those inside downsampled buckets, which the buckets' figures leave out.
+    // Those inside downsampled buckets, which the buckets' figures leave out. A bucket
+    // of nothing but such points has a non-finite figure too: its points are marked
+    // from here, not the bucket again (past the last one listed, the list was cut short:
+    // the bucket is marked).
     const hidden = line.hidden;
+    const hiddenAt = hidden ? new Set(hidden.xs) : undefined;
+    const lastHidden = hidden?.xs[hidden.xs.length - 1] ?? Number.NEGATIVE_INFINITY;
     if (hidden)
       for (let i = 0; i < hidden.xs.length; i++)
         mark(hidden.xs[i] as number, hidden.ys[i] as number, line.color);
+    for (let i = 0; i < line.ys.length; i++) {
+      const value = line.ys[i] as number;
+      if (Number.isFinite(value)) continue;
+      const x = line.xs[i] as number;
+      if (hiddenAt && (hiddenAt.has(x) || ((line.counts[i] ?? 1) > 1 && x <= lastHidden))) continue;
+      mark(x, value, line.color);
+    }
     if (weight > 0) {
       drawn.push({ xs: line.xs, ys: line.ys.map(usable) });
       described.push({ label: `${line.label} (raw)`, color: line.color, raw: true, line });
