@@ -20,26 +20,66 @@ export interface ParsedQuery {
   readonly filters: readonly ValueFilter[];
 }
 
-const TERM = /^\s*([^<>=!~]*?[^<>=!~\s])\s*(<=|>=|!=|==|=|<|>|~)\s*(.*?)\s*$/s;
+const TERM = /^\s*([^<>=!~]*?[^<>=!~\s])\s*(<=|>=|!=|==|=|<|>|~)\s*(.*?)\s*$/ds;
 
 /**
  * Where a term runs on into the next filter without a comma (`lr < 1e-3 optimizer = adam`):
- * a space followed by a key and an operator.
+ * a space followed by a key and an operator. Quoted text is masked first (see below), so
+ * the key may be quoted (`"model name" = bert`).
  */
-const NEXT_FILTER = /\s+(?=[^\s<>=!~"']+\s*(?:<=|>=|!=|==|=|<|>|~))/;
+const NEXT_FILTER = /\s+(?=[^\s<>=!~]+\s*(?:<=|>=|!=|==|=|<|>|~))/g;
+
+/** Commas and `and` between terms. */
+const SEPARATOR = /,|\s+and\s+/gi;
+
+/**
+ * `input` with every character inside quotes replaced by one that no pattern here
+ * looks for, the same length, so that a comma, `and`, space or operator in a quoted
+ * value or key does not split the term.
+ */
+function maskQuoted(input: string): string {
+  return input.replace(
+    /(["'])(.*?)\1/gs,
+    (_, quote: string, inner: string) => `${quote}${"\u0001".repeat(inner.length)}${quote}`,
+  );
+}
+
+/** Cuts `input` where `pattern` matches in its masked copy (the matches left out). */
+function splitOutsideQuotes(input: string, pattern: RegExp): string[] {
+  const masked = maskQuoted(input);
+  const parts: string[] = [];
+  let from = 0;
+  for (const match of masked.matchAll(pattern)) {
+    parts.push(input.slice(from, match.index));
+    from = match.index + match[0].length;
+  }
+  parts.push(input.slice(from));
+  return parts;
+}
 
 /** Splits the box's text into free-text terms and value filters. */
 export function parseQuery(input: string): ParsedQuery {
   const text: string[] = [];
   const filters: ValueFilter[] = [];
-  for (const raw of input.split(/,|\s+and\s+/i).flatMap((part) => part.split(NEXT_FILTER))) {
+  const terms = splitOutsideQuotes(input, SEPARATOR).flatMap((part) =>
+    splitOutsideQuotes(part, NEXT_FILTER),
+  );
+  for (const raw of terms) {
     const term = raw.trim();
     if (term === "") continue;
-    const match = TERM.exec(term);
-    if (match) {
+    const match = TERM.exec(maskQuoted(term));
+    const at = match?.indices;
+    if (match && at) {
+      // The match is on the masked term: the same positions in the term itself.
+      const [keyFrom, keyTo] = at[1] as [number, number];
+      const [valueFrom, valueTo] = at[3] as [number, number];
       const op = (match[2] === "==" ? "=" : match[2]) as FilterOp;
-      filters.push({ key: match[1] as string, op, value: unquote(match[3] as string) });
-    } else text.push(term.toLowerCase());
+      filters.push({
+        key: unquote(term.slice(keyFrom, keyTo)),
+        op,
+        value: unquote(term.slice(valueFrom, valueTo)),
+      });
+    } else text.push(unquote(term).toLowerCase());
   }
   return { text, filters };
 }

@@ -53,6 +53,24 @@ describe("the search box's language", () => {
     ]);
   });
 
+  it("does not split inside quotes, and takes a quoted key", () => {
+    expect(parseQuery('note = "a, b and c=d", lr < 1')).toEqual({
+      text: [],
+      filters: [
+        { key: "note", op: "=", value: "a, b and c=d" },
+        { key: "lr", op: "<", value: "1" },
+      ],
+    });
+    expect(parseQuery("lr < 1 'model name' = bert")).toEqual({
+      text: [],
+      filters: [
+        { key: "lr", op: "<", value: "1" },
+        { key: "model name", op: "=", value: "bert" },
+      ],
+    });
+    expect(parseQuery('"big run", resnet')).toEqual({ text: ["big run", "resnet"], filters: [] });
+  });
+
   it("finds a key without its prefix, preferring the exact and then the shortest", () => {
     const keys = ["parameters/lr", "optimizer/lr", "sched/warmup/lr", "lr_decay"];
     expect(resolveKey("lr", ["lr", ...keys])).toBe("lr");
