@@ -4,7 +4,7 @@
  */
 
 import type { RunSummary } from "./api.ts";
-import { leftOutNotice, withAdded } from "./compare-limit.ts";
+import { leftOutNotice, MAX_COMPARED, withAdded } from "./compare-limit.ts";
 import { h } from "./dom.ts";
 import type { RunGroup } from "./run-groups.ts";
 import type { TableView } from "./table-view.ts";
@@ -32,30 +32,34 @@ export function groupRow(input: GroupRowInput): HTMLTableRowElement {
   const { group, open, selected, width, view } = input;
   const keys = group.runs.map(runKey);
   const all = keys.every((key) => selected.has(key));
+  const some = keys.some((key) => selected.has(key));
+  // A full comparison that holds some of the group's runs: the checkbox clears them
+  // (adding could add none, and the box would never change).
+  const clears = all || (some && selected.size >= MAX_COMPARED);
+  const check = h("input", {
+    type: "checkbox",
+    "aria-label": clears
+      ? `Stop comparing the runs of ${group.label}`
+      : `Compare the runs of ${group.label}`,
+    "data-focus-key": `group-check|${group.key}`,
+    checked: all,
+    onchange: () => {
+      const mine = new Set(keys);
+      const others = view.selected.filter((key) => !mine.has(key));
+      if (clears) view.selected = others;
+      else {
+        const { selected: next, left } = withAdded(others, keys);
+        view.selected = next;
+        if (left > 0) input.notify(leftOutNotice(next.length - others.length, left));
+      }
+      input.changed();
+    },
+  });
+  check.indeterminate = some && !all;
   return h(
     "tr",
     { class: "group", "data-group": group.key },
-    h(
-      "td",
-      {},
-      h("input", {
-        type: "checkbox",
-        "aria-label": `Compare the runs of ${group.label}`,
-        "data-focus-key": `group-check|${group.key}`,
-        checked: all,
-        onchange: (event: Event) => {
-          const on = (event.target as HTMLInputElement).checked;
-          const mine = new Set(keys);
-          const others = view.selected.filter((key) => !mine.has(key));
-          if (on) {
-            const { selected: next, left } = withAdded(others, keys);
-            view.selected = next;
-            if (left > 0) input.notify(leftOutNotice(next.length - others.length, left));
-          } else view.selected = others;
-          input.changed();
-        },
-      }),
-    ),
+    h("td", {}, check),
     h(
       "td",
       { colspan: width - 1 },

@@ -49,4 +49,31 @@ describe("select all on a server of many runs", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  it("compares the first 100 runs of a bigger group, and its checkbox then clears them", async () => {
+    // Every run has lr 0.001: one group of 131.
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(new URL("/?group=lr", server.url).href);
+    const check = page.locator("tr.group input[type=checkbox]");
+    await check.waitFor();
+    expect(await page.locator("tr.group").count()).toBe(1);
+    await check.click();
+    await waitFor(
+      async () => (await page.textContent(".selection strong")) === "100 selected",
+      "100 runs of the group selected",
+    );
+    expect(await page.textContent(".notices")).toContain("left 31 out");
+    // Part of the group is compared and the comparison is full: a click clears it.
+    const indeterminate = () =>
+      check.evaluate((box) => (box as unknown as { indeterminate: boolean }).indeterminate);
+    expect(await indeterminate()).toBe(true);
+    expect(await check.getAttribute("aria-label")).toContain("Stop comparing");
+    await check.click();
+    await waitFor(async () => !page.url().includes("runs="), "the group's runs cleared");
+    expect(await indeterminate()).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
