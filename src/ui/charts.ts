@@ -26,7 +26,7 @@ import { pngColors } from "./chart-style.ts";
 import { showTip } from "./chart-tip.ts";
 import { pointsFor, type Trace, type XMode } from "./chart-traces.ts";
 import { zoomedTraces } from "./chart-zoom.ts";
-import { isUnreachable, untilReachable } from "./connection.ts";
+import { errorMessage, isUnreachable, untilReachable } from "./connection.ts";
 import { nextFrame } from "./next-frame.ts";
 import { download, downloadBlob } from "./save-file.ts";
 import { runKey } from "./view-state.ts";
@@ -100,9 +100,11 @@ export class MetricChart {
     const frame = chartFrame(spec, {
       setMode: (mode) => host.setMode(spec, mode),
       exportCsv: (zoomOnly) =>
-        void this.exportCsv(zoomOnly).catch((error: unknown) =>
-          this.#failed(error, isUnreachable(error)),
-        ),
+        void this.exportCsv(zoomOnly).catch((error: unknown) => {
+          this.#note.textContent = isUnreachable(error)
+            ? "The server cannot be reached: export the CSV again when it answers."
+            : `Could not export the CSV: ${errorMessage(error)}`;
+        }),
       exportPng: () => void this.exportPng(),
       toggleEnlarged: () => host.toggleEnlarged(spec),
       key: (event) => this.#key(event),
@@ -151,7 +153,7 @@ export class MetricChart {
     this.element.dataset.error = offline ? "offline" : "failed";
     this.#note.textContent = offline
       ? "The server cannot be reached: this chart is drawn when it answers again."
-      : `Could not draw this chart: ${error instanceof Error ? error.message : String(error)}`;
+      : `Could not draw this chart: ${errorMessage(error)}`;
   }
 
   async #draw(): Promise<void> {

@@ -5,7 +5,7 @@
  */
 
 import { api, type ConfigValue, type RunSummary, type StringEntry } from "./api.ts";
-import { isUnreachable, untilReachable } from "./connection.ts";
+import { errorMessage, isUnreachable, untilReachable } from "./connection.ts";
 import { formatDuration, formatValue, h } from "./dom.ts";
 import { localTime, zoneLabel } from "./local-time.ts";
 import { type EditorHost, editor } from "./run-editor.ts";
@@ -30,6 +30,8 @@ export class RunDetails {
   readonly #meta = h("p", { class: "meta" });
   #editor: HTMLElement = h("div");
   #ticker: ReturnType<typeof setInterval> | undefined;
+  /** Counts the runs shown: a load still under way for an earlier one stops. */
+  #shown = 0;
   /** The shown run's configs, as last read (the editor's description and tags come from them). */
   #configs: Record<string, ConfigValue> = {};
   readonly #configRows = h("tbody", {});
@@ -44,8 +46,17 @@ export class RunDetails {
     this.#host = host;
   }
 
+  /** Shows no run (Back went to before one was opened). */
+  close(): void {
+    this.#shown += 1;
+    this.run = undefined;
+    clearInterval(this.#ticker);
+    this.element.replaceChildren();
+  }
+
   /** A link named a run the server does not have: say so, in place of its details. */
   missing(key: string): void {
+    this.#shown += 1;
     this.run = undefined;
     clearInterval(this.#ticker);
     this.element.replaceChildren(
@@ -135,8 +146,10 @@ export class RunDetails {
    */
   async show(run: RunSummary, configs: Record<string, ConfigValue> | undefined): Promise<void> {
     this.run = run;
+    const shown = ++this.#shown;
     await untilReachable(
-      () => this.#show(run, configs),
+      // A retry shows the freshest summary of the run (update() may have replaced it).
+      () => this.#show(this.run ?? run, configs, shown),
       (error, offline) =>
         this.element.replaceChildren(
           this.#title,
@@ -146,15 +159,20 @@ export class RunDetails {
             { class: "error", role: "alert" },
             offline
               ? "The server cannot be reached: this run's details load when it answers again."
-              : `Could not load this run's details: ${error instanceof Error ? error.message : String(error)}`,
+              : `Could not load this run's details: ${errorMessage(error)}`,
           ),
         ),
-      () => this.run === run,
+      // The same run's summary may be replaced meanwhile (update()): only showing
+      // another run stops this one.
+      () => this.#shown === shown,
     );
   }
 
-  async #show(run: RunSummary, configs: Record<string, ConfigValue> | undefined): Promise<void> {
-    this.run = run;
+  async #show(
+    run: RunSummary,
+    configs: Record<string, ConfigValue> | undefined,
+    shown: number,
+  ): Promise<void> {
     clearInterval(this.#ticker);
     this.#ticker = setInterval(() => {
       const current = this.run;
@@ -174,7 +192,7 @@ export class RunDetails {
       ? (await api.strings(run, tracebackPath, { tail: 1 })).string_series[0]?.value
       : undefined;
     const all = configs ?? (await api.configs(run));
-    if (this.run !== run) return;
+    if (this.#shown !== shown) return;
     this.#configs = all;
     this.#configFilter.value = "";
     this.#drawConfigs();
@@ -254,7 +272,7 @@ export class RunDetails {
     read().catch((error: unknown) => {
       this.#status.textContent = isUnreachable(error)
         ? "The server cannot be reached: try again when it answers."
-        : `Could not load: ${error instanceof Error ? error.message : String(error)}`;
+        : `Could not load: ${errorMessage(error)}`;
     });
   }
 

@@ -44,6 +44,12 @@ window.addEventListener("popstate", () => {
   toolbar.showView();
   controls.showView();
   renderAll();
+  // The details follow the run the entry had open (none: they close).
+  if (view.focus === (details.run ? runKey(details.run) : "")) return;
+  const run = view.focus ? byKey(view.focus) : undefined;
+  if (run) void details.show(run, table.configsOf(run));
+  else if (view.focus) details.missing(view.focus);
+  else details.close();
 });
 
 /** Runs were written from this page: their projects' run lists are fetched again. */
@@ -171,7 +177,6 @@ function updateChoices(): void {
   toolbar.updateChoices(table.runs, (run) => table.configsOf(run));
 }
 
-/** The runs to chart: the selected ones, else the run shown in detail. */
 /**
  * Opens a run's details, from the table or a sweep view alike; with no runs ticked the
  * charts show the opened run, so they follow it.
@@ -187,6 +192,7 @@ function focusRun(run: RunSummary): void {
   void renderCompare();
 }
 
+/** The runs to chart: the selected ones, else the run shown in detail. */
 function comparedRuns(): RunSummary[] {
   const keys = view.selected.length > 0 ? view.selected : view.focus ? [view.focus] : [];
   return keys.map(byKey).filter((run): run is RunSummary => run !== undefined);

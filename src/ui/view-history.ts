@@ -1,12 +1,12 @@
 /**
  * When a change of the view is a history entry of its own. A change a person may want to
  * undo (a run ticked, a sort, a project, a group) is, so that Back undoes it; typing in
- * the search box and dragging a range are not (an entry per keystroke). The chart
+ * the search and tag boxes and dragging a range are not (an entry per keystroke). The chart
  * view's own changes (zoom, sections) decide for themselves (chart-view.ts).
  */
 
 /** Query keys that change as a person types or drags. */
-const TYPED = new Set(["q", "range"]);
+const TYPED = new Set(["q", "tag", "range"]);
 
 /**
  * Runs `write`, which puts the view in the URL (replacing the current entry); when it

@@ -444,6 +444,41 @@ describe("the runs table", () => {
       "both runs again after Forward",
     );
     expect(await page.inputValue('input[type="search"]')).toBe("odd");
+    // Typing a tag is no entry either: one Back takes the tag and the search away together.
+    await page.fill('label:has-text("Tag") input', "eve");
+    await page.fill('label:has-text("Tag") input', "even");
+    await waitFor(async () => new URL(page.url()).searchParams.get("tag") === "even", "tag in URL");
+    await page.goBack();
+    await waitFor(
+      async () => (await page.textContent(".selection strong")) === "1 selected",
+      "the tag and the search gone with one Back",
+    );
+    expect(await page.inputValue('label:has-text("Tag") input')).toBe("");
+    // Opening a run's details is an entry: Back closes them, Forward opens them again.
+    await page.goto(new URL("/?project=sweep%2Flr", server.url).href);
+    await waitRows(page, 16, "the sweep again");
+    await page.click('tr[data-run="sweep/lr:sweep-02"] button.link');
+    await page.waitForSelector(".details table.configs tbody tr");
+    await page.click('tr[data-run="sweep/lr:sweep-07"] button.link');
+    await waitFor(
+      async () => ((await page.textContent(".details h2")) ?? "").includes("sweep-07"),
+      "the second run's details",
+    );
+    await page.goBack();
+    await waitFor(
+      async () => ((await page.textContent(".details h2")) ?? "").includes("sweep-02"),
+      "the first run's details after Back",
+    );
+    await page.goBack();
+    await waitFor(
+      async () => (await page.locator(".details h2").count()) === 0,
+      "no details after a second Back",
+    );
+    await page.goForward();
+    await waitFor(
+      async () => ((await page.textContent(".details h2")) ?? "").includes("sweep-02"),
+      "the details again after Forward",
+    );
     await page.close();
   }, 60_000);
 
