@@ -77,9 +77,9 @@ export function toTrace<R extends ChartRun>(
   trace.times = series.loggedAt.slice();
   if (series.nonFinite)
     trace.nonFinite = {
-      steps: series.nonFinite.step,
-      values: series.nonFinite.value,
-      times: series.nonFinite.loggedAt,
+      steps: series.nonFinite.step.slice(),
+      values: series.nonFinite.value.slice(),
+      times: series.nonFinite.loggedAt.slice(),
     };
   const count = series.step.length;
   trace.starts = new Array<number>(count);
@@ -105,6 +105,14 @@ export function toTrace<R extends ChartRun>(
 export function appendTrace(trace: Trace, added: Trace): void {
   for (const key of ["steps", "values", "mins", "maxs", "times", "starts", "ends"] as const)
     for (const value of added[key]) trace[key].push(value);
+  // The appended page's buckets leave their NaN and ±Infinity points out as the first
+  // page's did: they are listed after the trace's own.
+  if (added.nonFinite) {
+    const into = (trace.nonFinite ??= { steps: [], values: [], times: [] });
+    into.steps.push(...added.nonFinite.steps);
+    into.values.push(...added.nonFinite.values);
+    into.times.push(...added.nonFinite.times);
+  }
   trace.total = added.total;
 }
 
