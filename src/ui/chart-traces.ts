@@ -108,7 +108,8 @@ export function appendTrace(trace: Trace, added: Trace): void {
   // The appended page's buckets leave their NaN and ±Infinity points out as the first
   // page's did: they are listed after the trace's own.
   if (added.nonFinite) {
-    const into = (trace.nonFinite ??= { steps: [], values: [], times: [] });
+    trace.nonFinite ??= { steps: [], values: [], times: [] };
+    const into = trace.nonFinite;
     into.steps.push(...added.nonFinite.steps);
     into.values.push(...added.nonFinite.values);
     into.times.push(...added.nonFinite.times);
