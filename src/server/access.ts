@@ -51,7 +51,9 @@ function isIpLiteral(name: string): boolean {
 }
 
 function isLoopbackName(name: string): boolean {
-  return LOOPBACK_NAMES.has(name) || name.endsWith(".localhost") || /^127\./.test(name);
+  return (
+    LOOPBACK_NAMES.has(name) || name.endsWith(".localhost") || /^127(\.\d{1,3}){3}$/.test(name)
+  );
 }
 
 export class AccessPolicy {

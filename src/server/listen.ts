@@ -1,7 +1,8 @@
 /**
  * Puts the app on a port, as the app's own server (so its `onStop` hooks run on
  * `stop`): the web UI at `/` (a Bun HTML import, bundled ahead of time and embedded in
- * the compiled binary) and everything else through the app's routes.
+ * the compiled binary, served by page-route.ts) and everything else through the app's
+ * routes.
  *
  * The socket is opened without port reuse: a second server on a taken port must fail
  * (with `reusePort: true`, Elysia's default, both start and split the requests).
@@ -9,7 +10,7 @@
 
 import uiPage from "../ui/index.html";
 import type { GoodseedApp } from "./app.ts";
-import { pageRoute } from "./page-route.ts";
+import { pageRoutes } from "./page-route.ts";
 import { warmPage } from "./page-warmup.ts";
 import { warmServe } from "./serve-warmup.ts";
 
@@ -18,11 +19,6 @@ export interface Listening {
   readonly hostname: string;
   readonly port: number;
   stop(): Promise<void>;
-}
-
-/** The page for GET and HEAD, as Bun's route for an HTML import answers both. */
-function pageMethods<H>(handler: H): { GET: H; HEAD: H } {
-  return { GET: handler, HEAD: handler };
 }
 
 export function listen(
@@ -43,10 +39,7 @@ export function listen(
     port: options.port,
     reusePort: false,
     development: false,
-    routes: {
-      "/": options.pageOpened ? pageMethods(pageRoute(options.pageOpened)) : uiPage,
-      "/index.html": uiPage,
-    },
+    routes: pageRoutes(uiPage, options.pageOpened),
     fetch: (request) => app.handle(request),
   });
   app.server = server;

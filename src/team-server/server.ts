@@ -5,6 +5,7 @@
  * the database.
  */
 
+import { pageRoutes } from "../server/page-route.ts";
 import { warmPage } from "../server/page-warmup.ts";
 import uiPage from "../ui/index.html";
 import { createTeamApp, type TeamAppOptions } from "./app.ts";
@@ -103,7 +104,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<TeamS
     development: false,
     // Room above the 64 MiB limit, so that a larger body gets our JSON 413, not a bare one.
     maxRequestBodySize: 80 * 2 ** 20,
-    routes: { "/": uiPage, "/index.html": uiPage },
+    routes: pageRoutes(uiPage),
     fetch: (request) => app.handle(request),
   });
   void warmPage(server);

@@ -41,6 +41,10 @@ describe("access policy over HTTP", () => {
       expect(await origin("https://app.example.test")).toBe("https://app.example.test");
       expect(await origin("https://lab.example.test")).toBe("https://lab.example.test");
       expect(await origin("https://evil.example")).toBeNull();
+      // A name that only begins like a loopback address is someone's domain.
+      expect(await origin("http://127.0.0.5:3000")).toBe("http://127.0.0.5:3000");
+      expect(await origin("http://127.0.0.1.attacker.example")).toBeNull();
+      expect(await origin("http://127.0.0.1.attacker.example:8765")).toBeNull();
       const vary = (await send(app, "/api/runs", {})).headers.get("vary");
       expect(vary).toBe("Origin");
       // A preflight from a foreign origin is refused, one from the app allowed (with
@@ -71,6 +75,8 @@ describe("access policy over HTTP", () => {
       const status = async (host: string) => (await send(app, `${RUN}/configs`, { host })).status;
       expect(await status("evil.example:8765")).toBe(403);
       expect(await status("attacker.example")).toBe(403);
+      expect(await status("127.0.0.1.attacker.example:8765")).toBe(403);
+      expect(await status("127.attacker.example")).toBe(403);
       for (const host of ["127.0.0.1:8765", "localhost:8765", "[::1]:8765", "10.1.2.3:8765"])
         expect(await status(host)).toBe(200);
       const body = (await (await send(app, "/api/projects", { host: "evil.example" })).json()) as {
@@ -197,6 +203,38 @@ describe("access policy in a browser", () => {
     expect(runs.runs.find((run: { run_id: string }) => run.run_id === "matrix-7f3a")?.trashed).toBe(
       false,
     );
+  });
+
+  it("no page, of any origin, can show the UI in a frame (to have a click trash runs)", async () => {
+    const base = `http://127.0.0.1:${api.port}`;
+    for (const path of [
+      "/",
+      "/index.html",
+      `/?runs=${encodeURIComponent("acme/vision:matrix-7f3a")}`,
+    ]) {
+      const response = await fetch(`${base}${path}`);
+      expect(await response.text()).toContain('<main id="app">');
+      expect(response.headers.get("x-frame-options")).toBe("DENY");
+      expect(response.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
+    }
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const origin = `http://evil.test:${evil.port}`;
+      await page.route(`${origin}/`, (route) =>
+        route.fulfill({
+          contentType: "text/html",
+          body: `<!doctype html><iframe src="${base}/?run=acme%2Fvision%3Amatrix-7f3a"></iframe>`,
+        }),
+      );
+      // "load" waits for the frame too, whether it loaded or was refused.
+      await page.goto(`${origin}/`, { waitUntil: "load" });
+      const frame = page.frames().find((candidate) => candidate !== page.mainFrame());
+      expect(frame).toBeDefined();
+      expect(await frame?.$("main#app")).toBeNull();
+    } finally {
+      await context.close();
+    }
   });
 
   it("a page of an allowed origin reads runs and trashes them", async () => {

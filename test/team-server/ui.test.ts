@@ -115,6 +115,10 @@ async function drawnData(chart: Locator): Promise<(number | null | "u")[][]> {
 
 describe("the web UI on goodseed server", () => {
   it("sends a browser without a session to sign in, then back to the view it opened", async () => {
+    // No other page may frame the UI (and have a person's click trash runs).
+    const framed = await fetch(`${team.base}/`);
+    expect(framed.headers.get("x-frame-options")).toBe("DENY");
+    expect(framed.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     const errors: string[] = [];
