@@ -101,6 +101,7 @@ export function createApp(options: AppOptions) {
       if (error instanceof HttpError) return replies.error(request, error.status, error.message);
       if (error instanceof RunNotFoundError) return replies.error(request, 404, error.message);
       if (code === "NOT_FOUND") return replies.error(request, 404, notFound().message);
+      if (code === "PARSE") return replies.error(request, 400, "The body is not valid JSON");
       if (code === "VALIDATION")
         return replies.error(request, 400, error.customError?.toString() ?? "Bad request");
       // Never where things lie on this machine (a file system error names the path).

@@ -56,10 +56,15 @@ export function checkOwnPage(request: Request): void {
 
 /** The edit a request body asks for, checked before any run is touched. */
 export function editOf(body: RunEditsRequest): RunEdit {
+  // Names and new tags without the spaces around them; a tag to remove is taken as it is
+  // (the Python client stores a tag as given, spaces and all).
+  const name = body.name?.trim();
+  if (name === "")
+    throw new HttpError(400, "A run name must not be empty (a run without one is shown by its id)");
   const edit: RunEdit = {
-    ...(body.name !== undefined && { name: body.name }),
+    ...(name !== undefined && { name }),
     ...(body.description !== undefined && { description: body.description }),
-    ...(body.add_tags !== undefined && { addTags: body.add_tags }),
+    ...(body.add_tags !== undefined && { addTags: body.add_tags.map((tag) => tag.trim()) }),
     ...(body.remove_tags !== undefined && { removeTags: body.remove_tags }),
     ...(body.trashed !== undefined && { trashed: body.trashed }),
   };

@@ -60,7 +60,8 @@ export function editor(
       onclick: async (event: Event) => {
         event.preventDefault();
         const edit: RunEdit = {};
-        if (name.value !== (run.experiment_name ?? "")) edit.name = name.value;
+        const newName = name.value.trim();
+        if (newName !== (run.experiment_name ?? "")) edit.name = newName;
         const before =
           typeof configs?.["sys/description"] === "string" ? configs["sys/description"] : "";
         if (description.value !== before) edit.description = description.value;

@@ -78,7 +78,7 @@ describe("POST /api/run-edits", () => {
       runs: [{ project: "default", run_id: "tagged-2c9d" }],
       name: "Renamed run",
       description: "from the UI",
-      add_tags: ["best", "Alpha"],
+      add_tags: ["best", "  Alpha "],
       remove_tags: ["aug"],
     });
     expect(result.status).toBe(200);
@@ -130,6 +130,16 @@ describe("POST /api/run-edits", () => {
     expect((await edit(app, { runs: runs.slice(0, 1) })).status).toBe(400);
     const twoNames = await edit(app, { runs: runs.slice(0, 2), name: "x" });
     expect(twoNames.status).toBe(400);
+    // A body that is no JSON, a blank name, a blank tag: 400, nothing written.
+    const notJson = await edit(app, "not json");
+    expect(notJson.status).toBe(400);
+    expect(String(notJson.body.error)).toContain("JSON");
+    for (const name of ["", "   "]) {
+      const blank = await edit(app, { runs: runs.slice(0, 1), name });
+      expect(blank.status).toBe(400);
+      expect(String(blank.body.error)).toContain("must not be empty");
+    }
+    expect((await edit(app, { runs: runs.slice(0, 1), add_tags: ["  "] })).status).toBe(400);
     const badName = await edit(app, { runs: runs.slice(0, 1), name: "a\u202eb" });
     expect(badName.status).toBe(400);
     expect(String(badName.body.error)).toContain("bidirectional");
