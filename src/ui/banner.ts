@@ -10,8 +10,11 @@ import { localTime } from "./local-time.ts";
 export function connectionBanner(where: string): HTMLElement {
   const banner = h("div", { class: "banner offline", role: "alert", hidden: true });
   onConnection((down) => {
+    const wasDown = !banner.hidden;
     banner.hidden = down === undefined;
-    if (down)
+    // Said once, with the time the server was first missed: every failed request of
+    // the outage lands here, and rewriting the alert had screen readers read it again.
+    if (down && !wasDown)
       banner.textContent = `Cannot reach the goodseed server${where ? ` at ${where}` : ""} (since ${localTime(new Date().toISOString()).slice(11)}); retrying every few seconds. Is \`goodseed serve\` still running?`;
   });
   return banner;

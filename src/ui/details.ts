@@ -6,6 +6,7 @@
 
 import { api, type ConfigValue, type RunSummary, type StringEntry } from "./api.ts";
 import { errorMessage, isUnreachable, untilReachable } from "./connection.ts";
+import { consolePaths, consoleText } from "./console-file.ts";
 import { formatDuration, formatValue, h } from "./dom.ts";
 import { localTime, zoneLabel } from "./local-time.ts";
 import { type EditorHost, editor } from "./run-editor.ts";
@@ -258,6 +259,17 @@ export class RunDetails {
                 },
                 "Download",
               ),
+              consolePaths(run.string_series_paths).length > 0
+                ? h(
+                    "button",
+                    {
+                      title:
+                        "What every process of the run printed (stdout and stderr) and its traceback, in the order logged, as a text file",
+                      onclick: () => this.#load(() => this.#saveConsole()),
+                    },
+                    "Download console",
+                  )
+                : "",
             ),
             this.#status,
             this.#log,
@@ -295,7 +307,8 @@ export class RunDetails {
 
   async #loadAll(): Promise<void> {
     if (!this.run) return;
-    const page = await api.strings(this.run, this.#path, { limit: this.#total || 1_000_000 });
+    // No limit: every line, also those logged since the last look.
+    const page = await api.strings(this.run, this.#path, {});
     this.#lines = page.string_series;
     this.#total = page.total;
     this.#renderLines();
@@ -305,9 +318,19 @@ export class RunDetails {
   async #save(): Promise<void> {
     const run = this.run;
     if (!run || !this.#path) return;
-    const page = await api.strings(run, this.#path, { limit: this.#total || 1_000_000 });
+    // No limit: every line, also those a live run logged since the last look.
+    const page = await api.strings(run, this.#path, {});
     const text = page.string_series.map((line) => line.value).join("\n");
     download(`${run.run_id}-${this.#path.replaceAll("/", "_")}.txt`, `${text}\n`);
+  }
+
+  /** Saves the run's whole console, every process's streams, as one text file. */
+  async #saveConsole(): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    const paths = consolePaths(run.string_series_paths);
+    const pages = await Promise.all(paths.map((path) => api.strings(run, path, {})));
+    download(`${run.run_id}-console.txt`, consoleText(pages.map((page) => page.string_series)));
   }
 
   /** New lines of a live run. */
