@@ -4,6 +4,7 @@
  */
 
 import type { Line } from "./chart-lines.ts";
+import { csvField } from "./table-export.ts";
 
 /** One row of the CSV: a logged point of one line. */
 export interface CsvPoint {
@@ -13,10 +14,6 @@ export interface CsvPoint {
   step: number;
   loggedAt: string;
   value: number;
-}
-
-function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 /** Long format (one row per point), so runs of different lengths need no padding. */

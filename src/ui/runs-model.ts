@@ -281,7 +281,15 @@ export class RunsModel {
   /** The rows shown, as the table shows them, for a CSV file. */
   exportRows(): { header: string[]; rows: string[][] } {
     const columns = this.columns();
+    const visible = this.visible();
+    // Grouped, the rows come group by group, as the table shows them, each with its group.
+    const groups = this.groups(visible);
+    const groupOf = new Map(
+      (groups ?? []).flatMap((group) => group.runs.map((run) => [run, group.label] as const)),
+    );
+    const runs = groups ? groups.flatMap((group) => group.runs) : visible;
     const header = [
+      ...(groups ? ["group"] : []),
       "project",
       "run_id",
       "name",
@@ -296,7 +304,8 @@ export class RunsModel {
         column.kind === "config" ? column.key : `${column.key} (${column.summary})`,
       ),
     );
-    const rows = this.visible().map((run) => [
+    const rows = runs.map((run) => [
+      ...(groups ? [groupOf.get(run) ?? ""] : []),
       run.project,
       run.run_id,
       run.experiment_name ?? "",
@@ -304,7 +313,8 @@ export class RunsModel {
       run.created_at ?? "",
       run.closed_at ?? "",
       Number.isFinite(duration(run)) ? String(Math.round(duration(run) / 1000)) : "",
-      this.tags(run).join(" "),
+      // A JSON list: tags may hold spaces and commas.
+      JSON.stringify(this.tags(run)),
       ...columns.map((column) => {
         const value = this.valueOf(run, column);
         return typeof value === "number" ? String(value) : formatValue(value);

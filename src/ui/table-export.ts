@@ -1,8 +1,17 @@
-/** The runs table as a CSV file (RFC 4180). Pure. */
+/** The runs table, and charts' points, as CSV files (RFC 4180). Pure. */
 
-/** One CSV field: quoted when it holds a comma, quote or line break (RFC 4180). */
+/** Where a spreadsheet reads a cell as a formula: `=`, `+`, `-`, `@`, a tab or a CR first. */
+const FORMULA = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field: quoted when it holds a comma, quote or line break (RFC 4180). Text
+ * that a spreadsheet would run as a formula (a run named `=HYPERLINK(…)`, a tag
+ * `@cmd`) gets a leading `'`, as OWASP advises; numbers (`-0.5`, `-Infinity`) stay as
+ * they are.
+ */
 export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  const safe = FORMULA.test(value) && Number.isNaN(Number(value)) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
 export function toCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {

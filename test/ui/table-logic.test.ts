@@ -221,4 +221,19 @@ describe("groups and CSV", () => {
       ),
     ).toBe('a,b\r\n"1,5","say ""hi"""\r\n"x\ny",z\r\n');
   });
+
+  it("keeps a spreadsheet from running a cell as a formula, and numbers as they are", () => {
+    expect(
+      toCsv(
+        ["name", "tags"],
+        [
+          ['=HYPERLINK("x")', "@cmd"],
+          ["+1 run", "-x"],
+        ],
+      ),
+    ).toBe('name,tags\r\n"\'=HYPERLINK(""x"")",\'@cmd\r\n\'+1 run,\'-x\r\n');
+    expect(toCsv(["value"], [["-0.5"], ["-Infinity"], ["+3"], ["1e-3"]])).toBe(
+      "value\r\n-0.5\r\n-Infinity\r\n+3\r\n1e-3\r\n",
+    );
+  });
 });
