@@ -9,21 +9,19 @@
  * each with one request for all its runs.
  */
 
-import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
+import type uPlot from "uplot";
 import type { RunSummary } from "./api.ts";
 import { chartCsv, extendTraces, overviewTraces } from "./chart-data.ts";
 import { chartPng, fileName } from "./chart-export.ts";
 import { chartFrame, describeChart } from "./chart-frame.ts";
-import { keyZoom, readStep } from "./chart-keys.ts";
+import { keyZoom } from "./chart-keys.ts";
 import { chartLines } from "./chart-line-set.ts";
 import type { Line, RunGroup } from "./chart-lines.ts";
 import { minZoomSpan, stepUnit } from "./chart-math.ts";
-import { plotOptions, plotShape } from "./chart-plot.ts";
-import { type Described, type Marker, plotSeries, strokeOf } from "./chart-series.ts";
+import { plotSeries, strokeOf } from "./chart-series.ts";
 import type { ChartSpec } from "./chart-specs.ts";
 import { pngColors } from "./chart-style.ts";
-import { showTip } from "./chart-tip.ts";
+import { ChartSurface } from "./chart-surface.ts";
 import { pointsFor, type Trace, type XMode } from "./chart-traces.ts";
 import { zoomedTraces } from "./chart-zoom.ts";
 import { errorMessage, isUnreachable, untilReachable } from "./connection.ts";
@@ -68,12 +66,8 @@ export class MetricChart {
   /** Counts fetches of the whole series and of zoomed ranges: only the latest one lands. */
   #drawGeneration = 0;
   #generation = 0;
-  #plot: uPlot | undefined;
+  readonly #surface: ChartSurface;
   #lines: Line[] = [];
-  /** What the plot's hooks draw: its series (with their lines) and the non-finite markers. */
-  #shown: { described: Described[]; markers: Marker[] } = { described: [], markers: [] };
-  /** Lines, axes and size the plot was built for: anything else needs a new plot. */
-  #shape = "";
   #drawn = false;
   /**
    * The first overview has arrived. Until then there is nothing to draw: building a
@@ -88,10 +82,8 @@ export class MetricChart {
   /** Count the draws and the zooms asked for: one that failed is tried again only while it is the latest. */
   #drawAttempts = 0;
   #zoomAttempts = 0;
-  #hovered = false;
   readonly #body: HTMLElement;
   readonly #note: HTMLElement;
-  readonly #tip: HTMLElement;
   readonly #modeSelect: HTMLSelectElement;
 
   constructor(spec: ChartSpec<RunSummary>, host: ChartHost) {
@@ -110,14 +102,9 @@ export class MetricChart {
       key: (event) => this.#key(event),
     });
     this.element = frame.figure as ChartElement;
-    // Values read from the keyboard (Shift+arrows) hide when the focus leaves the chart.
-    this.element.addEventListener("focusout", () => {
-      this.#hovered = false;
-      this.#tip.hidden = true;
-    });
     this.#body = frame.body;
     this.#note = frame.note;
-    this.#tip = frame.tip;
+    this.#surface = new ChartSurface(frame.figure, frame.body, frame.tip);
     this.#modeSelect = frame.modeSelect;
   }
 
@@ -220,7 +207,7 @@ export class MetricChart {
     this.#frameWidth = undefined;
     const pointCount = this.#pointCount(true);
     // The view moves at once; the finer points follow.
-    this.#plot?.setScale("x", { min: range.from, max: range.to });
+    this.#surface.plot?.setScale("x", { min: range.from, max: range.to });
     const previous = this.#zoomTraces;
     const traces = await zoomedTraces(this.#overview, previous ?? [], mode, range, pointCount);
     if (generation !== this.#generation) return;
@@ -246,54 +233,29 @@ export class MetricChart {
     this.#lines = lines;
     const { data: columns, described, markers } = plotSeries(lines, weight, log);
     const data = columns as uPlot.AlignedData;
-    this.#shown = { described, markers };
     const range = this.#host.zoomOf(mode);
     // The width read in this frame before any chart drew, where this render is the
     // draw that frame was awaited for; else read now.
     const width = (this.#frameWidth ?? this.#body.clientWidth) || 800;
     this.#frameWidth = undefined;
     const height = this.element.classList.contains("enlarged") ? 420 : 220;
-    // Same lines, axes and size (a smoothing step, new live points): new data only.
-    const shape = plotShape({ mode, log, width, height, range, described });
-    if (this.#plot && shape === this.#shape) {
-      this.#plot.setData(data);
-      this.#published(data, lines);
-      return;
-    }
-    this.#shape = shape;
-    const options = plotOptions({
+    this.#surface.show({
+      data,
+      shown: { described, markers },
       mode,
       log,
       width,
       height,
       range,
       unit: this.spec.unit,
-      described,
-      shown: () => this.#shown,
-      selected: (from, to) => this.#host.zoomed(mode, { from, to }),
-      cursorMoved: (plot) => {
-        if (this.#hovered) showTip(this.#tip, plot, this.#shown.described, mode, width);
-        else this.#tip.hidden = true;
-      },
-    });
-    this.#plot?.destroy();
-    this.#body.replaceChildren();
-    const plot = new uPlot(options, data, this.#body);
-    this.#plot = plot;
-    plot.over.addEventListener("dblclick", () => this.#host.zoomed(mode, undefined));
-    plot.over.addEventListener("mouseenter", () => {
-      this.#hovered = true;
-    });
-    plot.over.addEventListener("mouseleave", () => {
-      this.#hovered = false;
-      this.#tip.hidden = true;
+      zoomed: (zoom) => this.#host.zoomed(mode, zoom),
     });
     this.#published(data, lines);
   }
 
   /** Says what is drawn on the element: for tests, and the note under the chart. */
   #published(data: uPlot.AlignedData, lines: Line[]): void {
-    const { described, markers } = this.#shown;
+    const { described, markers } = this.#surface.shown;
     delete this.element.dataset.error;
     this.element.plotData = data;
     this.element.plotLines = described.map(({ label, color, raw }) => ({
@@ -320,19 +282,12 @@ export class MetricChart {
   /** Zooms and pans from the keyboard, as dragging and double-clicking do with the mouse. */
   #key(event: KeyboardEvent): void {
     if (event.shiftKey && (event.key === "ArrowLeft" || event.key === "ArrowRight")) {
-      const plot = this.#plot;
-      const cursor =
-        event.target === this.element && plot
-          ? readStep(plot, event.key === "ArrowLeft" ? -1 : 1)
-          : undefined;
-      if (plot && cursor) {
-        this.#hovered = true;
-        plot.setCursor(cursor);
-      }
+      if (event.target === this.element)
+        this.#surface.stepCursor(event.key === "ArrowLeft" ? -1 : 1);
       event.preventDefault();
       return;
     }
-    const scale = this.#plot?.scales.x;
+    const scale = this.#surface.plot?.scales.x;
     if (!scale || scale.min === undefined || scale.max === undefined) return;
     const mode = this.#host.modeOf(this.spec);
     // The board's zoom, not the plot's scale, which lags while a zoom is fetched.
@@ -359,8 +314,8 @@ export class MetricChart {
 
   /** Draws again at the new width when the chart's box changed size (window, enlarging). */
   resized(): void {
-    if (this.#drawn && this.#plot && this.#plot.width !== (this.#body.clientWidth || 800))
-      this.render();
+    const plot = this.#surface.plot;
+    if (this.#drawn && plot && plot.width !== (this.#body.clientWidth || 800)) this.render();
   }
 
   /** Takes the latest summaries (statuses) of this chart's runs. */
@@ -381,7 +336,7 @@ export class MetricChart {
   }
 
   async exportPng(): Promise<Blob | undefined> {
-    const canvas = this.#plot?.ctx.canvas;
+    const canvas = this.#surface.plot?.ctx.canvas;
     if (!canvas) return undefined;
     const title = this.spec.unit ? `${this.spec.title} (${this.spec.unit})` : this.spec.title;
     const blob = await chartPng(canvas, title, this.#lines, ...pngColors());
@@ -394,6 +349,6 @@ export class MetricChart {
     this.#drawGeneration++;
     this.#drawAttempts++;
     this.#zoomAttempts++;
-    this.#plot?.destroy();
+    this.#surface.destroy();
   }
 }
