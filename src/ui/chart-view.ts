@@ -80,7 +80,11 @@ export function writeChartView(view: ChartView, push: boolean): void {
   writeQuery(params, push);
 }
 
-/** Enough digits for a zoom edge, not sixteen. */
+/**
+ * Enough digits for a zoom edge, not sixteen: 14 keep a wall-time edge (some 1.8e9
+ * seconds) to a tenth of a millisecond; 10 rounded it to whole seconds, so a zoom
+ * under a second wrote from = to and was lost on reload and Back.
+ */
 function round(value: number): string {
-  return String(Number(value.toPrecision(10)));
+  return String(Number(value.toPrecision(14)));
 }
