@@ -191,6 +191,29 @@ export function sortable(value: unknown): unknown {
  */
 const TEXT_ORDER = new Intl.Collator(undefined, { numeric: true });
 
+/** Runs of digits with their decimals (`0.00001`), and what lies between them. */
+const PARTS = /\d+(?:\.\d+)?|\D+/g;
+
+/**
+ * Text in natural order, decimals read as decimals: the collator reads `0.00001`,
+ * `0.001` and `0.1` as `0.1` (the digits after the point as one integer), so names
+ * that differ only there (`lr 0.00001 bs 128`, `lr 0.1 bs 128`) sorted by what came
+ * after. Texts without a decimal point go straight to the collator.
+ */
+function compareText(s: string, t: string): number {
+  if (!/\d\.\d/.test(s) || !/\d\.\d/.test(t)) return TEXT_ORDER.compare(s, t);
+  const a = s.match(PARTS) ?? [];
+  const b = t.match(PARTS) ?? [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i] as string;
+    const y = b[i] as string;
+    const order =
+      /^\d/.test(x) && /^\d/.test(y) ? Math.sign(Number(x) - Number(y)) : TEXT_ORDER.compare(x, y);
+    if (order !== 0) return order;
+  }
+  return a.length - b.length || TEXT_ORDER.compare(s, t);
+}
+
 /**
  * Orders table cells: numbers as numbers (128 < 256 < 512; 1e-7 < 0.003), then text;
  * empty cells last whatever the direction, so `direction` is applied here.
@@ -210,7 +233,7 @@ export function compareCells(a: unknown, b: unknown, direction: 1 | -1): number 
   if (y !== undefined && !Number.isNaN(y)) return 1 * direction;
   const s = asText(a);
   const t = asText(b);
-  return TEXT_ORDER.compare(s, t) * direction;
+  return compareText(s, t) * direction;
 }
 
 /**
@@ -220,6 +243,6 @@ export function compareCells(a: unknown, b: unknown, direction: 1 | -1): number 
  */
 export function compareSortable(a: unknown, b: unknown, direction: 1 | -1): number {
   if (typeof a === "string" && typeof b === "string" && a !== "" && b !== "")
-    return TEXT_ORDER.compare(a, b) * direction;
+    return compareText(a, b) * direction;
   return compareCells(a, b, direction);
 }

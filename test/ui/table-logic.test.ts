@@ -98,6 +98,21 @@ describe("the search box's language", () => {
     const down = [...cells].sort((a, b) => compareCells(a, b, -1));
     expect(down.slice(0, 6)).toEqual(["512", 256, "128", 64, 0.003, 1e-7]);
     expect(["b", "a10", "a9"].sort((a, b) => compareCells(a, b, 1))).toEqual(["a9", "a10", "b"]);
+    // Decimals as decimals: names that differ only after the point sort by that number.
+    const names = [
+      "lr 0.1 bs 128",
+      "lr 0.00001 bs 512",
+      "lr 0.001 bs 128",
+      "lr 0.3 bs 64",
+      "lr 0.1 bs 64",
+    ];
+    expect(names.sort((a, b) => compareCells(a, b, 1))).toEqual([
+      "lr 0.00001 bs 512",
+      "lr 0.001 bs 128",
+      "lr 0.1 bs 64",
+      "lr 0.1 bs 128",
+      "lr 0.3 bs 64",
+    ]);
   });
 
   it("orders sortable cells exactly as compareCells does, by the shorter path", () => {
