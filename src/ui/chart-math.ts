@@ -17,14 +17,14 @@ export function smooth(
   values: readonly number[],
   weight: number,
   counts?: readonly number[],
+  start: EmaState = { last: 0, total: 0 },
 ): number[] {
   const out = new Array<number>(values.length);
   if (!(weight > 0)) {
     for (let i = 0; i < values.length; i++) out[i] = values[i] as number;
     return out;
   }
-  let last = 0;
-  let total = 0;
+  let { last, total } = start;
   for (let i = 0; i < values.length; i++) {
     const value = values[i] as number;
     if (!Number.isFinite(value)) {
@@ -38,6 +38,37 @@ export function smooth(
     out[i] = last / total;
   }
   return out;
+}
+
+/** Where a {@link smooth} average stands: its sum and its weight, before debiasing. */
+export interface EmaState {
+  last: number;
+  total: number;
+}
+
+/**
+ * The average of the points at x below `x` (a line's whole-range overview), from which
+ * a zoomed range's smoothing goes on: started afresh at the zoom's left edge, the
+ * smoothed line changed as one zoomed.
+ */
+export function emaBefore(
+  xs: readonly number[],
+  values: readonly number[],
+  counts: readonly number[],
+  weight: number,
+  x: number,
+): EmaState {
+  let last = 0;
+  let total = 0;
+  for (let i = 0; i < xs.length && (xs[i] as number) < x; i++) {
+    const value = values[i] as number;
+    if (!Number.isFinite(value)) continue;
+    const count = counts[i] ?? 1;
+    const w = count === 1 ? weight : weight ** count;
+    last = last * w + (1 - w) * value;
+    total = total * w + (1 - w);
+  }
+  return { last, total };
 }
 
 /** Decimals that tell apart numbers `increment` apart (at most 12). */

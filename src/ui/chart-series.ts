@@ -5,7 +5,7 @@
  */
 
 import type { Line } from "./chart-lines.ts";
-import { alignLines, smooth } from "./chart-math.ts";
+import { alignLines, type EmaState, smooth } from "./chart-math.ts";
 
 /** A point a line could not draw: NaN, +Infinity or -Infinity, at its x. */
 export interface Marker {
@@ -31,7 +31,13 @@ export interface PlotSeries {
 }
 
 /** Lines as uPlot series at smoothing `weight`, on a log scale or not. */
-export function plotSeries(lines: readonly Line[], weight: number, log: boolean): PlotSeries {
+export function plotSeries(
+  lines: readonly Line[],
+  weight: number,
+  log: boolean,
+  /** Where each line's smoothing starts (a zoomed range: the average before it). */
+  before?: (line: Line) => EmaState | undefined,
+): PlotSeries {
   const usable = (value: number): number | null =>
     Number.isFinite(value) && (!log || value > 0) ? value : null;
   const markers: Marker[] = [];
@@ -61,7 +67,8 @@ export function plotSeries(lines: readonly Line[], weight: number, log: boolean)
       drawn.push({ xs: line.xs, ys: line.ys.map(usable) });
       described.push({ label: `${line.label} (raw)`, color: line.color, raw: true, line });
     }
-    drawn.push({ xs: line.xs, ys: smooth(line.ys, weight, line.counts).map(usable) });
+    const smoothed = smooth(line.ys, weight, line.counts, weight > 0 ? before?.(line) : undefined);
+    drawn.push({ xs: line.xs, ys: smoothed.map(usable) });
     described.push({ label: line.label, color: line.color, raw: false, line });
   }
   return { data: alignLines(drawn), described, markers };

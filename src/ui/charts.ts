@@ -17,7 +17,7 @@ import { chartFrame, describeChart } from "./chart-frame.ts";
 import { keyZoom } from "./chart-keys.ts";
 import { chartLines } from "./chart-line-set.ts";
 import type { Line, RunGroup } from "./chart-lines.ts";
-import { minZoomSpan, stepUnit } from "./chart-math.ts";
+import { emaBefore, minZoomSpan, stepUnit } from "./chart-math.ts";
 import { plotSeries, strokeOf } from "./chart-series.ts";
 import type { ChartSpec } from "./chart-specs.ts";
 import { pngColors } from "./chart-style.ts";
@@ -223,15 +223,32 @@ export class MetricChart {
     this.#modeSelect.value = this.#host.modeOf(this.spec) === this.#defaultMode() ? "" : mode;
     const log = this.#host.log();
     const weight = this.#host.smoothing();
-    const lines = chartLines(
-      this.#zoomTraces ?? this.#overview,
-      this.spec.sources,
-      mode,
-      (run) => this.#host.colorOf(run),
-      this.#host.groups(),
-    );
+    const linesOf = (traces: Trace<RunSummary>[]) =>
+      chartLines(
+        traces,
+        this.spec.sources,
+        mode,
+        (run) => this.#host.colorOf(run),
+        this.#host.groups(),
+      );
+    const lines = linesOf(this.#zoomTraces ?? this.#overview);
     this.#lines = lines;
-    const { data: columns, described, markers } = plotSeries(lines, weight, log);
+    // Zoomed and smoothed, each line's average goes on from the overview's before the
+    // range, so the smoothed line does not change as one zooms.
+    const overview =
+      this.#zoomTraces && weight > 0
+        ? new Map(linesOf(this.#overview).map((line) => [line.key, line]))
+        : undefined;
+    const before = overview
+      ? (line: Line) => {
+          const whole = overview.get(line.key);
+          const from = line.xs[0];
+          return whole && from !== undefined
+            ? emaBefore(whole.xs, whole.ys, whole.counts, weight, from)
+            : undefined;
+        }
+      : undefined;
+    const { data: columns, described, markers } = plotSeries(lines, weight, log, before);
     const data = columns as uPlot.AlignedData;
     const range = this.#host.zoomOf(mode);
     // The width read in this frame before any chart drew, where this render is the

@@ -3,6 +3,7 @@ import { groupLine, type Line } from "../../../src/ui/chart-lines.ts";
 import {
   alignLines,
   atLeastSpan,
+  emaBefore,
   minZoomSpan,
   smooth,
   stepIncrements,
@@ -13,6 +14,27 @@ import { chartSpecs, matchesFilter, sectionsOf } from "../../../src/ui/chart-spe
 import { chartRun } from "../../helpers/chart-run.ts";
 
 describe("smooth", () => {
+  it("goes on from the average before a zoomed range, so zooming leaves the line as it was", () => {
+    const xs = Array.from({ length: 200 }, (_, i) => i);
+    const ys = xs.map((x) => Math.sin(x / 7) + x / 50);
+    ys[30] = Number.NaN;
+    const counts = xs.map(() => 1);
+    const whole = smooth(ys, 0.95, counts);
+    const from = 120;
+    const zoomed = smooth(
+      ys.slice(from),
+      0.95,
+      counts.slice(from),
+      emaBefore(xs, ys, counts, 0.95, from),
+    );
+    for (let i = 0; i < zoomed.length; i++)
+      expect(zoomed[i]).toBeCloseTo(whole[from + i] as number, 12);
+    // Started afresh, the zoomed line would differ at its edge.
+    expect(
+      Math.abs((smooth(ys.slice(from), 0.95)[0] as number) - (whole[from] as number)),
+    ).toBeGreaterThan(0.1);
+  });
+
   it("leaves values alone at weight 0 and starts at the first value (debiased)", () => {
     expect(smooth([1, 2, 3], 0)).toEqual([1, 2, 3]);
     const out = smooth([5, 5, 5, 5], 0.9);
