@@ -200,6 +200,8 @@ function comparedRuns(): RunSummary[] {
 
 /** Draws the comparison; resolves when the charts on screen have drawn. */
 function renderCompare(): Promise<unknown> {
+  // Two compared runs dealt one colour (30 or more runs apart) are told apart.
+  if (colors.compare(view.selected)) board.recolor();
   return compare.render();
 }
 
@@ -220,6 +222,7 @@ let linkedCompare: string | undefined;
 let internalsShown = tableView.internals;
 
 function renderAll(): void {
+  if (colors.compare(view.selected)) board.recolor();
   updateChoices();
   table.render();
   if (tableView.internals !== internalsShown) {

@@ -6,7 +6,9 @@
  * (a sweep) have 30 different colours, runs started close together (likely compared
  * together) look clearly different (the cycle is arranged for it), and a new run never
  * changes an older run's colour: a run's colour depends only on the runs created
- * before it, never on what is selected. Pure.
+ * before it, never on what is selected. Only where two compared runs were dealt the
+ * same colour (more than 30 runs apart) does the newer one take the nearest free
+ * colour on the cycle, in that comparison alone (`RunColors.compare`). Pure.
  */
 
 import { hash, RUN_COLORS } from "./chart-colors.ts";
@@ -39,14 +41,51 @@ export function dealColors(keys: readonly string[]): number[] {
   return keys.map((_, i) => (first + i) % RUN_COLORS.length);
 }
 
-/** The colours of `runs` (any order), by `colorKey`. */
-export function assignColors(runs: readonly ColoredRun[]): Map<string, string> {
+/** The keys of `runs` (any order) in creation order, oldest first, once each. */
+function inCreationOrder(runs: readonly ColoredRun[]): string[] {
   const ordered = runs
     .map((run) => ({ key: colorKey(run), created: run.created_at ?? "" }))
     .sort(creationOrder);
-  const keys = [...new Set(ordered.map((item) => item.key))];
+  return [...new Set(ordered.map((item) => item.key))];
+}
+
+/** The colours of `runs` (any order), by `colorKey`. */
+export function assignColors(runs: readonly ColoredRun[]): Map<string, string> {
+  const keys = inCreationOrder(runs);
   const dealt = dealColors(keys);
   return new Map(keys.map((key, i) => [key, RUN_COLORS[dealt[i] as number] as string]));
+}
+
+/**
+ * The compared runs whose dealt colour an older compared run already has, with the
+ * colour each takes instead: the next one on the cycle that no compared run has. `keys`
+ * come oldest first; `colorOf` answers a key's dealt colour. Past 30 runs, colours repeat.
+ */
+export function resolveClashes(
+  keys: readonly string[],
+  colorOf: (key: string) => string,
+): Map<string, string> {
+  const taken = new Set(keys.map(colorOf));
+  const used = new Set<string>();
+  const moved = new Map<string, string>();
+  for (const key of keys) {
+    const color = colorOf(key);
+    if (!used.has(color)) {
+      used.add(color);
+      continue;
+    }
+    const start = (RUN_COLORS as readonly string[]).indexOf(color);
+    for (let step = 1; step < RUN_COLORS.length; step++) {
+      const next = RUN_COLORS[(start + step) % RUN_COLORS.length] as string;
+      // A free colour no compared run was dealt first, else any not taken yet.
+      if (!taken.has(next) && !used.has(next)) {
+        used.add(next);
+        moved.set(key, next);
+        break;
+      }
+    }
+  }
+  return moved;
 }
 
 /**
@@ -55,6 +94,10 @@ export function assignColors(runs: readonly ColoredRun[]): Map<string, string> {
  */
 export class RunColors {
   #colors = new Map<string, string>();
+  /** Where compared runs clash: the colour the newer ones take instead. */
+  #moved = new Map<string, string>();
+  #compared: readonly string[] = [];
+  #order = new Map<string, number>();
   #signature = "";
   #last: readonly ColoredRun[] | undefined;
   #pending: Promise<void> | undefined;
@@ -102,16 +145,41 @@ export class RunColors {
     const signature = runs.map((run) => `${colorKey(run)}@${run.created_at ?? ""}`).join("|");
     if (signature === this.#signature) return false;
     this.#signature = signature;
-    const next = assignColors(runs);
-    const changed = [...this.#colors].some(([key, color]) => next.get(key) !== color);
-    this.#colors = next;
-    return changed;
+    const before = new Map([...this.#colors].map(([key]) => [key, this.of(key)]));
+    this.#order = new Map(inCreationOrder(runs).map((key, i) => [key, i]));
+    this.#colors = assignColors(runs);
+    this.#resolve();
+    return [...before].some(([key, color]) => this.of(key) !== color);
+  }
+
+  /**
+   * Takes the keys of the compared runs (any order); says whether any compared run's
+   * colour changed (one that clashed with another compared run).
+   */
+  compare(keys: readonly string[]): boolean {
+    const before = new Map(this.#compared.map((key) => [key, this.of(key)]));
+    this.#compared = [...keys];
+    this.#resolve();
+    return this.#compared.some((key) => before.has(key) && before.get(key) !== this.of(key));
+  }
+
+  #resolve(): void {
+    const last = this.#order.size;
+    const rank = (key: string) => this.#order.get(key) ?? last;
+    const keys = [...new Set(this.#compared)].sort(
+      (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0),
+    );
+    this.#moved = resolveClashes(keys, (key) => this.#dealt(key));
+  }
+
+  #dealt(key: string): string {
+    return this.#colors.get(key) ?? (RUN_COLORS[hash(key) % RUN_COLORS.length] as string);
   }
 
   /** The colour of a run, or of a key (`project:runId`, `group:label`). */
   of(run: ColoredRun | string): string {
     const key = typeof run === "string" ? run : colorKey(run);
-    return this.#colors.get(key) ?? (RUN_COLORS[hash(key) % RUN_COLORS.length] as string);
+    return this.#moved.get(key) ?? this.#dealt(key);
   }
 }
 

@@ -107,3 +107,54 @@ describe("RunColors while the page knows only some runs", () => {
     expect(colors.pending()).toBeUndefined();
   });
 });
+
+describe("RunColors.compare", () => {
+  const key = (run: ColoredRun) => `${run.project}:${run.run_id}`;
+
+  it("tells apart compared runs dealt one colour, moving the newer, and only while compared", () => {
+    const runs = sweep(61);
+    const colors = new RunColors();
+    colors.learn(runs);
+    const [first, thirtyFirst, sixtyFirst] = [runs[0], runs[30], runs[60]] as [
+      ColoredRun,
+      ColoredRun,
+      ColoredRun,
+    ];
+    const dealt = colors.of(thirtyFirst);
+    expect(colors.of(first)).toBe(dealt);
+    expect(colors.compare([key(thirtyFirst), key(first), key(sixtyFirst)])).toBe(false);
+    // The oldest keeps its colour; the others take free ones, all three differ.
+    expect(colors.of(first)).toBe(dealt);
+    const shown = new Set([first, thirtyFirst, sixtyFirst].map((run) => colors.of(run)));
+    expect(shown.size).toBe(3);
+    // Compared alone (or with runs that do not clash), a run has its dealt colour again.
+    expect(colors.compare([key(thirtyFirst), key(runs[31] as ColoredRun)])).toBe(true);
+    expect(colors.of(thirtyFirst)).toBe(dealt);
+  });
+
+  it("keeps 30 compared runs from anywhere in a long history apart, never moving runs that do not clash", () => {
+    const runs = sweep(300);
+    const colors = new RunColors();
+    colors.learn(runs);
+    const picked = runs.filter((_, i) => i % 7 === 0).slice(0, 30);
+    const dealt = new Map(picked.map((run) => [key(run), colors.of(run)]));
+    colors.compare(picked.map(key));
+    expect(new Set(picked.map((run) => colors.of(run))).size).toBe(30);
+    // The oldest run of each dealt colour keeps it.
+    const seen = new Set<string>();
+    for (const run of picked) {
+      const color = dealt.get(key(run)) as string;
+      if (!seen.has(color)) expect(colors.of(run)).toBe(color);
+      seen.add(color);
+    }
+  });
+
+  it("moves nothing when the compared runs were dealt different colours", () => {
+    const runs = sweep(30);
+    const colors = new RunColors();
+    colors.learn(runs);
+    const before = runs.map((run) => colors.of(run));
+    expect(colors.compare(runs.map(key).reverse())).toBe(false);
+    expect(runs.map((run) => colors.of(run))).toEqual(before);
+  });
+});
