@@ -306,6 +306,26 @@ describe("the runs table", () => {
     await waitRows(page, 8, "the runs with batch size 256 or 512");
     expect(await parallel.getAttribute("data-lines")).toBe("8");
     expect(page.url()).toContain("range=");
+    // A second range, on the seed axis: Back takes it away alone, Forward brings it back.
+    const firstRange = new URL(page.url()).searchParams.getAll("range");
+    const seedHit = page.locator('g.axis[data-axis="parameters/seed"] rect.hit');
+    const seedBox = await seedHit.boundingBox();
+    if (!seedBox) throw new Error("no seed axis");
+    await page.mouse.move(seedBox.x + seedBox.width / 2, seedBox.y + 2);
+    await page.mouse.down();
+    await page.mouse.move(seedBox.x + seedBox.width / 2, seedBox.y + seedBox.height * 0.4, {
+      steps: 5,
+    });
+    await page.mouse.up();
+    await waitFor(async () => (await rows(page).count()) < 8, "fewer runs with two ranges");
+    const twoRanges = await rows(page).count();
+    await page.goBack();
+    await waitRows(page, 8, "the first range alone after Back");
+    expect(new URL(page.url()).searchParams.getAll("range")).toEqual(firstRange);
+    await page.goForward();
+    await waitRows(page, twoRanges, "both ranges again after Forward");
+    await page.goBack();
+    await waitRows(page, 8, "the first range alone again");
     const scatter = page.locator("figure.scatter");
     await page.selectOption('select[aria-label="Scatter x axis"]', "parameters/lr");
     await page.click('label:has-text("log x") input');
@@ -424,17 +444,39 @@ describe("the runs table", () => {
       async () => (await page.textContent(".selection strong")) === "2 selected",
       "two runs compared",
     );
-    // Typing is no history entry of its own: Back takes it back with the run ticked before it.
+    // Typing into a box is one entry, however many keys: Back takes the text away and
+    // leaves the runs ticked before it.
+    await page.fill('input[type="search"]', "od");
     await page.fill('input[type="search"]', "odd");
     await waitFor(async () => (await rows(page).count()) < 16, "the search applied");
+    const searched = await rows(page).count();
+    await page.fill('label:has-text("Tag") input', "eve");
+    await page.fill('label:has-text("Tag") input', "even");
+    await waitFor(async () => new URL(page.url()).searchParams.get("tag") === "even", "tag in URL");
+    // Back: the tag goes, the search stays.
+    await page.goBack();
+    await waitFor(
+      async () => new URL(page.url()).searchParams.get("tag") === null,
+      "the tag gone with one Back",
+    );
+    expect(await page.inputValue('label:has-text("Tag") input')).toBe("");
+    expect(await page.inputValue('input[type="search"]')).toBe("odd");
+    await waitRows(page, searched, "the searched runs");
+    // Back: the search goes, both runs stay compared.
+    await page.goBack();
+    await waitFor(
+      async () => (await page.inputValue('input[type="search"]')) === "",
+      "the search gone with one Back",
+    );
+    await waitRows(page, 16, "every run of the sweep again");
+    expect(await page.textContent(".selection strong")).toBe("2 selected");
+    // Back: the second tick goes.
     await page.goBack();
     await waitFor(
       async () => (await page.textContent(".selection strong")) === "1 selected",
       "one run compared after Back",
     );
     expect(new URL(page.url()).searchParams.get("runs")).toBe("sweep/lr:sweep-00");
-    expect(await page.inputValue('input[type="search"]')).toBe("");
-    await waitRows(page, 16, "every run of the sweep again");
     expect(await page.isChecked('tr[data-run="sweep/lr:sweep-05"] input[type=checkbox]')).toBe(
       false,
     );
@@ -443,17 +485,11 @@ describe("the runs table", () => {
       async () => (await page.textContent(".selection strong")) === "2 selected",
       "both runs again after Forward",
     );
-    expect(await page.inputValue('input[type="search"]')).toBe("odd");
-    // Typing a tag is no entry either: one Back takes the tag and the search away together.
-    await page.fill('label:has-text("Tag") input', "eve");
-    await page.fill('label:has-text("Tag") input', "even");
-    await waitFor(async () => new URL(page.url()).searchParams.get("tag") === "even", "tag in URL");
-    await page.goBack();
+    await page.goForward();
     await waitFor(
-      async () => (await page.textContent(".selection strong")) === "1 selected",
-      "the tag and the search gone with one Back",
+      async () => (await page.inputValue('input[type="search"]')) === "odd",
+      "the search again after Forward",
     );
-    expect(await page.inputValue('label:has-text("Tag") input')).toBe("");
     // Opening a run's details is an entry: Back closes them, Forward opens them again.
     await page.goto(new URL("/?project=sweep%2Flr", server.url).href);
     await waitRows(page, 16, "the sweep again");
