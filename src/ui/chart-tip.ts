@@ -96,6 +96,9 @@ export function showTip(
   // to what the points there tell apart, unless some line logged a point right there.
   let exact = false;
   let spacing: number | undefined = onPoint ? undefined : pixel;
+  // Deep in a zoom a pixel spans a thousandth of a step: between logged whole steps
+  // the heading says a whole step ("step 499763", not "step 499762.755").
+  if (!onPoint && mode === "step" && Number.isInteger(snapped)) spacing = Math.max(1, pixel);
   const rows: TipRow[] = described.flatMap((item, i) => {
     if (item.raw) return [];
     const at = plot.cursor.idxs?.[i + 1];

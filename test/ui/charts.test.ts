@@ -578,6 +578,23 @@ describe("zoom", () => {
     expect(perRun).toEqual([]);
     await screenshot(page, "charts-zoom-raw");
     await chart.screenshot({ path: join(SCREENSHOTS, "chart-zoom-raw.png") });
+    // Deeper, logged steps lie tens of pixels apart: between two of them the hover list
+    // is headed by a whole step, never "step 499762.755".
+    for (let i = 0; i < 4; i++) {
+      const before = page.url();
+      await chart.press("+");
+      await waitFor(async () => page.url() !== before, "a deeper zoom in the URL");
+    }
+    const over = await chart.locator(".u-over").boundingBox();
+    if (!over) throw new Error("no plot area");
+    const tip = chart.locator(".chart-tip");
+    const headings = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      await page.mouse.move(over.x + over.width * (0.3 + i * 0.031), over.y + over.height / 2);
+      await waitFor(async () => await tip.isVisible(), "the hover list");
+      headings.add((await tip.locator("p").first().textContent()) ?? "");
+    }
+    for (const heading of headings) expect(heading).toMatch(/^step \d+$/);
     await page.goBack();
     await waitFor(async () => new URL(page.url()).searchParams.get("zoom") !== zoom, "Back");
     await page.goto(new URL(`/?${runsParam([fixture.million])}`, server.url).href);
