@@ -117,10 +117,14 @@ export function appendTrace(trace: Trace, added: Trace): void {
   trace.total = added.total;
 }
 
-/** When a run started, in seconds since 1970: its creation, else its first point. */
+/**
+ * When a run started, in seconds since 1970: its creation, else its first point. Points
+ * are timed in whole seconds: so is the start, or a point logged in the run's first
+ * second (time 1000 for 1000.3) would sit before it (at -0.16 s for a start at 1000.16).
+ */
 export function runStart(trace: Trace): number {
   const created = trace.run.created_at ? Date.parse(trace.run.created_at) / 1000 : Number.NaN;
-  return Number.isFinite(created) ? created : (trace.times[0] ?? 0);
+  return Number.isFinite(created) ? Math.floor(created) : (trace.times[0] ?? 0);
 }
 
 /**
