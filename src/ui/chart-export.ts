@@ -48,7 +48,7 @@ export function fileName(key: string, extension: string): string {
 export function chartPng(
   canvas: HTMLCanvasElement,
   title: string,
-  lines: readonly Pick<Line, "label" | "color">[],
+  lines: readonly Pick<Line, "label" | "color" | "dashed">[],
   background: string,
   foreground: string,
 ): Promise<Blob> {
@@ -58,10 +58,12 @@ export function chartPng(
   const scratch = document.createElement("canvas").getContext("2d") as CanvasRenderingContext2D;
   scratch.font = `${font}px sans-serif`;
   // Lay the legend out in rows that fit the width.
-  const rows: { x: number; line: Pick<Line, "label" | "color"> }[][] = [[]];
+  const rows: { x: number; line: Pick<Line, "label" | "color" | "dashed"> }[][] = [[]];
+  // Each line's sample is a short stroke in its style, dashed for a dashed process line.
+  const sample = font * 1.8;
   let x = pad;
   for (const line of lines) {
-    const width = font * 1.2 + scratch.measureText(line.label).width + pad * 2;
+    const width = sample + font * 0.4 + scratch.measureText(line.label).width + pad * 2;
     if (x + width > canvas.width && x > pad) {
       rows.push([]);
       x = pad;
@@ -86,10 +88,15 @@ export function chartPng(
   rows.forEach((row, index) => {
     const y = titleHeight + canvas.height + pad + index * rowHeight + rowHeight / 2;
     for (const item of row) {
-      ctx.fillStyle = item.line.color;
-      ctx.fillRect(item.x, y - font / 2, font, font);
+      ctx.strokeStyle = item.line.color;
+      ctx.lineWidth = 2.5 * ratio;
+      ctx.setLineDash(item.line.dashed ? [5 * ratio, 3 * ratio] : []);
+      ctx.beginPath();
+      ctx.moveTo(item.x, y);
+      ctx.lineTo(item.x + sample, y);
+      ctx.stroke();
       ctx.fillStyle = foreground;
-      ctx.fillText(item.line.label, item.x + font * 1.2, y);
+      ctx.fillText(item.line.label, item.x + sample + font * 0.4, y);
     }
   });
   return new Promise((resolve, reject) =>
