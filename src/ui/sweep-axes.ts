@@ -23,6 +23,8 @@ export type Axis =
       readonly kind: "linear" | "log";
       readonly min: number;
       readonly max: number;
+      /** The values runs have, ascending, when there are few (a sweep's grid): its ticks. */
+      readonly values?: readonly number[];
     }
   | { readonly key: string; readonly kind: "category"; readonly categories: readonly string[] };
 
@@ -38,6 +40,9 @@ function categoryOf(value: unknown): string {
   if (Array.isArray(value)) return value.join(", ");
   return String(value);
 }
+
+/** Up to this many distinct values, an axis is ticked at its values. */
+const FEW_VALUES = 12;
 
 /** The axis for `values` (one per run; `undefined` where a run has none). */
 export function axisFor(key: string, values: readonly unknown[], allowLog = true): Axis {
@@ -57,7 +62,14 @@ export function axisFor(key: string, values: readonly unknown[], allowLog = true
       if (number > max) max = number;
     }
     const log = allowLog && min > 0 && max / min >= 100;
-    return { key, kind: log ? "log" : "linear", min, max };
+    const distinct = [...new Set(numbers)].sort((a, b) => a - b);
+    return {
+      key,
+      kind: log ? "log" : "linear",
+      min,
+      max,
+      ...(distinct.length <= FEW_VALUES ? { values: distinct } : {}),
+    };
   }
   const categories = [...new Set(values.map(categoryOf))].sort((a, b) =>
     compareCells(a === "" ? undefined : a, b === "" ? undefined : b, 1),
@@ -105,9 +117,48 @@ export function inRange(axis: Axis, value: unknown, range: AxisRange): boolean {
   return number >= range.low - span && number <= range.high + span;
 }
 
+/** A number short: plain from 0.001 to 10000, else with an exponent. */
+function shortNumber(value: number): string {
+  return Math.abs(value) >= 1e4 || (Math.abs(value) < 1e-3 && value !== 0)
+    ? value.toExponential(1)
+    : String(Number(value.toPrecision(3)));
+}
+
+/**
+ * The few values of a numeric axis that fit as ticks (ascending): at most `maxCount`,
+ * none closer than a label's height to the one before it, the ends always kept.
+ */
+function valueTicks(axis: Axis, values: readonly number[], maxCount: number): number[] {
+  const gap = 0.9 / Math.max(1, maxCount);
+  const kept: number[] = [];
+  for (const value of values) {
+    const position = axisPosition(axis, value) ?? 0;
+    const last = kept[kept.length - 1];
+    if (last === undefined || position - (axisPosition(axis, last) ?? 0) >= gap) kept.push(value);
+    else if (value === values[values.length - 1] && kept.length > 1) kept[kept.length - 1] = value;
+  }
+  return kept;
+}
+
+/** Round values (steps of 1, 2 or 5 times a power of ten) inside a linear axis, with its ends. */
+function roundTicks(min: number, max: number, maxCount: number): number[] {
+  const rough = (max - min) / Math.max(1, Math.min(4, maxCount - 1));
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = ([1, 2, 5, 10].find((m) => m * power >= rough * 0.75) ?? 10) * power;
+  const inside: number[] = [];
+  for (let value = Math.ceil(min / step) * step; value < max; value += step) {
+    const tidy = Number(value.toPrecision(12));
+    // Not so near an end that the two labels overlap.
+    if (tidy - min >= step / 2 && max - tidy >= step / 2) inside.push(tidy);
+  }
+  return [min, ...inside, max];
+}
+
 /**
  * Tick labels of an axis, at most about `maxCount`: its categories (every k-th when
- * there are more), powers of ten on a log axis, or the ends and middle of a linear one.
+ * there are more), the values runs have when they are few (a sweep's 64, 128, 256, 512,
+ * never a 288 between them), powers of ten on a log axis, or the ends and round values
+ * between them on a linear one.
  */
 export function axisTicks(axis: Axis, maxCount = 12): { position: number; label: string }[] {
   if (axis.kind === "category") {
@@ -124,15 +175,17 @@ export function axisTicks(axis: Axis, maxCount = 12): { position: number; label:
         : [],
     );
   }
-  if (axis.kind === "log" && axis.min > 0)
-    return logTickValues(axis.min, axis.max, maxCount).map((value) => ({
-      position: axisPosition(axis, value) ?? 0.5,
-      label: logTickLabel(value),
-    }));
-  const format = (value: number) =>
-    Math.abs(value) >= 1e4 || (Math.abs(value) < 1e-3 && value !== 0)
-      ? value.toExponential(1)
-      : String(Number(value.toPrecision(3)));
-  if (axis.min === axis.max) return [{ position: 0.5, label: format(axis.min) }];
-  return [0, 0.5, 1].map((position) => ({ position, label: format(axisUnits(axis, position)) }));
+  const log = axis.kind === "log" && axis.min > 0;
+  const label = log ? logTickLabel : shortNumber;
+  if (axis.min === axis.max) return [{ position: 0.5, label: label(axis.min) }];
+  const values =
+    axis.values && axis.values.length <= maxCount
+      ? valueTicks(axis, axis.values, maxCount)
+      : log
+        ? logTickValues(axis.min, axis.max, maxCount)
+        : roundTicks(axis.min, axis.max, maxCount);
+  return values.map((value) => ({
+    position: axisPosition(axis, value) ?? 0.5,
+    label: label(value),
+  }));
 }

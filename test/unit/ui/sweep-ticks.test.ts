@@ -58,7 +58,9 @@ describe("logTickLabel", () => {
 
 describe("axisTicks", () => {
   it("gives a log axis its decades, placed where the values sit", () => {
-    const axis = axisFor("lr", [1e-7, 0.3]);
+    // A metric's values: too many to tick each.
+    const spread = Array.from({ length: 40 }, (_, i) => 1e-7 * (0.3 / 1e-7) ** (i / 39));
+    const axis = axisFor("lr", spread);
     expect(axis.kind).toBe("log");
     const ticks = axisTicks(axis, 8);
     expect(ticks.map((tick) => tick.label)).toEqual([
@@ -87,8 +89,31 @@ describe("axisTicks", () => {
     expect(ticks[1]?.label).toBe("n03");
   });
 
-  it("keeps a linear axis's ends and middle", () => {
-    const ticks = axisTicks(axisFor("bs", [64, 512]));
-    expect(ticks.map((tick) => tick.label)).toEqual(["64", "288", "512"]);
+  it("ticks a sweep's few values, never a value between them that no run has", () => {
+    const labels = (values: number[], count = 10) =>
+      axisTicks(axisFor("k", values), count).map((tick) => tick.label);
+    expect(labels([64, 128, 256, 512, 128])).toEqual(["64", "128", "256", "512"]);
+    expect(labels([64, 512])).toEqual(["64", "512"]);
+    expect(labels([1e-5, 3e-5, 1e-4, 3e-4, 1e-3])).toEqual([
+      "1e-5",
+      "3e-5",
+      "1e-4",
+      "3e-4",
+      "0.001",
+    ]);
+    // Values closer than a label's height: the ends stay, the crowded ones go.
+    expect(labels([0, 1, 2, 100], 10)).toEqual(["0", "100"]);
+    expect(labels([0, 1, 50, 99, 100], 10)).toEqual(["0", "50", "100"]);
+  });
+
+  it("gives a linear axis of many values its ends and round values between them", () => {
+    const values = Array.from({ length: 40 }, (_, i) => 0.013 + i * 0.0231);
+    const ticks = axisTicks(axisFor("loss", values), 10);
+    const labels = ticks.map((tick) => tick.label);
+    expect(labels[0]).toBe("0.013");
+    expect(labels[labels.length - 1]).toBe("0.914");
+    expect(labels.slice(1, -1)).toEqual(["0.2", "0.4", "0.6", "0.8"]);
+    for (let i = 1; i < ticks.length; i++)
+      expect((ticks[i]?.position ?? 0) > (ticks[i - 1]?.position ?? 0)).toBe(true);
   });
 });
