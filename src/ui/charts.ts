@@ -18,7 +18,7 @@ import { keyZoom } from "./chart-keys.ts";
 import { chartLines } from "./chart-line-set.ts";
 import type { Line, RunGroup } from "./chart-lines.ts";
 import { emaBefore, minZoomSpan, stepUnit } from "./chart-math.ts";
-import { plotSeries, strokeOf } from "./chart-series.ts";
+import { type Marker, plotSeries, strokeOf } from "./chart-series.ts";
 import type { ChartSpec } from "./chart-specs.ts";
 import { pngColors } from "./chart-style.ts";
 import { ChartSurface } from "./chart-surface.ts";
@@ -281,11 +281,16 @@ export class MetricChart {
       raw,
       stroke: strokeOf({ color, raw }),
     }));
+    this.#describe(lines.length, markers);
+  }
+
+  /** The note under the chart and the figure's data attributes, from what it holds. */
+  #describe(lines: number, markers: readonly Marker[]): void {
     // Zoomed, the points fetched reach one past each edge: only marks in view are counted.
     const range = this.#zoomTraces ? this.#host.zoomOf(this.#host.modeOf(this.spec)) : undefined;
     describeChart(
       { figure: this.element, note: this.#note },
-      lines.length,
+      lines,
       range ? markers.filter((marker) => marker.x >= range.from && marker.x <= range.to) : markers,
       this.#overview,
       this.#zoomTraces,
@@ -326,6 +331,8 @@ export class MetricChart {
     if (this.#overview.some((trace) => trace.steps.length > 2 * this.#pointCount()))
       await this.draw();
     else if (grew && !this.#zoomTraces) this.render();
+    // Zoomed, the view stays where it is; the note still counts what the run logged.
+    else if (grew) this.#describe(this.#lines.length, this.#surface.shown.markers);
     return grew;
   }
 

@@ -179,6 +179,23 @@ describe("the web UI", () => {
     await waitFor(async () => (await points()) > first, "the chart to grow", 15_000);
     expect(await points()).toBeGreaterThan(first);
     await screenshot(page, "live");
+    // Zoomed, the view stays put, and the note still counts what the run logs.
+    await chart.focus();
+    await chart.press("+");
+    await waitFor(async () => (await chart.getAttribute("data-zoomed")) === "true", "the zoom");
+    const zoomedAt = await points();
+    const noted = async () =>
+      Number(
+        ((await chart.locator(".chart-note").textContent()) ?? "")
+          .match(/([\d,]+) points/)?.[1]
+          ?.replaceAll(",", ""),
+      );
+    await waitFor(
+      async () => (await noted()) > zoomedAt,
+      "the note's count to grow while zoomed",
+      15_000,
+    );
+    expect(await chart.getAttribute("data-zoomed")).toBe("true");
     await page.close();
   }, 30_000);
 
