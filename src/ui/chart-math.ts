@@ -81,6 +81,27 @@ function decimalsFor(increment: number): number {
 }
 
 /**
+ * A log y scale's range over the values drawn, `[min, max]`, padded by 4% of its decades
+ * on each side; not stretched to whole decades (a loss from 0.37 to 1 on 0.1…10 left
+ * two thirds of the chart empty). Ranges under a tenth of a decade are widened to it.
+ *
+ * @example logRange(0.37, 1) // ≈ [0.356, 1.04]
+ */
+export function logRange(min: number | null, max: number | null): [number, number] {
+  const high = max !== null && Number.isFinite(max) && max > 0 ? max : 10;
+  const low = min !== null && Number.isFinite(min) && min > 0 && min <= high ? min : high / 10;
+  let from = Math.log10(low);
+  let to = Math.log10(high);
+  if (to - from < 0.1) {
+    const middle = (from + to) / 2;
+    from = middle - 0.05;
+    to = middle + 0.05;
+  }
+  const pad = (to - from) * 0.04;
+  return [10 ** (from - pad), 10 ** (to + pad)];
+}
+
+/**
  * Labels for tick values `increment` apart: as many digits as it takes to keep
  * neighbours distinct, exponents beyond 1e6 and below 1e-3.
  */

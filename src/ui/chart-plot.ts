@@ -9,6 +9,7 @@ import { MAX_FULL_LINES, runLines } from "./chart-line-set.ts";
 import {
   atLeastSpan,
   DURATION_INCREMENTS,
+  logRange,
   minZoomSpan,
   stepIncrements,
   stepUnit,
@@ -17,6 +18,7 @@ import type { Described, Marker } from "./chart-series.ts";
 import { strokeOf } from "./chart-series.ts";
 import { drawMarkers, durationTicks, fillBand, themeColor, ticks, xLabel } from "./chart-style.ts";
 import type { XMode } from "./chart-traces.ts";
+import { logTickLabel, logTickValues } from "./sweep-ticks.ts";
 
 export interface PlotSetup {
   mode: XMode;
@@ -33,6 +35,31 @@ export interface PlotSetup {
   /** A drag selected [from, to] on x. */
   selected(from: number, to: number): void;
   cursorMoved(plot: uPlot): void;
+}
+
+/**
+ * The lowest and highest positive value of the lines' min–max bands between `from` and
+ * `to` on x (a log scale that held only the lines cut their bands off).
+ */
+function bandExtent(
+  described: readonly Described[],
+  from = Number.NEGATIVE_INFINITY,
+  to = Number.POSITIVE_INFINITY,
+): [number | undefined, number | undefined] {
+  let low: number | undefined;
+  let high: number | undefined;
+  for (const { line, raw } of described) {
+    if (raw || !line.band) continue;
+    const { mins, maxs } = line.band;
+    line.xs.forEach((x, i) => {
+      if (x < from || x > to) return;
+      const min = mins[i] as number;
+      const max = maxs[i] as number;
+      if (min > 0 && Number.isFinite(min) && (low === undefined || min < low)) low = min;
+      if (max > 0 && Number.isFinite(max) && (high === undefined || max > high)) high = max;
+    });
+  }
+  return [low, high];
 }
 
 export function plotOptions(setup: PlotSetup): uPlot.Options {
@@ -67,7 +94,24 @@ export function plotOptions(setup: PlotSetup): uPlot.Options {
         time: mode === "wall",
         ...(range ? { auto: false, range: [range.from, range.to] as uPlot.Range.MinMax } : {}),
       },
-      y: { distr: log ? 3 : 1 },
+      // Log: over what the lines hold, not whole decades (see logRange).
+      y: log
+        ? {
+            distr: 3,
+            range: (plot, min, max) => {
+              const x = plot.scales.x;
+              const [low, high] = bandExtent(
+                setup.shown().described,
+                x?.min ?? undefined,
+                x?.max ?? undefined,
+              );
+              return logRange(
+                low === undefined || min === null ? (low ?? min) : Math.min(low, min),
+                high === undefined || max === null ? (high ?? max) : Math.max(high, max),
+              );
+            },
+          }
+        : { distr: 1 },
     },
     axes: [
       {
@@ -82,7 +126,16 @@ export function plotOptions(setup: PlotSetup): uPlot.Options {
       {
         ...axis,
         size: 64,
-        values: ticks,
+        ...(log
+          ? {
+              // Decades, or 1-2-5 and 1…9 within them, as many as the height has room for.
+              splits: (plot: uPlot, _axis: number, min: number, max: number) =>
+                logTickValues(min, max, plot.bbox.height / (globalThis.devicePixelRatio || 1) / 24),
+              values: (_plot: uPlot, splits: number[]) => splits.map(logTickLabel),
+              // uPlot's own log filter would label only some of them (1 and 5 of 1-2-3-5).
+              filter: (_plot: uPlot, splits: number[]) => splits,
+            }
+          : { values: ticks }),
         ...(setup.unit ? { label: setup.unit, labelSize: 18 } : {}),
       },
     ],

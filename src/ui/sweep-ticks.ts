@@ -1,12 +1,18 @@
 /**
- * Ticks of a log axis in the sweep views: powers of ten (1e-7, 1e-6, …, 0.1) where
+ * Ticks of a log axis, in the sweep views and on charts: powers of ten (1e-7, 1e-6, …, 0.1) where
  * the range spans decades, thinned to every second or third decade when there are
- * too many, and 1-2-5 or 1…9 steps where it spans less, so that a reader sees the
+ * too many, and 1-2-5, 1-2-3-5, 1-1.5-2-3-5-7 or 1…9 steps where it spans less, so that a reader sees the
  * scale, not three arbitrary values. Pure.
  */
 
 /** Mantissas tried from the richest to the plainest: the first set that fits is used. */
-const MANTISSAS: readonly (readonly number[])[] = [[1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 5], [1]];
+const MANTISSAS: readonly (readonly number[])[] = [
+  [1, 2, 3, 4, 5, 6, 7, 8, 9],
+  [1, 1.5, 2, 3, 5, 7],
+  [1, 2, 3, 5],
+  [1, 2, 5],
+  [1],
+];
 
 /** Slack for values that are a power of ten but read back from a float as a hair off. */
 const EPSILON = 1e-9;

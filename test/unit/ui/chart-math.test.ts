@@ -4,6 +4,7 @@ import {
   alignLines,
   atLeastSpan,
   emaBefore,
+  logRange,
   minZoomSpan,
   smooth,
   stepIncrements,
@@ -205,5 +206,25 @@ describe("stepIncrements", () => {
 
   it("starts at the unit of runs logged at fractional steps", () => {
     expect(stepIncrements(0.001).slice(0, 4)).toEqual([0.001, 0.002, 0.005, 0.01]);
+  });
+});
+
+describe("logRange", () => {
+  it("spans what the lines hold with a little room, not whole decades", () => {
+    const [low, high] = logRange(0.37, 1);
+    expect(low).toBeGreaterThan(0.34);
+    expect(low).toBeLessThan(0.37);
+    expect(high).toBeGreaterThan(1);
+    expect(high).toBeLessThan(1.06);
+  });
+
+  it("widens a flat line to a tenth of a decade and survives no positive values", () => {
+    const [low, high] = logRange(2, 2);
+    expect(Math.log10(high) - Math.log10(low)).toBeCloseTo(0.108, 3);
+    expect(low * high).toBeCloseTo(4, 6);
+    const [none, ten] = logRange(null, null);
+    expect(none).toBeGreaterThan(0);
+    expect(ten).toBeGreaterThan(none);
+    expect(logRange(-1, 5)[0]).toBeGreaterThan(0);
   });
 });

@@ -12,8 +12,13 @@ describe("logTickValues", () => {
     expect(logTickValues(1e-7, 0.3, 3)).toEqual([1e-6, 0.001]);
   });
 
-  it("uses 1-2-5 or 1…9 steps where the range spans less", () => {
-    expect(logTickValues(0.01, 0.5)).toEqual([0.01, 0.02, 0.05, 0.1, 0.2, 0.5]);
+  it("uses 1-2-3-5, 1-2-5 or 1…9 steps where the range spans less", () => {
+    expect(logTickValues(0.01, 0.5)).toEqual([0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5]);
+    expect(logTickValues(0.01, 0.5, 6)).toEqual([0.01, 0.02, 0.05, 0.1, 0.2, 0.5]);
+    // A loss from 0.3 to 1.15 on a short chart: more than the decade's 1.
+    expect(logTickValues(0.303, 1.154, 5)).toEqual([0.5, 0.7, 1]);
+    expect(logTickValues(0.3, 1.1, 4)).toEqual([0.3, 0.5, 0.7, 1]);
+    expect(logTickValues(0.3, 1.1, 3)).toEqual([0.3, 0.5, 1]);
     expect(logTickValues(0.126, 0.601)).toEqual([0.2, 0.3, 0.4, 0.5, 0.6]);
     expect(logTickValues(1, 2)).toEqual([1, 2]);
   });
