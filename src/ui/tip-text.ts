@@ -145,6 +145,8 @@ const COMPACT_ROW_PX = 13;
 const FRAME_PX = 30;
 /** Pixels a column needs at least: swatch, a short name, value and note. */
 const MIN_COLUMN_PX = 170;
+/** Rows a narrow chart's list shows below it at least, else it goes over the chart. */
+const NARROW_MIN_ROWS = 5;
 
 /**
  * The rows to show of `count` sorted rows when `room` fit: all of them, or a window of
@@ -194,8 +196,9 @@ export function tipColumns(widthPx: number): number {
 
 /**
  * Where the list goes (`top`, in the figure's pixels, and how far down it may reach)
- * and how: all rows under the plot area's top edge, inside the chart; else over what
- * is below the chart, down to the window's foot; else moved up as far as the window's
+ * and how: all rows under the plot area's top edge, inside the chart; on a narrow
+ * chart (two columns or fewer), else below the chart, as many rows as fit there, the
+ * others counted; else over what is below the chart, down to the window's foot; else moved up as far as the window's
  * top; else (more lines than the window holds) as many as fit, the others counted.
  * Never off the window: a chart scrolled half out has its list where it can be read.
  */
@@ -207,8 +210,20 @@ export function tipPlace(
   const { windowTop, windowFoot } = edges;
   const top = Math.max(edges.top, windowTop);
   const foot = Math.min(edges.foot, windowFoot);
-  const inChart = tipLayout(count, foot - top, maxColumns);
+  // A narrow chart (a phone) is hidden under a list that takes its width: a list longer
+  // than half its height hangs below it instead, what fits of it at least, so that the
+  // lines under the finger stay in sight.
+  const narrow = maxColumns <= 2;
+  const inChart = tipLayout(count, narrow ? (foot - top) / 2 : foot - top, maxColumns);
   if (inChart) return { top, bottom: foot, layout: inChart, windowed: false };
+  const under = windowFoot - edges.foot;
+  if (narrow && under >= FRAME_PX + NARROW_MIN_ROWS * COMPACT_ROW_PX) {
+    const whole = tipLayout(count, under, maxColumns);
+    if (whole) return { top: edges.foot, bottom: windowFoot, layout: whole, windowed: false };
+    const rows = Math.floor((under - FRAME_PX) / COMPACT_ROW_PX);
+    const layout = { columns: Math.max(1, maxColumns), rows, compact: true };
+    return { top: edges.foot, bottom: windowFoot, layout, windowed: true };
+  }
   const below = tipLayout(count, windowFoot - top, maxColumns);
   if (below) return { top, bottom: windowFoot, layout: below, windowed: false };
   const inWindow = tipLayout(count, windowFoot - windowTop, maxColumns);

@@ -117,16 +117,16 @@ describe("tipPlace", () => {
   const edges = { top: 50, foot: 295, windowTop: -300, windowFoot: 600 };
 
   it("hangs from the plot area's top inside the chart when the lines fit there", () => {
-    const spot = tipPlace(30, 2, edges);
+    const spot = tipPlace(30, 3, edges);
     expect(spot).toMatchObject({ top: 50, bottom: 295, windowed: false });
-    expect(spot.layout.columns).toBe(2);
+    expect(spot.layout.columns).toBeLessThanOrEqual(3);
   });
 
-  it("reaches over what is below the chart, then up, to list every line on screen", () => {
-    const below = tipPlace(60, 2, edges);
+  it("reaches over what is below a wide chart, then up, to list every line on screen", () => {
+    const below = tipPlace(60, 3, edges);
     expect(below).toMatchObject({ top: 50, bottom: 600, windowed: false });
     expect(below.layout.rows * below.layout.columns).toBeGreaterThanOrEqual(60);
-    const up = tipPlace(100, 2, edges);
+    const up = tipPlace(150, 3, edges);
     expect(up.windowed).toBe(false);
     expect(up.top).toBeLessThan(50);
     expect(up.top).toBeGreaterThanOrEqual(-300);
@@ -134,10 +134,10 @@ describe("tipPlace", () => {
   });
 
   it("counts the lines it cannot show only past what the window holds", () => {
-    const spot = tipPlace(500, 2, edges);
+    const spot = tipPlace(500, 3, edges);
     expect(spot.windowed).toBe(true);
     expect(spot.top).toBe(-300);
-    expect(spot.layout.columns).toBe(2);
+    expect(spot.layout.columns).toBe(3);
     expect(tipHeight(spot.layout.rows, true)).toBeLessThanOrEqual(900);
   });
 
@@ -159,5 +159,30 @@ describe("the hover list's rows", () => {
     expect(fadedNote(["at", "ended"])).toBe(" · faded: last value");
     expect(fadedNote(["before"])).toBe(" · faded: first value");
     expect(fadedNote(["ended", "before"])).toBe(" · faded: last or first value");
+  });
+});
+
+describe("tipPlace on a narrow chart", () => {
+  const phone = { top: 60, foot: 260, windowTop: -100, windowFoot: 744 };
+
+  it("hangs a list that does not fit in the chart below it, leaving the chart in sight", () => {
+    const spot = tipPlace(30, 2, phone);
+    expect(spot.top).toBe(260);
+    expect(spot.windowed).toBe(false);
+    expect(spot.layout.rows * spot.layout.columns).toBeGreaterThanOrEqual(30);
+  });
+
+  it("shows what fits below it, the others counted, when the window is short", () => {
+    const spot = tipPlace(200, 2, phone);
+    expect(spot.top).toBe(260);
+    expect(spot.windowed).toBe(true);
+    expect(spot.layout.rows).toBe(Math.floor((744 - 260 - 30) / 13));
+  });
+
+  it("keeps a list that fits inside the chart there, and goes over the chart with no room below", () => {
+    expect(tipPlace(4, 2, phone).top).toBe(60);
+    // Over half the chart's height: below it.
+    expect(tipPlace(14, 2, phone).top).toBe(260);
+    expect(tipPlace(30, 2, { ...phone, windowFoot: 300 }).top).toBeLessThan(260);
   });
 });
