@@ -32,6 +32,7 @@ function here(): string {
 export function saveView(write: () => void): void {
   const before = here();
   const state: unknown = history.state;
+
   const old = new URLSearchParams(location.search);
   write();
   const now = new URLSearchParams(location.search);
@@ -47,6 +48,8 @@ export function saveView(write: () => void): void {
     history.replaceState({ typing } satisfies TypingState, "", after);
     return;
   }
-  history.replaceState(state, "", before);
+  // The entry left behind is no longer typed into: keys typed after Back to it add an
+  // entry of their own (the URL writer keeps no other state).
+  history.replaceState(null, "", before);
   history.pushState(typing === undefined ? null : ({ typing } satisfies TypingState), "", after);
 }

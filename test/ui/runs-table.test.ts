@@ -462,6 +462,16 @@ describe("the runs table", () => {
     expect(await page.inputValue('label:has-text("Tag") input')).toBe("");
     expect(await page.inputValue('input[type="search"]')).toBe("odd");
     await waitRows(page, searched, "the searched runs");
+    // Typing after Back is a new entry (the one Forward held is dropped): Back returns
+    // to the text before it.
+    await page.fill('input[type="search"]', "od");
+    await waitFor(async () => new URL(page.url()).searchParams.get("q") === "od", "q=od");
+    await page.goBack();
+    await waitFor(
+      async () => (await page.inputValue('input[type="search"]')) === "odd",
+      "the search before the new typing",
+    );
+    await waitRows(page, searched, "the searched runs again");
     // Back: the search goes, both runs stay compared.
     await page.goBack();
     await waitFor(
