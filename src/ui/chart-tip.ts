@@ -8,7 +8,7 @@
  */
 
 import type uPlot from "uplot";
-import { nearestIndex } from "./chart-math.ts";
+import { nearestIndex, stepUnit } from "./chart-math.ts";
 import type { Described } from "./chart-series.ts";
 import { formatNumber } from "./chart-style.ts";
 import type { XMode } from "./chart-traces.ts";
@@ -36,6 +36,8 @@ const NOTED_COLUMN_PX = 260;
 const SNAP_PX = 6;
 /** Pixels between the list and the plot area's top edge, or the window's edges. */
 const INSET_PX = 4;
+/** A window this narrow or narrower is a phone's (see tipPlace's `narrow`). */
+const PHONE_PX = 600;
 
 interface TipRow {
   item: Described;
@@ -98,7 +100,8 @@ export function showTip(
   let spacing: number | undefined = onPoint ? undefined : pixel;
   // Deep in a zoom a pixel spans a thousandth of a step: between logged whole steps
   // the heading says a whole step ("step 499763", not "step 499762.755").
-  if (!onPoint && mode === "step" && Number.isInteger(snapped)) spacing = Math.max(1, pixel);
+  if (!onPoint && mode === "step" && pixel < 1)
+    spacing = Math.max(stepUnit(described.map((item) => item.line)), pixel);
   const rows: TipRow[] = described.flatMap((item, i) => {
     if (item.raw) return [];
     const at = plot.cursor.idxs?.[i + 1];
@@ -133,6 +136,7 @@ export function showTip(
   const box = figure?.getBoundingClientRect() ?? over;
   const windowHeight = figure?.ownerDocument.defaultView?.innerHeight ?? box.bottom;
   const spot = tipPlace(rows.length, tipColumns(chartWidth - INSET_PX), {
+    narrow: (figure?.ownerDocument.defaultView?.innerWidth ?? Number.POSITIVE_INFINITY) <= PHONE_PX,
     top: over.top - box.top + INSET_PX,
     foot: box.height - INSET_PX,
     windowTop: INSET_PX - box.top,

@@ -196,8 +196,8 @@ export function tipColumns(widthPx: number): number {
 
 /**
  * Where the list goes (`top`, in the figure's pixels, and how far down it may reach)
- * and how: all rows under the plot area's top edge, inside the chart; on a narrow
- * chart (two columns or fewer), else below the chart, as many rows as fit there, the
+ * and how: all rows under the plot area's top edge, inside the chart; on a phone
+ * (`narrow`), a list over half the chart's height below it instead, as many rows as fit there, the
  * others counted; else over what is below the chart, down to the window's foot; else moved up as far as the window's
  * top; else (more lines than the window holds) as many as fit, the others counted.
  * Never off the window: a chart scrolled half out has its list where it can be read.
@@ -205,15 +205,15 @@ export function tipColumns(widthPx: number): number {
 export function tipPlace(
   count: number,
   maxColumns: number,
-  edges: { top: number; foot: number; windowTop: number; windowFoot: number },
+  edges: { top: number; foot: number; windowTop: number; windowFoot: number; narrow?: boolean },
 ): { top: number; bottom: number; layout: TipLayout; windowed: boolean } {
   const { windowTop, windowFoot } = edges;
   const top = Math.max(edges.top, windowTop);
   const foot = Math.min(edges.foot, windowFoot);
-  // A narrow chart (a phone) is hidden under a list that takes its width: a list longer
+  // On a phone (`narrow`) the chart is hidden under a list that takes its width: a list longer
   // than half its height hangs below it instead, what fits of it at least, so that the
   // lines under the finger stay in sight.
-  const narrow = maxColumns <= 2;
+  const narrow = edges.narrow === true;
   const inChart = tipLayout(count, narrow ? (foot - top) / 2 : foot - top, maxColumns);
   if (inChart) return { top, bottom: foot, layout: inChart, windowed: false };
   const under = windowFoot - edges.foot;

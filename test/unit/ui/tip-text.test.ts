@@ -163,7 +163,7 @@ describe("the hover list's rows", () => {
 });
 
 describe("tipPlace on a narrow chart", () => {
-  const phone = { top: 60, foot: 260, windowTop: -100, windowFoot: 744 };
+  const phone = { top: 60, foot: 260, windowTop: -100, windowFoot: 744, narrow: true };
 
   it("hangs a list that does not fit in the chart below it, leaving the chart in sight", () => {
     const spot = tipPlace(30, 2, phone);
@@ -184,5 +184,7 @@ describe("tipPlace on a narrow chart", () => {
     // Over half the chart's height: below it.
     expect(tipPlace(14, 2, phone).top).toBe(260);
     expect(tipPlace(30, 2, { ...phone, windowFoot: 300 }).top).toBeLessThan(260);
+    // The same chart on a wide screen keeps the list in it.
+    expect(tipPlace(14, 2, { ...phone, narrow: false }).top).toBe(60);
   });
 });
