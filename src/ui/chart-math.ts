@@ -98,7 +98,8 @@ export function logRange(min: number | null, max: number | null): [number, numbe
     to = middle + 0.05;
   }
   const pad = (to - from) * 0.04;
-  return [10 ** (from - pad), 10 ** (to + pad)];
+  // Within what a double holds (1e-300 … 1e300 padded would reach 0 and Infinity).
+  return [10 ** Math.max(-307, from - pad), 10 ** Math.min(307, to + pad)];
 }
 
 /**

@@ -226,5 +226,8 @@ describe("logRange", () => {
     expect(none).toBeGreaterThan(0);
     expect(ten).toBeGreaterThan(none);
     expect(logRange(-1, 5)[0]).toBeGreaterThan(0);
+    const [tiny, huge] = logRange(1e-300, 1e300);
+    expect(tiny).toBeGreaterThan(0);
+    expect(Number.isFinite(huge)).toBe(true);
   });
 });

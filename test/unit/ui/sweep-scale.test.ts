@@ -11,13 +11,19 @@ describe("scatterScale", () => {
 
   it("gives positive numbers a log axis over their range", () => {
     const scale = scatterScale("lr", [1e-7, 1e-3, 0.3, undefined], true);
-    expect(scale.axis).toEqual({ key: "lr", kind: "log", min: 1e-7, max: 0.3 });
+    expect(scale.axis).toEqual({
+      key: "lr",
+      kind: "log",
+      min: 1e-7,
+      max: 0.3,
+      values: [1e-7, 1e-3, 0.3],
+    });
     expect(scale.leftOut).toEqual([false, false, false, false]);
   });
 
   it("leaves out the values of 0 or below from a log axis, and says which", () => {
     const scale = scatterScale("seed", [0, 1, 2, 0, -1], true);
-    expect(scale.axis).toEqual({ key: "seed", kind: "log", min: 1, max: 2 });
+    expect(scale.axis).toEqual({ key: "seed", kind: "log", min: 1, max: 2, values: [1, 2] });
     expect(scale.leftOut).toEqual([true, false, false, true, true]);
   });
 
