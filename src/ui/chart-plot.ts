@@ -18,7 +18,7 @@ import type { Described, Marker } from "./chart-series.ts";
 import { strokeOf } from "./chart-series.ts";
 import { drawMarkers, durationTicks, fillBand, themeColor, ticks, xLabel } from "./chart-style.ts";
 import type { XMode } from "./chart-traces.ts";
-import { logTickLabel, logTickValues } from "./sweep-ticks.ts";
+import { logTickLabel, logTicksSpaced } from "./sweep-ticks.ts";
 
 export interface PlotSetup {
   mode: XMode;
@@ -61,6 +61,9 @@ function bandExtent(
   }
   return [low, high];
 }
+
+/** The least distance between two labels of a log y axis, in CSS pixels. */
+const LABEL_PX = 22;
 
 export function plotOptions(setup: PlotSetup): uPlot.Options {
   const { mode, log } = setup;
@@ -128,9 +131,13 @@ export function plotOptions(setup: PlotSetup): uPlot.Options {
         size: 64,
         ...(log
           ? {
-              // Decades, or 1-2-5 and 1…9 within them, as many as the height has room for.
+              // Round values, as many as the height has room for (logTicksSpaced).
               splits: (plot: uPlot, _axis: number, min: number, max: number) =>
-                logTickValues(min, max, plot.bbox.height / (globalThis.devicePixelRatio || 1) / 24),
+                logTicksSpaced(
+                  min,
+                  max,
+                  LABEL_PX / Math.max(1, plot.bbox.height / (globalThis.devicePixelRatio || 1)),
+                ),
               values: (_plot: uPlot, splits: number[]) => splits.map(logTickLabel),
               // uPlot's own log filter would label only some of them (1 and 5 of 1-2-3-5).
               filter: (_plot: uPlot, splits: number[]) => splits,

@@ -51,6 +51,37 @@ export function logTickValues(min: number, max: number, maxCount = 8): number[] 
   return min === max ? [min] : [min, max];
 }
 
+/** Mantissas in the order a chart's log axis takes them: the roundest first. */
+const BY_ROUNDNESS = [1, 5, 2, 3, 7, 1.5, 4, 6, 8, 9];
+
+/**
+ * Ticks of a chart's log axis over `[min, max]`, ascending, none nearer another than
+ * `gap` (a fraction of the axis, a label's height over the plot's): round values are
+ * taken first (1, 5, 2, 3, …, each decade from the bottom up) wherever they leave that
+ * gap, so the axis is labelled along its whole height, not only where its round values
+ * cluster. A range with no such value inside gets `logTickValues`' ends.
+ *
+ * @example logTicksSpaced(0.3, 1.1, 0.16) // [0.3, 0.4, 0.5, 0.7, 1]
+ */
+export function logTicksSpaced(min: number, max: number, gap: number): number[] {
+  if (!(min > 0) || !(max > min) || !Number.isFinite(max)) return logTickValues(min, max);
+  const low = Math.floor(Math.log10(min) + EPSILON);
+  const high = Math.floor(Math.log10(max) + EPSILON);
+  const span = Math.log10(max) - Math.log10(min);
+  if (high - low > 400) return logTickValues(min, max, Math.max(2, 1 / gap));
+  const room = Math.max(0, gap) * span;
+  const kept: number[] = [];
+  for (const mantissa of BY_ROUNDNESS)
+    for (let exponent = low; exponent <= high; exponent++) {
+      const value = Number(`${mantissa}e${exponent}`);
+      if (value < min * (1 - EPSILON) || value > max * (1 + EPSILON)) continue;
+      const at = Math.log10(value);
+      if (kept.every((other) => Math.abs(Math.log10(other) - at) >= room)) kept.push(value);
+    }
+  if (kept.length < 2) return logTickValues(min, max, Math.max(2, 1 / gap));
+  return kept.sort((a, b) => a - b);
+}
+
 /**
  * A tick's label, short and readable: plain decimals from 0.001 to 10000, powers of
  * ten as `1e-7`, other values as `3e-7`.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { axisFor, axisTicks } from "../../../src/ui/sweep-axes.ts";
-import { logTickLabel, logTickValues } from "../../../src/ui/sweep-ticks.ts";
+import { logTickLabel, logTicksSpaced, logTickValues } from "../../../src/ui/sweep-ticks.ts";
 
 describe("logTickValues", () => {
   it("puts a tick on every power of ten when the range spans decades", () => {
@@ -120,5 +120,25 @@ describe("axisTicks", () => {
     expect(labels.slice(1, -1)).toEqual(["0.2", "0.4", "0.6", "0.8"]);
     for (let i = 1; i < ticks.length; i++)
       expect((ticks[i]?.position ?? 0) > (ticks[i - 1]?.position ?? 0)).toBe(true);
+  });
+});
+
+describe("logTicksSpaced", () => {
+  it("labels a chart's log axis along its whole height, round values first", () => {
+    // The 1M-point loss, 0.3 to 1.1, on a short chart.
+    expect(logTicksSpaced(0.3, 1.1, 0.16)).toEqual([0.3, 0.4, 0.5, 0.7, 1]);
+    // A sweep's loss, 0.04 to 2.5: more than its two decades.
+    expect(logTicksSpaced(0.04, 2.5, 0.16)).toEqual([0.05, 0.1, 0.2, 0.5, 1, 2]);
+  });
+
+  it("keeps labels a gap apart, spreads decades over a wide range, and falls back to the ends", () => {
+    const ticks = logTicksSpaced(1e-10, 1e5, 0.16);
+    for (let i = 1; i < ticks.length; i++)
+      expect(
+        Math.log10(ticks[i] as number) - Math.log10(ticks[i - 1] as number),
+      ).toBeGreaterThanOrEqual(0.16 * 15 - 1e-9);
+    expect(ticks[0]).toBe(1e-10);
+    expect(ticks.length).toBeGreaterThanOrEqual(5);
+    expect(logTicksSpaced(0.305, 0.33, 0.16)).toEqual([0.305, 0.33]);
   });
 });
