@@ -10,6 +10,7 @@ import { formatValue } from "./dom.ts";
 import { RunData } from "./run-data.ts";
 import { compareSortable, parseQuery, passes, resolveKey, sortable } from "./run-filter.ts";
 import { groupRuns, type RunGroup } from "./run-groups.ts";
+import { shownStatus } from "./run-liveness.ts";
 import { duration } from "./run-row.ts";
 import { type Axis, inRange } from "./sweep-axes.ts";
 import { type Column, isInternalKey, parseColumn } from "./table-columns.ts";
@@ -215,7 +216,8 @@ export class RunsModel {
     const { text, filters } = parseQuery(view.text);
     const value = filters.length > 0 ? this.#resolver() : undefined;
     return this.candidates().filter((run) => {
-      if (view.status && run.status !== view.status) return false;
+      // As the table shows it: a running run whose writer died is crashed, not running.
+      if (view.status && shownStatus(run) !== view.status) return false;
       if (view.tag && !this.tags(run).includes(view.tag)) return false;
       if (text.length > 0) {
         const haystack =

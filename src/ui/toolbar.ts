@@ -45,7 +45,7 @@ export class Toolbar {
     this.#status = h(
       "select",
       { onchange: this.#update((value) => (view.status = value)) },
-      ...["", "running", "finished", "failed"].map((value) =>
+      ...["", "running", "finished", "failed", "crashed"].map((value) =>
         option(value, value || "Any", value === view.status),
       ),
     );

@@ -92,6 +92,15 @@ describe("a run whose process was killed, in the web UI", () => {
     const { runs } = (await answer.json()) as { runs: { run_id: string; status: string }[] };
     expect(runs.find((run) => run.run_id === "killed")?.status).toBe("running");
     await screenshot(page, "crashed-run");
+    // The status filter goes by what the table shows: crashed apart from running.
+    const shownRuns = () =>
+      page
+        .locator("tbody tr[data-run]")
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-run")));
+    await page.selectOption('label:has-text("Status") select', "crashed");
+    await waitFor(async () => (await shownRuns()).join() === "live:killed", "only the crashed run");
+    await page.selectOption('label:has-text("Status") select', "running");
+    await waitFor(async () => (await shownRuns()).join() === "live:alive", "only the running run");
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
