@@ -24,20 +24,36 @@ export function smooth(
     for (let i = 0; i < values.length; i++) out[i] = values[i] as number;
     return out;
   }
-  let { last, total } = start;
-  for (let i = 0; i < values.length; i++) {
+  ema(values, counts, weight, start, values.length, out);
+  return out;
+}
+
+/**
+ * Runs the average of {@link smooth} over `values[0..end)` from `state`, writing each
+ * debiased value into `out` when given; answers where the average stands after them.
+ */
+function ema(
+  values: readonly number[],
+  counts: readonly number[] | undefined,
+  weight: number,
+  state: EmaState,
+  end: number,
+  out?: number[],
+): EmaState {
+  let { last, total } = state;
+  for (let i = 0; i < end; i++) {
     const value = values[i] as number;
     if (!Number.isFinite(value)) {
-      out[i] = value;
+      if (out) out[i] = value;
       continue;
     }
-    const count = counts ? (counts[i] as number) : 1;
+    const count = counts?.[i] ?? 1;
     const w = count === 1 ? weight : weight ** count;
     last = last * w + (1 - w) * value;
     total = total * w + (1 - w);
-    out[i] = last / total;
+    if (out) out[i] = last / total;
   }
-  return out;
+  return { last, total };
 }
 
 /** Where a {@link smooth} average stands: its sum and its weight, before debiasing. */
@@ -58,17 +74,9 @@ export function emaBefore(
   weight: number,
   x: number,
 ): EmaState {
-  let last = 0;
-  let total = 0;
-  for (let i = 0; i < xs.length && (xs[i] as number) < x; i++) {
-    const value = values[i] as number;
-    if (!Number.isFinite(value)) continue;
-    const count = counts[i] ?? 1;
-    const w = count === 1 ? weight : weight ** count;
-    last = last * w + (1 - w) * value;
-    total = total * w + (1 - w);
-  }
-  return { last, total };
+  let end = 0;
+  while (end < xs.length && (xs[end] as number) < x) end++;
+  return ema(values, counts, weight, { last: 0, total: 0 }, end);
 }
 
 /** Decimals that tell apart numbers `increment` apart (at most 12). */

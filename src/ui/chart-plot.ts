@@ -108,9 +108,10 @@ export function plotOptions(setup: PlotSetup): uPlot.Options {
                 x?.min ?? undefined,
                 x?.max ?? undefined,
               );
+              // Neither known: logRange's default range.
               return logRange(
-                low === undefined || min === null ? (low ?? min) : Math.min(low, min),
-                high === undefined || max === null ? (high ?? max) : Math.max(high, max),
+                Math.min(low ?? Number.POSITIVE_INFINITY, min ?? Number.POSITIVE_INFINITY),
+                Math.max(high ?? Number.NEGATIVE_INFINITY, max ?? Number.NEGATIVE_INFINITY),
               );
             },
           }

@@ -134,9 +134,10 @@ export function showTip(
   const figure = tip.parentElement;
   const over = plot.over.getBoundingClientRect();
   const box = figure?.getBoundingClientRect() ?? over;
-  const windowHeight = figure?.ownerDocument.defaultView?.innerHeight ?? box.bottom;
+  const frameWindow = figure?.ownerDocument.defaultView;
+  const windowHeight = frameWindow?.innerHeight ?? box.bottom;
   const spot = tipPlace(rows.length, tipColumns(chartWidth - INSET_PX), {
-    narrow: (figure?.ownerDocument.defaultView?.innerWidth ?? Number.POSITIVE_INFINITY) <= PHONE_PX,
+    narrow: (frameWindow?.innerWidth ?? Number.POSITIVE_INFINITY) <= PHONE_PX,
     top: over.top - box.top + INSET_PX,
     foot: box.height - INSET_PX,
     windowTop: INSET_PX - box.top,

@@ -1,8 +1,9 @@
 /**
- * Ticks of a log axis, in the sweep views and on charts: powers of ten (1e-7, 1e-6, …, 0.1) where
- * the range spans decades, thinned to every second or third decade when there are
- * too many, and 1-2-5, 1-2-3-5, 1-1.5-2-3-5-7 or 1…9 steps where it spans less, so that a reader sees the
- * scale, not three arbitrary values. Pure.
+ * Ticks of log axes, so that a reader sees the scale, not three arbitrary values. Pure.
+ * - `logTickValues` (the sweep views): powers of ten (1e-7, 1e-6, …, 0.1) where the
+ *   range spans decades, thinned to every second or third decade when there are too
+ *   many, and 1…9, 1-1.5-2-3-5-7, 1-2-3-5 or 1-2-5 steps where it spans less;
+ * - `logTicksSpaced` (charts): round values wherever a label has room.
  */
 
 /** Mantissas tried from the richest to the plainest: the first set that fits is used. */

@@ -196,10 +196,11 @@ export function tipColumns(widthPx: number): number {
 
 /**
  * Where the list goes (`top`, in the figure's pixels, and how far down it may reach)
- * and how: all rows under the plot area's top edge, inside the chart; on a phone
- * (`narrow`), a list over half the chart's height below it instead, as many rows as fit there, the
- * others counted; else over what is below the chart, down to the window's foot; else moved up as far as the window's
- * top; else (more lines than the window holds) as many as fit, the others counted.
+ * and how: all rows under the plot area's top edge, inside the chart (on a phone,
+ * `narrow`, a list over half the chart's height goes below it instead, as many rows as
+ * fit there, the others counted); else over what is below the chart, down to the
+ * window's foot; else moved up as far as the window's top; else (more lines than the
+ * window holds) as many as fit, the others counted.
  * Never off the window: a chart scrolled half out has its list where it can be read.
  */
 export function tipPlace(
@@ -210,9 +211,9 @@ export function tipPlace(
   const { windowTop, windowFoot } = edges;
   const top = Math.max(edges.top, windowTop);
   const foot = Math.min(edges.foot, windowFoot);
-  // On a phone (`narrow`) the chart is hidden under a list that takes its width: a list longer
-  // than half its height hangs below it instead, what fits of it at least, so that the
-  // lines under the finger stay in sight.
+  // On a phone the chart is hidden under a list that takes its width: a list longer than
+  // half its height hangs below it instead, what fits of it at least, so that the lines
+  // under the finger stay in sight.
   const narrow = edges.narrow === true;
   const inChart = tipLayout(count, narrow ? (foot - top) / 2 : foot - top, maxColumns);
   if (inChart) return { top, bottom: foot, layout: inChart, windowed: false };
